@@ -1,0 +1,285 @@
+"""HR roster import from xlsx or CSV: a dry run that names every bad row, then an all-or-nothing upsert by 工号.
+
+Columns (Chinese headers, any order; extra columns are ignored):
+工号*, 姓名*, 部门*, 岗位*, 入职日期, 手机号, 身份证号, 邮箱, 状态 (在岗/离岗). ``部门`` accepts a department
+code, a path such as ``城东供电分公司/营业班``, or a name that is unique in the tree.
+Re-importing the same file changes nothing. New employees get an account with a random password that is
+shown once to the importer and must be changed at first sign-in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from accounts.models import Department, Employee, EmployeeStatus, Position
+from accounts.services import create_account, set_employee_status
+from accounts.validators import (
+    national_id_problem,
+    normalise_national_id,
+    normalise_phone,
+    phone_is_valid,
+)
+from core import audit
+from core.extensions import db
+from core.spreadsheets import write_xlsx
+
+MAX_ROWS = 20000
+HEADERS = ("工号", "姓名", "部门", "岗位", "入职日期", "手机号", "身份证号", "邮箱", "状态")
+REQUIRED = ("工号", "姓名", "部门", "岗位")
+STATUS_WORDS = {"在岗": EmployeeStatus.ACTIVE, "离岗": EmployeeStatus.LEFT, "": EmployeeStatus.ACTIVE}
+_EMPLOYEE_NO_RE = re.compile(r"^[A-Z0-9-]{2,30}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class RosterRow:
+    row: int
+    employee_no: str
+    name: str
+    department: Department
+    position: Position
+    hire_date: dt.date | None
+    phone: str | None
+    national_id: str | None
+    email: str | None
+    status: str
+    action: str = "create"  # create / update / unchanged
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RosterPlan:
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+
+def template_xlsx() -> bytes:
+    """The downloadable template with Chinese headers and one example row."""
+    example = ["CS0101", "张三", "城东供电分公司/营业班", "营业厅柜员", "2020-03-01", "13800138000",
+               "110105199001011237", "zhangsan@example.com", "在岗"]
+    return write_xlsx(HEADERS, [example], title="花名册", widths=[12, 10, 28, 14, 12, 14, 22, 26, 8])
+
+
+class _DepartmentIndex:
+    def __init__(self) -> None:
+        departments = list(db.session.scalars(select(Department)))
+        by_id = {d.id: d for d in departments}
+        self.by_code = {d.code.upper(): d for d in departments}
+        self.by_path: dict[str, Department] = {}
+        self.by_name: dict[str, list[Department]] = {}
+        for d in departments:
+            names = [by_id[int(i)].name for i in d.path.strip("/").split("/") if i]
+            for start in range(len(names)):
+                self.by_path.setdefault("/".join(names[start:]), d)
+            self.by_name.setdefault(d.name, []).append(d)
+
+    def find(self, text: str) -> tuple[Department | None, str | None]:
+        text = text.strip().strip("/")
+        if text.upper() in self.by_code:
+            return self.by_code[text.upper()], None
+        if "/" in text:
+            key = "/".join(part.strip() for part in text.split("/"))
+            return self.by_path.get(key), None if key in self.by_path else "unknown"
+        matches = self.by_name.get(text, [])
+        if len(matches) == 1:
+            return matches[0], None
+        return None, "ambiguous" if matches else "unknown"
+
+
+def _parse_date(text: str) -> dt.date | None:
+    text = text.strip().replace("/", "-").replace(".", "-")
+    if not text:
+        return None
+    match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.match(r"^(\d{4})年(\d{1,2})月(\d{1,2})日", text)
+    if not match:
+        raise ValueError(text)
+    return dt.date(int(match[1]), int(match[2]), int(match[3]))
+
+
+def plan_import(table: list[list[str]]) -> RosterPlan:
+    """Validate every row and decide what each would do; nothing is written."""
+    plan = RosterPlan()
+    if not table:
+        plan.errors.append(RowError(1, "", _("The file has no header row.")))
+        return plan
+    header = [h.strip() for h in table[0]]
+    columns = {name: header.index(name) for name in HEADERS if name in header}
+    for name in REQUIRED:
+        if name not in columns:
+            plan.errors.append(RowError(1, name, _("Required column is missing.")))
+    if plan.errors:
+        return plan
+    body = table[1:]
+    if len(body) > MAX_ROWS:
+        plan.errors.append(RowError(1, "", _("At most %(n)d rows per file.", n=MAX_ROWS)))
+        return plan
+
+    departments = _DepartmentIndex()
+    positions = {p.name: p for p in db.session.scalars(select(Position))}
+    existing = {e.employee_no: e for e in db.session.scalars(select(Employee))}
+    ids_in_db = {e.national_id: e.employee_no for e in existing.values() if e.national_id}
+    seen_nos: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+
+    def cell(row: list[str], name: str) -> str:
+        index = columns.get(name)
+        return row[index].strip() if index is not None and index < len(row) and row[index] else ""
+
+    for offset, raw in enumerate(body, start=2):
+        if not any(c.strip() for c in raw):
+            continue
+        errors: list[RowError] = []
+
+        def bad(column: str, reason: str, _row: int = offset, _errors: list = errors) -> None:
+            _errors.append(RowError(_row, column, reason))
+
+        employee_no = cell(raw, "工号").upper()
+        if not employee_no:
+            bad("工号", _("Employee number is missing."))
+        elif not _EMPLOYEE_NO_RE.match(employee_no):
+            bad("工号", _("Employee number may hold only letters, digits and '-' (2–30 characters)."))
+        elif employee_no in seen_nos:
+            bad("工号", _("Duplicate employee number %(no)s (also on row %(row)d).", no=employee_no,
+                          row=seen_nos[employee_no]))
+        else:
+            seen_nos[employee_no] = offset
+
+        name = cell(raw, "姓名")
+        if not name:
+            bad("姓名", _("Name is missing."))
+        elif len(name) > 60:
+            bad("姓名", _("Name is longer than 60 characters."))
+
+        department, problem = departments.find(cell(raw, "部门")) if cell(raw, "部门") else (None, "missing")
+        if department is None:
+            reasons = {
+                "missing": _("Department is missing."),
+                "ambiguous": _("Department name %(name)s is not unique; use its code or full path.",
+                               name=cell(raw, "部门")),
+                "unknown": _("Unknown department %(name)s.", name=cell(raw, "部门")),
+            }
+            bad("部门", reasons[problem or "unknown"])
+
+        position = positions.get(cell(raw, "岗位"))
+        if position is None:
+            bad("岗位", _("Unknown position %(name)s.", name=cell(raw, "岗位")) if cell(raw, "岗位")
+                else _("Position is missing."))
+
+        try:
+            hire_date = _parse_date(cell(raw, "入职日期"))
+        except ValueError:
+            hire_date = None
+            bad("入职日期", _("Not a date (use YYYY-MM-DD)."))
+
+        phone = normalise_phone(cell(raw, "手机号")) or None
+        if phone and not phone_is_valid(phone):
+            bad("手机号", _("Not a valid mobile or landline number."))
+
+        national_id = normalise_national_id(cell(raw, "身份证号")) or None
+        if national_id:
+            problem = national_id_problem(national_id)
+            if problem == "check_digit":
+                bad("身份证号", _("The check digit (last character) is wrong."))
+            elif problem == "birthdate":
+                bad("身份证号", _("The birth date inside the ID number is not a real date."))
+            elif problem:
+                bad("身份证号", _("An ID number has 17 digits followed by a digit or X."))
+            elif national_id in seen_ids:
+                bad("身份证号", _("The same ID number is on row %(row)d.", row=seen_ids[national_id]))
+            elif ids_in_db.get(national_id, employee_no) != employee_no:
+                bad("身份证号", _("This ID number belongs to employee %(no)s.", no=ids_in_db[national_id]))
+            else:
+                seen_ids[national_id] = offset
+
+        email = cell(raw, "邮箱") or None
+        if email and not _EMAIL_RE.match(email):
+            bad("邮箱", _("Not an e-mail address."))
+
+        status_text = cell(raw, "状态")
+        status = STATUS_WORDS.get(status_text)
+        if status is None:
+            bad("状态", _("Status must be 在岗 or 离岗."))
+
+        if errors:
+            plan.errors.extend(errors)
+            continue
+        row = RosterRow(offset, employee_no, name, department, position, hire_date, phone, national_id, email, status)
+        current = existing.get(employee_no)
+        if current is not None:
+            row.changes = _differences(current, row)
+            row.action = "update" if row.changes else "unchanged"
+        plan.rows.append(row)
+    if not plan.rows and not plan.errors:
+        plan.errors.append(RowError(2, "", _("The file has no data rows.")))
+    return plan
+
+
+def _differences(employee: Employee, row: RosterRow) -> list[str]:
+    pairs = [
+        ("姓名", employee.name, row.name),
+        ("部门", employee.department_id, row.department.id),
+        ("岗位", employee.position_id, row.position.id),
+        ("入职日期", employee.hire_date, row.hire_date),
+        ("手机号", employee.phone, row.phone),
+        ("身份证号", employee.national_id, row.national_id),
+        ("邮箱", employee.email, row.email),
+        ("状态", employee.status, row.status),
+    ]
+    # An empty optional cell keeps what is stored (a roster export may leave them out).
+    return [label for label, old, new in pairs if new is not None and old != new]
+
+
+def apply_import(plan: RosterPlan) -> list[tuple[str, str, str]]:
+    """Write a valid plan (all rows or none); returns (工号, 姓名, initial password) for new accounts."""
+    if not plan.ok:
+        raise ValueError("cannot apply a roster plan with errors")
+    existing = {e.employee_no: e for e in db.session.scalars(select(Employee))}
+    new_logins = []
+    with audit.suppress_automatic(db.session):
+        for row in plan.rows:
+            employee = existing.get(row.employee_no)
+            if employee is None:
+                employee = Employee(employee_no=row.employee_no, name=row.name, department=row.department,
+                                    position=row.position, hire_date=row.hire_date, phone=row.phone,
+                                    national_id=row.national_id, email=row.email, status=row.status)
+                db.session.add(employee)
+                _, password = create_account(employee)
+                new_logins.append((row.employee_no, row.name, password))
+            elif row.action == "update":
+                employee.name = row.name
+                employee.department = row.department
+                employee.position = row.position
+                for attr in ("hire_date", "phone", "national_id", "email"):
+                    if getattr(row, attr) is not None:
+                        setattr(employee, attr, getattr(row, attr))
+                if employee.status != row.status:
+                    set_employee_status(employee, row.status)
+        db.session.flush()
+    audit.record("roster.import", None, created=plan.count("create"), updated=plan.count("update"),
+                 unchanged=plan.count("unchanged"),
+                 employee_nos=[r.employee_no for r in plan.rows if r.action != "unchanged"])
+    return new_logins
+
+
+def logins_xlsx(logins: list[tuple[str, str, str]]) -> bytes:
+    """The one-time export of new accounts' initial passwords."""
+    return write_xlsx(("工号", "姓名", "初始密码"), logins, title="初始密码", widths=[12, 10, 16])

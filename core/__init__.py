@@ -1,0 +1,55 @@
+"""GridReady application shell: ``create_app`` wires configuration, extensions and feature packages."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core import auth, cli, errors, i18n, jobs, navigation, templating, views
+from core.config import PROJECT_ROOT, load_config
+from core.database import install_sqlite_pragmas
+from core.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the Flask application; ``config`` overrides values read from the environment."""
+    app = Flask(
+        "gridready",
+        root_path=str(PROJECT_ROOT),
+        template_folder="templates",
+        static_folder="static",
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    install_sqlite_pragmas()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    navigation.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+
+    jobs.init_app(app)
+    views.init_app(app)
+    cli.init_app(app)
+
+    for name in app.config["FEATURES"]:
+        importlib.import_module(name).init_app(app)
+
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    return app

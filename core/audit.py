@@ -1,0 +1,165 @@
+"""Audit log: who did what to which object, when, from which IP.
+
+Two sources feed it:
+- every insert, update and delete of a model is recorded automatically at flush time (a model opts out
+  with ``__audit__ = False``, e.g. high-volume autosaves that are audited at submit instead; columns in
+  ``__audit_redact__`` are logged as changed without their values);
+- ``record()`` for what a flush cannot see: sign-in, sign-out, sensitive reads (an unmasked national ID,
+  an export), bulk operations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect, insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.extensions import db
+from core.models import utcnow
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+    __audit__ = False
+    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(80))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict | None] = mapped_column(JSON)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _actor() -> tuple[int | None, str | None]:
+    if not has_request_context():
+        return None, None
+    user_id = None
+    try:
+        if current_user and current_user.is_authenticated:
+            user_id = current_user.id
+    except Exception:  # noqa: BLE001 — a broken user loader must not stop the audit row
+        user_id = None
+    return user_id, request.remote_addr
+
+
+def record(action: str, obj: Any = None, *, user_id: int | None = None, **details: Any) -> AuditEntry:
+    """Add an audit entry for ``action`` on ``obj`` (flushed with the caller's transaction)."""
+    actor, ip = _actor()
+    entry = AuditEntry(
+        at=utcnow(),
+        user_id=user_id if user_id is not None else actor,
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else None,
+        object_id=_object_id(obj) if obj is not None else None,
+        ip=ip,
+        details=_jsonable(details) or None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _object_id(obj: Any) -> str | None:
+    identity = inspect(obj).identity if hasattr(obj, "__mapper__") else None
+    if identity:
+        return ":".join(str(part) for part in identity)
+    return None
+
+
+def suppress_automatic(session: Session):
+    """Context manager: skip per-row audit entries (bulk work records one summary entry instead)."""
+
+    class _Suppress:
+        def __enter__(self):
+            session.info["audit_suppressed"] = session.info.get("audit_suppressed", 0) + 1
+
+        def __exit__(self, *exc):
+            session.info["audit_suppressed"] -= 1
+
+    return _Suppress()
+
+
+def _audited(obj: Any) -> bool:
+    return getattr(type(obj), "__audit__", True)
+
+
+def _changes(obj: Any) -> dict:
+    redact = getattr(type(obj), "__audit_redact__", ())
+    state = inspect(obj)
+    changed = {}
+    for attr in state.mapper.column_attrs:
+        hist = state.attrs[attr.key].history
+        if not hist.has_changes():
+            continue
+        if attr.key in redact:
+            changed[attr.key] = "<redacted>"
+        else:
+            new = hist.added[0] if hist.added else None
+            changed[attr.key] = _jsonable(new)
+    return changed
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, _flush_context, _instances) -> None:
+    if session.info.get("audit_suppressed"):
+        return
+    pending = session.info.setdefault("audit_pending", [])
+    for obj in session.new:
+        if _audited(obj):
+            pending.append(("create", obj, _changes(obj)))
+    for obj in session.dirty:
+        if _audited(obj) and session.is_modified(obj, include_collections=False):
+            changes = _changes(obj)
+            if changes:
+                pending.append(("update", obj, changes))
+    for obj in session.deleted:
+        if _audited(obj):
+            pending.append(("delete", obj, {"id": _object_id(obj)}))
+
+
+@event.listens_for(Session, "after_flush")
+def _write(session: Session, _flush_context) -> None:
+    pending = session.info.pop("audit_pending", None)
+    if not pending:
+        return
+    actor, ip = _actor()
+    now = utcnow()
+    rows = []
+    for verb, obj, changes in pending:
+        name = type(obj).__name__
+        rows.append(
+            {
+                "at": now,
+                "user_id": actor,
+                "action": f"{name.lower()}.{verb}",
+                "object_type": name,
+                "object_id": _object_id(obj),
+                "ip": ip,
+                "details": changes or None,
+            }
+        )
+    session.connection().execute(insert(AuditEntry), rows)

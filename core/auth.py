@@ -1,0 +1,74 @@
+"""Roles and the coarse access decorators. Object checks (own records, department scope) live in services.
+
+Every view declares its access with exactly one of ``public``, ``login_required`` or ``role_required``;
+a test walks the URL map and fails on a view that declares none.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_login import login_required as _flask_login_required
+
+from core.extensions import login_manager
+
+
+class Role(enum.StrEnum):
+    EMPLOYEE = "employee"
+    TRAINER = "trainer"
+    HR = "hr"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.EMPLOYEE: _l("Employee"),
+    Role.TRAINER: _l("Trainer"),
+    Role.HR: _l("HR"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def _mark(view: Callable, access: str, roles: tuple[str, ...] = ()) -> Callable:
+    view.access = access  # type: ignore[attr-defined]
+    view.access_roles = roles  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to anyone, signed in or not (login page, certificate verification)."""
+    return _mark(view, "public")
+
+
+def login_required(view: Callable) -> Callable:
+    """Any signed-in user; object checks in the service decide what they may see."""
+    return _mark(_flask_login_required(view), "login")
+
+
+def role_required(*roles: str) -> Callable[[Callable], Callable]:
+    """Signed-in users holding at least one of ``roles``; others get 403 (anonymous users go to login)."""
+    wanted = tuple(str(r) for r in roles)
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_any_role(*wanted):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(wrapped, "roles", wanted)
+
+    return decorator
+
+
+def init_app(app) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "warning"
+    login_manager.needs_refresh_message = _l("Please sign in again to continue.")

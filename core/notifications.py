@@ -1,0 +1,124 @@
+"""Notifications: one in-app inbox for every module, plus e-mail through SMTP when it is configured.
+
+Modules call ``notify(users, kind=..., title=..., body=..., link=...)``. Titles and bodies may be lazy
+strings (``lazy_gettext``): each recipient gets them in their own language. E-mail goes out after the
+transaction commits, through the task queue, so a rolled-back change never sends mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from collections.abc import Iterable
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import ForeignKey, Index, String, Text, event, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.extensions import db
+from core.queue import app_task
+from core.models import utcnow
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __audit__ = False
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None]
+    email_to: Mapped[str | None] = mapped_column(String(200))
+    emailed_at: Mapped[dt.datetime | None]
+
+
+def smtp_configured() -> bool:
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def notify(users: Iterable, *, kind: str, title, body="", link: str | None = None, email: bool = True,
+           now: dt.datetime | None = None) -> list[Notification]:
+    """Put a notification in each user's inbox (and queue an e-mail when SMTP is configured)."""
+    now = now or utcnow()
+    created = []
+    send_mail = email and smtp_configured()
+    for user in users:
+        locale = getattr(user, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+        with force_locale(locale):
+            title_text, body_text = str(title), str(body)
+        address = getattr(user, "email", None) if send_mail else None
+        note = Notification(
+            user_id=user.id, kind=kind, title=title_text[:300], body=body_text, link=link,
+            created_at=now, email_to=address or None,
+        )
+        db.session.add(note)
+        created.append(note)
+    if any(n.email_to for n in created):
+        db.session.info["mail_after_commit"] = True
+    return created
+
+
+def unread_count(user_id: int) -> int:
+    """How many unread notifications the user has (the bell's number)."""
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def mark_read(user_id: int, notification_id: int | None = None, now: dt.datetime | None = None) -> int:
+    """Mark one (or, with no id, every) unread notification of the user as read."""
+    stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    return db.session.execute(stmt.values(read_at=now or utcnow())).rowcount
+
+
+def deliver_pending_email(limit: int = 200) -> int:
+    """Send the e-mails of notifications not yet e-mailed; returns how many went out."""
+    cfg = current_app.config
+    if not cfg.get("SMTP_HOST"):
+        return 0
+    pending = db.session.scalars(
+        select(Notification).where(Notification.email_to.is_not(None), Notification.emailed_at.is_(None))
+        .order_by(Notification.id).limit(limit)
+    ).all()
+    if not pending:
+        return 0
+    sent = 0
+    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=30) as smtp:
+        if cfg.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if cfg.get("SMTP_USER"):
+            smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"] or "")
+        for note in pending:
+            msg = EmailMessage()
+            msg["From"] = cfg["MAIL_FROM"]
+            msg["To"] = note.email_to
+            msg["Subject"] = f"[GridReady] {note.title}"
+            text = note.body or note.title
+            if note.link:
+                text += "\n\n" + cfg["PUBLIC_BASE_URL"].rstrip("/") + note.link
+            msg.set_content(text)
+            smtp.send_message(msg)
+            note.emailed_at = utcnow()
+            sent += 1
+    return sent
+
+
+@app_task(retries=3, retry_delay=60)
+def send_pending_email() -> int:
+    """Task: deliver queued notification e-mails."""
+    return deliver_pending_email()
+
+
+@event.listens_for(Session, "after_commit")
+def _queue_mail(session: Session) -> None:
+    if session.info.pop("mail_after_commit", False):
+        send_pending_email()

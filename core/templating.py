@@ -1,0 +1,29 @@
+"""Jinja filters and globals shared by every template."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import format_date, format_datetime
+
+from core.privacy import mask_national_id, mask_phone
+
+
+def _localtime(value: dt.datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def _localdate(value: dt.date | None, fmt: str = "yyyy-MM-dd") -> str:
+    if value is None:
+        return ""
+    return format_date(value, fmt)
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.filters["localdate"] = _localdate
+    app.jinja_env.filters["mask_id"] = mask_national_id
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.add_extension("jinja2.ext.do")

@@ -1,0 +1,92 @@
+"""Shell pages: the home dashboard, the notification inbox and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import HiddenField
+
+from core.auth import login_required, public
+from core.extensions import db
+from core.forms import PostForm, safe_next_url
+from core.i18n import LOCALE_SESSION_KEY
+from core.models import utcnow
+from core.navigation import cards_for
+from core.notifications import Notification, mark_read, unread_count
+
+bp = Blueprint("core", __name__)
+
+
+class LanguageForm(PostForm):
+    language = HiddenField()
+    next = HiddenField()
+
+
+@bp.get("/")
+@login_required
+def home():
+    now = utcnow()
+    return render_template("core/home.html", cards=cards_for(current_user, now), now=now)
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    db.session.execute(select(1))
+    return {"status": "ok"}
+
+
+@bp.get("/notifications")
+@login_required
+def inbox():
+    page = request.args.get("page", 1, type=int)
+    query = (
+        select(Notification).where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    pagination = db.paginate(query, page=page, per_page=30, error_out=False)
+    return render_template("core/inbox.html", pagination=pagination, form=PostForm())
+
+
+@bp.get("/notifications/<int:notification_id>")
+@login_required
+def open_notification(notification_id: int):
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != current_user.id:
+        return render_template("errors/404.html"), 404
+    mark_read(current_user.id, note.id)
+    db.session.commit()
+    return redirect(safe_next_url(note.link) or url_for("core.inbox"))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all():
+    if PostForm().validate_on_submit():
+        mark_read(current_user.id)
+        db.session.commit()
+    return redirect(url_for("core.inbox"))
+
+
+@bp.post("/language")
+@public
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.language.data in current_app.config["LANGUAGES"]:
+        session[LOCALE_SESSION_KEY] = form.language.data
+        if current_user.is_authenticated:
+            current_user.locale = form.language.data
+            db.session.commit()
+    return redirect(safe_next_url(form.next.data) or url_for("core.home"))
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def inject_shell():
+        unread = 0
+        if current_user and current_user.is_authenticated:
+            unread = unread_count(current_user.id)
+        return {"unread_notifications": unread, "language_form": LanguageForm(), "languages": app.config["LANGUAGES"]}
