@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import format_date, format_datetime
+from flask import url_for
+from flask_babel import format_date, format_datetime, get_locale
+
+from markupsafe import Markup, escape
 
 from core.privacy import mask_national_id, mask_phone
+
+
+def render_icon(name: str, size: str = "1em") -> Markup:
+    """An inline Bootstrap icon from the locally served sprite."""
+    href = url_for("bootstrap.static", filename="icons/bootstrap-icons.svg")
+    return Markup(
+        f'<svg class="bi" width="{escape(size)}" height="{escape(size)}" fill="currentColor" aria-hidden="true">'
+        f'<use href="{href}#{escape(name)}"/></svg>'
+    )
 
 
 def _localtime(value: dt.datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -26,4 +38,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["localdate"] = _localdate
     app.jinja_env.filters["mask_id"] = mask_national_id
     app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["combine_args"] = lambda kwargs, args: {**args, **kwargs}
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["render_icon"] = render_icon

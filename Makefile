@@ -1,0 +1,67 @@
+# GridReady — the README names these targets.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run setup system-deps install translations db seed test test-pg serve worker bench lint check-migrations
+
+## First command: install everything, build the database, seed the demo once, serve on http://127.0.0.1:5000
+run: setup seed
+	@echo "GridReady on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	@cat instance/demo-logins.txt 2>/dev/null | sed 's/^/  demo login: /' || true
+	@$(BIN)/huey_consumer wsgi.huey -w 2 -q & pid=$$!; trap "kill $$pid 2>/dev/null" EXIT INT TERM; \
+	SESSION_COOKIE_SECURE=0 $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+setup: system-deps install translations db
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	@$(BIN)/python scripts/i18n.py compile
+
+db: install
+	@$(BIN)/flask db upgrade
+
+# Seeds the demo data the first time only (instance/.seeded marks it); `flask seed-demo` is idempotent anyway.
+seed: db
+	@if [ ! -f instance/.seeded ]; then $(BIN)/flask seed-demo && touch instance/.seeded; \
+	 else $(BIN)/flask seed-demo | sed -n '/Demo logins/,$$p'; fi
+
+## Second command: the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
+test: system-deps install translations
+	$(BIN)/pytest
+
+test-pg: system-deps install translations
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/gridready_test} $(BIN)/pytest
+
+## Production-style server: gunicorn with several workers on DATABASE_URL
+serve: install translations db
+	$(BIN)/gunicorn -w $${WORKERS:-4} -b $(HOST):$(PORT) --access-logfile - wsgi:app
+
+worker: install
+	$(BIN)/huey_consumer wsgi.huey -w $${TASK_WORKERS:-2}
+
+bench: install translations
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: install
+	$(BIN)/ruff check .
+
+check-migrations: install
+	@rm -f /tmp/gridready-drift.db
+	DATABASE_URL=sqlite:////tmp/gridready-drift.db $(BIN)/flask db upgrade
+	DATABASE_URL=sqlite:////tmp/gridready-drift.db $(BIN)/flask db check

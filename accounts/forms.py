@@ -1,0 +1,134 @@
+"""Forms for sign-in, passwords, employees, roster import and administration (validation only)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from accounts.validators import national_id_problem, phone_is_valid
+from core.auth import Role
+
+
+class LoginForm(FlaskForm):
+    employee_no = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=30)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))]
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+def _check_national_id(_form, field) -> None:
+    if field.data and national_id_problem(field.data):
+        raise ValidationError(_l("Not a valid national ID number (check digit or format)."))
+
+
+def _check_phone(_form, field) -> None:
+    if field.data and not phone_is_valid(field.data):
+        raise ValidationError(_l("Not a valid mobile or landline number."))
+
+
+class EmployeeForm(FlaskForm):
+    employee_no = StringField(
+        _l("Employee number"),
+        validators=[DataRequired(), Regexp(r"^[A-Za-z0-9-]{2,30}$", message=_l("Letters, digits and '-' only."))],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    department_id = SelectField(_l("Department"), coerce=int, validators=[InputRequired()])
+    position_id = SelectField(_l("Position"), coerce=int, validators=[InputRequired()])
+    hire_date = DateField(_l("Hire date"), validators=[Optional()])
+    phone = StringField(_l("Phone"), validators=[Optional(), _check_phone])
+    national_id = StringField(_l("National ID number"), validators=[Optional(), _check_national_id])
+    email = StringField(_l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=200)])
+    status = SelectField(_l("Status"), choices=[("active", _l("On post")), ("left", _l("Left"))])
+    submit = SubmitField(_l("Save"))
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField(
+        _l("Roster file (.xlsx or .csv)"),
+        validators=[FileRequired(), FileAllowed(["xlsx", "csv"], _l("Upload an .xlsx or .csv file."))],
+    )
+    submit = SubmitField(_l("Check the file (dry run)"))
+
+
+class RosterConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,64}$")])
+    submit = SubmitField(_l("Import now"))
+
+
+class GrantForm(FlaskForm):
+    role = SelectField(
+        _l("Role"), choices=[(Role.TRAINER, _l("Trainer")), (Role.HR, _l("HR")), (Role.ADMIN, _l("Administrator"))]
+    )
+    department_id = SelectField(_l("Scope"), coerce=int)
+    submit = SubmitField(_l("Grant role"))
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    code = StringField(
+        _l("Code"), validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{1,40}$", message=_l("Letters, digits, - and _."))]
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            ("company", _l("Company")),
+            ("branch", _l("Branch company")),
+            ("center", _l("Customer service centre")),
+            ("station", _l("Power supply station")),
+            ("team", _l("Team")),
+        ],
+    )
+    parent_id = SelectField(_l("Parent"), coerce=int)
+    submit = SubmitField(_l("Save"))
+
+
+class PositionForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{1,40}$")])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    annual_training_hours = DecimalField(
+        _l("Required training hours per year"), places=1, validators=[InputRequired(), NumberRange(min=0, max=1000)]
+    )
+    active = BooleanField(_l("In use"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=80)])
+    employee_no = StringField(_l("Employee number"), validators=[Optional(), Length(max=30)])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=80)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

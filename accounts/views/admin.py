@@ -1,0 +1,207 @@
+"""Administration: users and role grants, departments, positions, and the audit log (admin; HR reads the log)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from accounts import services
+from accounts.forms import AuditFilterForm, DepartmentForm, GrantForm, PositionForm
+from accounts.models import Department, Employee, Position, RoleGrant, User
+from core.audit import AuditEntry
+from core.auth import Role, role_required
+from core.extensions import db
+from core.forms import PostForm
+from core.timeutil import local_midnight_utc
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users():
+    q = request.args.get("q", "").strip()
+    query = select(User).join(User.employee).options(joinedload(User.employee).joinedload(Employee.department))
+    if q:
+        query = query.where((Employee.name.like(f"%{q}%")) | (Employee.employee_no.like(f"%{q.upper()}%")))
+    role = request.args.get("role", "")
+    if role in {Role.TRAINER, Role.HR, Role.ADMIN}:
+        query = query.where(User.grants.any(RoleGrant.role == role))
+    pagination = db.paginate(query.order_by(Employee.employee_no), per_page=50, error_out=False)
+    return render_template("accounts/admin/users.html", pagination=pagination, q=q, role=role, form=PostForm())
+
+
+def _scope_choices() -> list[tuple[int, str]]:
+    return [(0, _("Whole company"))] + [(d.id, "　" * d.depth + d.name) for d in services.department_tree()]
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_detail(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = GrantForm()
+    form.department_id.choices = _scope_choices()
+    if form.validate_on_submit():
+        department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
+        try:
+            services.grant_role(user, form.role.data, department)
+        except services.AccountError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("Role granted."), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("accounts/admin/user.html", user=user, form=form, post_form=PostForm())
+
+
+@bp.post("/users/<int:user_id>/grants/<int:grant_id>/revoke")
+@role_required(Role.ADMIN)
+def revoke_grant(user_id: int, grant_id: int):
+    grant = db.session.get(RoleGrant, grant_id)
+    if grant is None or grant.user_id != user_id or not PostForm().validate_on_submit():
+        abort(404)
+    if grant.role == Role.ADMIN and grant.user_id == current_user.id:
+        flash(_("You cannot take away your own administrator role."), "danger")
+    else:
+        services.revoke_grant(grant)
+        db.session.commit()
+        flash(_("Role revoked."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/active")
+@role_required(Role.ADMIN)
+def toggle_active(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or not PostForm().validate_on_submit():
+        abort(404)
+    if user.id == current_user.id:
+        flash(_("You cannot disable your own account."), "danger")
+    else:
+        services.set_active(user, not user.active)
+        db.session.commit()
+        flash(_("Account enabled.") if user.active else _("Account disabled; its sessions have ended."), "success")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("admin.users"))
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def departments():
+    tree = services.department_tree()
+    form = DepartmentForm()
+    form.parent_id.choices = [(0, _("(top level)"))] + [(d.id, "　" * d.depth + d.name) for d in tree]
+    if form.validate_on_submit():
+        parent = db.session.get(Department, form.parent_id.data) if form.parent_id.data else None
+        try:
+            services.create_department(form.name.data.strip(), form.code.data.strip().upper(), form.kind.data, parent)
+        except services.AccountError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Department added."), "success")
+            return redirect(url_for("admin.departments"))
+    return render_template("accounts/admin/departments.html", tree=tree, form=form)
+
+
+@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def department_edit(department_id: int):
+    dept = db.session.get(Department, department_id) or abort(404)
+    form = DepartmentForm(obj=dept)
+    form.parent_id.choices = [(0, _("(top level)"))] + [
+        (d.id, "　" * d.depth + d.name) for d in services.department_tree() if not d.path.startswith(dept.path)
+    ]
+    if request.method == "GET":
+        form.parent_id.data = dept.parent_id or 0
+    if form.validate_on_submit():
+        clash = db.session.scalar(
+            select(Department.id).where(Department.code == form.code.data.upper(), Department.id != dept.id)
+        )
+        if clash:
+            form.code.errors.append(_("Department code %(code)s is already used.", code=form.code.data.upper()))
+        else:
+            dept.name = form.name.data.strip()
+            dept.code = form.code.data.strip().upper()
+            dept.kind = form.kind.data
+            new_parent = db.session.get(Department, form.parent_id.data) if form.parent_id.data else None
+            try:
+                if new_parent != dept.parent:
+                    services.move_department(dept, new_parent)
+            except services.AccountError as exc:
+                form.parent_id.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("admin.departments"))
+    return render_template("accounts/admin/department_form.html", form=form, dept=dept)
+
+
+@bp.route("/positions", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def positions():
+    form = PositionForm()
+    if form.validate_on_submit():
+        if db.session.scalar(select(Position.id).where(
+                (Position.code == form.code.data.upper()) | (Position.name == form.name.data.strip()))):
+            form.code.errors.append(_("A position with this code or name exists."))
+        else:
+            db.session.add(Position(code=form.code.data.upper(), name=form.name.data.strip(),
+                                    annual_training_hours=form.annual_training_hours.data, active=form.active.data))
+            db.session.commit()
+            flash(_("Position added."), "success")
+            return redirect(url_for("admin.positions"))
+    rows = db.session.scalars(select(Position).order_by(Position.code)).all()
+    return render_template("accounts/admin/positions.html", positions=rows, form=form)
+
+
+@bp.route("/positions/<int:position_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def position_edit(position_id: int):
+    position = db.session.get(Position, position_id) or abort(404)
+    form = PositionForm(obj=position)
+    if form.validate_on_submit():
+        clash = db.session.scalar(select(Position.id).where(
+            ((Position.code == form.code.data.upper()) | (Position.name == form.name.data.strip()))
+            & (Position.id != position.id)))
+        if clash:
+            form.code.errors.append(_("A position with this code or name exists."))
+        else:
+            form.populate_obj(position)
+            position.code = position.code.upper()
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.positions"))
+    return render_template("accounts/admin/position_form.html", form=form, position=position)
+
+
+@bp.get("/audit")
+@role_required(Role.ADMIN, Role.HR)
+def audit_log():
+    form = AuditFilterForm(request.args)
+    query = select(AuditEntry, Employee).outerjoin(User, User.id == AuditEntry.user_id).outerjoin(
+        Employee, Employee.id == User.employee_id)
+    if not current_user.has_any_role(Role.ADMIN):
+        # A scoped HR user reads what people in their scope did.
+        query = query.where(services.scope_clause(current_user, Role.HR, Employee.department_id))
+    if form.validate():
+        if form.action.data:
+            query = query.where(AuditEntry.action.like(f"%{form.action.data.strip()}%"))
+        if form.employee_no.data:
+            query = query.where(Employee.employee_no == form.employee_no.data.strip().upper())
+        if form.object_type.data:
+            query = query.where(AuditEntry.object_type == form.object_type.data.strip())
+        if form.date_from.data:
+            query = query.where(AuditEntry.at >= local_midnight_utc(form.date_from.data))
+        if form.date_to.data:
+            query = query.where(AuditEntry.at < local_midnight_utc(form.date_to.data + dt.timedelta(days=1)))
+    page = request.args.get("page", 1, type=int)
+    rows = db.session.execute(
+        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(51).offset((max(page, 1) - 1) * 50)
+    ).all()
+    return render_template("accounts/admin/audit.html", rows=rows[:50], has_next=len(rows) > 50, page=page, form=form)

@@ -1,0 +1,88 @@
+"""Sign-in, sign-out, password change and the user's own profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from accounts import services
+from accounts.forms import ChangePasswordForm, LoginForm
+from core import audit
+from core.auth import login_required, public
+from core.extensions import db, limiter
+from core.forms import PostForm, safe_next_url
+from core.models import utcnow
+
+bp = Blueprint("accounts", __name__)
+
+
+def _account_key() -> str:
+    """Rate-limit key for the account being tried (工号), so one account is guarded across IPs."""
+    return "acct:" + (request.form.get("employee_no") or "").strip().upper()[:30]
+
+
+def _ip_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_IP"]
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_ip_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.employee_no.data, form.password.data, utcnow())
+        except services.LoginFailed as exc:
+            db.session.commit()  # keep the failure counter and the audit entry
+            flash(str(exc), "danger")
+        else:
+            login_user(user)
+            db.session.commit()
+            return redirect(safe_next_url(form.next.data) or url_for("core.home"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if PostForm().validate_on_submit():
+        audit.record("auth.logout", current_user._get_current_object())
+        services.end_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data, utcnow())
+        except services.AccountError as exc:
+            form.new.errors.append(str(exc))
+        else:
+            audit.record("auth.password_changed", current_user._get_current_object())
+            db.session.commit()
+            # The password change ended every session; keep this one alive with the new token.
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/password.html", form=form, forced=current_user.must_change_password)
+
+
+@bp.get("/me")
+@login_required
+def profile():
+    return redirect(url_for("people.show", employee_id=current_user.employee_id))

@@ -1,0 +1,161 @@
+"""Fixtures: ``app`` (one per run, schema built by the migrations), ``db`` (each test inside a transaction
+that is rolled back), ``client`` and ``login(role=..., scope=...)``.
+
+Set TEST_DATABASE_URL to run the suite on PostgreSQL; the database's tables are dropped and rebuilt.
+Tests that need real commits across threads or processes use ``committed_db`` instead of ``db``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("TASK_QUEUE", "immediate")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
+_TMP = tempfile.mkdtemp(prefix="gridready-test-")
+os.environ.setdefault("GRIDREADY_INSTANCE", _TMP)
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from flask_sqlalchemy.session import Session as FSASession  # noqa: E402
+
+from core import create_app  # noqa: E402
+from core.extensions import db as _db  # noqa: E402
+from core.extensions import limiter  # noqa: E402
+from tests import factories  # noqa: E402
+
+
+def database_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.db"
+
+
+def is_postgres() -> bool:
+    return database_url().startswith("postgresql")
+
+
+def reset_schema(engine) -> None:
+    """Drop every table (and Alembic's version table) so the migrations build the schema from empty."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    else:
+        meta = sa.MetaData()
+        meta.reflect(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
+            for table in reversed(meta.sorted_tables):
+                conn.execute(sa.text(f'DROP TABLE "{table.name}"'))
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 64,
+    "SERVER_NAME": "localhost",
+    "TASK_QUEUE": "immediate",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+}
+
+
+@pytest.fixture(scope="session")
+def app():
+    url = database_url()
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    application = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": _TMP,
+                              "UPLOAD_DIR": os.path.join(_TMP, "uploads")})
+    with application.app_context():
+        reset_schema(_db.engine)
+        upgrade()
+    return application
+
+
+class _ConnectionSession(FSASession):
+    """A session that always uses the test's one connection (inside its outer transaction)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return self.bind
+
+
+@pytest.fixture
+def db(app):
+    """The database, with every change this test makes rolled back at its end."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "class_": _ConnectionSession, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            if outer.is_active:
+                outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def committed_db(app):
+    """The real database with real commits (threads, processes); every table is emptied afterwards."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as conn:
+            if _db.engine.dialect.name == "postgresql":
+                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(sa.text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_enabled(app):
+    """Switch CSRF protection on for one test (the suite runs with it off to keep form tests short)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        yield
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def rate_limits(app):
+    """Switch Flask-Limiter on, with empty counters, for one test."""
+    limiter.enabled = True
+    limiter.reset()
+    try:
+        yield limiter
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+
+
+@pytest.fixture
+def login(client, db):
+    """``login(role="hr", scope=department)`` makes a user holding ``role`` and signs the client in."""
+
+    def _login(role: str | None = None, scope=None, *, user=None, roles=None, department=None):
+        if user is None:
+            grants = list(roles or ([] if role in (None, "employee") else [role]))
+            user = factories.user(grants=[(r, scope) for r in grants], department=department)
+        db.session.flush()
+        response = client.post("/login", data={"employee_no": user.employee.employee_no,
+                                               "password": factories.PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return _login
