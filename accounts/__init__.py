@@ -16,8 +16,14 @@ from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_
 from core.seeding import add_seeder
 
 # Endpoints a user who must change their password may still reach.
-_OPEN_DURING_FORCED_CHANGE = {"accounts.change_password", "accounts.logout", "static", "bootstrap.static",
-                              "core.set_language", "core.healthz"}
+_OPEN_DURING_FORCED_CHANGE = {
+    "accounts.change_password",
+    "accounts.logout",
+    "static",
+    "bootstrap.static",
+    "core.set_language",
+    "core.healthz",
+}
 
 
 def init_app(app) -> None:
@@ -41,19 +47,81 @@ def init_app(app) -> None:
         return None
 
     add_nav_item(app, NavItem("accounts.profile", _l("My profile"), order=900, icon="person"))
-    add_nav_item(app, NavItem("people.index", _l("Staff"), roles=(Role.HR, Role.TRAINER, Role.ADMIN),
-                              order=700, icon="people", group=_l("Staff")))
-    add_nav_item(app, NavItem("people.roster_import", _l("Roster import"), roles=(Role.HR, Role.ADMIN),
-                              order=710, icon="upload", group=_l("Staff")))
-    add_nav_item(app, NavItem("admin.audit_log", _l("Audit log"), roles=(Role.HR, Role.ADMIN),
-                              order=720, icon="journal-text", group=_l("Staff")))
-    add_nav_item(app, NavItem("admin.users", _l("Users and roles"), roles=(Role.ADMIN,), order=800,
-                              icon="shield-lock", group=_l("Administration")))
-    add_nav_item(app, NavItem("admin.departments", _l("Departments"), roles=(Role.ADMIN,), order=810,
-                              icon="diagram-3", group=_l("Administration")))
-    add_nav_item(app, NavItem("admin.positions", _l("Positions"), roles=(Role.ADMIN,), order=820,
-                              icon="briefcase", group=_l("Administration")))
+    add_nav_item(
+        app,
+        NavItem(
+            "people.index",
+            _l("Staff"),
+            roles=(Role.HR, Role.TRAINER, Role.ADMIN),
+            order=700,
+            icon="people",
+            group=_l("Staff"),
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "people.roster_import",
+            _l("Roster import"),
+            roles=(Role.HR, Role.ADMIN),
+            order=710,
+            icon="upload",
+            group=_l("Staff"),
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "admin.audit_log",
+            _l("Audit log"),
+            roles=(Role.HR, Role.ADMIN),
+            order=720,
+            icon="journal-text",
+            group=_l("Staff"),
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "admin.users",
+            _l("Users and roles"),
+            roles=(Role.ADMIN,),
+            order=800,
+            icon="shield-lock",
+            group=_l("Administration"),
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "admin.departments",
+            _l("Departments"),
+            roles=(Role.ADMIN,),
+            order=810,
+            icon="diagram-3",
+            group=_l("Administration"),
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "admin.positions",
+            _l("Positions"),
+            roles=(Role.ADMIN,),
+            order=820,
+            icon="briefcase",
+            group=_l("Administration"),
+        ),
+    )
     add_dashboard_card(app, DashboardCard("accounts.me", "accounts/cards/me.html", people.my_card, order=1))
-    add_dashboard_card(app, DashboardCard("accounts.staff", "accounts/cards/staff.html", people.staff_card,
-                                          roles=(Role.HR, Role.ADMIN), order=50))
+    add_dashboard_card(
+        app,
+        DashboardCard(
+            "accounts.staff",
+            "accounts/cards/staff.html",
+            people.staff_card,
+            roles=(Role.HR, Role.ADMIN),
+            order=50,
+        ),
+    )
     add_seeder(app, "organisation and accounts", 10, seed.seed_organisation)

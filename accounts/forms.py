@@ -29,6 +29,7 @@ from wtforms.validators import (
 
 from accounts.validators import national_id_problem, phone_is_valid
 from core.auth import Role
+from core.forms import choices
 
 
 class LoginForm(FlaskForm):
@@ -42,7 +43,8 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
     confirm = PasswordField(
-        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))]
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))],
     )
     submit = SubmitField(_l("Change password"))
 
@@ -60,7 +62,10 @@ def _check_phone(_form, field) -> None:
 class EmployeeForm(FlaskForm):
     employee_no = StringField(
         _l("Employee number"),
-        validators=[DataRequired(), Regexp(r"^[A-Za-z0-9-]{2,30}$", message=_l("Letters, digits and '-' only."))],
+        validators=[
+            DataRequired(),
+            Regexp(r"^[A-Za-z0-9-]{2,30}$", message=_l("Letters, digits and '-' only.")),
+        ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     department_id = SelectField(_l("Department"), coerce=int, validators=[InputRequired()])
@@ -68,8 +73,10 @@ class EmployeeForm(FlaskForm):
     hire_date = DateField(_l("Hire date"), validators=[Optional()])
     phone = StringField(_l("Phone"), validators=[Optional(), _check_phone])
     national_id = StringField(_l("National ID number"), validators=[Optional(), _check_national_id])
-    email = StringField(_l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=200)])
-    status = SelectField(_l("Status"), choices=[("active", _l("On post")), ("left", _l("Left"))])
+    email = StringField(
+        _l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=200)]
+    )
+    status = SelectField(_l("Status"), choices=choices([("active", _l("On post")), ("left", _l("Left"))]))
     submit = SubmitField(_l("Save"))
 
 
@@ -88,7 +95,10 @@ class RosterConfirmForm(FlaskForm):
 
 class GrantForm(FlaskForm):
     role = SelectField(
-        _l("Role"), choices=[(Role.TRAINER, _l("Trainer")), (Role.HR, _l("HR")), (Role.ADMIN, _l("Administrator"))]
+        _l("Role"),
+        choices=choices(
+            [(Role.TRAINER, _l("Trainer")), (Role.HR, _l("HR")), (Role.ADMIN, _l("Administrator"))]
+        ),
     )
     department_id = SelectField(_l("Scope"), coerce=int)
     submit = SubmitField(_l("Grant role"))
@@ -97,17 +107,23 @@ class GrantForm(FlaskForm):
 class DepartmentForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     code = StringField(
-        _l("Code"), validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{1,40}$", message=_l("Letters, digits, - and _."))]
+        _l("Code"),
+        validators=[
+            DataRequired(),
+            Regexp(r"^[A-Za-z0-9_-]{1,40}$", message=_l("Letters, digits, - and _.")),
+        ],
     )
     kind = SelectField(
         _l("Kind"),
-        choices=[
-            ("company", _l("Company")),
-            ("branch", _l("Branch company")),
-            ("center", _l("Customer service centre")),
-            ("station", _l("Power supply station")),
-            ("team", _l("Team")),
-        ],
+        choices=choices(
+            [
+                ("company", _l("Company")),
+                ("branch", _l("Branch company")),
+                ("center", _l("Customer service centre")),
+                ("station", _l("Power supply station")),
+                ("team", _l("Team")),
+            ]
+        ),
     )
     parent_id = SelectField(_l("Parent"), coerce=int)
     submit = SubmitField(_l("Save"))
@@ -117,7 +133,9 @@ class PositionForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{1,40}$")])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     annual_training_hours = DecimalField(
-        _l("Required training hours per year"), places=1, validators=[InputRequired(), NumberRange(min=0, max=1000)]
+        _l("Required training hours per year"),
+        places=1,
+        validators=[InputRequired(), NumberRange(min=0, max=1000)],
     )
     active = BooleanField(_l("In use"), default=True)
     submit = SubmitField(_l("Save"))

@@ -74,8 +74,17 @@ class RosterPlan:
 
 def template_xlsx() -> bytes:
     """The downloadable template with Chinese headers and one example row."""
-    example = ["CS0101", "张三", "城东供电分公司/营业班", "营业厅柜员", "2020-03-01", "13800138000",
-               "110105199001011237", "zhangsan@example.com", "在岗"]
+    example = [
+        "CS0101",
+        "张三",
+        "城东供电分公司/营业班",
+        "营业厅柜员",
+        "2020-03-01",
+        "13800138000",
+        "110105199001011237",
+        "zhangsan@example.com",
+        "在岗",
+    ]
     return write_xlsx(HEADERS, [example], title="花名册", widths=[12, 10, 28, 14, 12, 14, 22, 26, 8])
 
 
@@ -109,7 +118,9 @@ def _parse_date(text: str) -> dt.date | None:
     text = text.strip().replace("/", "-").replace(".", "-")
     if not text:
         return None
-    match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.match(r"^(\d{4})年(\d{1,2})月(\d{1,2})日", text)
+    match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.match(
+        r"^(\d{4})年(\d{1,2})月(\d{1,2})日", text
+    )
     if not match:
         raise ValueError(text)
     return dt.date(int(match[1]), int(match[2]), int(match[3]))
@@ -158,8 +169,14 @@ def plan_import(table: list[list[str]]) -> RosterPlan:
         elif not _EMPLOYEE_NO_RE.match(employee_no):
             bad("工号", _("Employee number may hold only letters, digits and '-' (2–30 characters)."))
         elif employee_no in seen_nos:
-            bad("工号", _("Duplicate employee number %(no)s (also on row %(row)d).", no=employee_no,
-                          row=seen_nos[employee_no]))
+            bad(
+                "工号",
+                _(
+                    "Duplicate employee number %(no)s (also on row %(row)d).",
+                    no=employee_no,
+                    row=seen_nos[employee_no],
+                ),
+            )
         else:
             seen_nos[employee_no] = offset
 
@@ -173,16 +190,22 @@ def plan_import(table: list[list[str]]) -> RosterPlan:
         if department is None:
             reasons = {
                 "missing": _("Department is missing."),
-                "ambiguous": _("Department name %(name)s is not unique; use its code or full path.",
-                               name=cell(raw, "部门")),
+                "ambiguous": _(
+                    "Department name %(name)s is not unique; use its code or full path.",
+                    name=cell(raw, "部门"),
+                ),
                 "unknown": _("Unknown department %(name)s.", name=cell(raw, "部门")),
             }
             bad("部门", reasons[problem or "unknown"])
 
         position = positions.get(cell(raw, "岗位"))
         if position is None:
-            bad("岗位", _("Unknown position %(name)s.", name=cell(raw, "岗位")) if cell(raw, "岗位")
-                else _("Position is missing."))
+            bad(
+                "岗位",
+                _("Unknown position %(name)s.", name=cell(raw, "岗位"))
+                if cell(raw, "岗位")
+                else _("Position is missing."),
+            )
 
         try:
             hire_date = _parse_date(cell(raw, "入职日期"))
@@ -222,7 +245,9 @@ def plan_import(table: list[list[str]]) -> RosterPlan:
         if errors:
             plan.errors.extend(errors)
             continue
-        row = RosterRow(offset, employee_no, name, department, position, hire_date, phone, national_id, email, status)
+        row = RosterRow(
+            offset, employee_no, name, department, position, hire_date, phone, national_id, email, status
+        )
         current = existing.get(employee_no)
         if current is not None:
             row.changes = _differences(current, row)
@@ -258,9 +283,17 @@ def apply_import(plan: RosterPlan) -> list[tuple[str, str, str]]:
         for row in plan.rows:
             employee = existing.get(row.employee_no)
             if employee is None:
-                employee = Employee(employee_no=row.employee_no, name=row.name, department=row.department,
-                                    position=row.position, hire_date=row.hire_date, phone=row.phone,
-                                    national_id=row.national_id, email=row.email, status=row.status)
+                employee = Employee(
+                    employee_no=row.employee_no,
+                    name=row.name,
+                    department=row.department,
+                    position=row.position,
+                    hire_date=row.hire_date,
+                    phone=row.phone,
+                    national_id=row.national_id,
+                    email=row.email,
+                    status=row.status,
+                )
                 db.session.add(employee)
                 _, password = create_account(employee)
                 new_logins.append((row.employee_no, row.name, password))
@@ -274,9 +307,14 @@ def apply_import(plan: RosterPlan) -> list[tuple[str, str, str]]:
                 if employee.status != row.status:
                     set_employee_status(employee, row.status)
         db.session.flush()
-    audit.record("roster.import", None, created=plan.count("create"), updated=plan.count("update"),
-                 unchanged=plan.count("unchanged"),
-                 employee_nos=[r.employee_no for r in plan.rows if r.action != "unchanged"])
+    audit.record(
+        "roster.import",
+        None,
+        created=plan.count("create"),
+        updated=plan.count("update"),
+        unchanged=plan.count("unchanged"),
+        employee_nos=[r.employee_no for r in plan.rows if r.action != "unchanged"],
+    )
     return new_logins
 
 

@@ -16,16 +16,20 @@ from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import Department, Employee, Position, User
-from accounts.services import create_department, grant_role, random_password
 from accounts.passwords import hash_password
+from accounts.services import create_department, grant_role, random_password
 from accounts.validators import national_id_check_digit
 from core.auth import Role
 from core.extensions import db
 
 # guide 3.1 names the posts; hours are the yearly training each post must log.
 POSITIONS = [
-    ("CSR", "客户服务专员", 40), ("CLERK", "营业厅柜员", 32), ("ELEC", "电工", 48),
-    ("DISP", "电力调度员", 48), ("METER", "抄表核算员", 24), ("EMERG", "应急队员", 56),
+    ("CSR", "客户服务专员", 40),
+    ("CLERK", "营业厅柜员", 32),
+    ("ELEC", "电工", 48),
+    ("DISP", "电力调度员", 48),
+    ("METER", "抄表核算员", 24),
+    ("EMERG", "应急队员", 56),
     ("TRAIN", "培训专责", 40),
 ]
 
@@ -52,12 +56,20 @@ DEPARTMENTS = [
 
 # team code → (position code, how many, employee-number prefix)
 STAFFING = [
-    ("HY-KF-1", "CSR", 10, "KF"), ("HY-KF-2", "CSR", 9, "KF"), ("HY-KF-ZJ", "CSR", 3, "KF"),
-    ("HY-CD-YY", "CLERK", 6, "CD"), ("HY-CD-YY", "METER", 2, "CD"), ("HY-CD-DD", "DISP", 4, "CD"),
-    ("HY-CD-GDS-QX", "ELEC", 6, "CD"), ("HY-CD-GDS-QX", "EMERG", 3, "CD"),
-    ("HY-JB-YY", "CLERK", 5, "JB"), ("HY-JB-YY", "METER", 2, "JB"),
-    ("HY-JB-GDS-YW", "ELEC", 5, "JB"), ("HY-JB-GDS-YW", "EMERG", 3, "JB"),
-    ("HY-PX", "TRAIN", 2, "PX"), ("HY-HR", "TRAIN", 1, "HR"),
+    ("HY-KF-1", "CSR", 10, "KF"),
+    ("HY-KF-2", "CSR", 9, "KF"),
+    ("HY-KF-ZJ", "CSR", 3, "KF"),
+    ("HY-CD-YY", "CLERK", 6, "CD"),
+    ("HY-CD-YY", "METER", 2, "CD"),
+    ("HY-CD-DD", "DISP", 4, "CD"),
+    ("HY-CD-GDS-QX", "ELEC", 6, "CD"),
+    ("HY-CD-GDS-QX", "EMERG", 3, "CD"),
+    ("HY-JB-YY", "CLERK", 5, "JB"),
+    ("HY-JB-YY", "METER", 2, "JB"),
+    ("HY-JB-GDS-YW", "ELEC", 5, "JB"),
+    ("HY-JB-GDS-YW", "EMERG", 3, "JB"),
+    ("HY-PX", "TRAIN", 2, "PX"),
+    ("HY-HR", "TRAIN", 1, "HR"),
 ]
 
 DEMO_LOGINS = [
@@ -69,7 +81,9 @@ DEMO_LOGINS = [
     ("E0001", "王小明", "HY-KF-1", "CSR", None, None),
 ]
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉玲建国红梅海燕志文斌宇浩凯晨欣怡佳琪"
 REGIONS = ("330102", "330104", "330106", "330110", "330182")
 
@@ -124,22 +138,38 @@ def seed_organisation(report) -> None:
             national_id = fake_national_id(rng, birth)
             if number in existing:
                 continue
-            employee = Employee(employee_no=number, name=name, department=departments[team],
-                                position=positions[position], hire_date=hired, phone=phone,
-                                national_id=national_id)
+            employee = Employee(
+                employee_no=number,
+                name=name,
+                department=departments[team],
+                position=positions[position],
+                hire_date=hired,
+                phone=phone,
+                national_id=national_id,
+            )
             db.session.add(employee)
             # Staff accounts get an unusable random password; HR hands out real ones (reset password).
-            db.session.add(User(employee=employee, password_hash=hash_password(random_password()),
-                                must_change_password=True))
+            db.session.add(
+                User(
+                    employee=employee,
+                    password_hash=hash_password(random_password()),
+                    must_change_password=True,
+                )
+            )
 
     logins = _load_logins()
     for number, name, dept, position, role, scope in DEMO_LOGINS:
         user = db.session.scalar(select(User).join(User.employee).where(Employee.employee_no == number))
         if user is None:
-            employee = Employee(employee_no=number, name=name, department=departments[dept],
-                                position=positions[position], hire_date=dt.date(2015, 7, 1),
-                                phone=f"139{rng.randrange(10**8):08d}",
-                                national_id=fake_national_id(rng, dt.date(1988, 5, 17)))
+            employee = Employee(
+                employee_no=number,
+                name=name,
+                department=departments[dept],
+                position=positions[position],
+                hire_date=dt.date(2015, 7, 1),
+                phone=f"139{rng.randrange(10**8):08d}",
+                national_id=fake_national_id(rng, dt.date(1988, 5, 17)),
+            )
             password = logins.get(number) or random_password()
             logins[number] = password
             user = User(employee=employee, password_hash=hash_password(password), must_change_password=False)

@@ -47,8 +47,12 @@ def authenticate(employee_no: str, password: str, now: dt.datetime) -> User:
         raise LoginFailed(_("Employee number or password is wrong."))
     if user.locked_until and user.locked_until > now:
         audit.record("auth.login_locked", user, user_id=user.id)
-        raise LoginFailed(_("Too many failed sign-ins. Try again after %(minutes)d minutes.",
-                            minutes=current_app.config["LOGIN_LOCK_MINUTES"]))
+        raise LoginFailed(
+            _(
+                "Too many failed sign-ins. Try again after %(minutes)d minutes.",
+                minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            )
+        )
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
@@ -225,7 +229,9 @@ def employees_query(user: User, role: str) -> Select:
 def departments_in_scope(user: User, role: str) -> list[Department]:
     """The departments ``user`` covers as ``role``, in tree order."""
     return list(
-        db.session.scalars(select(Department).where(scope_clause(user, role, Department.id)).order_by(Department.path))
+        db.session.scalars(
+            select(Department).where(scope_clause(user, role, Department.id)).order_by(Department.path)
+        )
     )
 
 

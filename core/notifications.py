@@ -18,8 +18,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, event, func, select, upd
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.extensions import db
-from core.queue import app_task
 from core.models import utcnow
+from core.queue import app_task
 
 
 class Notification(db.Model):
@@ -43,8 +43,16 @@ def smtp_configured() -> bool:
     return bool(current_app.config.get("SMTP_HOST"))
 
 
-def notify(users: Iterable, *, kind: str, title, body="", link: str | None = None, email: bool = True,
-           now: dt.datetime | None = None) -> list[Notification]:
+def notify(
+    users: Iterable,
+    *,
+    kind: str,
+    title,
+    body="",
+    link: str | None = None,
+    email: bool = True,
+    now: dt.datetime | None = None,
+) -> list[Notification]:
     """Put a notification in each user's inbox (and queue an e-mail when SMTP is configured)."""
     now = now or utcnow()
     created = []
@@ -55,8 +63,13 @@ def notify(users: Iterable, *, kind: str, title, body="", link: str | None = Non
             title_text, body_text = str(title), str(body)
         address = getattr(user, "email", None) if send_mail else None
         note = Notification(
-            user_id=user.id, kind=kind, title=title_text[:300], body=body_text, link=link,
-            created_at=now, email_to=address or None,
+            user_id=user.id,
+            kind=kind,
+            title=title_text[:300],
+            body=body_text,
+            link=link,
+            created_at=now,
+            email_to=address or None,
         )
         db.session.add(note)
         created.append(note)
@@ -67,9 +80,14 @@ def notify(users: Iterable, *, kind: str, title, body="", link: str | None = Non
 
 def unread_count(user_id: int) -> int:
     """How many unread notifications the user has (the bell's number)."""
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 def mark_read(user_id: int, notification_id: int | None = None, now: dt.datetime | None = None) -> int:
@@ -86,8 +104,10 @@ def deliver_pending_email(limit: int = 200) -> int:
     if not cfg.get("SMTP_HOST"):
         return 0
     pending = db.session.scalars(
-        select(Notification).where(Notification.email_to.is_not(None), Notification.emailed_at.is_(None))
-        .order_by(Notification.id).limit(limit)
+        select(Notification)
+        .where(Notification.email_to.is_not(None), Notification.emailed_at.is_(None))
+        .order_by(Notification.id)
+        .limit(limit)
     ).all()
     if not pending:
         return 0

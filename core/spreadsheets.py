@@ -46,7 +46,11 @@ def _check_zip(data: bytes, max_unpacked: int) -> None:
     total = 0
     for info in archive.infolist():
         total += info.file_size
-        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO and info.file_size > 1024 * 1024:
+        if (
+            info.compress_size
+            and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO
+            and info.file_size > 1024 * 1024
+        ):
             raise SpreadsheetError(str(_l("The workbook is compressed suspiciously (possible zip bomb).")))
     if total > max_unpacked:
         raise SpreadsheetError(
@@ -107,8 +111,13 @@ def neutralise(value):
     return value
 
 
-def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1",
-               widths: Sequence[int] | None = None) -> bytes:
+def write_xlsx(
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    title: str = "Sheet1",
+    widths: Sequence[int] | None = None,
+) -> bytes:
     """An xlsx workbook with a bold header row; every string cell is neutralised against formulas."""
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])

@@ -42,7 +42,8 @@ def healthz():
 def inbox():
     page = request.args.get("page", 1, type=int)
     query = (
-        select(Notification).where(Notification.user_id == current_user.id)
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     pagination = db.paginate(query, page=page, per_page=30, error_out=False)
@@ -89,4 +90,8 @@ def init_app(app) -> None:
         unread = 0
         if current_user and current_user.is_authenticated:
             unread = unread_count(current_user.id)
-        return {"unread_notifications": unread, "language_form": LanguageForm(), "languages": app.config["LANGUAGES"]}
+        return {
+            "unread_notifications": unread,
+            "language_form": LanguageForm(),
+            "languages": app.config["LANGUAGES"],
+        }

@@ -21,8 +21,15 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "accounts", "question_bank", "training", "exams", "drills", "incentives", "reports")
 LOCALES = ("zh_CN", "en")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "lazy_ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.do"}}
 
@@ -44,7 +51,9 @@ def extract(package: str) -> Catalog:
             items = [(path.name, *item) for item in found]
             base = path.parent
         else:
-            items = list(extract_from_dir(str(path), method_map=METHODS, options_map=OPTIONS, keywords=KEYWORDS))
+            items = list(
+                extract_from_dir(str(path), method_map=METHODS, options_map=OPTIONS, keywords=KEYWORDS)
+            )
             base = path
         for filename, lineno, message, comments, context in items:
             if "translations" in Path(filename).parts:

@@ -17,6 +17,7 @@ os.environ.setdefault("GRIDREADY_INSTANCE", _TMP)
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from flask_sqlalchemy.session import Session as FSASession  # noqa: E402
 
@@ -62,13 +63,29 @@ TEST_CONFIG = {
 }
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own application context (fresh ``g`` and database session), as in
+    production, even while the test itself holds an application context."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     url = database_url()
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    application = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": _TMP,
-                              "UPLOAD_DIR": os.path.join(_TMP, "uploads")})
+    application = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_DIR": _TMP,
+            "UPLOAD_DIR": os.path.join(_TMP, "uploads"),
+        }
+    )
+    application.test_client_class = FreshContextClient
     with application.app_context():
         reset_schema(_db.engine)
         upgrade()
@@ -111,7 +128,9 @@ def committed_db(app):
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as conn:
             if _db.engine.dialect.name == "postgresql":
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                conn.execute(
+                    sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+                )
             else:
                 for table in tables:
                     conn.execute(sa.text(f'DELETE FROM "{table}"'))
@@ -153,8 +172,9 @@ def login(client, db):
             grants = list(roles or ([] if role in (None, "employee") else [role]))
             user = factories.user(grants=[(r, scope) for r in grants], department=department)
         db.session.flush()
-        response = client.post("/login", data={"employee_no": user.employee.employee_no,
-                                               "password": factories.PASSWORD})
+        response = client.post(
+            "/login", data={"employee_no": user.employee.employee_no, "password": factories.PASSWORD}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return user
 

@@ -20,7 +20,9 @@ def _n() -> int:
     return next(_seq)
 
 
-def department(name: str | None = None, parent: Department | None = None, kind: str = "team", code=None) -> Department:
+def department(
+    name: str | None = None, parent: Department | None = None, kind: str = "team", code=None
+) -> Department:
     n = _n()
     dept = Department(name=name or f"部门{n}", code=code or f"D{n:05d}", kind=kind, parent=parent)
     db.session.add(dept)
@@ -45,8 +47,9 @@ def national_id(seq: int | None = None, birth: dt.date = dt.date(1990, 1, 1)) ->
     return first17 + national_id_check_digit(first17)
 
 
-def employee(name: str | None = None, department: Department | None = None, position: Position | None = None,
-             **fields) -> Employee:
+def employee(
+    name: str | None = None, department: Department | None = None, position: Position | None = None, **fields
+) -> Employee:
     n = _n()
     emp = Employee(
         employee_no=fields.pop("employee_no", f"E{n:06d}"),
@@ -68,8 +71,13 @@ def password_hash() -> str:
     return _hash_cache[PASSWORD]
 
 
-def user(grants=(), employee_obj: Employee | None = None, department: Department | None = None,
-         must_change_password: bool = False, **employee_fields) -> User:
+def user(
+    grants=(),
+    employee_obj: Employee | None = None,
+    department: Department | None = None,
+    must_change_password: bool = False,
+    **employee_fields,
+) -> User:
     """A user with the test PASSWORD; ``grants`` is a list of (role, scope department or None)."""
     emp = employee_obj or employee(department=department, **employee_fields)
     account = User(employee=emp, password_hash=password_hash(), must_change_password=must_change_password)

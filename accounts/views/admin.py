@@ -16,7 +16,7 @@ from accounts.models import Department, Employee, Position, RoleGrant, User
 from core.audit import AuditEntry
 from core.auth import Role, role_required
 from core.extensions import db
-from core.forms import PostForm
+from core.forms import PostForm, choices
 from core.timeutil import local_midnight_utc
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -26,18 +26,24 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @role_required(Role.ADMIN)
 def users():
     q = request.args.get("q", "").strip()
-    query = select(User).join(User.employee).options(joinedload(User.employee).joinedload(Employee.department))
+    query = (
+        select(User).join(User.employee).options(joinedload(User.employee).joinedload(Employee.department))
+    )
     if q:
         query = query.where((Employee.name.like(f"%{q}%")) | (Employee.employee_no.like(f"%{q.upper()}%")))
     role = request.args.get("role", "")
     if role in {Role.TRAINER, Role.HR, Role.ADMIN}:
         query = query.where(User.grants.any(RoleGrant.role == role))
     pagination = db.paginate(query.order_by(Employee.employee_no), per_page=50, error_out=False)
-    return render_template("accounts/admin/users.html", pagination=pagination, q=q, role=role, form=PostForm())
+    return render_template(
+        "accounts/admin/users.html", pagination=pagination, q=q, role=role, form=PostForm()
+    )
 
 
-def _scope_choices() -> list[tuple[int, str]]:
-    return [(0, _("Whole company"))] + [(d.id, "　" * d.depth + d.name) for d in services.department_tree()]
+def _scope_choices():
+    return choices(
+        [(0, _("Whole company"))] + [(d.id, "　" * d.depth + d.name) for d in services.department_tree()]
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -85,9 +91,15 @@ def toggle_active(user_id: int):
     else:
         services.set_active(user, not user.active)
         db.session.commit()
-        flash(_("Account enabled.") if user.active else _("Account disabled; its sessions have ended."), "success")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("admin.users"))
+        flash(
+            _("Account enabled.") if user.active else _("Account disabled; its sessions have ended."),
+            "success",
+        )
+    return redirect(
+        request.referrer
+        if request.referrer and request.referrer.startswith(request.host_url)
+        else url_for("admin.users")
+    )
 
 
 @bp.route("/departments", methods=["GET", "POST"])
@@ -95,11 +107,15 @@ def toggle_active(user_id: int):
 def departments():
     tree = services.department_tree()
     form = DepartmentForm()
-    form.parent_id.choices = [(0, _("(top level)"))] + [(d.id, "　" * d.depth + d.name) for d in tree]
+    form.parent_id.choices = choices(
+        [(0, _("(top level)"))] + [(d.id, "　" * d.depth + d.name) for d in tree]
+    )
     if form.validate_on_submit():
         parent = db.session.get(Department, form.parent_id.data) if form.parent_id.data else None
         try:
-            services.create_department(form.name.data.strip(), form.code.data.strip().upper(), form.kind.data, parent)
+            services.create_department(
+                form.name.data.strip(), form.code.data.strip().upper(), form.kind.data, parent
+            )
         except services.AccountError as exc:
             form.code.errors.append(str(exc))
         else:
@@ -114,9 +130,14 @@ def departments():
 def department_edit(department_id: int):
     dept = db.session.get(Department, department_id) or abort(404)
     form = DepartmentForm(obj=dept)
-    form.parent_id.choices = [(0, _("(top level)"))] + [
-        (d.id, "　" * d.depth + d.name) for d in services.department_tree() if not d.path.startswith(dept.path)
-    ]
+    form.parent_id.choices = choices(
+        [(0, _("(top level)"))]
+        + [
+            (d.id, "　" * d.depth + d.name)
+            for d in services.department_tree()
+            if not d.path.startswith(dept.path)
+        ]
+    )
     if request.method == "GET":
         form.parent_id.data = dept.parent_id or 0
     if form.validate_on_submit():
@@ -124,7 +145,9 @@ def department_edit(department_id: int):
             select(Department.id).where(Department.code == form.code.data.upper(), Department.id != dept.id)
         )
         if clash:
-            form.code.errors.append(_("Department code %(code)s is already used.", code=form.code.data.upper()))
+            form.code.errors.append(
+                _("Department code %(code)s is already used.", code=form.code.data.upper())
+            )
         else:
             dept.name = form.name.data.strip()
             dept.code = form.code.data.strip().upper()
@@ -147,12 +170,21 @@ def department_edit(department_id: int):
 def positions():
     form = PositionForm()
     if form.validate_on_submit():
-        if db.session.scalar(select(Position.id).where(
-                (Position.code == form.code.data.upper()) | (Position.name == form.name.data.strip()))):
+        if db.session.scalar(
+            select(Position.id).where(
+                (Position.code == form.code.data.upper()) | (Position.name == form.name.data.strip())
+            )
+        ):
             form.code.errors.append(_("A position with this code or name exists."))
         else:
-            db.session.add(Position(code=form.code.data.upper(), name=form.name.data.strip(),
-                                    annual_training_hours=form.annual_training_hours.data, active=form.active.data))
+            db.session.add(
+                Position(
+                    code=form.code.data.upper(),
+                    name=form.name.data.strip(),
+                    annual_training_hours=form.annual_training_hours.data,
+                    active=form.active.data,
+                )
+            )
             db.session.commit()
             flash(_("Position added."), "success")
             return redirect(url_for("admin.positions"))
@@ -166,9 +198,12 @@ def position_edit(position_id: int):
     position = db.session.get(Position, position_id) or abort(404)
     form = PositionForm(obj=position)
     if form.validate_on_submit():
-        clash = db.session.scalar(select(Position.id).where(
-            ((Position.code == form.code.data.upper()) | (Position.name == form.name.data.strip()))
-            & (Position.id != position.id)))
+        clash = db.session.scalar(
+            select(Position.id).where(
+                ((Position.code == form.code.data.upper()) | (Position.name == form.name.data.strip()))
+                & (Position.id != position.id)
+            )
+        )
         if clash:
             form.code.errors.append(_("A position with this code or name exists."))
         else:
@@ -184,8 +219,11 @@ def position_edit(position_id: int):
 @role_required(Role.ADMIN, Role.HR)
 def audit_log():
     form = AuditFilterForm(request.args)
-    query = select(AuditEntry, Employee).outerjoin(User, User.id == AuditEntry.user_id).outerjoin(
-        Employee, Employee.id == User.employee_id)
+    query = (
+        select(AuditEntry, Employee)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .outerjoin(Employee, Employee.id == User.employee_id)
+    )
     if not current_user.has_any_role(Role.ADMIN):
         # A scoped HR user reads what people in their scope did.
         query = query.where(services.scope_clause(current_user, Role.HR, Employee.department_id))
@@ -204,4 +242,6 @@ def audit_log():
     rows = db.session.execute(
         query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(51).offset((max(page, 1) - 1) * 50)
     ).all()
-    return render_template("accounts/admin/audit.html", rows=rows[:50], has_next=len(rows) > 50, page=page, form=form)
+    return render_template(
+        "accounts/admin/audit.html", rows=rows[:50], has_next=len(rows) > 50, page=page, form=form
+    )

@@ -18,7 +18,7 @@ from accounts.models import Department, Employee, EmployeeStatus, Position
 from core import audit
 from core.auth import Role, login_required, role_required
 from core.extensions import db
-from core.forms import PostForm
+from core.forms import PostForm, choices
 from core.spreadsheets import SpreadsheetError, read_rows, read_upload
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -106,19 +106,27 @@ def unmask_national_id(employee_id: int):
     audit.record("employee.national_id_unmasked", employee, employee_no=employee.employee_no)
     db.session.commit()
     return render_template(
-        "accounts/people/show.html", employee=employee, unmasked_id=employee.national_id, can_unmask=True,
-        can_edit=True, is_self=employee.id == current_user.employee_id, form=PostForm(),
+        "accounts/people/show.html",
+        employee=employee,
+        unmasked_id=employee.national_id,
+        can_unmask=True,
+        can_edit=True,
+        is_self=employee.id == current_user.employee_id,
+        form=PostForm(),
     )
 
 
 def _fill_choices(form: EmployeeForm) -> None:
     role = Role.ADMIN if current_user.has_any_role(Role.ADMIN) else Role.HR
-    form.department_id.choices = [
-        (d.id, "　" * d.depth + d.name) for d in services.departments_in_scope(current_user, role)
-    ]
-    form.position_id.choices = [
-        (p.id, p.name) for p in db.session.scalars(select(Position).where(Position.active).order_by(Position.code))
-    ]
+    form.department_id.choices = choices(
+        [(d.id, "　" * d.depth + d.name) for d in services.departments_in_scope(current_user, role)]
+    )
+    form.position_id.choices = choices(
+        [
+            (p.id, p.name)
+            for p in db.session.scalars(select(Position).where(Position.active).order_by(Position.code))
+        ]
+    )
 
 
 def _department_allowed(department_id: int) -> Department:
@@ -135,7 +143,9 @@ def create():
     form = EmployeeForm()
     _fill_choices(form)
     if form.validate_on_submit():
-        if db.session.scalar(select(func.count(Employee.id)).where(Employee.employee_no == form.employee_no.data.upper())):
+        if db.session.scalar(
+            select(func.count(Employee.id)).where(Employee.employee_no == form.employee_no.data.upper())
+        ):
             form.employee_no.errors.append(_("This employee number is already used."))
         elif form.national_id.data and db.session.scalar(
             select(func.count(Employee.id)).where(Employee.national_id == form.national_id.data.upper())
@@ -143,16 +153,22 @@ def create():
             form.national_id.errors.append(_("This ID number belongs to another employee."))
         else:
             employee = Employee(
-                employee_no=form.employee_no.data.upper(), name=form.name.data.strip(),
+                employee_no=form.employee_no.data.upper(),
+                name=form.name.data.strip(),
                 department=_department_allowed(form.department_id.data),
-                position=db.session.get(Position, form.position_id.data), hire_date=form.hire_date.data,
-                phone=form.phone.data or None, national_id=(form.national_id.data or "").upper() or None,
-                email=form.email.data or None, status=form.status.data,
+                position=db.session.get(Position, form.position_id.data),
+                hire_date=form.hire_date.data,
+                phone=form.phone.data or None,
+                national_id=(form.national_id.data or "").upper() or None,
+                email=form.email.data or None,
+                status=form.status.data,
             )
             db.session.add(employee)
-            _, password = services.create_account(employee)
+            _account, password = services.create_account(employee)
             db.session.commit()
-            return render_template("accounts/people/initial_password.html", employee=employee, password=password)
+            return render_template(
+                "accounts/people/initial_password.html", employee=employee, password=password
+            )
     return render_template("accounts/people/form.html", form=form, employee=None)
 
 
@@ -167,9 +183,13 @@ def edit(employee_id: int):
         form.national_id.data = ""  # never sent to the browser; leave empty to keep the stored one
     if form.validate_on_submit():
         new_no = form.employee_no.data.upper()
-        clash = db.session.scalar(select(Employee.id).where(Employee.employee_no == new_no, Employee.id != employee.id))
+        clash = db.session.scalar(
+            select(Employee.id).where(Employee.employee_no == new_no, Employee.id != employee.id)
+        )
         id_clash = form.national_id.data and db.session.scalar(
-            select(Employee.id).where(Employee.national_id == form.national_id.data.upper(), Employee.id != employee.id)
+            select(Employee.id).where(
+                Employee.national_id == form.national_id.data.upper(), Employee.id != employee.id
+            )
         )
         if clash:
             form.employee_no.errors.append(_("This employee number is already used."))
@@ -222,8 +242,12 @@ def _staged_path(token: str) -> Path:
 @bp.get("/import/template.xlsx")
 @role_required(Role.HR, Role.ADMIN)
 def roster_template():
-    return send_file(BytesIO(roster.template_xlsx()), download_name="花名册导入模板.xlsx", as_attachment=True,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        BytesIO(roster.template_xlsx()),
+        download_name="花名册导入模板.xlsx",
+        as_attachment=True,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -245,7 +269,8 @@ def roster_import():
         if plan.ok:
             _staged_path(token).with_suffix(suffix).write_bytes(data)
         return render_template(
-            "accounts/people/import_preview.html", plan=plan,
+            "accounts/people/import_preview.html",
+            plan=plan,
             confirm=RosterConfirmForm(token=token + suffix.replace(".", "_")) if plan.ok else None,
         )
     return render_template("accounts/people/import.html", form=form)
@@ -298,12 +323,15 @@ def my_card(user, _now):
 def staff_card(user, _now):
     role = Role.ADMIN if user.has_any_role(Role.ADMIN) else Role.HR
     total = db.session.scalar(
-        select(func.count()).select_from(services.employees_query(user, role).where(
-            Employee.status == EmployeeStatus.ACTIVE).subquery())
+        select(func.count()).select_from(
+            services.employees_query(user, role).where(Employee.status == EmployeeStatus.ACTIVE).subquery()
+        )
     )
     pending = db.session.scalar(
         select(func.count()).select_from(
-            services.employees_query(user, role).where(Employee.user.has(must_change_password=True)).subquery()
+            services.employees_query(user, role)
+            .where(Employee.user.has(must_change_password=True))
+            .subquery()
         )
     )
     return {"total": total, "pending_first_login": pending}
