@@ -23,7 +23,8 @@ qualification_granted = _signals.signal("qualification-granted")
 """Sender: the qualification record. kwargs: employee, certificate_type, source_key, now."""
 
 drill_participated = _signals.signal("drill-participated")
-"""Sender: the drill participant row. kwargs: employee, drill, role, source_key, now."""
+"""Sender: the drill participant row, once the drill is conducted and the person attended.
+kwargs: employee, drill, role, hours (Decimal, training hours to credit), source_key, now."""
 
 drill_evaluated = _signals.signal("drill-evaluated")
 """Sender: the drill, when its result is final. kwargs: drill, tier, score, participants (employees), now."""
