@@ -219,3 +219,9 @@ def test_pages_reference_no_cdn(client, login, db):
     for url in ("/", "/login", "/people", "/admin/users"):
         page = client.get(url).get_data(as_text=True)
         assert "cdn." not in page and "https://" not in page.replace("https://evil", "")
+
+
+def test_security_headers(client, db):
+    response = client.get("/login")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
