@@ -91,7 +91,9 @@ def app():
     with application.app_context():
         reset_schema(_db.engine)
         upgrade()
-    return application
+    yield application
+    with application.app_context():
+        _db.engine.dispose()  # close pooled connections before the interpreter does (ResourceWarning)
 
 
 class _ConnectionSession(FSASession):
