@@ -76,6 +76,23 @@ def text_to_html(value: str) -> str:
     return html.escape(value or "", quote=False).replace("\r\n", "\n").replace("\n", "<br>")
 
 
+_HTML_START = re.compile(r"^\s*<(p|div|span|b|strong|i|em|u|br|img|table|ul|ol|h\d)\b", re.I)
+
+
+def cell_html(value: str) -> str:
+    """Typed text as stored HTML: text starting with an HTML tag is sanitised HTML, anything else is
+    escaped plain text (line breaks kept)."""
+    return sanitise_html(value) if _HTML_START.match(value or "") else text_to_html(value or "")
+
+
+def cell_text(value_html: str) -> str:
+    """Stored HTML back to what a trainer types: plain text when it was plain text, else the HTML."""
+    if not value_html:
+        return ""
+    text = html.unescape(value_html.replace("<br>", "\n"))
+    return text if text_to_html(text) == value_html else value_html
+
+
 def decimal_str(value: Decimal) -> str:
     """A Decimal as the contract's string: no exponent, no trailing zeros ("0.5", "1", "-0.3333333")."""
     text = format(value.normalize(), "f")
