@@ -39,7 +39,7 @@ from question_bank.services import _copy_filters, _version_from, existing_duplic
 
 FORMATS = ("xlsx", "gift", "moodlexml")
 DEFAULT_CATEGORY = "未分类"
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 10 * 1024 * 1024  # below MAX_CONTENT_LENGTH, so the page can say why
 
 
 class ImportRejected(ValueError):

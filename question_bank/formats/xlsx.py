@@ -24,7 +24,7 @@ from question_bank.content import (
     choice_options,
     decimal_str,
     parse_decimal,
-    validate,
+    validate_fields,
 )
 from question_bank.formats import ImportProblem, ParseResult
 from question_bank.models import QuestionType
@@ -225,13 +225,18 @@ def parse_row(
         data.key = {"answers": answers or [], "unit": ""}
     if problems:
         return None, problems
-    for reason in validate(data):
-        problem(_column_for(reason, qtype), reason)
+    for field_name, reason in validate_fields(data):
+        problem(_COLUMN_OF_FIELD.get(field_name, "答案"), reason)
     return (None if problems else data), problems
 
 
-def _column_for(reason: str, qtype: str) -> str:
-    return "题干" if qtype == QuestionType.FILL and "blank" not in reason else "答案"
+_COLUMN_OF_FIELD = {
+    "stem": "题干",
+    "options": "选项A",
+    "points": "分值",
+    "difficulty": "难度",
+    "chapter": "章节",
+}
 
 
 def _int_cell(text: str, default, low: int, high: int, column: str, problem) -> int | None:
