@@ -176,6 +176,7 @@ def create_question(
     db.session.add(question)
     db.session.flush()
     question.current_version = version
+    db.session.flush()
     return question
 
 
@@ -386,6 +387,7 @@ def bulk_retag(questions: list[Question], add: list[str], remove: list[str], now
                 kept.append(tag)
         question.tags = kept
         question.updated_at = now
+    db.session.flush()
     return len(questions)
 
 
@@ -394,6 +396,7 @@ def bulk_move(questions: list[Question], category: Category, now: dt.datetime) -
     for question in questions:
         question.category = category
         question.updated_at = now
+    db.session.flush()
     return len(questions)
 
 
@@ -401,6 +404,7 @@ def bulk_status(questions: list[Question], status: str, now: dt.datetime) -> int
     """Publish or retire several questions."""
     for question in questions:
         set_status(question, status, now)
+    db.session.flush()
     return len(questions)
 
 
