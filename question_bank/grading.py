@@ -16,8 +16,8 @@ _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
 
-def _is_punctuation(ch: str) -> bool:
-    return unicodedata.category(ch).startswith(("P", "S")) and ch not in "%°±"
+# Punctuation and symbols (ASCII and CJK): every character that is neither a letter nor a digit.
+_PUNCTUATION = re.compile(r"[\W_]+")
 
 
 def normalise_answer(
@@ -27,7 +27,7 @@ def normalise_answer(
     case-folded unless ``case_sensitive``, punctuation removed when ``ignore_punctuation``."""
     value = unicodedata.normalize("NFKC", text or "")
     if ignore_punctuation:
-        value = "".join(" " if _is_punctuation(ch) else ch for ch in value)
+        value = _PUNCTUATION.sub(" ", value)
     value = _SPACE.sub(" ", value).strip()
     if not case_sensitive:
         value = value.casefold()

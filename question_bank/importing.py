@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
@@ -33,9 +33,9 @@ from question_bank.categories import (
 )
 from question_bank.content import QuestionData
 from question_bank.formats import FormatError, ImportProblem, ParseResult, gift, moodlexml, xlsx
-from question_bank.grading import duplicate_key
-from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag
-from question_bank.services import _copy_filters, _version_from, existing_duplicate_keys
+from question_bank.grading import duplicate_key, plain_text, stem_search_text
+from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag, question_tag_links
+from question_bank.services import existing_duplicate_keys
 
 FORMATS = ("xlsx", "gift", "moodlexml")
 DEFAULT_CATEGORY = "未分类"
@@ -140,6 +140,79 @@ def preview(parsed: ParseResult, base_path: str = "") -> Preview:
     return result
 
 
+BATCH = 1000
+
+
+def _insert_batch(
+    batch: list[tuple[QuestionData, str, int]], tag_ids: dict[str, int], author_id, status, now, note: str
+) -> None:
+    """Insert questions, their first versions and tag links with a few multi-row statements (an import
+    of thousands of questions would spend most of its time in per-object ORM bookkeeping otherwise)."""
+    question_rows = []
+    for data, key, category_id in batch:
+        question_rows.append(
+            {
+                "category_id": category_id,
+                "type": data.type,
+                "status": status,
+                "author_id": author_id,
+                "created_at": now,
+                "updated_at": now,
+                "chapter": data.chapter,
+                "difficulty": data.difficulty,
+                "stem_text": stem_search_text(data.stem_html),
+                "stem_key": key,
+                "points": data.points,
+                "source_ref": data.source_ref,
+                "idnumber": data.idnumber or None,
+                "name": (data.name or plain_text(data.stem_html))[:255],
+            }
+        )
+    question_ids = list(
+        db.session.scalars(
+            insert(Question).returning(Question.id, sort_by_parameter_order=True), question_rows
+        )
+    )
+    version_rows = [
+        {
+            "question_id": question_id,
+            "number": 1,
+            "type": data.type,
+            "name": row["name"],
+            "stem_html": data.stem_html,
+            "options": data.options,
+            "key": data.key,
+            "explanation": data.explanation,
+            "general_feedback": data.general_feedback,
+            "points": data.points,
+            "difficulty": data.difficulty,
+            "chapter": data.chapter,
+            "source_ref": data.source_ref,
+            "created_by_id": author_id,
+            "created_at": now,
+            "change_note": note,
+            "used": False,
+        }
+        for question_id, row, (data, _key, _cat) in zip(question_ids, question_rows, batch, strict=True)
+    ]
+    version_ids = list(
+        db.session.scalars(
+            insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True), version_rows
+        )
+    )
+    db.session.execute(
+        update(Question),
+        [{"id": q, "current_version_id": v} for q, v in zip(question_ids, version_ids, strict=True)],
+    )
+    links = [
+        {"question_id": question_id, "tag_id": tag_ids[name]}
+        for question_id, (data, _key, _cat) in zip(question_ids, batch, strict=True)
+        for name in dict.fromkeys(t.strip()[:100] for t in data.tags if t.strip())
+    ]
+    if links:
+        db.session.execute(insert(question_tag_links), links)
+
+
 def _find(names: tuple[str, ...]) -> Category | None:
     node = None
     for name in names:
@@ -188,41 +261,33 @@ def run_import(
     for path in parsed.categories:
         if base + path:
             category_for(base + path)
-    tag_cache = {t.name: t for t in db.session.scalars(select(Tag))}
+    tag_ids = dict(db.session.execute(select(Tag.name, Tag.id)).all())
     counts: Counter = Counter()
     skipped = 0
     total = len(parsed.questions)
+    note = _("Imported")
+    author_id = user.id if user else None
+    pending: list[tuple[QuestionData, str, int]] = []
     with audit.suppress_automatic(db.session):
         for index, (data, key) in enumerate(zip(parsed.questions, keys, strict=True), start=1):
             if key and key in existing:
                 skipped += 1
                 continue
-            question = Question(
-                category=category_for(_target_path(data, base)),
-                status=status,
-                author_id=user.id if user else None,
-                created_at=now,
-                updated_at=now,
-                idnumber=data.idnumber or None,
-            )
-            _copy_filters(question, data)
-            tags = []
             for name in dict.fromkeys(t.strip()[:100] for t in data.tags if t.strip()):
-                if name not in tag_cache:
-                    tag_cache[name] = Tag(name=name)
-                    db.session.add(tag_cache[name])
-                tags.append(tag_cache[name])
-            question.tags = tags
-            version = _version_from(data, 1, user, now, _("Imported"))
-            question.versions.append(version)
-            question.current_version = version
-            db.session.add(question)
+                if name not in tag_ids:
+                    tag = Tag(name=name)
+                    db.session.add(tag)
+                    db.session.flush()
+                    tag_ids[name] = tag.id
+            pending.append((data, key, category_for(_target_path(data, base)).id))
             counts[data.type] += 1
-            if index % 500 == 0:
-                db.session.flush()
+            if len(pending) >= BATCH:
+                _insert_batch(pending, tag_ids, author_id, status, now, note)
+                pending = []
                 if progress:
                     progress(index, total)
-        db.session.flush()
+        if pending:
+            _insert_batch(pending, tag_ids, author_id, status, now, note)
     summary = {
         "created": sum(counts.values()),
         "skipped_duplicates": skipped,

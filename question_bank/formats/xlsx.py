@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
-from core.spreadsheets import read_rows, write_xlsx
+from core.spreadsheets import write_xlsx
 from question_bank.content import (
     OPTION_IDS,
     QuestionData,
@@ -27,6 +27,7 @@ from question_bank.content import (
     validate_fields,
 )
 from question_bank.formats import ImportProblem, ParseResult
+from question_bank.formats.sheet import read_first_sheet
 from question_bank.models import QuestionType
 
 SHEET_TITLE = "题库"
@@ -126,7 +127,7 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
 def parse_workbook(data: bytes, filename: str = "questions.xlsx") -> ParseResult:
     """Read the template; every problem names the row, the column and the reason."""
     result = ParseResult()
-    rows = read_rows(data, filename)
+    rows = read_first_sheet(data)
     if not rows:
         result.problems.append(ImportProblem(_("row %(n)d", n=1), "", _("The sheet is empty.")))
         return result

@@ -31,10 +31,22 @@ def test_editing_published_question_creates_new_version_and_keeps_old(db):
     second = services.edit_question(question, data, author, NOW, note="改为重大故障")
     db.session.flush()
     db.session.expire_all()
-    versions = db.session.scalars(select(QuestionVersion).where(QuestionVersion.question_id == question.id).order_by(QuestionVersion.number)).all()
+    versions = db.session.scalars(
+        select(QuestionVersion)
+        .where(QuestionVersion.question_id == question.id)
+        .order_by(QuestionVersion.number)
+    ).all()
     assert [v.number for v in versions] == [1, 2]
-    assert versions[0].stem_html == old_stem and versions[0].options == old_options and versions[0].key == {"correct": ["B"]}
-    assert versions[1].id == second.id and versions[1].change_note == "改为重大故障" and versions[1].created_by_id == author.id
+    assert (
+        versions[0].stem_html == old_stem
+        and versions[0].options == old_options
+        and versions[0].key == {"correct": ["B"]}
+    )
+    assert (
+        versions[1].id == second.id
+        and versions[1].change_note == "改为重大故障"
+        and versions[1].created_by_id == author.id
+    )
     assert question.current_version_id == second.id
     assert question.stem_text == "重大故障的响应时间不超过多少?"
 
@@ -75,7 +87,9 @@ def test_duplicates_found_after_normalisation(db):
 def test_list_filters_and_chinese_search(db):
     admin = people.user(grants=[("admin", None)])
     cat = factories.category()
-    factories.question(cat, factories.single_data("应急演练每半年至少组织一次？", chapter=6, tags=["应急演练"]))
+    factories.question(
+        cat, factories.single_data("应急演练每半年至少组织一次？", chapter=6, tags=["应急演练"])
+    )
     factories.question(cat, factories.single_data("服务之星评选的依据是什么？", chapter=7, difficulty=4))
     factories.question(cat, factories.single_data("一般故障响应时限？", chapter=3), status="draft")
     find = lambda **kw: [q.name for q in services.list_questions(admin, services.QuestionFilter(**kw)).items]  # noqa: E731

@@ -30,7 +30,11 @@ def test_bank_pages_role_matrix(app, db, url):
 
 def test_question_pages_role_matrix(app, db):
     question = factories.question()
-    for url in (f"/question-bank/{question.id}", f"/question-bank/{question.id}/edit", f"/question-bank/{question.id}/compare"):
+    for url in (
+        f"/question-bank/{question.id}",
+        f"/question-bank/{question.id}/edit",
+        f"/question-bank/{question.id}/compare",
+    ):
         assert_access(app, url, allowed=("trainer", "admin"))
 
 
@@ -50,7 +54,10 @@ def test_scoped_trainer_sees_own_and_shared_only(client, login, db):
     assert client.get(f"/question-bank/{q_theirs.id}").status_code == 404
     assert client.get(f"/question-bank/{q_theirs.id}/edit").status_code == 404
     assert client.post(f"/question-bank/{q_theirs.id}/status/retired").status_code == 404
-    client.post("/question-bank/bulk", data={"action": "retire", "selected": [str(q_theirs.id), str(q_mine.id)], "category_id": "0"})
+    client.post(
+        "/question-bank/bulk",
+        data={"action": "retire", "selected": [str(q_theirs.id), str(q_mine.id)], "category_id": "0"},
+    )
     db.session.expire_all()
     assert q_theirs.status == "published" and q_mine.status == "retired"
     categories = client.get("/question-bank/categories").get_data(as_text=True)
@@ -88,7 +95,9 @@ def test_create_edit_and_history(client, login, db):
     response = client.post("/question-bank/new", data=_form(cat.id))
     assert response.status_code == 302
     question = db.session.scalar(select(Question).where(Question.name == "客户服务热线号码是多少？"))
-    assert [t.name for t in question.tags] == ["热线", "服务渠道"] or sorted(t.name for t in question.tags) == ["服务渠道", "热线"]
+    assert [t.name for t in question.tags] == ["热线", "服务渠道"] or sorted(
+        t.name for t in question.tags
+    ) == ["服务渠道", "热线"]
     assert question.author_id == user.id and question.current_version.key == {"correct": ["A"]}
     edit = client.get(f"/question-bank/{question.id}/edit").get_data(as_text=True)
     assert "95598" in edit
@@ -110,9 +119,13 @@ def test_bad_form_input_shows_errors(client, login, db):
     cat = factories.category()
     page = client.post("/question-bank/new", data=_form(cat.id, correct=["C"])).get_data(as_text=True)
     assert "which does not exist" in page
-    page = client.post("/question-bank/new", data=_form(cat.id, type="numerical", numeric="abc")).get_data(as_text=True)
+    page = client.post("/question-bank/new", data=_form(cat.id, type="numerical", numeric="abc")).get_data(
+        as_text=True
+    )
     assert "95.8±0.05" in page
-    page = client.post("/question-bank/new", data=_form(cat.id, type="fill", stem="没有空", blanks="a")).get_data(as_text=True)
+    page = client.post(
+        "/question-bank/new", data=_form(cat.id, type="fill", stem="没有空", blanks="a")
+    ).get_data(as_text=True)
     assert "at least one blank" in page
     page = client.post("/question-bank/new", data=_form(cat.id, difficulty="9")).get_data(as_text=True)
     assert 'class="form-control is-invalid" id="difficulty"' in page
@@ -123,10 +136,14 @@ def test_duplicate_warning_then_confirm(client, login, db):
     login("trainer")
     cat = factories.category()
     factories.question(cat, factories.single_data("客户服务热线号码是多少？"))
-    page = client.post("/question-bank/new", data=_form(cat.id, stem="客户服务热线号码是多少?")).get_data(as_text=True)
+    page = client.post("/question-bank/new", data=_form(cat.id, stem="客户服务热线号码是多少?")).get_data(
+        as_text=True
+    )
     assert 'data-testid="duplicate-warning"' in page
     assert len(db.session.scalars(select(Question)).all()) == 1
-    response = client.post("/question-bank/new", data={**_form(cat.id, stem="客户服务热线号码是多少?"), "confirm_duplicate": "1"})
+    response = client.post(
+        "/question-bank/new", data={**_form(cat.id, stem="客户服务热线号码是多少?"), "confirm_duplicate": "1"}
+    )
     assert response.status_code == 302 and len(db.session.scalars(select(Question)).all()) == 2
 
 
@@ -135,10 +152,12 @@ def test_preview_shows_question_without_key_and_sanitises(client, login, db):
     cat = factories.category()
     html = client.post(
         "/question-bank/preview",
-        data=_form(cat.id, stem='<p>热线<script>alert(1)</script></p>', type="fill", blanks="95598"),
+        data=_form(cat.id, stem="<p>热线<script>alert(1)</script></p>", type="fill", blanks="95598"),
     ).get_data(as_text=True)
     assert "<script>" not in html and "95598" not in html
-    html = client.post("/question-bank/preview", data=_form(cat.id, stem="热线是___", type="fill", blanks="95598")).get_data(as_text=True)
+    html = client.post(
+        "/question-bank/preview", data=_form(cat.id, stem="热线是___", type="fill", blanks="95598")
+    ).get_data(as_text=True)
     assert 'name="preview_blank_1"' in html and "95598" not in html
     html = client.post("/question-bank/preview", data=_form(cat.id)).get_data(as_text=True)
     assert 'type="radio"' in html and "fraction" not in html and "weight" not in html
@@ -158,13 +177,19 @@ def test_web_import_dry_run_then_confirm_and_job(client, login, db, app, monkeyp
 
     login("admin")
     gift_text = "::A:: 热线号码是{=95598}。\n\n::B:: 演练至少每半年一次。{T}\n"
-    response = client.post("/question-bank/import", data={"file": (io.BytesIO(gift_text.encode()), "q.gift"), "format": "", "category_id": "0"})
+    response = client.post(
+        "/question-bank/import",
+        data={"file": (io.BytesIO(gift_text.encode()), "q.gift"), "format": "", "category_id": "0"},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "fill: 1" in page and "truefalse: 1" in page
     assert db.session.scalar(select(Question.id)) is None
     token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
     monkeypatch.setattr(transfer, "INLINE_LIMIT", 1)
-    response = client.post("/question-bank/import/confirm", data={"token": token, "format": "gift", "category_id": "", "publish": "y"})
+    response = client.post(
+        "/question-bank/import/confirm",
+        data={"token": token, "format": "gift", "category_id": "", "publish": "y"},
+    )
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
     job_page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "succeeded" in job_page
@@ -174,7 +199,9 @@ def test_web_import_dry_run_then_confirm_and_job(client, login, db, app, monkeyp
 def test_web_import_rejected_file_lists_errors(client, login, db):
     login("trainer")
     bad = b"<?xml version='1.0'?><quiz><question type='calculated'><name><text>Calc</text></name></question></quiz>"
-    page = client.post("/question-bank/import", data={"file": (io.BytesIO(bad), "q.xml"), "format": "", "category_id": "0"}).get_data(as_text=True)
+    page = client.post(
+        "/question-bank/import", data={"file": (io.BytesIO(bad), "q.xml"), "format": "", "category_id": "0"}
+    ).get_data(as_text=True)
     assert 'data-testid="import-errors"' in page and "Calc" in page and 'name="token"' not in page
 
 
@@ -191,7 +218,9 @@ def test_csrf_required_on_bulk(app, client, login, db):
     question = factories.question()
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        response = client.post("/question-bank/bulk", data={"action": "retire", "selected": [str(question.id)]})
+        response = client.post(
+            "/question-bank/bulk", data={"action": "retire", "selected": [str(question.id)]}
+        )
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400
@@ -208,4 +237,7 @@ def test_media_upload_and_serving(client, login, db):
     assert "evil" not in url
     with client.get(url) as served:
         assert served.data == png
-    assert client.post("/question-bank/media", data={"image": (io.BytesIO(b"<svg/>"), "x.svg")}).status_code == 400
+    assert (
+        client.post("/question-bank/media", data={"image": (io.BytesIO(b"<svg/>"), "x.svg")}).status_code
+        == 400
+    )
