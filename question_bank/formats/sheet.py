@@ -1,7 +1,7 @@
 """A fast, streaming reader of an xlsx workbook's first sheet, for large question imports.
 
 openpyxl builds an object per shared string and cell and needs ~1.5 ms per template row here; this reader
-streams the sheet XML through defusedxml (no DTDs or entities) and gives the same strings as
+streams the sheet XML through expat with DTDs and entities refused (defusedxml's rules) and gives the same strings as
 ``core.spreadsheets.read_rows`` for the cells a question template holds (text, numbers, formula results).
 The upload limits and zip-bomb checks are core's (``MAX_UNPACKED_BYTES``, ``MAX_COMPRESSION_RATIO``).
 Numbers formatted as dates come through as their serial number (the template has no date columns).
@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import xml.parsers.expat
 import zipfile
 
 import defusedxml.ElementTree as DET
@@ -77,23 +78,132 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
     raise SpreadsheetError(_("The file is not a valid .xlsx workbook."))
 
 
+class _Refused(ValueError):
+    """A DTD or entity declaration in a workbook part (refused, as defusedxml would)."""
+
+
+def _expat(start, end, text) -> xml.parsers.expat.XMLParserType:
+    """An expat parser with the given handlers that refuses DTDs and entities (defusedxml's rules)."""
+    parser = xml.parsers.expat.ParserCreate()
+
+    def refuse(*_args):
+        raise _Refused("DTD or entity declarations are not allowed")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.buffer_text = True
+    return parser
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit(":", 1)[-1] if ":" in tag else tag
+
+
 def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in archive.namelist():
         return []
-    strings = []
+    strings: list[str] = []
+    state = {"parts": [], "in_t": False, "in_rph": 0}
+
+    def start(tag, _attrs):
+        name = _local(tag)
+        if name == "si":
+            state["parts"] = []
+        elif name == "rPh":
+            state["in_rph"] += 1
+        elif name == "t" and not state["in_rph"]:
+            state["in_t"] = True
+
+    def end(tag):
+        name = _local(tag)
+        if name == "si":
+            strings.append("".join(state["parts"]))
+        elif name == "rPh":
+            state["in_rph"] -= 1
+        elif name == "t":
+            state["in_t"] = False
+
+    def text(data):
+        if state["in_t"]:
+            state["parts"].append(data)
+
+    parser = _expat(start, end, text)
     with archive.open("xl/sharedStrings.xml") as stream:
-        for _event, element in DET.iterparse(stream, events=("end",), forbid_dtd=True):
-            if element.tag == f"{_NS_MAIN}si":
-                # Text runs; phonetic guides (rPh) are not part of the value.
-                parts = [t.text or "" for t in element.iter(f"{_NS_MAIN}t")]
-                phonetic = [
-                    t.text or "" for rph in element.iter(f"{_NS_MAIN}rPh") for t in rph.iter(f"{_NS_MAIN}t")
-                ]
-                if phonetic:
-                    parts = parts[: len(parts) - len(phonetic)]
-                strings.append("".join(parts))
-                element.clear()
+        parser.ParseFile(stream)
     return strings
+
+
+def _sheet_rows(stream, shared: list[str]) -> list[list[str]]:
+    rows: list[list[str]] = []
+    state = {
+        "row": [],
+        "row_number": 0,
+        "column": 0,
+        "kind": "n",
+        "value": None,
+        "buffer": [],
+        "collect": False,
+    }
+
+    def start(tag, attrs):
+        name = _local(tag)
+        if name == "c":
+            ref = _REF.match(attrs.get("r", ""))
+            state["column"] = _column_index(ref.group(1)) if ref else len(state["row"])
+            state["kind"] = attrs.get("t", "n")
+            state["value"] = None
+        elif name in {"v", "t"}:
+            state["buffer"] = []
+            state["collect"] = True
+        elif name == "row":
+            number = int(attrs.get("r", state["row_number"] + 1))
+            while state["row_number"] + 1 < number:
+                rows.append([])
+                state["row_number"] += 1
+            state["row_number"] = number
+            state["row"] = []
+        elif name == "is":
+            state["value"] = ""
+
+    def end(tag):
+        name = _local(tag)
+        if name == "v":
+            state["value"] = "".join(state["buffer"])
+            state["collect"] = False
+        elif name == "t":
+            state["collect"] = False
+            if state["kind"] == "inlineStr":
+                state["value"] = (state["value"] or "") + "".join(state["buffer"])
+        elif name == "c":
+            raw, kind = state["value"], state["kind"]
+            if raw is None:
+                value = ""
+            elif kind == "s":
+                value = shared[int(raw)]
+            elif kind in {"str", "e", "inlineStr"}:
+                value = raw
+            elif kind == "b":
+                value = "True" if raw.strip() == "1" else "False"
+            else:
+                value = _number_text(raw)
+            row, column = state["row"], state["column"]
+            if column >= len(row):
+                row.extend([""] * (column + 1 - len(row)))
+            row[column] = value.strip()
+        elif name == "row":
+            rows.append(state["row"])
+
+    def text(data):
+        if state["collect"]:
+            state["buffer"].append(data)
+
+    _expat(start, end, text).ParseFile(stream)
+    return rows
 
 
 def read_first_sheet(data: bytes, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[list[str]]:
@@ -105,45 +215,9 @@ def read_first_sheet(data: bytes, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> 
     _check(archive, max_unpacked)
     try:
         shared = _shared_strings(archive)
-        path = _first_sheet_path(archive)
-        rows: list[list[str]] = []
-        with archive.open(path) as stream:
-            current: list[str] = []
-            row_number = 0
-            for _event, element in DET.iterparse(stream, events=("end",), forbid_dtd=True):
-                tag = element.tag
-                if tag == f"{_NS_MAIN}c":
-                    ref = _REF.match(element.get("r", ""))
-                    column = _column_index(ref.group(1)) if ref else len(current)
-                    kind = element.get("t", "n")
-                    value_node = element.find(f"{_NS_MAIN}v")
-                    raw = value_node.text if value_node is not None and value_node.text is not None else None
-                    if kind == "s" and raw is not None:
-                        text = shared[int(raw)]
-                    elif kind == "inlineStr":
-                        text = "".join(t.text or "" for t in element.iter(f"{_NS_MAIN}t"))
-                    elif raw is None:
-                        text = ""
-                    elif kind in {"str", "e"}:
-                        text = raw
-                    elif kind == "b":
-                        text = "True" if raw.strip() == "1" else "False"
-                    else:
-                        text = _number_text(raw)
-                    if column >= len(current):
-                        current.extend([""] * (column + 1 - len(current)))
-                    current[column] = text.strip()
-                    element.clear()
-                elif tag == f"{_NS_MAIN}row":
-                    number = int(element.get("r", row_number + 1))
-                    while row_number + 1 < number:
-                        rows.append([])
-                        row_number += 1
-                    rows.append(current)
-                    row_number = number
-                    current = []
-                    element.clear()
-    except (KeyError, ValueError, IndexError, DefusedXmlException, SyntaxError) as exc:
+        with archive.open(_first_sheet_path(archive)) as stream:
+            rows = _sheet_rows(stream, shared)
+    except (KeyError, ValueError, IndexError, DefusedXmlException, xml.parsers.expat.ExpatError) as exc:
         raise SpreadsheetError(_("The file is not a valid .xlsx workbook.")) from exc
     while rows and not any(rows[-1]):
         rows.pop()

@@ -146,10 +146,11 @@ def parse_workbook(data: bytes, filename: str = "questions.xlsx") -> ParseResult
     if len(rows) - 1 > MAX_ROWS:
         result.problems.append(ImportProblem("", "", _("At most %(n)d questions per file.", n=MAX_ROWS)))
         return result
+    row_label = _("row %(n)d")  # translated once, formatted per row
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        question, problems = parse_row(row, columns, number)
+        question, problems = parse_row(row, columns, number, row_label % {"n": number})
         result.problems.extend(problems)
         if question is not None and not problems:
             result.questions.append(question)
@@ -157,10 +158,10 @@ def parse_workbook(data: bytes, filename: str = "questions.xlsx") -> ParseResult
 
 
 def parse_row(
-    row: list[str], columns: dict[str, int], number: int
+    row: list[str], columns: dict[str, int], number: int, where: str = ""
 ) -> tuple[QuestionData | None, list[ImportProblem]]:
     """One row as a question, or the problems that stop it."""
-    where = _("row %(n)d", n=number)
+    where = where or _("row %(n)d", n=number)
     problems: list[ImportProblem] = []
 
     def problem(column: str, reason: str) -> None:
