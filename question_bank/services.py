@@ -308,8 +308,9 @@ class Page:
 def list_questions(
     user: User, flt: QuestionFilter, page: int = 1, per_page: int = PAGE_SIZE, count_limit: int = 1000
 ) -> Page:
-    """One page of the trainer's list, newest first, with category, tags and current version loaded
-    (three queries per page, never one per row). The total is counted only up to ``count_limit``."""
+    """One page of the trainer's list, newest first (by id, which the primary key index serves), with
+    category, tags and author loaded (a fixed number of queries, never one per row). The total is counted
+    only up to ``count_limit``, and not at all on a page that is the last one."""
     page = max(page, 1)
     base = filtered_query(user, flt)
     rows = list(
@@ -319,7 +320,7 @@ def list_questions(
                 selectinload(Question.category),
                 selectinload(Question.author),
             )
-            .order_by(Question.updated_at.desc(), Question.id.desc())
+            .order_by(Question.id.desc())
             .limit(per_page + 1)
             .offset((page - 1) * per_page)
         )
