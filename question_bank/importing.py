@@ -195,22 +195,26 @@ def _insert_batch(
         }
         for question_id, row, (data, _key, _cat) in zip(question_ids, question_rows, batch, strict=True)
     ]
-    version_ids = list(
-        db.session.scalars(
-            insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True), version_rows
-        )
-    )
+    # RETURNING makes SQLAlchemy send multi-row INSERTs (insertmanyvalues) instead of one per row.
+    db.session.execute(insert(QuestionVersion).returning(QuestionVersion.id), version_rows).all()
+    # One statement per batch for the cycle question → current version (not one UPDATE per row).
     db.session.execute(
-        update(Question),
-        [{"id": q, "current_version_id": v} for q, v in zip(question_ids, version_ids, strict=True)],
+        update(Question)
+        .where(Question.id.in_(question_ids))
+        .values(
+            current_version_id=select(QuestionVersion.id)
+            .where(QuestionVersion.question_id == Question.id)
+            .scalar_subquery()
+        ),
+        execution_options={"synchronize_session": False},
     )
     links = [
         {"question_id": question_id, "tag_id": tag_ids[name]}
         for question_id, (data, _key, _cat) in zip(question_ids, batch, strict=True)
         for name in dict.fromkeys(t.strip()[:100] for t in data.tags if t.strip())
     ]
-    if links:
-        db.session.execute(insert(question_tag_links), links)
+    for start in range(0, len(links), 5000):
+        db.session.execute(insert(question_tag_links).values(links[start : start + 5000]))
 
 
 def _find(names: tuple[str, ...]) -> Category | None:
