@@ -8,7 +8,18 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -45,10 +56,18 @@ _MEDIA_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|gif|webp)$")
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg", b"GIF87a": "gif", b"GIF89a": "gif"}
 
 
+def _category_pairs() -> list[tuple[int, str]]:
+    """(id, full path) of the categories the user may use, sorted; computed once per request."""
+    if "qb_category_pairs" not in g:
+        by_id = {c.id: c for c in visible_categories(current_user)}
+        g.qb_category_pairs = sorted(
+            ((c.id, category_label(c, by_id)) for c in by_id.values()), key=lambda p: p[1]
+        )
+    return g.qb_category_pairs
+
+
 def _category_choices(with_none: bool = False, none_label: str = "") -> list:
-    by_id = {c.id: c for c in visible_categories(current_user)}
-    pairs = [(c.id, category_label(c, by_id)) for c in by_id.values()]
-    pairs.sort(key=lambda p: p[1])
+    pairs = list(_category_pairs())
     if with_none:
         pairs.insert(0, (0, none_label or "—"))
     return choices(pairs)
