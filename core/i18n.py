@@ -25,6 +25,7 @@ def select_locale() -> str:
     """The user's saved choice, then the session's, then the browser's Accept-Language, then zh_CN."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
+        # CLI commands, seeders and background jobs: no user, session or browser to ask.
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:

@@ -1,0 +1,171 @@
+"""Versioning, duplicates, filtering and the functions exams calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event, func, select
+
+from core.extensions import db as _db
+from core.models import utcnow
+from question_bank import services
+from question_bank.content import QuestionData
+from question_bank.models import Question, QuestionVersion
+from tests import factories as people
+from tests.question_bank import factories
+
+NOW = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def test_editing_published_question_creates_new_version_and_keeps_old(db):
+    author = people.user(grants=[("trainer", None)])
+    question = factories.question(author=author)
+    first = question.current_version
+    old_stem, old_options = first.stem_html, [dict(o) for o in first.options]
+    data = services.version_data(first, question)
+    data.stem_html = "重大故障的响应时间不超过多少？"
+    data.key = {"correct": ["C"]}
+    data.options = [{**o, "fraction": "1" if o["id"] == "C" else "0"} for o in data.options]
+    second = services.edit_question(question, data, author, NOW, note="改为重大故障")
+    db.session.flush()
+    db.session.expire_all()
+    versions = db.session.scalars(
+        select(QuestionVersion)
+        .where(QuestionVersion.question_id == question.id)
+        .order_by(QuestionVersion.number)
+    ).all()
+    assert [v.number for v in versions] == [1, 2]
+    assert (
+        versions[0].stem_html == old_stem
+        and versions[0].options == old_options
+        and versions[0].key == {"correct": ["B"]}
+    )
+    assert (
+        versions[1].id == second.id
+        and versions[1].change_note == "改为重大故障"
+        and versions[1].created_by_id == author.id
+    )
+    assert question.current_version_id == second.id
+    assert question.stem_text == "重大故障的响应时间不超过多少?"
+
+
+def test_used_version_is_frozen_even_for_drafts(db):
+    question = factories.question(status="draft")
+    first = question.current_version
+    services.mark_version_used(services.get_version(first.id))
+    data = services.version_data(first, question)
+    data.explanation = "新解析"
+    second = services.edit_question(question, data, people.user(), NOW)
+    assert second.id != first.id and first.explanation == "§3.3"
+
+
+def test_unused_draft_is_edited_in_place_and_no_change_makes_no_version(db):
+    question = factories.question(status="draft")
+    first = question.current_version
+    data = services.version_data(first, question)
+    assert services.edit_question(question, data, people.user(), NOW) is first
+    data.explanation = "改"
+    assert services.edit_question(question, data, people.user(), NOW) is first
+    assert first.explanation == "改" and len(question.versions) == 1
+
+
+def test_invalid_content_is_refused(db):
+    data = factories.single_data()
+    data.key = {"correct": ["Z"]}
+    with pytest.raises(services.QuestionError):
+        services.create_question(data, factories.category(), None, NOW)
+
+
+def test_duplicates_found_after_normalisation(db):
+    factories.question(data=factories.single_data("<p>一般故障，响应时间不超过多少？</p>"))
+    assert services.duplicates_of("一般故障 响应时间不超过多少?")
+    assert not services.duplicates_of("重大故障响应时间不超过多少？")
+
+
+def test_list_filters_and_chinese_search(db):
+    admin = people.user(grants=[("admin", None)])
+    cat = factories.category()
+    factories.question(
+        cat, factories.single_data("应急演练每半年至少组织一次？", chapter=6, tags=["应急演练"])
+    )
+    factories.question(cat, factories.single_data("服务之星评选的依据是什么？", chapter=7, difficulty=4))
+    factories.question(cat, factories.single_data("一般故障响应时限？", chapter=3), status="draft")
+    find = lambda **kw: [q.name for q in services.list_questions(admin, services.QuestionFilter(**kw)).items]  # noqa: E731
+    assert find(text="半年") == ["应急演练每半年至少组织一次？"]
+    assert find(text="服务之星") == ["服务之星评选的依据是什么？"]
+    assert find(text="100%_") == []
+    assert find(chapter=7) == ["服务之星评选的依据是什么？"]
+    assert find(difficulty=4) == ["服务之星评选的依据是什么？"]
+    assert find(status="draft") == ["一般故障响应时限？"]
+    tag_id = db.session.scalar(select(Question).where(Question.chapter == 6)).tags[0].id
+    assert find(tag_id=tag_id) == ["应急演练每半年至少组织一次？"]
+    page = services.list_questions(admin, services.QuestionFilter(category_id=cat.id))
+    assert page.total == 3 and not page.has_next
+
+
+def test_list_uses_fixed_number_of_queries(db):
+    admin = people.user(grants=[("admin", None)])
+    cat = factories.category()
+    for _ in range(30):
+        factories.question(cat)
+    db.session.flush()
+    db.session.expire_all()
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(_db.engine, "before_cursor_execute", count)
+    try:
+        page = services.list_questions(admin, services.QuestionFilter())
+        for q in page.items:
+            _ = (q.category.name, [t.name for t in q.tags], q.author)
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", count)
+    assert len(page.items) == 30
+    assert len(statements) <= 6
+
+
+def test_questions_matching_for_blueprints(db):
+    top = factories.category("应急")
+    child = factories.category("演练", top)
+    factories.question(child, factories.single_data(chapter=6, tags=["应急演练"], difficulty=2))
+    factories.question(top, factories.single_data(chapter=3, difficulty=4))
+    factories.question(top, factories.single_data(chapter=6), status="retired")
+    count = lambda q: db.session.scalar(select(func.count()).select_from(q.subquery()))  # noqa: E731
+    assert count(services.questions_matching(category_ids=[top.id])) == 2
+    assert count(services.questions_matching(category_ids=[child.id])) == 1
+    assert count(services.questions_matching(chapters=[6])) == 1
+    assert count(services.questions_matching(tags=["应急演练"])) == 1
+    assert count(services.questions_matching(types=["single"], difficulties=[4])) == 1
+    assert count(services.questions_matching(status="retired")) == 1
+
+
+def test_compare_versions_side_by_side(db):
+    question = factories.question()
+    data = services.version_data(question.current_version, question)
+    data.points = Decimal(2)
+    first = question.current_version
+    second = services.edit_question(question, data, people.user(), utcnow())
+    rows = services.compare_versions(first, second)
+    changed = [r for r in rows if r[0] != "equal"]
+    assert changed == [("replace", "Points: 1", "Points: 2")]
+
+
+def test_bulk_retag_move_retire(db):
+    cat, other = factories.category(), factories.category()
+    questions = [factories.question(cat) for _ in range(3)]
+    services.bulk_retag(questions, ["新标签"], ["响应时限"], NOW)
+    assert all([t.name for t in q.tags] == ["新标签"] for q in questions)
+    services.bulk_move(questions[:2], other, NOW)
+    services.bulk_status(questions, "retired", NOW)
+    assert [q.category_id for q in questions] == [other.id, other.id, cat.id]
+    assert {q.status for q in questions} == {"retired"}
+
+
+def test_description_and_fill_validation(db):
+    bad_fill = QuestionData(type="fill", stem_html="无空", key={"blanks": [["a"]]})
+    with pytest.raises(services.QuestionError):
+        services.create_question(bad_fill, factories.category(), None, NOW)

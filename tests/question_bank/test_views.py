@@ -1,0 +1,243 @@
+"""Trainer pages: permissions (roles and scope), forms, preview, history, bulk actions, import and export."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from question_bank.models import Question
+from tests import factories as people
+from tests.access import assert_access
+from tests.question_bank import factories
+
+BANK_URLS = [
+    "/question-bank/",
+    "/question-bank/new",
+    "/question-bank/categories",
+    "/question-bank/import",
+    "/question-bank/import/template.xlsx",
+    "/question-bank/export",
+]
+
+
+@pytest.mark.parametrize("url", BANK_URLS)
+def test_bank_pages_role_matrix(app, db, url):
+    seen = assert_access(app, url, allowed=("trainer", "admin"))
+    assert seen["employee"] in (403, 404) and seen["hr"] in (403, 404)
+
+
+def test_question_pages_role_matrix(app, db):
+    question = factories.question()
+    for url in (
+        f"/question-bank/{question.id}",
+        f"/question-bank/{question.id}/edit",
+        f"/question-bank/{question.id}/compare",
+    ):
+        assert_access(app, url, allowed=("trainer", "admin"))
+
+
+def test_scoped_trainer_sees_own_and_shared_only(client, login, db):
+    north, south = people.department("北区"), people.department("南区")
+    shared = factories.category("共享")
+    mine = factories.category("北区题库", owner=north)
+    theirs = factories.category("南区题库", owner=south)
+    q_shared = factories.question(shared, factories.single_data("共享题"))
+    q_mine = factories.question(mine, factories.single_data("北区题"))
+    q_theirs = factories.question(theirs, factories.single_data("南区题"))
+    login("trainer", scope=north)
+    page = client.get("/question-bank/").get_data(as_text=True)
+    assert "共享题" in page and "北区题" in page and "南区题" not in page
+    assert client.get(f"/question-bank/{q_shared.id}").status_code == 200
+    assert client.get(f"/question-bank/{q_mine.id}/edit").status_code == 200
+    assert client.get(f"/question-bank/{q_theirs.id}").status_code == 404
+    assert client.get(f"/question-bank/{q_theirs.id}/edit").status_code == 404
+    assert client.post(f"/question-bank/{q_theirs.id}/status/retired").status_code == 404
+    client.post(
+        "/question-bank/bulk",
+        data={"action": "retire", "selected": [str(q_theirs.id), str(q_mine.id)], "category_id": "0"},
+    )
+    db.session.expire_all()
+    assert q_theirs.status == "published" and q_mine.status == "retired"
+    categories = client.get("/question-bank/categories").get_data(as_text=True)
+    assert "北区题库" in categories and "南区题库" not in categories
+    response = client.post("/question-bank/new", data=_form(theirs.id))
+    assert response.status_code == 200 and 'name="category_id" required' in response.get_data(as_text=True)
+    assert 'class="form-select is-invalid" id="category_id"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(Question.id).where(Question.category_id == theirs.id)) == q_theirs.id
+
+
+def _form(category_id, **over):
+    data = {
+        "type": "single",
+        "category_id": str(category_id),
+        "stem": "客户服务热线号码是多少？",
+        "option_a": "95598",
+        "option_b": "12345",
+        "correct": ["A"],
+        "tf_answer": "true",
+        "points": "1",
+        "difficulty": "2",
+        "chapter": "3",
+        "source_ref": "§3.2",
+        "tags": "服务渠道、热线",
+        "status": "published",
+        "explanation": "§3.2",
+    }
+    data.update(over)
+    return data
+
+
+def test_create_edit_and_history(client, login, db):
+    user = login("trainer")
+    cat = factories.category()
+    response = client.post("/question-bank/new", data=_form(cat.id))
+    assert response.status_code == 302
+    question = db.session.scalar(select(Question).where(Question.name == "客户服务热线号码是多少？"))
+    assert [t.name for t in question.tags] == ["热线", "服务渠道"] or sorted(
+        t.name for t in question.tags
+    ) == ["服务渠道", "热线"]
+    assert question.author_id == user.id and question.current_version.key == {"correct": ["A"]}
+    edit = client.get(f"/question-bank/{question.id}/edit").get_data(as_text=True)
+    assert "95598" in edit
+    response = client.post(
+        f"/question-bank/{question.id}/edit", data=_form(cat.id, option_b="110", change_note="换干扰项")
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [v.number for v in question.versions] == [1, 2]
+    assert question.versions[0].options[1]["html"] == "12345"
+    show = client.get(f"/question-bank/{question.id}").get_data(as_text=True)
+    assert "换干扰项" in show and user.display_name in show
+    diff = client.get(f"/question-bank/{question.id}/compare?a=1&b=2").get_data(as_text=True)
+    assert "<del>B. 12345 [0]</del>" in diff and "<ins>B. 110 [0]</ins>" in diff
+
+
+def test_bad_form_input_shows_errors(client, login, db):
+    login("trainer")
+    cat = factories.category()
+    page = client.post("/question-bank/new", data=_form(cat.id, correct=["C"])).get_data(as_text=True)
+    assert "which does not exist" in page
+    page = client.post("/question-bank/new", data=_form(cat.id, type="numerical", numeric="abc")).get_data(
+        as_text=True
+    )
+    assert "95.8±0.05" in page
+    page = client.post(
+        "/question-bank/new", data=_form(cat.id, type="fill", stem="没有空", blanks="a")
+    ).get_data(as_text=True)
+    assert "at least one blank" in page
+    page = client.post("/question-bank/new", data=_form(cat.id, difficulty="9")).get_data(as_text=True)
+    assert 'class="form-control is-invalid" id="difficulty"' in page
+    assert db.session.scalar(select(Question.id)) is None
+
+
+def test_duplicate_warning_then_confirm(client, login, db):
+    login("trainer")
+    cat = factories.category()
+    factories.question(cat, factories.single_data("客户服务热线号码是多少？"))
+    page = client.post("/question-bank/new", data=_form(cat.id, stem="客户服务热线号码是多少?")).get_data(
+        as_text=True
+    )
+    assert 'data-testid="duplicate-warning"' in page
+    assert len(db.session.scalars(select(Question)).all()) == 1
+    response = client.post(
+        "/question-bank/new", data={**_form(cat.id, stem="客户服务热线号码是多少?"), "confirm_duplicate": "1"}
+    )
+    assert response.status_code == 302 and len(db.session.scalars(select(Question)).all()) == 2
+
+
+def test_preview_shows_question_without_key_and_sanitises(client, login, db):
+    login("trainer")
+    cat = factories.category()
+    html = client.post(
+        "/question-bank/preview",
+        data=_form(cat.id, stem="<p>热线<script>alert(1)</script></p>", type="fill", blanks="95598"),
+    ).get_data(as_text=True)
+    assert "<script>" not in html and "95598" not in html
+    html = client.post(
+        "/question-bank/preview", data=_form(cat.id, stem="热线是___", type="fill", blanks="95598")
+    ).get_data(as_text=True)
+    assert 'name="preview_blank_1"' in html and "95598" not in html
+    html = client.post("/question-bank/preview", data=_form(cat.id)).get_data(as_text=True)
+    assert 'type="radio"' in html and "fraction" not in html and "weight" not in html
+
+
+def test_show_page_hides_key_behind_show_answer(client, login, db):
+    login("trainer")
+    question = factories.question()
+    page = client.get(f"/question-bank/{question.id}").get_data(as_text=True)
+    view, _sep, key = page.partition('data-testid="answer-key"')
+    assert "<details" in view and "Correct" not in view
+    assert "Correct" in key or "正确" in key
+
+
+def test_web_import_dry_run_then_confirm_and_job(client, login, db, app, monkeypatch):
+    from question_bank import transfer
+
+    login("admin")
+    gift_text = "::A:: 热线号码是{=95598}。\n\n::B:: 演练至少每半年一次。{T}\n"
+    response = client.post(
+        "/question-bank/import",
+        data={"file": (io.BytesIO(gift_text.encode()), "q.gift"), "format": "", "category_id": "0"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "fill: 1" in page and "truefalse: 1" in page
+    assert db.session.scalar(select(Question.id)) is None
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    monkeypatch.setattr(transfer, "INLINE_LIMIT", 1)
+    response = client.post(
+        "/question-bank/import/confirm",
+        data={"token": token, "format": "gift", "category_id": "", "publish": "y"},
+    )
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "succeeded" in job_page
+    assert len(db.session.scalars(select(Question)).all()) == 2
+
+
+def test_web_import_rejected_file_lists_errors(client, login, db):
+    login("trainer")
+    bad = b"<?xml version='1.0'?><quiz><question type='calculated'><name><text>Calc</text></name></question></quiz>"
+    page = client.post(
+        "/question-bank/import", data={"file": (io.BytesIO(bad), "q.xml"), "format": "", "category_id": "0"}
+    ).get_data(as_text=True)
+    assert 'data-testid="import-errors"' in page and "Calc" in page and 'name="token"' not in page
+
+
+def test_export_downloads_each_format(client, login, db):
+    login("admin")
+    factories.question()
+    for fmt, marker in (("xlsx", b"PK"), ("gift", b"$CATEGORY"), ("moodlexml", b"<quiz>")):
+        response = client.get(f"/question-bank/export?format={fmt}&category_id=0")
+        assert response.status_code == 200 and marker in response.data
+
+
+def test_csrf_required_on_bulk(app, client, login, db):
+    login("trainer")
+    question = factories.question()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(
+            "/question-bank/bulk", data={"action": "retire", "selected": [str(question.id)]}
+        )
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert question.status == "published"
+
+
+def test_media_upload_and_serving(client, login, db):
+    login("trainer")
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 20
+    res = client.post("/question-bank/media", data={"image": (io.BytesIO(png), "../../evil.png")})
+    assert res.status_code == 200
+    url = res.get_json()["url"]
+    assert "evil" not in url
+    with client.get(url) as served:
+        assert served.data == png
+    assert (
+        client.post("/question-bank/media", data={"image": (io.BytesIO(b"<svg/>"), "x.svg")}).status_code
+        == 400
+    )
