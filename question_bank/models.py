@@ -87,6 +87,8 @@ class Category(db.Model):
         ForeignKey("departments.id", ondelete="SET NULL"), index=True
     )
     description: Mapped[str] = mapped_column(Text, default="")
+    # Moodle category idnumber; NULL when the file has none.
+    idnumber: Mapped[str | None] = mapped_column(String(100))
 
     parent: Mapped[Category | None] = relationship(remote_side="Category.id", back_populates="children")
     children: Mapped[list[Category]] = relationship(back_populates="parent", order_by="Category.name")

@@ -33,6 +33,7 @@ def upgrade():
     sa.Column('path', sa.String(length=400), nullable=False),
     sa.Column('owner_department_id', sa.Integer(), nullable=True),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('idnumber', sa.String(length=100), nullable=True),
     sa.ForeignKeyConstraint(['owner_department_id'], ['departments.id'], name=op.f('fk_question_categories_owner_department_id_departments'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['parent_id'], ['question_categories.id'], name=op.f('fk_question_categories_parent_id_question_categories'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_question_categories')),

@@ -1,0 +1,270 @@
+"""Dry runs and all-or-nothing imports, and exports, for every format.
+
+Decisions:
+- A file with any problem is rejected whole: nothing is stored, and every problem is listed.
+- A question whose stem matches an existing question after normalisation is listed as a duplicate in the
+  dry run and SKIPPED on import unless the importer asks to import duplicates too (re-importing a file
+  then adds nothing). Duplicates inside one file are imported (Moodle does the same) and listed as warnings.
+- Categories: the file's category path lies below the chosen base category (``--category``); a question
+  without one goes into the base, or into “未分类” (Uncategorised) when there is no base. Missing levels are
+  created; new root categories are shared (no owning department) unless the importer's scope says otherwise.
+- Imported questions are published when ``status`` says so (the starter bank and the CLI default), else drafts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from core import audit
+from core.extensions import db
+from question_bank.categories import category_label, ensure_path, split_path, subtree_ids
+from question_bank.content import QuestionData
+from question_bank.formats import FormatError, ImportProblem, ParseResult, gift, moodlexml, xlsx
+from question_bank.grading import duplicate_key
+from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag
+from question_bank.services import _copy_filters, _version_from, existing_duplicate_keys
+
+FORMATS = ("xlsx", "gift", "moodlexml")
+DEFAULT_CATEGORY = "未分类"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class ImportRejected(ValueError):
+    """The file was rejected; ``problems`` says why, question by question."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        super().__init__("; ".join(str(p) for p in problems[:20]))
+        self.problems = problems
+
+
+def guess_format(filename: str) -> str | None:
+    """The format a file name suggests (.xlsx, .gift/.txt, .xml)."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        return "xlsx"
+    if name.endswith((".gift", ".txt")):
+        return "gift"
+    if name.endswith(".xml"):
+        return "moodlexml"
+    return None
+
+
+def parse_file(data: bytes, fmt: str) -> ParseResult:
+    """Parse a file in ``fmt``; a file that cannot be read at all gives one problem saying why."""
+    try:
+        if fmt == "xlsx":
+            return xlsx.parse_workbook(data, "upload.xlsx")
+        if fmt == "gift":
+            return gift.parse(data)
+        if fmt == "moodlexml":
+            return moodlexml.parse(data)
+    except (FormatError, ValueError) as exc:
+        return ParseResult(problems=[ImportProblem("", "", str(exc))])
+    return ParseResult(problems=[ImportProblem("", "", _("Unknown format “%(fmt)s”.", fmt=fmt))])
+
+
+@dataclass
+class Preview:
+    """What an import would do: counts per type, categories to create, duplicates, and every problem."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    duplicates: list[tuple[str, int]] = field(default_factory=list)  # (question label, existing id)
+    in_file_duplicates: list[str] = field(default_factory=list)
+    new_categories: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # first questions, for the preview table
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {
+            "counts": self.counts,
+            "total": self.total,
+            "problems": [{"where": p.where, "column": p.column, "reason": p.reason} for p in self.problems],
+            "duplicates": [{"question": q, "existing_id": i} for q, i in self.duplicates],
+            "in_file_duplicates": self.in_file_duplicates,
+            "new_categories": self.new_categories,
+            "rows": self.rows,
+        }
+
+
+def _target_path(question: QuestionData, base: list[str]) -> list[str]:
+    path = base + question.category_path
+    return path or [DEFAULT_CATEGORY]
+
+
+def preview(parsed: ParseResult, base_path: str = "") -> Preview:
+    """The dry run: nothing is written."""
+    base = split_path(base_path)
+    result = Preview(problems=list(parsed.problems))
+    counts = Counter(q.type for q in parsed.questions)
+    result.counts = dict(sorted(counts.items()))
+    result.total = len(parsed.questions)
+    keys = [duplicate_key(q.stem_html) for q in parsed.questions]
+    existing = existing_duplicate_keys(set(keys))
+    seen: set[str] = set()
+    for question, key in zip(parsed.questions, keys, strict=True):
+        if key in existing:
+            result.duplicates.append((question.label(), existing[key]))
+        elif key and key in seen:
+            result.in_file_duplicates.append(question.label())
+        seen.add(key)
+    wanted = {tuple(_target_path(q, base)) for q in parsed.questions}
+    wanted |= {tuple(base + c) for c in parsed.categories if base + c}
+    for path in sorted(wanted):
+        for depth in range(1, len(path) + 1):
+            label = "/".join(path[:depth])
+            if label not in result.new_categories and _find(path[:depth]) is None:
+                result.new_categories.append(label)
+    for question in parsed.questions[:50]:
+        result.rows.append(
+            {"ref": question.ref, "type": question.type, "name": question.label(),
+             "category": "/".join(_target_path(question, base))}
+        )  # fmt: skip
+    return result
+
+
+def _find(names: tuple[str, ...]) -> Category | None:
+    node = None
+    for name in names:
+        query = select(Category).where(Category.name == name)
+        query = (
+            query.where(Category.parent_id == node.id) if node else query.where(Category.parent_id.is_(None))
+        )
+        node = db.session.scalar(query)
+        if node is None:
+            return None
+    return node
+
+
+def run_import(
+    parsed: ParseResult,
+    user: User | None,
+    now: dt.datetime,
+    *,
+    base_path: str = "",
+    status: str = QuestionStatus.PUBLISHED,
+    import_duplicates: bool = False,
+    owner_department_id: int | None = None,
+    progress=None,
+) -> dict:
+    """Store every question of a problem-free ``parsed`` file in the caller's transaction (all or nothing:
+    raises ``ImportRejected`` before writing anything when the file has problems). Returns counts."""
+    if parsed.problems:
+        raise ImportRejected(parsed.problems)
+    base = split_path(base_path)
+    keys = [duplicate_key(q.stem_html) for q in parsed.questions]
+    existing = {} if import_duplicates else existing_duplicate_keys(set(keys))
+    categories: dict[tuple[str, ...], Category] = {}
+
+    def category_for(path: list[str]) -> Category:
+        key = tuple(path)
+        if key not in categories:
+            categories[key] = ensure_path(path, owner_department_id=owner_department_id)
+            info = parsed.category_info.get(tuple(path[len(base) :]))
+            if info and not categories[key].description:
+                categories[key].description = info
+            idnumber = parsed.category_idnumbers.get(tuple(path[len(base) :]))
+            if idnumber and not categories[key].idnumber:
+                categories[key].idnumber = idnumber
+        return categories[key]
+
+    for path in parsed.categories:
+        if base + path:
+            category_for(base + path)
+    tag_cache = {t.name: t for t in db.session.scalars(select(Tag))}
+    counts: Counter = Counter()
+    skipped = 0
+    total = len(parsed.questions)
+    with audit.suppress_automatic(db.session):
+        for index, (data, key) in enumerate(zip(parsed.questions, keys, strict=True), start=1):
+            if key and key in existing:
+                skipped += 1
+                continue
+            question = Question(
+                category=category_for(_target_path(data, base)),
+                status=status,
+                author_id=user.id if user else None,
+                created_at=now,
+                updated_at=now,
+                idnumber=data.idnumber or None,
+            )
+            _copy_filters(question, data)
+            tags = []
+            for name in dict.fromkeys(t.strip()[:100] for t in data.tags if t.strip()):
+                if name not in tag_cache:
+                    tag_cache[name] = Tag(name=name)
+                    db.session.add(tag_cache[name])
+                tags.append(tag_cache[name])
+            question.tags = tags
+            version = _version_from(data, 1, user, now, _("Imported"))
+            question.versions.append(version)
+            question.current_version = version
+            db.session.add(question)
+            counts[data.type] += 1
+            if index % 500 == 0:
+                db.session.flush()
+                if progress:
+                    progress(index, total)
+        db.session.flush()
+    summary = {
+        "created": sum(counts.values()),
+        "skipped_duplicates": skipped,
+        "counts": dict(sorted(counts.items())),
+    }
+    audit.record("question_bank.import", None, **summary)
+    return summary
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_questions(fmt: str, category_path: str = "", user: User | None = None) -> bytes:
+    """Every question (current versions) below ``category_path`` (all when empty) in ``fmt``."""
+    query = (
+        select(Question)
+        .options(
+            selectinload(Question.tags),
+            selectinload(Question.current_version),
+            selectinload(Question.category),
+        )
+        .order_by(Question.category_id, Question.id)
+    )
+    base: Category | None = None
+    if category_path:
+        base = _find(tuple(split_path(category_path)))
+        if base is None:
+            raise ValueError(_("No category “%(path)s”.", path=category_path))
+        query = query.where(Question.category_id.in_(subtree_ids(base)))
+    if user is not None:
+        from question_bank.categories import visible_category_clause  # noqa: PLC0415
+
+        query = query.join(Category, Question.category_id == Category.id).where(visible_category_clause(user))
+    questions = list(db.session.scalars(query))
+    by_id = {c.id: c for c in db.session.scalars(select(Category))}
+    base_depth = len([p for p in base.path.split("/") if p]) - 1 if base else 0
+    items = []
+    for question in questions:
+        version: QuestionVersion = question.current_version
+        names = category_label(question.category, by_id).split("/")
+        items.append((question, version, names[base_depth:] if base else names))
+    audit.record("question_bank.export", None, format=fmt, category=category_path, count=len(items))
+    if fmt == "xlsx":
+        return xlsx.write_workbook(
+            xlsx.export_row(q.type, v, [t.name for t in q.tags], "/".join(names)) for q, v, names in items
+        )
+    if fmt == "gift":
+        return gift.export(items).encode("utf-8")
+    if fmt == "moodlexml":
+        return moodlexml.export(items)
+    raise ValueError(_("Unknown format “%(fmt)s”.", fmt=fmt))
