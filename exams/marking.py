@@ -23,6 +23,7 @@ from exams.models import Attempt, AttemptItem, AttemptStatus, Exam
 from exams.runtime import load_items, pass_mark, send_signals
 from exams.services import ExamError
 from question_bank.models import Question, QuestionVersion
+from question_bank.services import mark_version_used
 
 
 @dataclass
@@ -213,7 +214,7 @@ def _regrade(exam: Exam, apply: bool, now: dt.datetime) -> list[RegradeChange]:
                     item.version_id = version.id
                     item.mark = new_marks[item.id]
                     if not version.used:
-                        version.used = True
+                        mark_version_used(version)
             db.session.flush()
             if item_changes:
                 _retotal(attempt, items, now)

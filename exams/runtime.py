@@ -34,6 +34,7 @@ from exams import grading
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam, ResultsRelease
 from exams.services import ExamError, NotAvailable, attempts_of, draw_paper, in_audience
 from question_bank.models import QuestionVersion
+from question_bank.services import mark_version_used
 
 MAX_TEXT = 20_000  # characters in one essay or blank
 MAX_BLANKS = 50
@@ -135,7 +136,7 @@ def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
     )
     for drawn in paper:
         if not drawn.version.used:
-            drawn.version.used = True  # question_bank's rule: a version on a paper is immutable
+            mark_version_used(drawn.version)  # a version on a paper is immutable from now on
     audit.record("attempt.start", attempt, exam_id=exam.id, number=attempt.number, seed=seed)
     return attempt
 
