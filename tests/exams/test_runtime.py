@@ -217,9 +217,10 @@ def test_blueprint_validation_names_the_rule_and_counts(db):
     problems = services.validate_blueprint(bp)
     assert len(problems) == 1
     assert "rule 2" in problems[0] and "needs 4 questions but the bank has 3" in problems[0]
-    bp.sections[0].rules.append(BlueprintRule(kind="fixed", question_id=999999, count=1, points=Decimal(1), position=10))
+    draft = f.question("single", status="draft")
+    bp.sections[0].rules.append(BlueprintRule(kind="fixed", question_id=draft.id, count=1, points=Decimal(1), position=10))
     db.session.flush()
-    assert any("#999999" in p for p in services.validate_blueprint(bp))
+    assert any(f"#{draft.id} is missing or not published" in p for p in services.validate_blueprint(bp))
     with pytest.raises(services.ExamError):
         services.draw_paper(bp, 1)
     empty = f.blueprint()
