@@ -12,12 +12,12 @@ Only 127.0.0.1 is contacted. Password hashing is made cheap (ARGON2_* env) for t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -111,7 +111,7 @@ with app.app_context():
     exam.audience.append(ExamAudience(kind="department", target_id=dept.id))
     db.session.commit()
     print(exam.id)
-"""
+"""  # noqa: S608 — a Python script for a subprocess, not SQL
     out = subprocess.run([PY, "-c", code], env=env, check=True, capture_output=True, text=True, cwd=ROOT)
     return int(out.stdout.strip().splitlines()[-1])
 
@@ -124,9 +124,24 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
-             "--timeout", "60", "--log-level", "warning", app],
-            env=env_for(url), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                str(BIN / "gunicorn"),
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--graceful-timeout",
+                "5",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+                app,
+            ],
+            env=env_for(url),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         for _ in range(200):
             try:
@@ -159,8 +174,11 @@ class Candidate:
 
     def login(self):
         token = csrf_from(self.http.get(self.base + "/login").text)
-        r = self.http.post(self.base + "/login", data={"employee_no": self.no, "password": PASSWORD, "csrf_token": token},
-                           allow_redirects=False)
+        r = self.http.post(
+            self.base + "/login",
+            data={"employee_no": self.no, "password": PASSWORD, "csrf_token": token},
+            allow_redirects=False,
+        )
         assert r.status_code == 302, (self.no, r.status_code)
         self.token = csrf_from(self.http.get(f"{self.base}/exams/{self.exam_id}").text)
         self.headers = {"X-CSRFToken": self.token}
@@ -182,8 +200,11 @@ class Candidate:
 
     def save(self, position: int, seq: int, response: dict) -> float:
         t0 = time.perf_counter()
-        r = self.http.put(f"{self.base}/api/exams/attempts/{self.attempt_id}/answers/{position}",
-                          json={"seq": seq, "response": response}, headers=self.headers)
+        r = self.http.put(
+            f"{self.base}/api/exams/attempts/{self.attempt_id}/answers/{position}",
+            json={"seq": seq, "response": response},
+            headers=self.headers,
+        )
         elapsed = time.perf_counter() - t0
         assert r.status_code == 200 and r.json()["saved"], r.text[:200]
         self.expected[position] = r.json()["response"]
@@ -209,20 +230,30 @@ def verify(url: str, expected: dict[int, dict[int, dict]]) -> tuple[int, int, in
     """Recompute every mark from the stored keys and the answers the server confirmed.
     Returns (answers checked, lost answers, misgraded attempts)."""
     os.environ.update(env_for(url))
+    from sqlalchemy import select  # noqa: PLC0415
+
     from core import create_app  # noqa: PLC0415 — the app must read this run's DATABASE_URL
     from core.extensions import db  # noqa: PLC0415
     from exams.grading import grade_response  # noqa: PLC0415
     from exams.models import Attempt, AttemptItem  # noqa: PLC0415
     from question_bank.models import QuestionVersion  # noqa: PLC0415
-    from sqlalchemy import select  # noqa: PLC0415
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url if not url.startswith("postgresql://") else url.replace("postgresql://", "postgresql+psycopg://", 1)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url
+            if not url.startswith("postgresql://")
+            else url.replace("postgresql://", "postgresql+psycopg://", 1)
+        }
+    )
     checked = lost = misgraded = 0
     with app.app_context():
         versions = {v.id: v for v in db.session.scalars(select(QuestionVersion))}
         for attempt_id, answers in expected.items():
             attempt = db.session.get(Attempt, attempt_id)
-            items = {i.position: i for i in db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id))}
+            items = {
+                i.position: i
+                for i in db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id))
+            }
             total = Decimal(0)
             for position, item in items.items():
                 v = versions[item.version_id]
@@ -230,7 +261,9 @@ def verify(url: str, expected: dict[int, dict[int, dict]]) -> tuple[int, int, in
                     checked += 1
                     if item.response != answers[position]:
                         lost += 1
-                mark = grade_response(item.qtype, v.key, v.options, answers.get(position), item.points, "partial_no_wrong")
+                mark = grade_response(
+                    item.qtype, v.key, v.options, answers.get(position), item.points, "partial_no_wrong"
+                )
                 total += mark
                 if item.mark != mark:
                     misgraded += 1
@@ -275,7 +308,9 @@ def load_run(label: str, url: str, n: int, answers: int, clients: int) -> dict:
         count = min(len(save_times), 10000)
 
         def hit(i):
-            r = http[i % clients].put(f"{bare.base}/bare/{i % 50}", json={"seq": i, "response": {"choice": ["A"]}})
+            r = http[i % clients].put(
+                f"{bare.base}/bare/{i % 50}", json={"seq": i, "response": {"choice": ["A"]}}
+            )
             assert r.status_code == 200
 
         t1 = time.perf_counter()
@@ -284,9 +319,17 @@ def load_run(label: str, url: str, n: int, answers: int, clients: int) -> dict:
         bare_per_s = count / (time.perf_counter() - t1)
         checked, lost, misgraded = verify(url, {c.attempt_id: c.expected for c in cands})
         result = {
-            "db": label, "candidates": n, "saves": len(save_times), "save_p50_ms": pct(save_times, 50),
-            "save_p95_ms": pct(save_times, 95), "submit_p95_ms": pct(submit_times, 95), "saves_per_s": saves_per_s,
-            "bare_per_s": bare_per_s, "ratio": saves_per_s / bare_per_s, "checked": checked, "lost": lost,
+            "db": label,
+            "candidates": n,
+            "saves": len(save_times),
+            "save_p50_ms": pct(save_times, 50),
+            "save_p95_ms": pct(save_times, 95),
+            "submit_p95_ms": pct(submit_times, 95),
+            "saves_per_s": saves_per_s,
+            "bare_per_s": bare_per_s,
+            "ratio": saves_per_s / bare_per_s,
+            "checked": checked,
+            "lost": lost,
             "misgraded": misgraded,
         }
         result.update(fault_tests(server, url, exam_id, n))
@@ -300,14 +343,23 @@ def fault_tests(server: Server, url: str, exam_id: int, n: int) -> dict:
     """Kill every worker right after sending submits; two tabs of one candidate race saves and submits."""
     # The load run used one attempt per candidate (max_attempts=1): allow more for the fault tests.
     env = env_for(url)
-    subprocess.run([PY, "-c", f"""
+    subprocess.run(
+        [
+            PY,
+            "-c",
+            f"""
 from core import create_app
 from core.extensions import db
 from exams.models import Exam
 app = create_app()
 with app.app_context():
     db.session.get(Exam, {exam_id}).max_attempts = 50; db.session.commit()
-"""], env=env, check=True, cwd=ROOT)
+""",
+        ],
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
     outcomes = {"submitted": 0, "open": 0, "inconsistent": 0}
     victims = []
     for k in range(8):
@@ -319,11 +371,13 @@ with app.app_context():
             c.save(q["position"], 1, c.answer_for(q, rng))
         victims.append(c)
     for k, c in enumerate(victims):
+
         def fire(c=c):
-            try:
-                c.http.post(f"{server.base}/api/exams/attempts/{c.attempt_id}/submit", headers=c.headers, timeout=10)
-            except requests.RequestException:
-                pass
+            with contextlib.suppress(requests.RequestException):
+                c.http.post(
+                    f"{server.base}/api/exams/attempts/{c.attempt_id}/submit", headers=c.headers, timeout=10
+                )
+
         t = threading.Thread(target=fire)
         t.start()
         time.sleep(0.002 * k)  # sweep the moment of the kill across the submit
@@ -359,8 +413,11 @@ with app.app_context():
         for seq in range(1 + offset, 41, 2):
             q = c.paper["questions"][seq % 5]
             resp = c.answer_for(q, rng)
-            r = c.http.put(f"{server.base}/api/exams/attempts/{c.attempt_id}/answers/{q['position']}",
-                           json={"seq": seq, "response": resp}, headers=c.headers).json()
+            r = c.http.put(
+                f"{server.base}/api/exams/attempts/{c.attempt_id}/answers/{q['position']}",
+                json={"seq": seq, "response": resp},
+                headers=c.headers,
+            ).json()
             with lock:
                 if r["saved"] and seq > final.get(q["position"], (0, None))[0]:
                     final[q["position"]] = (seq, r["response"])
@@ -370,18 +427,38 @@ with app.app_context():
         t.start()
     for t in threads:
         t.join()
-    view_a = {q["position"]: q["response"] for q in tab_a.http.get(f"{server.base}/api/exams/attempts/{tab_a.attempt_id}").json()["questions"]}
-    view_b = {q["position"]: q["response"] for q in tab_b.http.get(f"{server.base}/api/exams/attempts/{tab_b.attempt_id}").json()["questions"]}
+    view_a = {
+        q["position"]: q["response"]
+        for q in tab_a.http.get(f"{server.base}/api/exams/attempts/{tab_a.attempt_id}").json()["questions"]
+    }
+    view_b = {
+        q["position"]: q["response"]
+        for q in tab_b.http.get(f"{server.base}/api/exams/attempts/{tab_b.attempt_id}").json()["questions"]
+    }
     tabs_ok = view_a == view_b and all(view_a[p] == r for p, (_s, r) in final.items())
     results = []
-    both = [threading.Thread(target=lambda c=c: results.append(c.http.post(f"{server.base}/api/exams/attempts/{c.attempt_id}/submit", headers=c.headers).json())) for c in (tab_a, tab_b)]
+    both = [
+        threading.Thread(
+            target=lambda c=c: results.append(
+                c.http.post(
+                    f"{server.base}/api/exams/attempts/{c.attempt_id}/submit", headers=c.headers
+                ).json()
+            )
+        )
+        for c in (tab_a, tab_b)
+    ]
     for t in both:
         t.start()
     for t in both:
         t.join()
     tabs_ok = tabs_ok and results[0].get("score") == results[1].get("score")
-    return {"kill_submitted": outcomes["submitted"], "kill_open": outcomes["open"], "kill_inconsistent": outcomes["inconsistent"],
-            "kill_checked": checked, "two_tabs_consistent": tabs_ok}
+    return {
+        "kill_submitted": outcomes["submitted"],
+        "kill_open": outcomes["open"],
+        "kill_inconsistent": outcomes["inconsistent"],
+        "kill_checked": checked,
+        "two_tabs_consistent": tabs_ok,
+    }
 
 
 def main() -> None:
@@ -396,15 +473,27 @@ def main() -> None:
         subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {PG_DB}"], check=True)
         subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {PG_DB}"], check=True)
         try:
-            runs.append(load_run("PostgreSQL", f"postgresql://postgres@127.0.0.1:5432/{PG_DB}", args.candidates, args.answers, args.clients))
+            runs.append(
+                load_run(
+                    "PostgreSQL",
+                    f"postgresql://postgres@127.0.0.1:5432/{PG_DB}",
+                    args.candidates,
+                    args.answers,
+                    args.clients,
+                )
+            )
         finally:
-            subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"], check=False)
+            subprocess.run(
+                ["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"], check=False
+            )
     if args.db in ("sqlite", "both"):
         path = Path("/tmp/gridready-bench-exam.db")
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         runs.append(load_run("SQLite", f"sqlite:///{path}", args.candidates, args.answers, args.clients))
-    print(f"cpu cores: {os.cpu_count()}, load average before/after: {os.getloadavg()}, client threads: {args.clients}")
+    print(
+        f"cpu cores: {os.cpu_count()}, load average before/after: {os.getloadavg()}, client threads: {args.clients}"
+    )
     for r in runs:
         print(
             f"{r['db']}: {r['candidates']} candidates, {r['saves']} saves | save p50 {r['save_p50_ms']:.1f} ms, "
@@ -414,7 +503,9 @@ def main() -> None:
             f"{r['kill_open']} still open, {r['kill_inconsistent']} inconsistent ({r['kill_checked']} answers checked) | "
             f"two tabs consistent: {r['two_tabs_consistent']}"
         )
-    failed = any(r["lost"] or r["misgraded"] or r["kill_inconsistent"] or not r["two_tabs_consistent"] for r in runs)
+    failed = any(
+        r["lost"] or r["misgraded"] or r["kill_inconsistent"] or not r["two_tabs_consistent"] for r in runs
+    )
     sys.exit(1 if failed else 0)
 
 

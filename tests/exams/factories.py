@@ -43,34 +43,64 @@ def question(
     n = next(_n)
     defaults = {
         "single": (
-            [{"id": "A", "html": f"选项甲{n}", "fraction": "1", "feedback": ""},
-             {"id": "B", "html": f"选项乙{n}", "fraction": "0", "feedback": ""},
-             {"id": "C", "html": f"选项丙{n}", "fraction": "0", "feedback": ""}],
+            [
+                {"id": "A", "html": f"选项甲{n}", "fraction": "1", "feedback": ""},
+                {"id": "B", "html": f"选项乙{n}", "fraction": "0", "feedback": ""},
+                {"id": "C", "html": f"选项丙{n}", "fraction": "0", "feedback": ""},
+            ],
             {"correct": ["A"]},
         ),
         "multiple": (
-            [{"id": "A", "html": "甲", "fraction": "0.5", "feedback": ""},
-             {"id": "B", "html": "乙", "fraction": "0.5", "feedback": ""},
-             {"id": "C", "html": "丙", "fraction": "-1", "feedback": ""},
-             {"id": "D", "html": "丁", "fraction": "0", "feedback": ""}],
+            [
+                {"id": "A", "html": "甲", "fraction": "0.5", "feedback": ""},
+                {"id": "B", "html": "乙", "fraction": "0.5", "feedback": ""},
+                {"id": "C", "html": "丙", "fraction": "-1", "feedback": ""},
+                {"id": "D", "html": "丁", "fraction": "0", "feedback": ""},
+            ],
             {"correct": ["A", "B"]},
         ),
         "truefalse": ([], {"answer": True}),
-        "fill": ([], {"blanks": [["2小时", "2h"], ["4小时"]], "case_sensitive": False, "ignore_punctuation": True}),
+        "fill": (
+            [],
+            {"blanks": [["2小时", "2h"], ["4小时"]], "case_sensitive": False, "ignore_punctuation": True},
+        ),
         "essay": ([], {"reference_html": "<p>参考答案</p>", "rubric": [{"text": "分级", "points": "5"}]}),
-        "matching": ([], {"pairs": [{"left": "一般故障", "right": "2小时"}, {"left": "重大故障", "right": "4小时"}], "distractors": ["8分钟"]}),
-        "numerical": ([], {"answers": [{"value": "95.8", "tolerance": "0.05", "fraction": "1"}], "unit": "%"}),
+        "matching": (
+            [],
+            {
+                "pairs": [{"left": "一般故障", "right": "2小时"}, {"left": "重大故障", "right": "4小时"}],
+                "distractors": ["8分钟"],
+            },
+        ),
+        "numerical": (
+            [],
+            {"answers": [{"value": "95.8", "tolerance": "0.05", "fraction": "1"}], "unit": "%"},
+        ),
     }[qtype]
     stems = {"fill": f"一般故障{{{{1}}}}内到达，重大故障{{{{2}}}}内到达（{n}）"}
     cat = cat or category()
-    q = Question(category_id=cat.id, type=qtype, status=status, chapter=chapter, difficulty=difficulty,
-                 stem_text=f"q{n}", points=Decimal(points))
+    q = Question(
+        category_id=cat.id,
+        type=qtype,
+        status=status,
+        chapter=chapter,
+        difficulty=difficulty,
+        stem_text=f"q{n}",
+        points=Decimal(points),
+    )
     db.session.add(q)
     db.session.flush()
     v = QuestionVersion(
-        question_id=q.id, number=1, type=qtype, stem_html=stem or stems.get(qtype, f"<p>题目{n}</p>"),
-        options=options if options is not None else defaults[0], key=key if key is not None else defaults[1],
-        explanation=explanation, points=Decimal(points), chapter=chapter, difficulty=difficulty,
+        question_id=q.id,
+        number=1,
+        type=qtype,
+        stem_html=stem or stems.get(qtype, f"<p>题目{n}</p>"),
+        options=options if options is not None else defaults[0],
+        key=key if key is not None else defaults[1],
+        explanation=explanation,
+        points=Decimal(points),
+        chapter=chapter,
+        difficulty=difficulty,
     )
     db.session.add(v)
     db.session.flush()
@@ -84,9 +114,16 @@ def new_version(q: Question, **changes) -> QuestionVersion:
     """A corrected version of ``q`` (e.g. a fixed key) that becomes current."""
     old = q.current_version
     v = QuestionVersion(
-        question_id=q.id, number=old.number + 1, type=old.type, stem_html=old.stem_html,
-        options=changes.get("options", old.options), key=changes.get("key", old.key), explanation=old.explanation,
-        points=old.points, chapter=old.chapter, difficulty=old.difficulty,
+        question_id=q.id,
+        number=old.number + 1,
+        type=old.type,
+        stem_html=old.stem_html,
+        options=changes.get("options", old.options),
+        key=changes.get("key", old.key),
+        explanation=old.explanation,
+        points=old.points,
+        chapter=old.chapter,
+        difficulty=old.difficulty,
     )
     db.session.add(v)
     db.session.flush()
@@ -106,16 +143,22 @@ def blueprint(questions=(), *, points: str | None = None, draw=None) -> PaperBlu
     db.session.add(section)
     for index, q in enumerate(questions, start=1):
         section.rules.append(
-            BlueprintRule(kind="fixed", question_id=q.id, count=1, points=Decimal(points or q.points), position=index)
+            BlueprintRule(
+                kind="fixed", question_id=q.id, count=1, points=Decimal(points or q.points), position=index
+            )
         )
     for index, rule in enumerate(draw or [], start=len(questions) + 1):
-        section.rules.append(BlueprintRule(kind="draw", position=index, **{"points": Decimal(points or "2"), **rule}))
+        section.rules.append(
+            BlueprintRule(kind="draw", position=index, **{"points": Decimal(points or "2"), **rule})
+        )
     db.session.flush()
     db.session.refresh(bp)
     return bp
 
 
-def exam(bp: PaperBlueprint | None = None, *, audience_departments=(), audience_employees=(), **fields) -> Exam:
+def exam(
+    bp: PaperBlueprint | None = None, *, audience_departments=(), audience_employees=(), **fields
+) -> Exam:
     """A published exam open around NOW (one day either side), 60 minutes, one attempt."""
     values = {
         "title": f"考试{next(_n)}",

@@ -56,10 +56,12 @@ def test_concurrent_starts_make_one_open_attempt(app, committed_db):
     exam_id, employee_id = _setup()
 
     def start(_i):
-        from exams.models import Exam  # noqa: PLC0415
         from accounts.models import Employee  # noqa: PLC0415
+        from exams.models import Exam  # noqa: PLC0415
 
-        return runtime.start_attempt(_db.session.get(Exam, exam_id), _db.session.get(Employee, employee_id), NOW).id
+        return runtime.start_attempt(
+            _db.session.get(Exam, exam_id), _db.session.get(Employee, employee_id), NOW
+        ).id
 
     results, errors = _run_threads(app, 8, start)
     assert errors == []
@@ -71,10 +73,12 @@ def test_concurrent_starts_make_one_open_attempt(app, committed_db):
 def test_two_simultaneous_submits_grade_once(app, committed_db):
     exam_id, employee_id = _setup()
     with app.test_request_context():
-        from exams.models import Exam  # noqa: PLC0415
         from accounts.models import Employee  # noqa: PLC0415
+        from exams.models import Exam  # noqa: PLC0415
 
-        attempt = runtime.start_attempt(_db.session.get(Exam, exam_id), _db.session.get(Employee, employee_id), NOW)
+        attempt = runtime.start_attempt(
+            _db.session.get(Exam, exam_id), _db.session.get(Employee, employee_id), NOW
+        )
         runtime.save_answer(attempt.id, employee_id, 1, 1, {"choice": ["A"]}, NOW)
         _db.session.commit()
         attempt_id = attempt.id
@@ -83,7 +87,11 @@ def test_two_simultaneous_submits_grade_once(app, committed_db):
     signals.attempt_graded.connect(receiver)
     try:
         results, errors = _run_threads(
-            app, 4, lambda _i: runtime.submit_attempt(_db.session.get(Attempt, attempt_id), NOW + dt.timedelta(minutes=1))
+            app,
+            4,
+            lambda _i: runtime.submit_attempt(
+                _db.session.get(Attempt, attempt_id), NOW + dt.timedelta(minutes=1)
+            ),
         )
     finally:
         signals.attempt_graded.disconnect(receiver)
@@ -98,10 +106,12 @@ def test_two_simultaneous_submits_grade_once(app, committed_db):
 def test_saves_racing_a_submit_are_graded_or_refused(app, committed_db):
     exam_id, employee_id = _setup()
     with app.test_request_context():
-        from exams.models import Exam  # noqa: PLC0415
         from accounts.models import Employee  # noqa: PLC0415
+        from exams.models import Exam  # noqa: PLC0415
 
-        attempt = runtime.start_attempt(_db.session.get(Exam, exam_id), _db.session.get(Employee, employee_id), NOW)
+        attempt = runtime.start_attempt(
+            _db.session.get(Exam, exam_id), _db.session.get(Employee, employee_id), NOW
+        )
         _db.session.commit()
         attempt_id = attempt.id
 

@@ -36,7 +36,9 @@ def test_truefalse():
     [(["A", "B"], "4.00"), (["A"], "0.00"), (["A", "C"], "0.00"), (["A", "B", "D"], "0.00")],
 )
 def test_multiple_all_or_nothing(choice, expected):
-    assert grade_response("multiple", MULTI_KEY, MULTI_OPTIONS, {"choice": choice}, D("4"), MultipleRule.ALL_OR_NOTHING) == D(expected)
+    assert grade_response(
+        "multiple", MULTI_KEY, MULTI_OPTIONS, {"choice": choice}, D("4"), MultipleRule.ALL_OR_NOTHING
+    ) == D(expected)
 
 
 @pytest.mark.parametrize(
@@ -49,7 +51,9 @@ def test_multiple_all_or_nothing(choice, expected):
     ],
 )
 def test_multiple_partial_no_wrong(choice, expected):
-    assert grade_response("multiple", MULTI_KEY, MULTI_OPTIONS, {"choice": choice}, D("4"), MultipleRule.PARTIAL_NO_WRONG) == D(expected)
+    assert grade_response(
+        "multiple", MULTI_KEY, MULTI_OPTIONS, {"choice": choice}, D("4"), MultipleRule.PARTIAL_NO_WRONG
+    ) == D(expected)
 
 
 def test_partial_credit_rounds_half_up_once_per_question():
@@ -74,12 +78,16 @@ def test_partial_credit_rounds_half_up_once_per_question():
     ],
 )
 def test_multiple_moodle_fractions(choice, expected):
-    assert grade_response("multiple", MULTI_KEY, MULTI_OPTIONS, {"choice": choice}, D("4"), MultipleRule.FRACTIONS) == D(expected)
+    assert grade_response(
+        "multiple", MULTI_KEY, MULTI_OPTIONS, {"choice": choice}, D("4"), MultipleRule.FRACTIONS
+    ) == D(expected)
 
 
 def test_fractions_capped_at_one():
     options = [{"id": "A", "fraction": "0.7"}, {"id": "B", "fraction": "0.7"}]
-    assert grade_response("multiple", {"correct": ["A", "B"]}, options, {"choice": ["A", "B"]}, D("3"), MultipleRule.FRACTIONS) == D("3.00")
+    assert grade_response(
+        "multiple", {"correct": ["A", "B"]}, options, {"choice": ["A", "B"]}, D("3"), MultipleRule.FRACTIONS
+    ) == D("3.00")
 
 
 def test_fill_per_blank_with_normalisation():
@@ -99,7 +107,9 @@ def test_numerical_tolerance_and_best_fraction():
         "unit": "%",
     }
     assert grade_response("numerical", key, [], {"value": "95.84"}, D("2")) == D("2.00")  # within 0.05
-    assert grade_response("numerical", key, [], {"value": "95.85%"}, D("2")) == D("2.00")  # edge, unit stripped
+    assert grade_response("numerical", key, [], {"value": "95.85%"}, D("2")) == D(
+        "2.00"
+    )  # edge, unit stripped
     assert grade_response("numerical", key, [], {"value": "96.3"}, D("2")) == D("1.00")  # only the 0.5 answer
     assert grade_response("numerical", key, [], {"value": "97"}, D("2")) == D("0.00")
     assert grade_response("numerical", key, [], {"value": "abc"}, D("2")) == D("0.00")
@@ -109,7 +119,13 @@ def test_numerical_tolerance_and_best_fraction():
 
 
 def test_matching_per_pair():
-    key = {"pairs": [{"left": "一般", "right": "2小时"}, {"left": "重大", "right": "4小时"}, {"left": "特殊", "right": "8小时"}]}
+    key = {
+        "pairs": [
+            {"left": "一般", "right": "2小时"},
+            {"left": "重大", "right": "4小时"},
+            {"left": "特殊", "right": "8小时"},
+        ]
+    }
     assert grade_response("matching", key, [], {"pairs": ["2小时", "8小时", "8小时"]}, D("3")) == D("2.00")
     assert grade_response("matching", key, [], {"pairs": ["2小时", "4小时", "8小时"]}, D("3")) == D("3.00")
     assert grade_response("matching", key, [], {"pairs": [None]}, D("3")) == D("0.00")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core import signals
 from core.audit import AuditEntry
 from exams import runtime, services
-from exams.models import Attempt, AttemptItem, AttemptStatus, BlueprintRule
+from exams.models import Attempt, AttemptStatus, BlueprintRule
 from tests import factories as base
 from tests.exams import factories as f
 
@@ -45,7 +45,12 @@ def test_start_freezes_paper_on_versions_and_is_reproducible(db):
     assert [d.version.id for d in redraw] == [i.version_id for i in items]
     assert attempt.deadline == NOW + dt.timedelta(minutes=60)
     assert attempt.max_score == Decimal("6.00")
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "attempt.start")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "attempt.start")
+        )
+        == 1
+    )
 
 
 def test_deadline_is_capped_by_window_close(db):
@@ -99,7 +104,9 @@ def test_second_open_attempt_is_refused_by_the_database(db):
 
     exam, employee, _ = _setup(db)
     first = runtime.start_attempt(exam, employee, NOW)
-    clone = Attempt(exam_id=exam.id, employee_id=employee.id, number=2, seed=1, started_at=NOW, deadline=first.deadline)
+    clone = Attempt(
+        exam_id=exam.id, employee_id=employee.id, number=2, seed=1, started_at=NOW, deadline=first.deadline
+    )
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(clone)
         db.session.flush()
@@ -156,18 +163,23 @@ def test_deadline_refuses_saves_and_auto_submit_keeps_what_was_saved_before(db):
 
 
 def test_submit_grades_once_and_sends_signals(db):
-    exam, employee, _ = _setup(db, questions=[f.question("single"), f.question("truefalse")], pass_percent=Decimal(50))
+    exam, employee, _ = _setup(
+        db, questions=[f.question("single"), f.question("truefalse")], pass_percent=Decimal(50)
+    )
     attempt = runtime.start_attempt(exam, employee, NOW)
     runtime.save_answer(attempt.id, employee.id, 1, 1, {"choice": ["A"]}, NOW)
     graded, passed = [], []
-    with signals.attempt_graded.connected_to(lambda s, **kw: graded.append(kw)), signals.exam_passed.connected_to(
-        lambda s, **kw: passed.append(kw)
+    with (
+        signals.attempt_graded.connected_to(lambda s, **kw: graded.append(kw)),
+        signals.exam_passed.connected_to(lambda s, **kw: passed.append(kw)),
     ):
         assert runtime.submit_attempt(attempt, NOW + MIN)
         assert not runtime.submit_attempt(attempt, NOW + 2 * MIN)
     assert attempt.score == Decimal("2.00") and attempt.max_score == Decimal("4.00") and attempt.passed
     assert len(graded) == 1 and graded[0]["source_key"] == f"exam-attempt:{attempt.id}"
-    assert len(passed) == 1 and passed[0]["first_attempt"] is True and passed[0]["max_score"] == Decimal("4.00")
+    assert (
+        len(passed) == 1 and passed[0]["first_attempt"] is True and passed[0]["max_score"] == Decimal("4.00")
+    )
     with pytest.raises(runtime.AttemptClosed, match="submitted"):
         runtime.save_answer(attempt.id, employee.id, 1, 9, {"choice": ["B"]}, NOW + 3 * MIN)
 
@@ -195,7 +207,9 @@ def test_essay_waits_for_grading_then_results_policy(db):
 
 
 def test_results_after_close_and_answers_policy(db):
-    exam, employee, _ = _setup(db, questions=[f.question("single")], results_release="after_close", show_answers=True)
+    exam, employee, _ = _setup(
+        db, questions=[f.question("single")], results_release="after_close", show_answers=True
+    )
     attempt = runtime.start_attempt(exam, employee, NOW)
     runtime.submit_attempt(attempt, NOW + MIN)
     assert not runtime.score_visible(attempt, NOW + MIN)
@@ -212,13 +226,17 @@ def test_blueprint_validation_names_the_rule_and_counts(db):
     f.question("single", chapter=6, cat=cat, status="draft")  # drafts are not drawn
     bp = f.blueprint(draw=[{"count": 2, "chapters": [6], "category_id": cat.id}])
     assert services.validate_blueprint(bp) == []
-    bp.sections[0].rules.append(BlueprintRule(kind="draw", count=2, points=Decimal(1), chapters=[6], category_id=cat.id, position=9))
+    bp.sections[0].rules.append(
+        BlueprintRule(kind="draw", count=2, points=Decimal(1), chapters=[6], category_id=cat.id, position=9)
+    )
     db.session.flush()
     problems = services.validate_blueprint(bp)
     assert len(problems) == 1
     assert "rule 2" in problems[0] and "needs 4 questions but the bank has 3" in problems[0]
     draft = f.question("single", status="draft")
-    bp.sections[0].rules.append(BlueprintRule(kind="fixed", question_id=draft.id, count=1, points=Decimal(1), position=10))
+    bp.sections[0].rules.append(
+        BlueprintRule(kind="fixed", question_id=draft.id, count=1, points=Decimal(1), position=10)
+    )
     db.session.flush()
     assert any(f"#{draft.id} is missing or not published" in p for p in services.validate_blueprint(bp))
     with pytest.raises(services.ExamError):

@@ -46,7 +46,9 @@ def test_cronbach_alpha():
     assert s.cronbach_alpha([[1, 0, 1]]) is None  # one candidate
 
 
-@pytest.mark.parametrize(("index", "facility", "discrimination"), [(0, 75.0, 52.223), (1, 50.0, 70.711), (2, 25.0, 52.223)])
+@pytest.mark.parametrize(
+    ("index", "facility", "discrimination"), [(0, 75.0, 52.223), (1, 50.0, 70.711), (2, 25.0, 52.223)]
+)
 def test_item_facility_and_discrimination(index, facility, discrimination):
     marks = [row[index] for row in MARKS.values()]
     stats = s.item_stats(index, marks, TOTALS, 1.0)

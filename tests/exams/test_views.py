@@ -32,8 +32,14 @@ def _open_exam(questions, **fields):
 def _secret_paper():
     single = f.question("single", explanation="EXPLAIN-SECRET")
     single.current_version.general_feedback = "GENERAL-SECRET"
-    fill = f.question("fill", key={"blanks": [["秘密答案甲"], ["秘密答案乙"]], "case_sensitive": False, "ignore_punctuation": True})
-    essay = f.question("essay", key={"reference_html": "<p>REF-SECRET</p>", "rubric": [{"text": "RUBRIC-SECRET", "points": "5"}]})
+    fill = f.question(
+        "fill",
+        key={"blanks": [["秘密答案甲"], ["秘密答案乙"]], "case_sensitive": False, "ignore_punctuation": True},
+    )
+    essay = f.question(
+        "essay",
+        key={"reference_html": "<p>REF-SECRET</p>", "rubric": [{"text": "RUBRIC-SECRET", "points": "5"}]},
+    )
     matching = f.question("matching")
     numerical = f.question("numerical")
     multiple = f.question("multiple")
@@ -55,7 +61,14 @@ def test_answer_key_never_reaches_the_browser_before_submission(client, login, d
         for secret in SECRETS:
             assert secret not in text
         assert '"fraction"' not in text and '"correct"' not in text and "95.8" not in text
-    assert [q["type"] for q in data["questions"]] == ["single", "fill", "essay", "matching", "numerical", "multiple"]
+    assert [q["type"] for q in data["questions"]] == [
+        "single",
+        "fill",
+        "essay",
+        "matching",
+        "numerical",
+        "multiple",
+    ]
     assert data["questions"][1]["blanks"] == 2
     assert sorted(data["questions"][3]["rights"]) == ["2小时", "4小时", "8分钟"]
     assert 'data-blank="1"' in page  # the fill stem became text boxes
@@ -106,7 +119,9 @@ def test_save_after_deadline_is_refused_and_auto_submits(client, login, db):
     attempt = db.session.get(Attempt, attempt_id)
     attempt.deadline = utcnow() - dt.timedelta(seconds=1)
     db.session.flush()
-    late = client.put(f"/api/exams/attempts/{attempt_id}/answers/1", json={"seq": 2, "response": {"choice": ["B"]}})
+    late = client.put(
+        f"/api/exams/attempts/{attempt_id}/answers/1", json={"seq": 2, "response": {"choice": ["B"]}}
+    )
     assert late.status_code == 409
     body = late.get_json()
     assert body["status"] == "graded" and body["auto_submitted"] is True and body["score"] == "2.00"
@@ -125,7 +140,12 @@ def test_another_candidates_attempt_is_404(client, login, db, app):
         ("POST", f"/api/exams/attempts/{attempt.id}/submit"),
     ):
         assert client.open(url, method=method).status_code == 404, url
-    assert client.put(f"/api/exams/attempts/{attempt.id}/answers/1", json={"seq": 1, "response": {"choice": ["A"]}}).status_code == 404
+    assert (
+        client.put(
+            f"/api/exams/attempts/{attempt.id}/answers/1", json={"seq": 1, "response": {"choice": ["A"]}}
+        ).status_code
+        == 404
+    )
 
 
 def test_outside_audience_is_404_and_outside_window_refused(client, login, db):
@@ -156,10 +176,14 @@ def test_json_endpoints_need_the_csrf_header(client, login, db, app):
         assert started.status_code == 200
         attempt_id = started.get_json()["attempt_id"]
         page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
-        config = json.loads(re.search(r'<script type="application/json" id="exam-config">(.*?)</script>', page, re.S).group(1))
+        config = json.loads(
+            re.search(r'<script type="application/json" id="exam-config">(.*?)</script>', page, re.S).group(1)
+        )
         url = f"/api/exams/attempts/{attempt_id}/answers/1"
         assert client.put(url, json={"seq": 1, "response": {"choice": ["A"]}}).status_code == 400
-        ok = client.put(url, json={"seq": 1, "response": {"choice": ["A"]}}, headers={"X-CSRFToken": config["csrf"]})
+        ok = client.put(
+            url, json={"seq": 1, "response": {"choice": ["A"]}}, headers={"X-CSRFToken": config["csrf"]}
+        )
         assert ok.status_code == 200
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
@@ -218,18 +242,33 @@ def test_regrade_preview_then_apply(client, login, db):
     exam = _open_exam([wrong_key, f.question("truefalse")], pass_percent=Decimal(75), max_attempts=1)
     now = utcnow()
     a_pick, b_pick = _graded_attempts(exam, ["A", "B"], now)
-    assert (a_pick.score, a_pick.passed, b_pick.score, b_pick.passed) == (Decimal("4.00"), True, Decimal("2.00"), False)
+    assert (a_pick.score, a_pick.passed, b_pick.score, b_pick.passed) == (
+        Decimal("4.00"),
+        True,
+        Decimal("2.00"),
+        False,
+    )
     f.new_version(wrong_key, key={"correct": ["B"]})
     login("trainer")
     preview = client.get(f"/exams/manage/{exam.id}/regrade").get_data(as_text=True)
-    assert "4.00" in preview and "2.00" in preview and "Passed → Failed" in preview and "Failed → Passed" in preview
+    assert (
+        "4.00" in preview
+        and "2.00" in preview
+        and "Passed → Failed" in preview
+        and "Failed → Passed" in preview
+    )
     db.session.refresh(a_pick)
     assert a_pick.score == Decimal("4.00")  # the preview changed nothing
     response = client.post(f"/exams/manage/{exam.id}/regrade")
     assert response.status_code == 302
     db.session.refresh(a_pick)
     db.session.refresh(b_pick)
-    assert (a_pick.score, a_pick.passed, b_pick.score, b_pick.passed) == (Decimal("2.00"), False, Decimal("4.00"), True)
+    assert (a_pick.score, a_pick.passed, b_pick.score, b_pick.passed) == (
+        Decimal("2.00"),
+        False,
+        Decimal("4.00"),
+        True,
+    )
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "exam.regrade"))
     assert entry is not None and len(entry.details["changes"]) == 2
     assert runtime.load_items(a_pick)[0].version_id == wrong_key.current_version_id
@@ -251,16 +290,21 @@ def test_results_export_statistics_and_blind_grading(client, login, db):
     assert export.status_code == 200 and export.data[:2] == b"PK"
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "exam.results_export")) is not None
     stats = client.get(f"/exams/manage/{exam.id}/statistics").get_data(as_text=True)
-    assert '<svg' in stats and 'id="histogram"' in stats
+    assert "<svg" in stats and 'id="histogram"' in stats
     version_id = runtime.load_items(attempt)[0].version_id
     queue = client.get(f"/exams/manage/{essay_exam.id}/grading/{version_id}").get_data(as_text=True)
     assert "分级响应，及时报告" in queue and "张三丰" not in queue
     item_id = runtime.load_items(attempt)[0].id
-    bad = client.post(f"/exams/manage/{essay_exam.id}/grading/{version_id}", data={"item_id": item_id, "points": "12"})
+    bad = client.post(
+        f"/exams/manage/{essay_exam.id}/grading/{version_id}", data={"item_id": item_id, "points": "12"}
+    )
     assert bad.status_code == 302
     db.session.refresh(attempt)
     assert attempt.status == AttemptStatus.SUBMITTED
-    client.post(f"/exams/manage/{essay_exam.id}/grading/{version_id}", data={"item_id": item_id, "points": "7.5", "comment": "较好"})
+    client.post(
+        f"/exams/manage/{essay_exam.id}/grading/{version_id}",
+        data={"item_id": item_id, "points": "7.5", "comment": "较好"},
+    )
     db.session.refresh(attempt)
     assert attempt.status == AttemptStatus.GRADED and attempt.score == Decimal("7.50")
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "attempt_item.grade")) is not None
