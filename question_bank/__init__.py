@@ -2,11 +2,47 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.engine import make_url
 
-from question_bank import models
+from core.auth import Role
+from core.navigation import NavItem, add_nav_item
+from core.seeding import add_seeder
+from question_bank import cli, models, rendering, seed, transfer, views  # noqa: F401 — transfer adds routes
 
 
 def init_app(app) -> None:
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         models.declare_postgresql_indexes()
+    app.register_blueprint(views.bp)
+    rendering.init_app(app)
+    cli.init_app(app)
+    roles = (Role.TRAINER, Role.ADMIN)
+    group = _l("Question bank")
+    add_nav_item(
+        app,
+        NavItem(
+            "question_bank.index", _l("Questions"), roles=roles, order=300, icon="list-check", group=group
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem("question_bank.create", _l("New question"), roles=roles, order=310, icon="plus", group=group),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "question_bank.categories", _l("Categories"), roles=roles, order=320, icon="folder", group=group
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "question_bank.import_upload", _l("Import"), roles=roles, order=330, icon="upload", group=group
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem("question_bank.export", _l("Export"), roles=roles, order=340, icon="download", group=group),
+    )
+    add_seeder(app, "question bank starter questions", 20, seed.seed_starter_bank)

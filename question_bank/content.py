@@ -76,6 +76,25 @@ def text_to_html(value: str) -> str:
     return html.escape(value or "", quote=False).replace("\r\n", "\n").replace("\n", "<br>")
 
 
+_HTML_TAG = re.compile(
+    r"</?(p|div|span|b|strong|i|em|u|s|sub|sup|br|img|table|tr|td|ul|ol|li|a|code|pre|h\d)\b[^>]*>", re.I
+)
+
+
+def cell_html(value: str) -> str:
+    """Typed text as stored HTML: text containing an HTML tag is sanitised HTML, anything else is
+    escaped plain text (line breaks kept)."""
+    return sanitise_html(value) if _HTML_TAG.search(value or "") else text_to_html(value or "")
+
+
+def cell_text(value_html: str) -> str:
+    """Stored HTML back to what a trainer types: plain text when it was plain text, else the HTML."""
+    if not value_html:
+        return ""
+    text = html.unescape(value_html.replace("<br>", "\n"))
+    return text if text_to_html(text) == value_html else value_html
+
+
 def decimal_str(value: Decimal) -> str:
     """A Decimal as the contract's string: no exponent, no trailing zeros ("0.5", "1", "-0.3333333")."""
     text = format(value.normalize(), "f")
@@ -131,89 +150,112 @@ def blank_count(stem_html: str) -> int:
 
 def validate(data: QuestionData) -> list[str]:
     """Every problem with ``data`` (empty list: valid). Messages are for the person who wrote it."""
-    problems: list[str] = []
+    return [message for _field, message in validate_fields(data)]
+
+
+def validate_fields(data: QuestionData) -> list[tuple[str, str]]:
+    """Every problem with ``data`` as (field, message); field is stem, options, key, points, difficulty
+    or chapter."""
+    problems: list[tuple[str, str]] = []
     try:
         qtype = QuestionType(data.type)
     except ValueError:
-        return [_("Unknown question type “%(type)s”.", type=data.type)]
+        return [("type", _("Unknown question type “%(type)s”.", type=data.type))]
     if not data.stem_html.strip():
-        problems.append(_("The stem is empty."))
+        problems.append(("stem", _("The stem is empty.")))
     if not 1 <= data.difficulty <= 5:
-        problems.append(_("Difficulty must be 1 to 5."))
+        problems.append(("difficulty", _("Difficulty must be 1 to 5.")))
     if data.chapter is not None and not 1 <= data.chapter <= 8:
-        problems.append(_("Chapter must be 1 to 8."))
+        problems.append(("chapter", _("Chapter must be 1 to 8.")))
     if data.points < 0:
-        problems.append(_("Points cannot be negative."))
+        problems.append(("points", _("Points cannot be negative.")))
     if qtype in {QuestionType.SINGLE, QuestionType.MULTIPLE}:
         problems += _validate_choice(qtype, data)
     elif qtype == QuestionType.TRUEFALSE:
         if not isinstance(data.key.get("answer"), bool):
-            problems.append(_("A true/false question needs the answer true or false."))
+            problems.append(("key", _("A true/false question needs the answer true or false.")))
     elif qtype == QuestionType.FILL:
         blanks = data.key.get("blanks") or []
         count = blank_count(data.stem_html)
         if count == 0:
-            problems.append(_("A fill-in question needs at least one blank (___) in the stem."))
+            problems.append(("stem", _("A fill-in question needs at least one blank (___) in the stem.")))
         elif len(blanks) != count:
             problems.append(
-                _("The stem has %(stem)d blanks but the answer gives %(key)d.", stem=count, key=len(blanks))
+                (
+                    "key",
+                    _(
+                        "The stem has %(stem)d blanks but the answer gives %(key)d.",
+                        stem=count,
+                        key=len(blanks),
+                    ),
+                )
             )
         if any(not [a for a in accepted if a.strip()] for accepted in blanks):
-            problems.append(_("Every blank needs at least one accepted answer."))
+            problems.append(("key", _("Every blank needs at least one accepted answer.")))
     elif qtype == QuestionType.MATCHING:
         pairs = data.key.get("pairs") or []
         if len(pairs) < 2:
-            problems.append(_("A matching question needs at least two pairs."))
+            problems.append(("key", _("A matching question needs at least two pairs.")))
         if any(not p.get("left", "").strip() or not p.get("right", "").strip() for p in pairs):
-            problems.append(_("Every pair needs both sides."))
+            problems.append(("key", _("Every pair needs both sides.")))
     elif qtype == QuestionType.NUMERICAL:
         answers = data.key.get("answers") or []
         if not [a for a in answers if a.get("value") != "*"]:
-            problems.append(_("A numerical question needs a numeric answer."))
+            problems.append(("key", _("A numerical question needs a numeric answer.")))
         for answer in answers:
             if answer.get("value") != "*" and parse_decimal(answer.get("value")) is None:
-                problems.append(_("“%(value)s” is not a number.", value=answer.get("value")))
+                problems.append(("key", _("“%(value)s” is not a number.", value=answer.get("value"))))
             tolerance = parse_decimal(answer.get("tolerance", "0") or "0")
             if tolerance is None or tolerance < 0:
-                problems.append(_("The tolerance must be a number of zero or more."))
+                problems.append(("key", _("The tolerance must be a number of zero or more.")))
     elif qtype == QuestionType.ESSAY:
         for point in data.key.get("rubric") or []:
             value = parse_decimal(point.get("points"))
             if value is None or value < 0:
-                problems.append(_("Rubric point “%(text)s” has no valid points.", text=point.get("text", "")))
+                problems.append(
+                    ("key", _("Rubric point “%(text)s” has no valid points.", text=point.get("text", "")))
+                )
     return problems
 
 
-def _validate_choice(qtype: QuestionType, data: QuestionData) -> list[str]:
+def _validate_choice(qtype: QuestionType, data: QuestionData) -> list[tuple[str, str]]:
     problems = []
     options = data.options
     if len(options) < 2:
-        problems.append(_("A choice question needs at least two options."))
+        problems.append(("options", _("A choice question needs at least two options.")))
     if len(options) > MAX_OPTIONS:
-        problems.append(_("At most %(n)d options.", n=MAX_OPTIONS))
+        problems.append(("options", _("At most %(n)d options.", n=MAX_OPTIONS)))
     if any(not (o.get("html") or "").strip() for o in options):
-        problems.append(_("An option is empty."))
+        problems.append(("options", _("An option is empty.")))
     ids = [o["id"] for o in options]
     correct = data.key.get("correct") or []
     unknown = [c for c in correct if c not in ids]
     if unknown:
-        problems.append(_("The answer names option %(ids)s, which does not exist.", ids=",".join(unknown)))
+        problems.append(
+            ("key", _("The answer names option %(ids)s, which does not exist.", ids=",".join(unknown)))
+        )
         return problems
     if not correct:
-        problems.append(_("Mark the correct option(s)."))
+        problems.append(("key", _("Mark the correct option(s).")))
     if qtype == QuestionType.SINGLE and len(correct) > 1:
-        problems.append(_("A single-choice question has exactly one correct option."))
+        problems.append(("key", _("A single-choice question has exactly one correct option.")))
     fractions = [parse_decimal(o.get("fraction", "0")) for o in options]
     if any(f is None or f < -1 or f > 1 for f in fractions):
-        problems.append(_("Option weights must lie between -100% and 100%."))
+        problems.append(("key", _("Option weights must lie between -100% and 100%.")))
         return problems
     if qtype == QuestionType.SINGLE and not any(f == 1 for f in fractions):
-        problems.append(_("One of the options must be worth 100%."))
+        problems.append(("key", _("One of the options must be worth 100%.")))
     if qtype == QuestionType.MULTIPLE:
         total = sum((f for f in fractions if f > 0), Decimal(0))
         if abs(total - 1) >= Decimal("0.005"):  # Moodle rounds the total to 2 decimals
             problems.append(
-                _("The positive option weights add up to %(pct)s%%, not 100%%.", pct=decimal_str(total * 100))
+                (
+                    "key",
+                    _(
+                        "The positive option weights add up to %(pct)s%%, not 100%%.",
+                        pct=decimal_str(total * 100),
+                    ),
+                )
             )
     return problems
 

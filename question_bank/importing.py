@@ -24,7 +24,13 @@ from sqlalchemy.orm import selectinload
 from accounts.models import User
 from core import audit
 from core.extensions import db
-from question_bank.categories import category_label, ensure_path, split_path, subtree_ids
+from question_bank.categories import (
+    category_label,
+    ensure_path,
+    split_path,
+    subtree_ids,
+    visible_category_clause,
+)
 from question_bank.content import QuestionData
 from question_bank.formats import FormatError, ImportProblem, ParseResult, gift, moodlexml, xlsx
 from question_bank.grading import duplicate_key
@@ -33,7 +39,7 @@ from question_bank.services import _copy_filters, _version_from, existing_duplic
 
 FORMATS = ("xlsx", "gift", "moodlexml")
 DEFAULT_CATEGORY = "未分类"
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 10 * 1024 * 1024  # below MAX_CONTENT_LENGTH, so the page can say why
 
 
 class ImportRejected(ValueError):
@@ -247,8 +253,6 @@ def export_questions(fmt: str, category_path: str = "", user: User | None = None
             raise ValueError(_("No category “%(path)s”.", path=category_path))
         query = query.where(Question.category_id.in_(subtree_ids(base)))
     if user is not None:
-        from question_bank.categories import visible_category_clause  # noqa: PLC0415
-
         query = query.join(Category, Question.category_id == Category.id).where(visible_category_clause(user))
     questions = list(db.session.scalars(query))
     by_id = {c.id: c for c in db.session.scalars(select(Category))}

@@ -166,7 +166,10 @@ def extension_for(question, version) -> dict:
         if len(key.get("blanks", [])) > 1:
             extra["stem_html"] = version.stem_html
     if version.type == QuestionType.ESSAY:
-        extra["key"] = {"rubric": version.key.get("rubric", [])}
+        extra["key"] = {
+            "reference_html": version.key.get("reference_html", ""),
+            "rubric": version.key.get("rubric", []),
+        }
     return extra
 
 

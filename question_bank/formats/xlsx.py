@@ -10,7 +10,6 @@ options share 100% equally. Option feedback and true/false feedback have no colu
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 from decimal import Decimal
 
@@ -20,12 +19,12 @@ from core.spreadsheets import read_rows, write_xlsx
 from question_bank.content import (
     OPTION_IDS,
     QuestionData,
+    cell_html,
+    cell_text,
     choice_options,
     decimal_str,
     parse_decimal,
-    sanitise_html,
-    text_to_html,
-    validate,
+    validate_fields,
 )
 from question_bank.formats import ImportProblem, ParseResult
 from question_bank.models import QuestionType
@@ -65,7 +64,6 @@ EXPORT_TYPE_NAME = {qtype: names[0] for qtype, names in TYPE_NAMES.items()}
 TRUE_WORDS = {"正确", "对", "是", "√", "✓", "✔", "t", "true", "yes", "y"}
 FALSE_WORDS = {"错误", "错", "否", "×", "✗", "✘", "x", "f", "false", "no", "n"}
 _BLANK_MARK = re.compile(r"_{3,}")
-_HTML_START = re.compile(r"^\s*<(p|div|span|b|strong|i|em|u|br|img|table|ul|ol|h\d)\b", re.I)
 _LETTERS = re.compile(r"^[A-H]+$")
 _WEIGHTED = re.compile(r"([A-H])\s*[=:：]\s*(-?\d+(?:\.\d+)?)\s*%")
 _RUBRIC = re.compile(r"^(.*?)[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*[。.]?$")
@@ -75,10 +73,6 @@ _TAG_SPLIT = re.compile(r"[、,，;；]")
 
 def _to_half_width(text: str) -> str:
     return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in text)
-
-
-def _html(cell: str) -> str:
-    return sanitise_html(cell) if _HTML_START.match(cell) else text_to_html(cell)
 
 
 def parse_letters(text: str) -> list[str] | None:
@@ -198,11 +192,11 @@ def parse_row(
 
     data = QuestionData(
         type=qtype,
-        stem_html=_html(stem),
+        stem_html=cell_html(stem),
         points=points,
         difficulty=difficulty,
         chapter=chapter,
-        explanation=_html(_cell(row, columns, "解析")),
+        explanation=cell_html(_cell(row, columns, "解析")),
         source_ref=_cell(row, columns, "出处")[:60],
         tags=[t.strip() for t in _TAG_SPLIT.split(_cell(row, columns, "知识点")) if t.strip()],
         category_path=[p.strip() for p in _cell(row, columns, "分类").split("/") if p.strip()],
@@ -231,13 +225,18 @@ def parse_row(
         data.key = {"answers": answers or [], "unit": ""}
     if problems:
         return None, problems
-    for reason in validate(data):
-        problem(_column_for(reason, qtype), reason)
+    for field_name, reason in validate_fields(data):
+        problem(_COLUMN_OF_FIELD.get(field_name, "答案"), reason)
     return (None if problems else data), problems
 
 
-def _column_for(reason: str, qtype: str) -> str:
-    return "题干" if qtype == QuestionType.FILL and "blank" not in reason else "答案"
+_COLUMN_OF_FIELD = {
+    "stem": "题干",
+    "options": "选项A",
+    "points": "分值",
+    "difficulty": "难度",
+    "chapter": "章节",
+}
 
 
 def _int_cell(text: str, default, low: int, high: int, column: str, problem) -> int | None:
@@ -297,7 +296,7 @@ def _choice(data: QuestionData, qtype: str, option_cells: list[str], answer: str
         )
         return
     data.options = [
-        {**option, "html": _html(option_cells[i])}
+        {**option, "html": cell_html(option_cells[i])}
         for i, option in enumerate(choice_options(option_cells, correct, qtype))
     ]
     if weights:
@@ -309,7 +308,7 @@ def _choice(data: QuestionData, qtype: str, option_cells: list[str], answer: str
 def _fill(data: QuestionData, stem: str, answer: str, problem) -> None:
     counter = iter(range(1, 100))
     stem_marked = _BLANK_MARK.sub(lambda _m: "\x00" + str(next(counter)) + "\x01", stem)
-    html = _html(stem_marked).replace("\x00", "{{").replace("\x01", "}}")
+    html = cell_html(stem_marked).replace("\x00", "{{").replace("\x01", "}}")
     data.stem_html = html
     if not answer:
         problem("答案", _("Give the accepted answers of every blank."))
@@ -331,7 +330,7 @@ def _essay(data: QuestionData, answer: str, rubric_text: str, problem) -> None:
             )
             continue
         rubric.append({"text": match.group(1).strip(), "points": decimal_str(Decimal(match.group(2)))})
-    data.key = {"reference_html": _html(answer) if answer else "", "rubric": rubric}
+    data.key = {"reference_html": cell_html(answer) if answer else "", "rubric": rubric}
 
 
 def _matching(data: QuestionData, option_cells: list[str], problem) -> None:
@@ -351,14 +350,6 @@ def _matching(data: QuestionData, option_cells: list[str], problem) -> None:
 # ---------------------------------------------------------------- export
 
 
-def _cell_text(value_html: str) -> str:
-    """HTML back to the template's text: plain when it was plain text, else the HTML itself."""
-    if not value_html:
-        return ""
-    text = html_lib.unescape(value_html.replace("<br>", "\n"))
-    return text if text_to_html(text) == value_html else value_html
-
-
 def export_row(qtype: str, version, tags: list[str], category: str) -> list:
     """One question version as a template row."""
     options = [""] * len(OPTION_IDS)
@@ -370,7 +361,7 @@ def export_row(qtype: str, version, tags: list[str], category: str) -> list:
         answer = ";".join("|".join(alts) for alts in version.key.get("blanks", []))
     if qtype in {QuestionType.SINGLE, QuestionType.MULTIPLE}:
         for index, option in enumerate(version.options[: len(OPTION_IDS)]):
-            options[index] = _cell_text(option["html"])
+            options[index] = cell_text(option["html"])
         correct = list(version.key.get("correct", []))
         default = {
             o["id"]: o["fraction"] for o in choice_options(["x"] * len(version.options), correct, qtype)
@@ -386,7 +377,7 @@ def export_row(qtype: str, version, tags: list[str], category: str) -> list:
     elif qtype == QuestionType.TRUEFALSE:
         answer = "正确" if version.key.get("answer") else "错误"
     elif qtype == QuestionType.ESSAY:
-        answer = _cell_text(version.key.get("reference_html", ""))
+        answer = cell_text(version.key.get("reference_html", ""))
         rubric = "\n".join(f"{p['text']}（{p['points']}分）" for p in version.key.get("rubric", []))
     elif qtype == QuestionType.MATCHING:
         cells = [f"{p['left']} = {p['right']}" for p in version.key.get("pairs", [])]
@@ -401,10 +392,10 @@ def export_row(qtype: str, version, tags: list[str], category: str) -> list:
         )
     return [
         EXPORT_TYPE_NAME[QuestionType(qtype)],
-        _cell_text(stem),
+        cell_text(stem),
         *options,
         answer,
-        _cell_text(version.explanation),
+        cell_text(version.explanation),
         decimal_str(Decimal(version.points)),
         version.difficulty,
         version.chapter or "",

@@ -1,0 +1,46 @@
+"""Template helpers for showing a question as a candidate sees it (``templates/question_bank/_question_view.html``).
+
+Input names (exams reads them back): single/true-false/numerical/essay ``<prefix>``; multiple ``<prefix>``
+(several values); fill-in ``<prefix>_blank_<n>``; matching ``<prefix>_match_<i>`` (i = pair index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from markupsafe import Markup, escape
+
+_BLANK = re.compile(r"\{\{(\d+)\}\}")
+
+
+def stem_html(version, prefix: str = "q", response=None, disabled: bool = False) -> Markup:
+    """The stem (already sanitised at storage) with each fill-in blank ``{{n}}`` as a text box."""
+    html = version.stem_html or ""
+    if version.type != "fill":
+        return Markup(html)  # noqa: S704 — sanitised with nh3 before it was stored
+    given = list(response or [])
+
+    def box(match: re.Match) -> str:
+        n = int(match.group(1))
+        value = given[n - 1] if n - 1 < len(given) else ""
+        return (
+            f'<input type="text" class="form-control d-inline-block w-auto qb-blank" name="{escape(prefix)}_blank_{n}"'
+            f' value="{escape(value)}" aria-label="blank {n}" size="10"{" disabled" if disabled else ""}>'
+        )
+
+    return Markup(_BLANK.sub(box, html))  # noqa: S704 — the stem is sanitised; inserted values are escaped
+
+
+def matching_choices(version) -> list[str]:
+    """The right-hand items of a matching question (answers and distractors) in a stable mixed order
+    that does not reveal the pairing."""
+    key = version.key or {}
+    items = [p["right"] for p in key.get("pairs", [])] + list(key.get("distractors", []))
+    unique = list(dict.fromkeys(items))
+    return sorted(unique, key=lambda s: hashlib.sha256(f"{version.id or 0}:{s}".encode()).hexdigest())
+
+
+def init_app(app) -> None:
+    app.add_template_filter(stem_html, "qb_stem")
+    app.add_template_filter(matching_choices, "qb_matching_choices")

@@ -1,0 +1,215 @@
+"""Import and export pages: upload → dry run (counts per type, new categories, duplicates, every error)
+→ confirm (all or nothing). Imports of more than ``INLINE_LIMIT`` questions run as a background job with
+a progress page; smaller ones run in the request.
+
+A scoped trainer imports below a category they own or a shared one (new top-level categories would
+otherwise escape their scope); admins and unscoped trainers may import at the top level.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts.models import User
+from core.auth import Role, role_required
+from core.extensions import db
+from core.jobs import JobRun, job_task, start_job
+from core.models import utcnow
+from core.spreadsheets import SpreadsheetError, read_upload
+from question_bank import importing
+from question_bank.categories import can_use_category, category_label
+from question_bank.formats.xlsx import template_rows, write_workbook
+from question_bank.forms import ExportForm, ImportConfirmForm, ImportForm
+from question_bank.models import Category, QuestionStatus
+from question_bank.views import BANK_ROLES, _category_choices, bp
+
+INLINE_LIMIT = 300
+_EXTENSIONS = {"xlsx": ".xlsx", "gift": ".gift", "moodlexml": ".xml"}
+MIMETYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "gift": "text/plain; charset=utf-8",
+    "moodlexml": "application/xml",
+}
+
+
+def _staging_dir() -> Path:
+    path = Path(current_app.config["INSTANCE_DIR"]) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _staged(user_id: int, token: str) -> Path:
+    # Built from our own user id and a token we generated; never from the upload's filename.
+    if not token.isalnum():
+        abort(400)
+    return _staging_dir() / f"questions-{user_id}-{token}"
+
+
+def _scoped() -> bool:
+    return not current_user.has_any_role(Role.ADMIN) and current_user.scope_roots(Role.TRAINER) is not None
+
+
+def _base_path(category_id: int | None) -> str:
+    if not category_id:
+        return ""
+    category = db.session.get(Category, category_id)
+    if not can_use_category(current_user, category):
+        abort(404)
+    return category_label(category)
+
+
+@bp.get("/import/template.xlsx")
+@role_required(*BANK_ROLES)
+def import_template():
+    data = write_workbook(template_rows())
+    return send_file(
+        io.BytesIO(data), mimetype=MIMETYPES["xlsx"], as_attachment=True, download_name="题库模板.xlsx"
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(*BANK_ROLES)
+def import_upload():
+    form = ImportForm()
+    form.category_id.choices = _category_choices(not _scoped(), _("(top level)"))
+    if not form.validate_on_submit():
+        return render_template(
+            "question_bank/import.html", form=form
+        ), 400 if request.method == "POST" else 200
+    upload = form.file.data
+    fmt = form.format.data or importing.guess_format(upload.filename or "")
+    if fmt not in importing.FORMATS:
+        form.format.errors.append(_("Choose the format: the file name does not say it."))
+        return render_template("question_bank/import.html", form=form), 400
+    try:
+        data = read_upload(upload.stream, importing.MAX_FILE_BYTES)
+    except SpreadsheetError as exc:
+        form.file.errors.append(str(exc))
+        return render_template("question_bank/import.html", form=form), 400
+    base = _base_path(form.category_id.data)
+    parsed = importing.parse_file(data, fmt)
+    plan = importing.preview(parsed, base)
+    confirm = None
+    if plan.ok:
+        token = secrets.token_hex(16)
+        _staged(current_user.id, token).write_bytes(data)
+        confirm = ImportConfirmForm(token=token, format=fmt, category_id=str(form.category_id.data or ""))
+    return render_template(
+        "question_bank/import_preview.html", plan=plan, confirm=confirm, base=base, fmt=fmt
+    )
+
+
+@bp.post("/import/confirm")
+@role_required(*BANK_ROLES)
+def import_confirm():
+    form = ImportConfirmForm()
+    if not form.validate_on_submit() or form.format.data not in importing.FORMATS:
+        abort(400)
+    path = _staged(current_user.id, form.token.data)
+    if not path.is_file():
+        flash(_("That preview has expired or was already imported. Upload the file again."), "warning")
+        return redirect(url_for("question_bank.import_upload"))
+    category_id = int(form.category_id.data) if (form.category_id.data or "").isdigit() else None
+    if _scoped() and not category_id:
+        abort(400)
+    base = _base_path(category_id)
+    params = {
+        "path": str(path),
+        "fmt": form.format.data,
+        "base": base,
+        "status": QuestionStatus.PUBLISHED if form.publish.data else QuestionStatus.DRAFT,
+        "import_duplicates": bool(form.import_duplicates.data),
+        "owner_department_id": _owner_for_import(),
+        "user_id": current_user.id,
+    }
+    parsed = importing.parse_file(path.read_bytes(), form.format.data)
+    if len(parsed.questions) > INLINE_LIMIT and not parsed.problems:
+        job = start_job("question_import", import_job, user=current_user, **params)
+        db.session.commit()
+        return redirect(url_for("jobs.show", job_id=job.id))
+    try:
+        summary = importing.run_import(
+            parsed,
+            current_user,
+            utcnow(),
+            base_path=base,
+            status=params["status"],
+            import_duplicates=params["import_duplicates"],
+            owner_department_id=params["owner_department_id"],
+        )
+    except importing.ImportRejected as exc:
+        db.session.rollback()
+        path.unlink(missing_ok=True)
+        plan = importing.preview(parsed, base)
+        plan.problems = exc.problems
+        return render_template("question_bank/import_preview.html", plan=plan, confirm=None, base=base), 400
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(
+        _(
+            "%(n)d questions imported, %(s)d duplicates skipped.",
+            n=summary["created"],
+            s=summary["skipped_duplicates"],
+        ),
+        "success",
+    )
+    return redirect(url_for("question_bank.index"))
+
+
+def _owner_for_import() -> int | None:
+    if current_user.has_any_role(Role.ADMIN):
+        return None
+    roots = current_user.scope_roots(Role.TRAINER)
+    return roots[0].id if roots else None
+
+
+@job_task()
+def import_job(
+    job: JobRun, report, *, path, fmt, base, status, import_duplicates, owner_department_id, user_id
+):
+    """Background import of a staged file (all or nothing: the task's one transaction)."""
+    staged = Path(path)
+    parsed = importing.parse_file(staged.read_bytes(), fmt)
+    report(0, len(parsed.questions), _("Importing"))
+    summary = importing.run_import(
+        parsed,
+        db.session.get(User, user_id),
+        utcnow(),
+        base_path=base,
+        status=status,
+        import_duplicates=import_duplicates,
+        owner_department_id=owner_department_id,
+        progress=lambda done, total: report(done, total, _("Importing")),
+    )
+    report(len(parsed.questions), len(parsed.questions), _("Done"))
+    staged.unlink(missing_ok=True)
+    job.message = _(
+        "%(n)d questions imported, %(s)d duplicates skipped.",
+        n=summary["created"],
+        s=summary["skipped_duplicates"],
+    )
+    job.result_link = "/question-bank/"  # no request context in a worker, so no url_for
+    return summary
+
+
+@bp.get("/export")
+@role_required(*BANK_ROLES)
+def export():
+    form = ExportForm(request.args)
+    form.category_id.choices = _category_choices(True, _("All categories"))
+    if "format" not in request.args:
+        return render_template("question_bank/export.html", form=form)
+    if not form.validate():
+        abort(400)
+    base = _base_path(form.category_id.data)
+    fmt = form.format.data
+    data = importing.export_questions(fmt, base, user=current_user)
+    db.session.commit()  # the audit entry of the export
+    name = f"questions{_EXTENSIONS[fmt]}"
+    return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
