@@ -1,0 +1,44 @@
+"""Scored online exams: paper blueprints, exam schedules, the exam runtime, grading, regrading, statistics."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.auth import Role
+from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
+from core.seeding import add_seeder
+from exams import api, cli, manage, seed, views
+
+
+def init_app(app) -> None:
+    app.register_blueprint(views.bp)
+    app.register_blueprint(manage.bp)
+    app.register_blueprint(api.bp)
+    cli.init_app(app)
+    add_nav_item(app, NavItem("exams.mine", _l("My exams"), order=200, icon="pencil-square"))
+    add_nav_item(
+        app,
+        NavItem(
+            "exams_manage.index",
+            _l("Exams"),
+            roles=(Role.TRAINER, Role.HR, Role.ADMIN),
+            order=300,
+            icon="clipboard-check",
+            group=_l("Exams"),
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "exams_manage.blueprints",
+            _l("Paper blueprints"),
+            roles=(Role.TRAINER, Role.ADMIN),
+            order=310,
+            icon="list-ol",
+            group=_l("Exams"),
+        ),
+    )
+    add_dashboard_card(
+        app, DashboardCard("exams.mine", "exams/cards/mine.html", views.my_exams_card, order=10)
+    )
+    add_seeder(app, "exams demo", 40, seed.seed_exams)

@@ -1,0 +1,138 @@
+"""The exam runtime's JSON API (documented with examples in docs/exams.md).
+
+Every endpoint needs a signed-in session; POSTs carry the CSRF token in the ``X-CSRFToken`` header.
+Errors answer ``{"error": "...message..."}`` with 400 (bad answer), 404 (not yours / not found) or 409
+(attempt closed: submitted or past its deadline).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth import login_required
+from core.extensions import db
+from core.models import utcnow
+from exams import runtime
+from exams.models import Attempt, Exam
+from exams.services import ExamError, NotAvailable
+
+bp = Blueprint("exams_api", __name__, url_prefix="/api/exams")
+
+
+def _error(message: str, status: int):
+    return jsonify({"error": message}), status
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.employee_id != current_user.employee_id:
+        abort(404)
+    return attempt
+
+
+def _result_payload(attempt: Attempt, now) -> dict:
+    payload = {
+        "attempt_id": attempt.id,
+        "status": attempt.status,
+        "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
+        "auto_submitted": attempt.auto_submitted,
+        "result_url": url_for("exams.attempt_result", attempt_id=attempt.id),
+    }
+    if runtime.score_visible(attempt, now):
+        payload.update(score=str(attempt.score), max_score=str(attempt.max_score), passed=attempt.passed)
+    return payload
+
+
+@bp.post("/<int:exam_id>/start")
+@login_required
+def start(exam_id: int):
+    """Start or resume the exam: the paper (no key) and the clock."""
+    now = utcnow()
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        abort(404)
+    try:
+        attempt = runtime.start_attempt(exam, current_user.employee, now)
+    except NotAvailable:
+        db.session.rollback()
+        abort(404)
+    except ExamError as exc:
+        db.session.commit()  # an expired attempt may have been auto-submitted on the way
+        return _error(str(exc), 409)
+    db.session.commit()
+    return jsonify(runtime.candidate_paper(attempt, now))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def paper(attempt_id: int):
+    """Resume: the paper with every saved answer and its sequence number."""
+    now = utcnow()
+    attempt = _own_attempt(attempt_id)
+    if runtime.finalise_if_expired(attempt, now):
+        db.session.commit()
+    if not attempt.is_open:
+        return _error(_("This attempt has been submitted."), 409)
+    return jsonify(runtime.candidate_paper(attempt, now))
+
+
+@bp.put("/attempts/<int:attempt_id>/answers/<int:position>")
+@bp.post("/attempts/<int:attempt_id>/answers/<int:position>")
+@login_required
+def save(attempt_id: int, position: int):
+    """Save one answer: ``{"seq": 7, "response": {...}}``; the server keeps the highest seq."""
+    now = utcnow()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(_("Send a JSON object with seq and response."), 400)
+    try:
+        result = runtime.save_answer(
+            attempt_id, current_user.employee_id, position, body.get("seq"), body.get("response"), now
+        )
+    except NotAvailable:
+        db.session.rollback()
+        abort(404)
+    except runtime.BadAnswer as exc:
+        db.session.rollback()
+        return _error(str(exc), 400)
+    except runtime.AttemptClosed as exc:
+        db.session.rollback()
+        attempt = db.session.get(Attempt, attempt_id)
+        if runtime.finalise_if_expired(attempt, now):
+            db.session.commit()
+        return jsonify({"error": str(exc), **_result_payload(attempt, now)}), 409
+    db.session.commit()
+    return jsonify(
+        {
+            "position": position,
+            "saved": result.saved,
+            "seq": result.seq,
+            "response": result.response,
+            "saved_at": result.saved_at.isoformat() if result.saved_at else None,
+            "remaining_seconds": result.remaining_seconds,
+        }
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>/time")
+@login_required
+def time_left(attempt_id: int):
+    """The server's clock: now, deadline, seconds left, status (auto-submits a run-out attempt)."""
+    now = utcnow()
+    attempt = _own_attempt(attempt_id)
+    if runtime.finalise_if_expired(attempt, now):
+        db.session.commit()
+    return jsonify({"attempt_id": attempt.id, "status": attempt.status, **runtime.clock(attempt, now)})
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    """Submit and grade (idempotent: a second submit returns the same result)."""
+    now = utcnow()
+    attempt = _own_attempt(attempt_id)
+    runtime.submit_attempt(attempt, now)
+    db.session.commit()
+    return jsonify(_result_payload(attempt, now))

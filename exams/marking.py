@@ -1,0 +1,247 @@
+"""Manual grading (essays, blind, question by question across candidates) and regrading after a key fix.
+
+Regrade decision: fixing a key in the bank creates a new question version (used versions are immutable).
+A regrade re-marks every automatically graded item of the exam against its question's *current* version
+(when the type is unchanged) and moves the item onto that version, so the review shows the fixed key.
+Hand marks (essays) are kept. The preview and the apply run the same computation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from accounts.models import User
+from core import audit
+from core.extensions import db
+from exams import grading
+from exams.models import Attempt, AttemptItem, AttemptStatus, Exam
+from exams.runtime import load_items, pass_mark, send_signals
+from exams.services import ExamError
+from question_bank.models import Question, QuestionVersion
+from question_bank.services import mark_version_used
+
+
+@dataclass
+class QueueEntry:
+    version: QuestionVersion
+    pending: int
+    graded: int
+
+
+def grading_queue(exam: Exam) -> list[QueueEntry]:
+    """Hand-graded questions of the exam with how many answers wait and how many are graded."""
+    rows = db.session.execute(
+        select(
+            AttemptItem.version_id,
+            func.count().filter(AttemptItem.mark.is_(None)),
+            func.count().filter(AttemptItem.mark.is_not(None)),
+        )
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .where(
+            Attempt.exam_id == exam.id,
+            Attempt.status != AttemptStatus.OPEN,
+            AttemptItem.qtype.in_(grading.MANUAL_TYPES),
+        )
+        .group_by(AttemptItem.version_id)
+        .order_by(AttemptItem.version_id)
+    ).all()
+    versions = {
+        v.id: v
+        for v in db.session.scalars(
+            select(QuestionVersion).where(QuestionVersion.id.in_([r[0] for r in rows]))
+        )
+    }
+    return [QueueEntry(versions[vid], pending, graded) for vid, pending, graded in rows]
+
+
+def items_for_version(exam: Exam, version_id: int, *, pending_only: bool = False) -> list[AttemptItem]:
+    """The submitted answers to one hand-graded question, in a stable order that hides who wrote them."""
+    query = (
+        select(AttemptItem)
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .where(
+            Attempt.exam_id == exam.id,
+            Attempt.status != AttemptStatus.OPEN,
+            AttemptItem.version_id == version_id,
+        )
+        .order_by(AttemptItem.id)
+    )
+    if pending_only:
+        query = query.where(AttemptItem.mark.is_(None))
+    return list(db.session.scalars(query))
+
+
+def parse_points(text: str) -> Decimal:
+    """Points typed by a grader (two decimals at most)."""
+    try:
+        value = Decimal(str(text).strip())
+    except (InvalidOperation, ValueError):
+        raise ExamError(_("Points must be a number.")) from None
+    if not value.is_finite() or value != grading.quantise(value):
+        raise ExamError(_("Points take at most two decimals."))
+    return value
+
+
+def grade_item(
+    item: AttemptItem,
+    points: Decimal,
+    comment: str,
+    grader: User,
+    now: dt.datetime,
+    rubric_marks: list | None = None,
+) -> None:
+    """Record a hand mark (0..the item's points) with a comment; the attempt is final once nothing waits."""
+    attempt = item.attempt
+    if attempt.status == AttemptStatus.OPEN:
+        raise ExamError(_("The attempt is still in progress."))
+    if item.qtype not in grading.MANUAL_TYPES:
+        raise ExamError(_("This question is graded automatically."))
+    if points < 0 or points > item.points:
+        raise ExamError(_("Points must be between 0 and %(max)s.", max=item.points))
+    old = item.mark
+    item.mark = grading.quantise(points)
+    item.grader_comment = (comment or "").strip()[:5000]
+    item.rubric_marks = rubric_marks
+    item.graded_by_id = grader.id
+    item.graded_at = now
+    db.session.flush()
+    audit.record(
+        "attempt_item.grade", item, attempt_id=attempt.id, position=item.position, old=old, new=item.mark
+    )
+    items = load_items(attempt)
+    if not any(i.mark is None for i in items) or attempt.status == AttemptStatus.GRADED:
+        _retotal(attempt, items, now)
+    else:
+        attempt.score = sum((i.mark or Decimal(0) for i in items), Decimal(0))
+        db.session.flush()
+
+
+def _retotal(attempt: Attempt, items: list[AttemptItem], now: dt.datetime) -> None:
+    was_passed = attempt.passed
+    attempt.score = sum((i.mark or Decimal(0) for i in items), Decimal(0))
+    if any(i.mark is None for i in items):
+        attempt.status = AttemptStatus.SUBMITTED
+        attempt.passed = None
+        db.session.flush()
+        return
+    attempt.status = AttemptStatus.GRADED
+    attempt.graded_at = attempt.graded_at or now
+    attempt.passed = attempt.score >= pass_mark(attempt.exam, attempt.max_score)
+    db.session.flush()
+    send_signals(attempt, now, newly_passed=bool(attempt.passed and not was_passed))
+
+
+# ---------------------------------------------------------------- regrade
+
+
+@dataclass
+class RegradeChange:
+    attempt: Attempt
+    old_score: Decimal | None
+    new_score: Decimal
+    old_passed: bool | None
+    new_passed: bool | None
+    items: list[tuple[int, Decimal | None, Decimal]] = field(default_factory=list)  # position, old, new
+
+    @property
+    def flips(self) -> bool:
+        return (
+            self.old_passed is not None and self.new_passed is not None and self.old_passed != self.new_passed
+        )
+
+
+def _regrade(exam: Exam, apply: bool, now: dt.datetime) -> list[RegradeChange]:
+    attempts = list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.exam_id == exam.id, Attempt.status != AttemptStatus.OPEN)
+            .order_by(Attempt.id)
+        )
+    )
+    current = {
+        q.id: q.current_version
+        for q in db.session.scalars(
+            select(Question).where(
+                Question.id.in_(
+                    select(AttemptItem.question_id)
+                    .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+                    .where(Attempt.exam_id == exam.id)
+                )
+            )
+        )
+    }
+    changes: list[RegradeChange] = []
+    for attempt in attempts:
+        items = load_items(attempt)
+        new_marks: dict[int, Decimal | None] = {}
+        item_changes = []
+        for item in items:
+            version = current.get(item.question_id)
+            if version is None or version.type != item.qtype or item.qtype in grading.MANUAL_TYPES:
+                new_marks[item.id] = item.mark
+                continue
+            mark = grading.grade_response(
+                item.qtype,
+                version.key or {},
+                version.options or [],
+                item.response,
+                item.points,
+                exam.multiple_rule,
+            )
+            new_marks[item.id] = mark
+            if mark != item.mark:
+                item_changes.append((item.position, item.mark, mark))
+        new_score = sum((m or Decimal(0) for m in new_marks.values()), Decimal(0))
+        pending = any(m is None for m in new_marks.values())
+        new_passed = None if pending else new_score >= pass_mark(exam, attempt.max_score)
+        if item_changes or new_passed != attempt.passed:
+            changes.append(
+                RegradeChange(attempt, attempt.score, new_score, attempt.passed, new_passed, item_changes)
+            )
+        if apply:
+            for item in items:
+                version = current.get(item.question_id)
+                if (
+                    version is not None
+                    and version.type == item.qtype
+                    and item.qtype not in grading.MANUAL_TYPES
+                ):
+                    item.version_id = version.id
+                    item.mark = new_marks[item.id]
+                    if not version.used:
+                        mark_version_used(version)
+            db.session.flush()
+            if item_changes:
+                _retotal(attempt, items, now)
+    return changes
+
+
+def regrade_preview(exam: Exam, now: dt.datetime) -> list[RegradeChange]:
+    """Every score change and pass/fail flip a regrade would make; changes nothing."""
+    return _regrade(exam, apply=False, now=now)
+
+
+def regrade_apply(exam: Exam, user: User, now: dt.datetime) -> list[RegradeChange]:
+    """Regrade every submitted attempt of the exam against the current keys; audited."""
+    changes = _regrade(exam, apply=True, now=now)
+    audit.record(
+        "exam.regrade",
+        exam,
+        user_id=user.id,
+        changes=[
+            {
+                "attempt": c.attempt.id,
+                "old": c.old_score,
+                "new": c.new_score,
+                "old_passed": c.old_passed,
+                "new_passed": c.new_passed,
+            }
+            for c in changes
+        ],
+    )
+    return changes

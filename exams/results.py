@@ -1,0 +1,221 @@
+"""Results for trainers and HR: the final attempt per candidate, the results table and its xlsx export,
+the per-department summary, and the statistics gathered from the database."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from accounts.models import Department, Employee, User
+from accounts.services import scope_clause
+from core.auth import Role
+from core.extensions import db
+from core.spreadsheets import write_xlsx
+from exams import statistics
+from exams.models import ATTEMPT_STATUS_LABELS, Attempt, AttemptItem, AttemptStatus, Exam
+from exams.services import audience_employees, can_manage_exam, pick_final
+from question_bank.models import QuestionVersion
+
+
+def _closed_attempts(exam: Exam, viewer: User | None = None) -> list[Attempt]:
+    query = (
+        select(Attempt)
+        .join(Employee, Employee.id == Attempt.employee_id)
+        .options(joinedload(Attempt.employee).joinedload(Employee.department))
+        .where(Attempt.exam_id == exam.id, Attempt.status != AttemptStatus.OPEN)
+        .order_by(Attempt.id)
+    )
+    if viewer is not None and not can_manage_exam(viewer, exam):
+        query = query.where(scope_clause(viewer, Role.HR, Employee.department_id))
+    return list(db.session.scalars(query).unique())
+
+
+def final_attempts(exam: Exam, viewer: User | None = None) -> list[Attempt]:
+    """The attempt that counts for each candidate (grading method), limited to the viewer's scope."""
+    by_employee: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in _closed_attempts(exam, viewer):
+        by_employee[attempt.employee_id].append(attempt)
+    finals = [pick_final(attempts, exam.grading_method) for attempts in by_employee.values()]
+    return sorted((a for a in finals if a is not None), key=lambda a: a.employee.employee_no)
+
+
+@dataclass
+class ResultFilters:
+    department_id: int | None = None
+    outcome: str = ""  # passed / failed / pending
+    q: str = ""
+
+
+def results_rows(exam: Exam, viewer: User, filters: ResultFilters) -> list[Attempt]:
+    """Final attempts filtered by department subtree, outcome and name / employee number."""
+    rows = final_attempts(exam, viewer)
+    if filters.department_id:
+        dept = db.session.get(Department, filters.department_id)
+        if dept is not None:
+            rows = [a for a in rows if a.employee.department.path.startswith(dept.path)]
+    if filters.outcome == "passed":
+        rows = [a for a in rows if a.passed is True]
+    elif filters.outcome == "failed":
+        rows = [a for a in rows if a.passed is False]
+    elif filters.outcome == "pending":
+        rows = [a for a in rows if a.status == AttemptStatus.SUBMITTED]
+    if filters.q:
+        needle = filters.q.strip().upper()
+        rows = [
+            a
+            for a in rows
+            if needle in a.employee.employee_no.upper() or filters.q.strip() in a.employee.name
+        ]
+    return rows
+
+
+def outcome_label(attempt: Attempt) -> str:
+    if attempt.passed is True:
+        return _("Passed")
+    if attempt.passed is False:
+        return _("Failed")
+    return str(ATTEMPT_STATUS_LABELS[AttemptStatus(attempt.status)])
+
+
+def results_xlsx(exam: Exam, rows: list[Attempt]) -> bytes:
+    """The results table as an xlsx workbook."""
+    headers = [
+        _("Employee number"),
+        _("Name"),
+        _("Department"),
+        _("Attempt"),
+        _("Submitted"),
+        _("Score"),
+        _("Maximum"),
+        _("Result"),
+    ]
+    data = [
+        [
+            a.employee.employee_no,
+            a.employee.name,
+            a.employee.department.name,
+            a.number,
+            a.submitted_at.strftime("%Y-%m-%d %H:%M") if a.submitted_at else "",
+            float(a.score) if a.score is not None else "",
+            float(a.max_score),
+            outcome_label(a),
+        ]
+        for a in rows
+    ]
+    return write_xlsx(headers, data, title=exam.title[:31] or "results", widths=[12, 10, 20, 8, 18, 8, 8, 10])
+
+
+@dataclass
+class DepartmentRow:
+    department: Department
+    candidates: int
+    sat: int
+    passed: int
+    mean: Decimal | None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return 100.0 * self.passed / self.sat if self.sat else None
+
+
+def department_summary(exam: Exam, viewer: User) -> list[DepartmentRow]:
+    """Per department: audience size, how many sat, how many passed, mean final score."""
+    finals = final_attempts(exam, viewer)
+    audience = audience_employees(exam) if not exam.parent_exam_id else [a.employee for a in finals]
+    seen_ids = {a.employee_id for a in finals}
+    visible = {a.employee_id for a in finals}
+    if not can_manage_exam(viewer, exam):
+        allowed = set(
+            db.session.scalars(
+                select(Employee.id).where(scope_clause(viewer, Role.HR, Employee.department_id))
+            )
+        )
+        audience = [e for e in audience if e.id in allowed]
+    rows: dict[int, DepartmentRow] = {}
+    scores: dict[int, list[Decimal]] = defaultdict(list)
+    for employee in audience + [a.employee for a in finals if a.employee_id not in {e.id for e in audience}]:
+        row = rows.setdefault(employee.department_id, DepartmentRow(employee.department, 0, 0, 0, None))
+        row.candidates += 1
+    for attempt in finals:
+        row = rows[attempt.employee.department_id]
+        row.sat += 1
+        row.passed += 1 if attempt.passed else 0
+        scores[attempt.employee.department_id].append(attempt.score or Decimal(0))
+    for dept_id, values in scores.items():
+        rows[dept_id].mean = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+    del seen_ids, visible
+    return sorted(rows.values(), key=lambda r: r.department.path)
+
+
+@dataclass
+class ExamStatistics:
+    summary: statistics.Summary
+    histogram: list[int]
+    alpha: float | None
+    items: list[tuple[QuestionVersion, statistics.ItemStats]]
+    max_score: Decimal
+
+
+def exam_statistics(exam: Exam) -> ExamStatistics:
+    """Statistics over the final graded attempts (one per candidate), per Moodle's definitions."""
+    finals = [a for a in final_attempts(exam) if a.status == AttemptStatus.GRADED]
+    totals = [a.score or Decimal(0) for a in finals]
+    percents = [float(a.score or 0) * 100 / float(a.max_score) if a.max_score else 0.0 for a in finals]
+    summ = statistics.summary(totals, [bool(a.passed) for a in finals])
+    items = list(
+        db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id.in_([a.id for a in finals])))
+    )
+    by_attempt: dict[int, dict[int, AttemptItem]] = defaultdict(dict)
+    for item in items:
+        if item.qtype != "description":
+            by_attempt[item.attempt_id][item.question_id] = item
+    total_of = {a.id: float(a.score or 0) for a in finals}
+    by_question: dict[int, list[AttemptItem]] = defaultdict(list)
+    for item in items:
+        if item.qtype != "description":
+            by_question[item.question_id].append(item)
+    common = set.intersection(*(set(d) for d in by_attempt.values())) if by_attempt else set()
+    matrix = [
+        [float(by_attempt[a.id][q].mark or 0) for q in sorted(common)] for a in finals if a.id in by_attempt
+    ]
+    alpha = statistics.cronbach_alpha(matrix) if len(common) >= 2 else None
+    versions = {
+        v.question_id: v
+        for v in db.session.scalars(
+            select(QuestionVersion)
+            .where(QuestionVersion.id.in_({i.version_id for i in items}))
+            .order_by(QuestionVersion.id)
+        )
+    }
+    item_rows = []
+    for question_id, q_items in sorted(by_question.items()):
+        version = versions[question_id]
+        choices = None
+        option_ids: list[str] = []
+        if version.type in ("single", "multiple"):
+            option_ids = [str(o.get("id")) for o in version.options or []]
+            choices = [list((i.response or {}).get("choice") or []) for i in q_items]
+        elif version.type == "truefalse":
+            option_ids = ["true", "false"]
+            choices = [
+                []
+                if (i.response or {}).get("answer") is None
+                else [str((i.response or {})["answer"]).lower()]
+                for i in q_items
+            ]
+        stats = statistics.item_stats(
+            question_id,
+            [float(i.mark or 0) for i in q_items],
+            [total_of[i.attempt_id] for i in q_items],
+            float(q_items[0].points),
+            choices,
+            option_ids,
+        )
+        item_rows.append((version, stats))
+    max_score = max((a.max_score for a in finals), default=Decimal(0))
+    return ExamStatistics(summ, statistics.histogram(percents), alpha, item_rows, max_score)

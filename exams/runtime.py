@@ -1,0 +1,507 @@
+"""The exam runtime: start (draw and freeze a paper), autosave with sequence numbers, the server-side
+timer, submit and auto-submit, and grading an attempt.
+
+Concurrency rules (the database, not a check in Python, keeps them):
+- One open attempt per (exam, employee): a partial unique index; a start that loses the race resumes the
+  winner's attempt.
+- A save is one conditional UPDATE: it writes only when the client's ``seq`` is higher than the stored one
+  and the attempt is still open and before its deadline (an EXISTS inside the same statement). On
+  PostgreSQL the save first takes a FOR SHARE lock on the attempt row, so a submit (which UPDATEs that
+  row) waits for in-flight saves and every save either lands before grading or is refused after it.
+- Submit flips ``open`` to ``submitted`` with ``UPDATE ... WHERE status = 'open'`` and grades only when it
+  changed a row: two submits (two tabs, two cron runs) grade once. Flip, grading and score are one
+  transaction, so a worker killed half-way leaves the attempt open with every saved answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from accounts.models import Employee
+from core import audit, signals
+from core.extensions import db
+from exams import grading
+from exams.models import Attempt, AttemptItem, AttemptStatus, Exam, ResultsRelease
+from exams.services import ExamError, NotAvailable, attempts_of, draw_paper, in_audience
+from question_bank.models import QuestionVersion
+from question_bank.services import mark_version_used
+
+MAX_TEXT = 20_000  # characters in one essay or blank
+MAX_BLANKS = 50
+BLANK = re.compile(r"\{\{(\d+)\}\}")
+
+
+class AttemptClosed(ExamError):
+    """The attempt no longer takes answers (submitted, or past its deadline): HTTP 409."""
+
+
+class BadAnswer(ExamError):
+    """The answer does not fit the question (HTTP 400)."""
+
+
+# ---------------------------------------------------------------- starting
+
+
+def deadline_for(exam: Exam, started_at: dt.datetime) -> dt.datetime:
+    """Deadline = min(start + duration, window close)."""
+    return min(started_at + dt.timedelta(minutes=exam.duration_minutes), exam.closes_at)
+
+
+def open_attempt(exam: Exam, employee: Employee) -> Attempt | None:
+    """The employee's attempt in progress, if any."""
+    return db.session.scalar(
+        select(Attempt)
+        .where(
+            Attempt.exam_id == exam.id,
+            Attempt.employee_id == employee.id,
+            Attempt.status == AttemptStatus.OPEN,
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def check_can_sit(exam: Exam, employee: Employee) -> None:
+    """404 (NotAvailable) for an unpublished exam or one the employee is not a candidate of."""
+    if not exam.published or not in_audience(exam, employee):
+        raise NotAvailable(_("Exam not found."))
+
+
+def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
+    """Resume the open attempt, or start a new one: draw the paper, freeze it on question versions.
+
+    Refused outside the window or when the attempts are used up."""
+    check_can_sit(exam, employee)
+    current = open_attempt(exam, employee)
+    if current is not None:
+        if current.deadline > now:
+            return current
+        submit_attempt(current, now, auto=True)
+    if now < exam.opens_at:
+        raise ExamError(_("This exam has not opened yet."))
+    if now >= exam.closes_at:
+        raise ExamError(_("This exam has closed."))
+    used = len(attempts_of(exam, employee))
+    if used >= exam.max_attempts:
+        raise ExamError(_("You have used all %(n)d attempts at this exam.", n=exam.max_attempts))
+    seed = secrets.randbelow(2**31 - 1)
+    paper = draw_paper(exam.blueprint, seed, shuffle_questions=exam.shuffle_questions)
+    attempt = Attempt(
+        exam_id=exam.id,
+        employee_id=employee.id,
+        number=used + 1,
+        status=AttemptStatus.OPEN,
+        seed=seed,
+        started_at=now,
+        deadline=deadline_for(exam, now),
+        max_score=sum((d.points for d in paper if d.version.type != "description"), Decimal(0)),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+            db.session.flush()
+    except IntegrityError:
+        # Another request started this attempt at the same moment: resume that one.
+        winner = open_attempt(exam, employee)
+        if winner is None:
+            raise ExamError(_("Another attempt was just started; reload the page.")) from None
+        return winner
+    rng_orders = option_orders(paper, seed, exam.shuffle_options)
+    db.session.execute(
+        insert(AttemptItem),
+        [
+            {
+                "attempt_id": attempt.id,
+                "position": index,
+                "section_title": drawn.section_title,
+                "version_id": drawn.version.id,
+                "question_id": drawn.question.id,
+                "qtype": drawn.version.type,
+                "points": drawn.points if drawn.version.type != "description" else Decimal(0),
+                "option_order": rng_orders[index - 1],
+                "seq": 0,
+                "grader_comment": "",
+            }
+            for index, drawn in enumerate(paper, start=1)
+        ],
+    )
+    for drawn in paper:
+        if not drawn.version.used:
+            mark_version_used(drawn.version)  # a version on a paper is immutable from now on
+    audit.record("attempt.start", attempt, exam_id=exam.id, number=attempt.number, seed=seed)
+    return attempt
+
+
+def option_orders(paper, seed: int, shuffle: bool) -> list[list]:
+    """Per item: the option ids in display order (choice questions) or the right-hand column (matching).
+
+    Matching answers are always shown in a shuffled (or, without shuffling, alphabetical) order, never in
+    key order, which would give the pairs away."""
+    rng = random.Random(seed ^ 0x5EED)
+    orders: list[list] = []
+    for drawn in paper:
+        version = drawn.version
+        if version.type in ("single", "multiple"):
+            ids = [str(o.get("id")) for o in version.options or []]
+            if shuffle:
+                rng.shuffle(ids)
+            orders.append(ids)
+        elif version.type == "matching":
+            key = version.key or {}
+            rights = [p.get("right", "") for p in key.get("pairs") or []] + list(key.get("distractors") or [])
+            rights = sorted(set(rights))
+            if shuffle:
+                rng.shuffle(rights)
+            orders.append(rights)
+        else:
+            orders.append([])
+    return orders
+
+
+# ---------------------------------------------------------------- what the candidate receives
+
+
+def versions_of(items: list[AttemptItem]) -> dict[int, QuestionVersion]:
+    ids = {i.version_id for i in items}
+    return {v.id: v for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
+
+
+def candidate_item(item: AttemptItem, version: QuestionVersion) -> dict:
+    """One question as the candidate sees it: never the key, fractions, feedback or explanation."""
+    data = {
+        "position": item.position,
+        "section": item.section_title,
+        "type": item.qtype,
+        "points": str(item.points),
+        "stem_html": version.stem_html,
+        "seq": item.seq,
+        "response": item.response,
+    }
+    if item.qtype in ("single", "multiple"):
+        html = {str(o.get("id")): o.get("html", "") for o in version.options or []}
+        data["options"] = [{"id": oid, "html": html.get(oid, "")} for oid in item.option_order]
+    elif item.qtype == "truefalse":
+        data["options"] = [{"id": "true", "html": _("True")}, {"id": "false", "html": _("False")}]
+    elif item.qtype == "fill":
+        data["blanks"] = len(BLANK.findall(version.stem_html or "")) or len(
+            (version.key or {}).get("blanks") or []
+        )
+    elif item.qtype == "matching":
+        data["lefts"] = [p.get("left", "") for p in (version.key or {}).get("pairs") or []]
+        data["rights"] = list(item.option_order)
+    elif item.qtype == "numerical":
+        data["unit"] = (version.key or {}).get("unit", "")
+    return data
+
+
+def candidate_paper(attempt: Attempt, now: dt.datetime) -> dict:
+    """The attempt as JSON for the runtime page and other clients (documented in docs/exams.md)."""
+    items = list(
+        db.session.scalars(
+            select(AttemptItem)
+            .where(AttemptItem.attempt_id == attempt.id)
+            .order_by(AttemptItem.position)
+            .execution_options(populate_existing=True)
+        )
+    )
+    versions = versions_of(items)
+    return {
+        "attempt_id": attempt.id,
+        "exam": {"id": attempt.exam_id, "title": attempt.exam.title},
+        "number": attempt.number,
+        "status": attempt.status,
+        **clock(attempt, now),
+        "questions": [candidate_item(i, versions[i.version_id]) for i in items],
+    }
+
+
+def render_stem(stem_html: str, position: int) -> Markup:
+    """The stem with each ``{{n}}`` blank turned into a text box (the stem is sanitised by question_bank)."""
+
+    def box(match: re.Match) -> str:
+        n = int(match.group(1))
+        return (
+            f'<input type="text" class="form-control d-inline-block w-auto blank" autocomplete="off" '
+            f'data-blank="{n - 1}" aria-label="{escape(_("Blank %(n)d", n=n))}" maxlength="500">'
+        )
+
+    return Markup(BLANK.sub(box, stem_html or ""))  # noqa: S704 — sanitised stem plus our own inputs
+
+
+def clock(attempt: Attempt, now: dt.datetime) -> dict:
+    """The server's clock for the countdown: now, deadline and seconds left (0 when past)."""
+    remaining = max(0, int((attempt.deadline - now).total_seconds()))
+    return {
+        "server_now": now.isoformat(),
+        "deadline": attempt.deadline.isoformat(),
+        "remaining_seconds": remaining if attempt.is_open else 0,
+    }
+
+
+# ---------------------------------------------------------------- autosave
+
+
+def validate_response(qtype: str, response) -> dict:
+    """The response reduced to its documented shape; BadAnswer when it does not fit the question type."""
+    if not isinstance(response, dict):
+        raise BadAnswer(_("The answer must be a JSON object."))
+    if qtype in ("single", "multiple"):
+        choice = response.get("choice", [])
+        if not isinstance(choice, list) or not all(isinstance(c, str) and len(c) <= 10 for c in choice):
+            raise BadAnswer(_("A choice answer is a list of option ids."))
+        if qtype == "single" and len(choice) > 1:
+            raise BadAnswer(_("A single-choice question takes one option."))
+        return {"choice": sorted(set(choice))}
+    if qtype == "truefalse":
+        value = response.get("answer")
+        if value is not None and not isinstance(value, bool):
+            raise BadAnswer(_("A true/false answer is true, false or null."))
+        return {"answer": value}
+    if qtype == "fill":
+        blanks = response.get("blanks", [])
+        if not isinstance(blanks, list) or len(blanks) > MAX_BLANKS:
+            raise BadAnswer(_("A fill-in answer is a list of texts, one per blank."))
+        if not all(isinstance(b, str) and len(b) <= 500 for b in blanks):
+            raise BadAnswer(_("Each blank holds a text of at most 500 characters."))
+        return {"blanks": blanks}
+    if qtype == "numerical":
+        value = response.get("value", "")
+        if not isinstance(value, str | int) or len(str(value)) > 60:
+            raise BadAnswer(_("A numerical answer is a number of at most 60 characters."))
+        return {"value": str(value)}
+    if qtype == "matching":
+        pairs = response.get("pairs", [])
+        if not isinstance(pairs, list) or len(pairs) > 100:
+            raise BadAnswer(_("A matching answer is a list with one choice per item."))
+        if not all(p is None or (isinstance(p, str) and len(p) <= 1000) for p in pairs):
+            raise BadAnswer(_("Each matching choice is a text or null."))
+        return {"pairs": pairs}
+    if qtype == "essay":
+        text = response.get("text", "")
+        if not isinstance(text, str) or len(text) > MAX_TEXT:
+            raise BadAnswer(_("An essay answer is a text of at most %(n)d characters.", n=MAX_TEXT))
+        return {"text": text}
+    raise BadAnswer(_("This item takes no answer."))
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: bool  # False: a newer answer was already stored and is kept
+    seq: int
+    response: dict | None
+    saved_at: dt.datetime | None
+    remaining_seconds: int
+
+
+def save_answer(
+    attempt_id: int, employee_id: int, position: int, seq: int, response, now: dt.datetime
+) -> SaveResult:
+    """Store an answer when ``seq`` is higher than the stored one; answer with what the server kept.
+
+    NotAvailable for another person's attempt or a missing item; AttemptClosed after submit or the
+    deadline (nothing is written)."""
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1 or seq > 2**31 - 1:
+        raise BadAnswer(_("The sequence number must be a positive integer."))
+    head = select(Attempt.status, Attempt.deadline).where(
+        Attempt.id == attempt_id, Attempt.employee_id == employee_id
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        head = head.with_for_update(read=True)  # FOR SHARE: a submit waits for this save
+    row = db.session.execute(head).first()
+    if row is None:
+        raise NotAvailable(_("Attempt not found."))
+    status, deadline = row
+    if status != AttemptStatus.OPEN:
+        raise AttemptClosed(_("This attempt has been submitted; answers can no longer be changed."))
+    if deadline <= now:
+        raise AttemptClosed(_("Time is up: answers saved after the deadline are not accepted."))
+    item = db.session.execute(
+        select(AttemptItem.id, AttemptItem.qtype).where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.position == position
+        )
+    ).first()
+    if item is None:
+        raise NotAvailable(_("Question not found."))
+    clean = validate_response(item.qtype, response)
+    still_open = exists().where(
+        Attempt.id == attempt_id, Attempt.status == AttemptStatus.OPEN, Attempt.deadline > now
+    )
+    result = db.session.execute(
+        update(AttemptItem)
+        .where(AttemptItem.id == item.id, AttemptItem.seq < seq, still_open)
+        .values(response=clean, seq=seq, saved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    remaining = max(0, int((deadline - now).total_seconds()))
+    if result.rowcount == 1:
+        return SaveResult(True, seq, clean, now, remaining)
+    kept = db.session.execute(
+        select(AttemptItem.seq, AttemptItem.response, AttemptItem.saved_at).where(AttemptItem.id == item.id)
+    ).one()
+    if kept.seq < seq:  # not stale, so the attempt closed between our check and the write
+        raise AttemptClosed(_("This attempt has been submitted; answers can no longer be changed."))
+    return SaveResult(False, kept.seq, kept.response, kept.saved_at, remaining)
+
+
+# ---------------------------------------------------------------- submit and grading
+
+
+def submit_attempt(attempt: Attempt, now: dt.datetime, *, auto: bool = False) -> bool:
+    """Close the attempt and grade it once; False when another request already did.
+
+    A submit after the deadline is an auto-submit: it keeps the answers saved before the deadline."""
+    if now >= attempt.deadline:
+        auto = True
+    submitted_at = min(now, attempt.deadline)
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
+        .values(status=AttemptStatus.SUBMITTED, submitted_at=submitted_at, auto_submitted=auto)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(attempt)
+    if result.rowcount != 1:
+        return False
+    grade_attempt(attempt, now)
+    audit.record(
+        "attempt.auto_submit" if auto else "attempt.submit",
+        attempt,
+        exam_id=attempt.exam_id,
+        score=attempt.score,
+        status=attempt.status,
+    )
+    return True
+
+
+def load_items(attempt: Attempt) -> list[AttemptItem]:
+    """The attempt's items as stored now (fresh from the database)."""
+    return list(
+        db.session.scalars(
+            select(AttemptItem)
+            .where(AttemptItem.attempt_id == attempt.id)
+            .order_by(AttemptItem.position)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def grade_attempt(
+    attempt: Attempt, now: dt.datetime, *, versions: dict[int, QuestionVersion] | None = None
+) -> None:
+    """Mark every automatically graded item (essays keep a hand mark or stay pending), then total."""
+    items = load_items(attempt)
+    versions = versions or versions_of(items)
+    rule = attempt.exam.multiple_rule
+    for item in items:
+        version = versions[item.version_id]
+        mark = grading.grade_response(
+            item.qtype, version.key or {}, version.options or [], item.response, item.points, rule
+        )
+        if mark is not None:
+            item.mark = mark
+        elif item.qtype == "essay" and not grading.is_answered("essay", item.response) and item.mark is None:
+            item.mark = Decimal("0.00")  # nothing written: nothing to grade
+    db.session.flush()
+    total_attempt(attempt, items, now)
+
+
+def pass_mark(exam: Exam, max_score: Decimal) -> Decimal:
+    """The score needed to pass: pass_percent of the paper's maximum."""
+    return Decimal(exam.pass_percent) * Decimal(max_score) / Decimal(100)
+
+
+def total_attempt(attempt: Attempt, items: list[AttemptItem], now: dt.datetime) -> None:
+    """Sum the marks; when none is pending the score is final: set pass/fail and send the signals."""
+    attempt.score = sum((i.mark or Decimal(0) for i in items), Decimal(0))
+    pending = any(i.mark is None for i in items)
+    was_passed = attempt.passed
+    if pending:
+        attempt.status = AttemptStatus.SUBMITTED
+        attempt.passed = None
+        db.session.flush()
+        return
+    attempt.status = AttemptStatus.GRADED
+    attempt.graded_at = now
+    attempt.passed = attempt.score >= pass_mark(attempt.exam, attempt.max_score)
+    db.session.flush()
+    send_signals(attempt, now, newly_passed=attempt.passed and not was_passed)
+
+
+def send_signals(attempt: Attempt, now: dt.datetime, *, newly_passed: bool) -> None:
+    """attempt_graded always; exam_passed when the attempt passes (training grants the certificate)."""
+    source_key = f"exam-attempt:{attempt.id}"
+    employee = attempt.employee
+    signals.attempt_graded.send(
+        attempt,
+        employee=employee,
+        exam=attempt.exam,
+        score=attempt.score,
+        passed=attempt.passed,
+        source_key=source_key,
+        now=now,
+    )
+    if newly_passed:
+        signals.exam_passed.send(
+            attempt,
+            employee=employee,
+            exam=attempt.exam,
+            score=attempt.score,
+            max_score=attempt.max_score,
+            first_attempt=attempt.number == 1,
+            source_key=source_key,
+            now=now,
+        )
+
+
+def finalise_if_expired(attempt: Attempt, now: dt.datetime) -> bool:
+    """Auto-submit an open attempt whose deadline has passed (lazily, on the candidate's next request)."""
+    if attempt.is_open and attempt.deadline <= now:
+        return submit_attempt(attempt, now, auto=True)
+    return False
+
+
+def expired_attempt_ids(now: dt.datetime, limit: int = 500) -> list[int]:
+    """Open attempts past their deadline, oldest deadline first."""
+    return list(
+        db.session.scalars(
+            select(Attempt.id)
+            .where(Attempt.status == AttemptStatus.OPEN, Attempt.deadline <= now)
+            .order_by(Attempt.deadline)
+            .limit(limit)
+        )
+    )
+
+
+# ---------------------------------------------------------------- what the candidate may see afterwards
+
+
+def score_visible(attempt: Attempt, now: dt.datetime) -> bool:
+    """The results policy: immediately (even provisional while essays wait), after the window closes, or
+    only once manual grading is finished."""
+    if attempt.is_open:
+        return False
+    release = attempt.exam.results_release
+    if release == ResultsRelease.IMMEDIATE:
+        return True
+    if release == ResultsRelease.AFTER_CLOSE:
+        return now >= attempt.exam.closes_at
+    return attempt.status == AttemptStatus.GRADED
+
+
+def answers_visible(attempt: Attempt, now: dt.datetime) -> bool:
+    """Correct answers are shown once the score is, if the exam allows it."""
+    return attempt.exam.show_answers and score_visible(attempt, now)
+
+
+def explanations_visible(attempt: Attempt, now: dt.datetime) -> bool:
+    """Explanations are shown once the score is, if the exam allows it."""
+    return attempt.exam.show_explanations and score_visible(attempt, now)

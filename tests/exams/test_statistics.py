@@ -1,0 +1,75 @@
+"""Statistics against a small dataset computed by hand.
+
+Four candidates, three items worth 1 point each:
+
+    candidate  item1 item2 item3  total
+    A            1     1     1      3
+    B            1     1     0      2
+    C            1     0     0      1
+    D            0     0     0      0
+
+- totals 3, 2, 1, 0: mean 1.5, median 1.5, sample SD = sqrt((2.25+0.25+0.25+2.25)/3) = sqrt(5/3) = 1.29099
+- sample variances: item1 0.25, item2 1/3, item3 0.25 (sum 0.83333); totals 5/3
+  alpha = 3/2 × (1 − 0.83333/1.66667) = 0.75
+- facility: item1 75 %, item2 50 %, item3 25 %
+- discrimination item1: x = 1,1,1,0 against rest-of-test 2,1,0,0:
+  Σdxdy = 0.75, Σdx² = 0.75, Σdy² = 2.75 → r = 0.75/sqrt(0.75×2.75) = 0.52223 → 52.2
+- item3: x = 1,0,0,0 against rest 2,2,1,0 → Σdxdy = 0.75, Σdx² = 0.75, Σdy² = 2.75 → 52.2
+- item2: x = 1,1,0,0 against rest 2,1,1,0 → Σdxdy = 1, Σdx² = 1, Σdy² = 2 → r = 0.70711 → 70.7
+"""
+
+import math
+from decimal import Decimal
+
+import pytest
+
+from exams import statistics as s
+
+MARKS = {"A": [1, 1, 1], "B": [1, 1, 0], "C": [1, 0, 0], "D": [0, 0, 0]}
+TOTALS = [3, 2, 1, 0]
+
+
+def test_summary_and_histogram():
+    summ = s.summary([Decimal(t) for t in TOTALS], [True, True, False, False])
+    assert summ.count == 4
+    assert summ.mean == pytest.approx(1.5)
+    assert summ.median == pytest.approx(1.5)
+    assert summ.sd == pytest.approx(math.sqrt(5 / 3))
+    assert summ.pass_rate == pytest.approx(50.0)
+    assert s.histogram([100, 200 / 3, 100 / 3, 0]) == [1, 0, 0, 1, 0, 0, 1, 0, 0, 1]
+    assert s.summary([], []).mean is None
+
+
+def test_cronbach_alpha():
+    assert s.cronbach_alpha(list(MARKS.values())) == pytest.approx(0.75)
+    assert s.cronbach_alpha([[1, 1], [1, 1]]) is None  # no variance
+    assert s.cronbach_alpha([[1, 0, 1]]) is None  # one candidate
+
+
+@pytest.mark.parametrize(
+    ("index", "facility", "discrimination"), [(0, 75.0, 52.223), (1, 50.0, 70.711), (2, 25.0, 52.223)]
+)
+def test_item_facility_and_discrimination(index, facility, discrimination):
+    marks = [row[index] for row in MARKS.values()]
+    stats = s.item_stats(index, marks, TOTALS, 1.0)
+    assert stats.count == 4
+    assert stats.facility == pytest.approx(facility)
+    assert stats.discrimination == pytest.approx(discrimination, abs=1e-3)
+    assert stats.flag is None
+
+
+def test_negative_and_low_discrimination_flags():
+    # The weakest candidate gets it right and the strongest wrong: negative.
+    neg = s.item_stats("q", [0, 0, 0, 1], [3, 2, 1, 1], 1.0)
+    assert neg.discrimination < 0 and neg.flag == "negative"
+    # x = 1,0,1,0 against rest 3,2,2,2.9: Σdxdy = 0.05, Σdx² = 1, Σdy² = 0.9075 → r = 0.0525 → 5.2
+    low = s.item_stats("q", [1, 0, 1, 0], [4, 2, 3, 2.9], 1.0)
+    assert low.discrimination == pytest.approx(5.2486, abs=1e-3) and low.flag == "low"
+    flat = s.item_stats("q", [1, 1, 1], [3, 2, 1], 1.0)
+    assert flat.discrimination is None and flat.flag is None
+
+
+def test_distractor_analysis():
+    choices = [["A"], ["A"], ["B"], []]
+    stats = s.item_stats("q", [1, 1, 0, 0], [3, 2, 1, 0], 1.0, choices, ["A", "B", "C"])
+    assert stats.distractors == {"A": 50.0, "B": 25.0, "C": 0.0, "-": 25.0}
