@@ -162,7 +162,6 @@ def open_plan_revision(
     base = plan.effective_version
     number = max((v.number for v in plan.versions), default=0) + 1
     draft = PlanVersion(
-        plan=plan,
         number=number,
         status=PlanVersionStatus.DRAFT,
         summary=base.summary if base else "",

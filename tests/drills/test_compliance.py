@@ -119,8 +119,13 @@ def test_r3_four_content_types_together():
     bare_drill(u, plan(), "2026-02-01 09:00", content=[ContentType.SIMULATED_EVENT, ContentType.RESPONSE])
     c = cell(u, H1_2026, "2026-07-02")
     assert ("R3", "fail") in lines(c)
-    bare_drill(u, plan(IncidentType.EQUIPMENT), "2026-04-01 09:00", scope=DrillScope.SINGLE,
-               content=[ContentType.CUSTOMER_COMMS, ContentType.MATERIALS])
+    bare_drill(
+        u,
+        plan(IncidentType.EQUIPMENT),
+        "2026-04-01 09:00",
+        scope=DrillScope.SINGLE,
+        content=[ContentType.CUSTOMER_COMMS, ContentType.MATERIALS],
+    )
     assert ("R3", "ok") in lines(cell(u, H1_2026, "2026-07-02"))
 
 
@@ -135,16 +140,35 @@ def test_r4_report_within_15_days(days, ok):
 
 def test_r4_missing_report_fails_once_due():
     u = unit()
-    bare_drill(u, plan(), "2026-06-01 09:00", status=DrillStatus.EVALUATING, tier=None, reported_after_days=None)
-    assert not any(line.rule == "R4" and line.status == "fail" for line in cell(u, H1_2026, "2026-06-16").lines)
+    bare_drill(
+        u, plan(), "2026-06-01 09:00", status=DrillStatus.EVALUATING, tier=None, reported_after_days=None
+    )
+    assert not any(
+        line.rule == "R4" and line.status == "fail" for line in cell(u, H1_2026, "2026-06-16").lines
+    )
     assert ("R4", "fail") in lines(cell(u, H1_2026, "2026-06-17"))
 
 
 def _deficiency(drill, due: dt.date, status=ActionStatus.IN_PROGRESS, closed_at=None):
-    finding = Finding(drill=drill, kind=FindingKind.IMPROVEMENT, severity=Severity.DEFICIENCY, element="plan", title="通信中断")
+    finding = Finding(
+        drill=drill,
+        kind=FindingKind.IMPROVEMENT,
+        severity=Severity.DEFICIENCY,
+        element="plan",
+        title="通信中断",
+    )
     db.session.add(finding)
-    db.session.add(CorrectiveAction(finding=finding, owner=base.employee(), unit_id=drill.unit_id, description="修复",
-                                    due_date=due, status=status, closed_at=closed_at))
+    db.session.add(
+        CorrectiveAction(
+            finding=finding,
+            owner=base.employee(),
+            unit_id=drill.unit_id,
+            description="修复",
+            due_date=due,
+            status=status,
+            closed_at=closed_at,
+        )
+    )
     db.session.flush()
 
 
@@ -172,8 +196,14 @@ def test_r5_closed_before_the_end_is_fine():
 
 @pytest.mark.parametrize(
     ("today", "state"),
-    [("2026-10-31", "open"), ("2026-11-01", "amber"), ("2026-11-30", "amber"), ("2026-12-01", "amber_escalated"),
-     ("2026-12-20", "amber_escalated"), ("2026-12-21", "red")],
+    [
+        ("2026-10-31", "open"),
+        ("2026-11-01", "amber"),
+        ("2026-11-30", "amber"),
+        ("2026-12-01", "amber_escalated"),
+        ("2026-12-20", "amber_escalated"),
+        ("2026-12-21", "red"),
+    ],
 )
 def test_colours_with_no_drill_at_the_thresholds(today, state):
     # H2 ends 31 Dec: 61 days before is 31 Oct; 60 → amber; 30 → escalated; 10 → red.
@@ -233,7 +263,11 @@ def test_notify_compliance_never_twice_for_the_same_state():
     trainer = base.user(grants=[("trainer", parent)])
 
     def titles(half):
-        return [n.title for n in db.session.query(Notification).filter_by(user_id=trainer.id) if u.name in n.title and half in n.title]
+        return [
+            n.title
+            for n in db.session.query(Notification).filter_by(user_id=trainer.id)
+            if u.name in n.title and half in n.title
+        ]
 
     notify_compliance(local("2026-11-15 08:00"))
     assert len(titles("2026H2")) == 1  # amber
@@ -247,7 +281,10 @@ def test_notify_compliance_never_twice_for_the_same_state():
 
 def test_plan_next_half_proposes_drills_meeting_r1_to_r3():
     u = unit(kind="station")
-    plans = {t: plan(t, kinds=["station"]) for t in (IncidentType.BLACKOUT, IncidentType.EQUIPMENT, IncidentType.NATURAL)}
+    plans = {
+        t: plan(t, kinds=["station"])
+        for t in (IncidentType.BLACKOUT, IncidentType.EQUIPMENT, IncidentType.NATURAL)
+    }
     bare_drill(u, plans[IncidentType.BLACKOUT], "2025-03-01 09:00")
     bare_drill(u, plans[IncidentType.EQUIPMENT], "2025-09-01 09:00")
     bare_drill(u, plans[IncidentType.BLACKOUT], "2026-09-01 09:00")

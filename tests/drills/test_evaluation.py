@@ -6,7 +6,15 @@ import pytest
 
 from drills.catalogue import ensure_default_template
 from drills.compliance import Settings
-from drills.evaluation import checklist_level, compute_result, is_flagged, median_level, spread, suggest_severity, tier_for
+from drills.evaluation import (
+    checklist_level,
+    compute_result,
+    is_flagged,
+    median_level,
+    spread,
+    suggest_severity,
+    tier_for,
+)
 from drills.evaluation_models import Criterion, CriterionGroup
 from drills.models import ContentType, Tier
 
@@ -45,9 +53,13 @@ def test_checklist_yes_no_maps_to_p_and_u():
 
 def _groups():
     a = CriterionGroup(code="A", name="甲", weight=Decimal(60), content_types=[])
-    a.criteria = [Criterion(code="A1", text="a1", weight=Decimal(1), critical=False),
-                  Criterion(code="A2", text="a2", weight=Decimal(3), critical=True)]
-    b = CriterionGroup(code="B", name="乙", weight=Decimal(40), content_types=[ContentType.CUSTOMER_COMMS.value])
+    a.criteria = [
+        Criterion(code="A1", text="a1", weight=Decimal(1), critical=False),
+        Criterion(code="A2", text="a2", weight=Decimal(3), critical=True),
+    ]
+    b = CriterionGroup(
+        code="B", name="乙", weight=Decimal(40), content_types=[ContentType.CUSTOMER_COMMS.value]
+    )
     b.criteria = [Criterion(code="B1", text="b1", weight=Decimal(1), critical=False)]
     return [a, b]
 
@@ -62,7 +74,9 @@ def test_weighted_mean_is_exact():
 
 def test_groups_not_applying_drop_out_and_weights_renormalise():
     # Without customer communication, B drops out: score = A alone = 95 (weight 60 → 100 %).
-    result = compute_result(_groups(), {"A1": "S", "A2": "P", "B1": "U"}, [ContentType.RESPONSE.value], Settings())
+    result = compute_result(
+        _groups(), {"A1": "S", "A2": "P", "B1": "U"}, [ContentType.RESPONSE.value], Settings()
+    )
     assert result.score == Decimal("95.00")
     assert result.groups[1].score is None and not result.groups[1].applies
     assert result.groups[0].effective_weight == Decimal(1)
@@ -88,8 +102,15 @@ def test_u_on_non_critical_criterion_does_not_fail_by_itself():
 
 @pytest.mark.parametrize(
     ("score", "tier"),
-    [("90.00", Tier.EXCELLENT), ("89.99", Tier.GOOD), ("80.00", Tier.GOOD), ("79.99", Tier.PASS),
-     ("70.00", Tier.PASS), ("69.99", Tier.FAIL), ("0", Tier.FAIL)],
+    [
+        ("90.00", Tier.EXCELLENT),
+        ("89.99", Tier.GOOD),
+        ("80.00", Tier.GOOD),
+        ("79.99", Tier.PASS),
+        ("70.00", Tier.PASS),
+        ("69.99", Tier.FAIL),
+        ("0", Tier.FAIL),
+    ],
 )
 def test_tier_boundaries(score, tier):
     assert tier_for(Decimal(score), False, Settings()) == tier
@@ -104,8 +125,10 @@ def test_tier_thresholds_are_configurable():
 def test_score_rounds_half_up_before_the_tier_is_read():
     a = CriterionGroup(code="A", name="甲", weight=Decimal(1), content_types=[])
     # weights 0.49975 (P) and 0.50025 (S): exact mean 89.995
-    a.criteria = [Criterion(code="P1", text="x", weight=Decimal("0.49975"), critical=False),
-                  Criterion(code="S1", text="x", weight=Decimal("0.50025"), critical=False)]
+    a.criteria = [
+        Criterion(code="P1", text="x", weight=Decimal("0.49975"), critical=False),
+        Criterion(code="S1", text="x", weight=Decimal("0.50025"), critical=False),
+    ]
     result = compute_result([a], {"P1": "P", "S1": "S"}, ALL, Settings())
     assert result.score == Decimal("90.00")  # 89.995 rounds half up
     assert result.tier == Tier.EXCELLENT
@@ -118,13 +141,26 @@ def test_default_template_weights_and_groups():
     assert sum(g.weight for g in template.groups) == 100
     assert all(len(g.criteria) >= 3 for g in template.groups)
     assert any(c.critical for g in template.groups for c in g.criteria)
-    assert {c.method for g in template.groups for c in g.criteria} == {"observation", "timing", "records", "interview"}
+    assert {c.method for g in template.groups for c in g.criteria} == {
+        "observation",
+        "timing",
+        "records",
+        "interview",
+    }
 
 
 @pytest.mark.parametrize(
     ("level", "critical", "expected"),
-    [("U", True, "deficiency"), ("U", False, "corrective"), ("M", True, "corrective"), ("M", False, "corrective"),
-     ("S", False, "improvement"), ("S", True, "improvement"), ("P", True, None), ("NA", False, None)],
+    [
+        ("U", True, "deficiency"),
+        ("U", False, "corrective"),
+        ("M", True, "corrective"),
+        ("M", False, "corrective"),
+        ("S", False, "improvement"),
+        ("S", True, "improvement"),
+        ("P", True, None),
+        ("NA", False, None),
+    ],
 )
 def test_severity_suggested_from_the_rating(level, critical, expected):
     assert suggest_severity(level, critical) == expected
