@@ -4,6 +4,7 @@ board colours at their thresholds."""
 import datetime as dt
 
 import pytest
+from sqlalchemy import event
 
 from core.extensions import db
 from core.notifications import Notification
@@ -241,7 +242,6 @@ def test_board_uses_a_few_queries(app):
     for u in units:
         bare_drill(u, p, "2026-03-01 09:00")
     statements = []
-    from sqlalchemy import event
 
     def count(*_args):
         statements.append(1)

@@ -12,7 +12,6 @@ from core.extensions import db
 from drills import assessment, improvement
 from drills.catalogue import ensure_default_template
 from drills.models import Drill, DrillStatus
-from tests import factories as base
 from tests.access import assert_access
 from tests.drills.factories import (
     bare_drill,
