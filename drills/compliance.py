@@ -22,12 +22,16 @@ evaluates every cell in pure Python over the preloaded rows; see bench/bench_dri
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import gettext as _
+from flask_babel import get_translations
+from flask_babel import gettext as _babel_gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -47,6 +51,36 @@ from drills.models import (
     DrillStatus,
     EmergencyPlan,
 )
+
+# The board formats thousands of messages: it looks the catalogue up once per board (``translating``)
+# instead of once per message, which is what flask_babel.gettext does.
+_catalogue: contextvars.ContextVar = contextvars.ContextVar("drills_catalogue", default=None)
+
+
+def _(msgid: str, **params) -> str:
+    """gettext through the catalogue resolved by ``translating``, else Flask-Babel's."""
+    catalogue = _catalogue.get()
+    if catalogue is None:
+        return _babel_gettext(msgid, **params)
+    text = catalogue["tr"].gettext(msgid)
+    return text % params if params else text
+
+
+@contextlib.contextmanager
+def translating():
+    """Resolve the current locale's catalogue and the label texts once for many messages."""
+    token = _catalogue.set(
+        {
+            "tr": get_translations(),
+            "incident": {k: str(v) for k, v in INCIDENT_LABELS.items()},
+            "content": {k: str(v) for k, v in CONTENT_LABELS.items()},
+        }
+    )
+    try:
+        yield
+    finally:
+        _catalogue.reset(token)
+
 
 DEFAULTS = {
     "amber_days": 60,
@@ -180,8 +214,13 @@ class DrillFact:
     status: str
     tier: str | None
     reported_at: dt.datetime | None
-    half: HalfYear
+    half_index: int
     local_day: dt.date
+    repeats_previous: bool = False  # R2: same incident type as the unit's previous counted drill
+
+    @property
+    def half(self) -> HalfYear:
+        return HalfYear.from_index(self.half_index)
 
     @property
     def counted(self) -> bool:
@@ -203,9 +242,11 @@ class DeficiencyFact:
 
 @dataclass
 class Facts:
-    drills: dict[int, list[DrillFact]]
+    drills: dict[int, list[DrillFact]]  # unit id → its drills in date order
     deficiencies: dict[int, list[DeficiencyFact]]
     plan_types: dict[int, set[str]]
+    by_half: dict[tuple[int, int], list[DrillFact]] = field(default_factory=dict)
+    counted_types: dict[tuple[int, int], set[str]] = field(default_factory=dict)
 
 
 def unit_plan_types(unit: Department, plans: list[EmergencyPlan]) -> set[str]:
@@ -242,24 +283,35 @@ def load_facts(units: list[Department], until: dt.datetime) -> Facts:
         .where(Drill.unit_id.in_(ids), Drill.starts_at < until, Drill.status != DrillStatus.CANCELLED)
         .order_by(Drill.starts_at, Drill.id)
     )
+    last_counted: dict[int, str] = {}
+    by_half: dict[tuple[int, int], list[DrillFact]] = defaultdict(list)
+    counted_types: dict[tuple[int, int], set[str]] = defaultdict(set)
     for r in rows:
-        local = r.starts_at.astimezone(LOCAL_TZ)
-        drills[r.unit_id].append(
-            DrillFact(
-                r.id,
-                r.unit_id,
-                r.title,
-                r.incident_type,
-                r.scope,
-                tuple(r.content_types or ()),
-                r.starts_at,
-                r.status,
-                r.tier,
-                r.reported_at,
-                HalfYear.of_date(local.date()),
-                local.date(),
-            )
+        local = r.starts_at.astimezone(LOCAL_TZ).date()
+        counted = r.tier in PASSING_TIERS
+        repeats = counted and last_counted.get(r.unit_id) == r.incident_type
+        if counted:
+            last_counted[r.unit_id] = r.incident_type
+        index = local.year * 2 + (0 if local.month <= 6 else 1)
+        fact = DrillFact(
+            r.id,
+            r.unit_id,
+            r.title,
+            r.incident_type,
+            r.scope,
+            tuple(r.content_types or ()),
+            r.starts_at,
+            r.status,
+            r.tier,
+            r.reported_at,
+            index,
+            local,
+            repeats,
         )
+        drills[r.unit_id].append(fact)
+        by_half[(r.unit_id, index)].append(fact)
+        if counted:
+            counted_types[(r.unit_id, index)].add(r.incident_type)
     deficiencies: dict[int, dict[int, dict]] = defaultdict(dict)
     terminal = (ActionStatus.CLOSED, ActionStatus.REJECTED)
     rows = db.session.execute(
@@ -299,7 +351,7 @@ def load_facts(units: list[Department], until: dt.datetime) -> Facts:
             )
     plans = list(db.session.scalars(select(EmergencyPlan).where(EmergencyPlan.active)))
     plan_types = {u.id: unit_plan_types(u, plans) for u in units}
-    return Facts(drills, deficiency_facts, plan_types)
+    return Facts(drills, deficiency_facts, plan_types, by_half, counted_types)
 
 
 # ---------------------------------------------------------------- cell evaluation (pure)
@@ -340,6 +392,9 @@ CONTENT_LABELS = {
 
 
 def _names(types, labels) -> str:
+    catalogue = _catalogue.get()
+    if catalogue is not None:
+        labels = catalogue["incident"] if labels is INCIDENT_LABELS else catalogue["content"]
     return "、".join(str(labels.get(t, t)) for t in sorted(types))
 
 
@@ -348,10 +403,14 @@ def report_due(fact: DrillFact, settings: Settings) -> dt.date:
     return fact.local_day + dt.timedelta(days=settings.report_due_days)
 
 
+@functools.lru_cache(maxsize=16)
+def _rules_start(text: str) -> HalfYear:
+    return HalfYear.parse(text)
+
+
 def evaluate_cell(unit_id: int, half: HalfYear, facts: Facts, today: dt.date, settings: Settings) -> Cell:
     """One board cell: every rule checked for ``unit_id`` in ``half`` as of ``today`` (local date)."""
-    unit_drills = facts.drills.get(unit_id, [])
-    in_half = [d for d in unit_drills if d.half == half]
+    in_half = facts.by_half.get((unit_id, half.index), [])
     if today < half.first_day:
         planned = ", ".join(f"{d.local_day:%m-%d} {d.title}" for d in in_half)
         text = (
@@ -392,12 +451,7 @@ def evaluate_cell(unit_id: int, half: HalfYear, facts: Facts, today: dt.date, se
         lines.append(CellLine("R1", "fail" if ended else "pending", text))
 
     # R2a: each counted drill differs from the unit's previous counted drill.
-    all_counted = [d for d in unit_drills if d.counted]
-    repeats = []
-    for d in counted:
-        before = [p for p in all_counted if p.starts_at < d.starts_at]
-        if before and before[-1].incident_type == d.incident_type:
-            repeats.append(d)
+    repeats = [d for d in counted if d.repeats_previous]
     if repeats:
         lines.append(
             CellLine(
@@ -406,14 +460,14 @@ def evaluate_cell(unit_id: int, half: HalfYear, facts: Facts, today: dt.date, se
                 _(
                     "%(title)s repeats the incident type of the previous counted drill (%(type)s).",
                     title=repeats[0].title,
-                    type=INCIDENT_LABELS.get(repeats[0].incident_type, repeats[0].incident_type),
+                    type=_names({repeats[0].incident_type}, INCIDENT_LABELS),
                 ),
             )
         )
     # R2b: coverage over the window ending with this half year.
     window_start = half.shift(-(settings.coverage_half_years - 1))
     required = facts.plan_types.get(unit_id, set())
-    if window_start < HalfYear.parse(settings.rules_start):
+    if window_start < _rules_start(settings.rules_start):
         lines.append(
             CellLine(
                 "R2",
@@ -426,7 +480,9 @@ def evaluate_cell(unit_id: int, half: HalfYear, facts: Facts, today: dt.date, se
             )
         )
     elif required:
-        covered = {d.incident_type for d in all_counted if window_start <= d.half <= half}
+        covered = set()
+        for index in range(window_start.index, half.index + 1):
+            covered |= facts.counted_types.get((unit_id, index), set())
         missing = required - covered
         if missing:
             lines.append(
@@ -596,7 +652,8 @@ def build_board(
     settings = settings or get_settings()
     today = now.astimezone(LOCAL_TZ).date()
     facts = load_facts(units, max(h.end_utc for h in halves) if halves else now)
-    rows = [(u, [evaluate_cell(u.id, h, facts, today, settings) for h in halves]) for u in units]
+    with translating():
+        rows = [(u, [evaluate_cell(u.id, h, facts, today, settings) for h in halves]) for u in units]
     return Board(halves, rows, today)
 
 
