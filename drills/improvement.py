@@ -90,7 +90,7 @@ def draft_findings(drill: Drill, now: dt.datetime) -> list[Finding]:
         suggested = suggest_severity(view.final, view.criterion.critical)
         if suggested is None or view.criterion.id in known_criteria:
             continue
-        comments = "；".join(c for _e, lv, c in view.ratings if c and lv == view.final) or ""
+        comments = "；".join(dict.fromkeys(c for _e, lv, c in view.ratings if c and lv == view.final))
         finding = Finding(
             drill=drill,
             kind=FindingKind.IMPROVEMENT,

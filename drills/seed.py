@@ -131,7 +131,7 @@ def _seed(report) -> None:
     count = 0
     for unit_code, plan_code, day, scope, content, target, quality in HISTORY:
         unit, plan = units[unit_code], plans[plan_code]
-        people = _unit_people(unit)
+        people = [e for e in _unit_people(unit) if e.id != getattr(demo_employee, "id", None)]
         start = _at(day, 9)
         drill = services.plan_drill(
             unit=unit,
