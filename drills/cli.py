@@ -76,9 +76,10 @@ def notify_command() -> None:
     """Daily (cron): compliance escalations and corrective-action reminders; never the same state twice."""
     now = utcnow()
     sent = planner.notify_compliance(now)
+    reports = planner.send_report_reminders(now)
     counts = improvement.send_action_reminders(now)
     db.session.commit()
-    click.echo(f"compliance notices: {sent}; action reminders: {counts}")
+    click.echo(f"compliance notices: {sent}; report reminders: {reports}; action reminders: {counts}")
 
 
 @bp.cli.command("plan-next")

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from accounts.models import Department, RoleGrant, User
 from core.auth import Role
 from core.extensions import db
-from core.notifications import notify
+from core.notifications import Notification, notify
 from core.timeutil import LOCAL_TZ
 from drills.compliance import Settings, build_board, get_settings, load_facts, unit_plan_types
 from drills.halfyear import HalfYear
@@ -37,6 +37,7 @@ from drills.models import (
     DrillForm,
     DrillPurpose,
     DrillScope,
+    DrillStatus,
     EmergencyPlan,
 )
 from drills.services import plan_drill
@@ -237,6 +238,51 @@ def notify_compliance(now: dt.datetime) -> int:
                 known[key] = notice
             else:
                 notice.state, notice.notified_on = cell.state, today
+            sent += 1
+    db.session.flush()
+    return sent
+
+
+REPORT_REMINDER_DAYS = 3
+
+
+def send_report_reminders(now: dt.datetime) -> int:
+    """R4: tell the director and the lead evaluator when a report is due within three days, and again
+    once it is overdue (each at most once per drill: the inbox is checked first)."""
+    settings = get_settings()
+    today = now.astimezone(LOCAL_TZ).date()
+    drills = db.session.scalars(
+        select(Drill).where(
+            Drill.status.in_([DrillStatus.CONDUCTED, DrillStatus.EVALUATING]), Drill.reported_at.is_(None)
+        )
+    ).all()
+    sent = 0
+    for drill in drills:
+        due = drill.starts_at.astimezone(LOCAL_TZ).date() + dt.timedelta(days=settings.report_due_days)
+        if today > due:
+            kind, title = "drill.report_overdue", _l("Evaluation report overdue since %(due)s: %(title)s")
+        elif (due - today).days <= REPORT_REMINDER_DAYS:
+            kind, title = "drill.report_due", _l("Evaluation report due on %(due)s: %(title)s")
+        else:
+            continue
+        link = f"/drills/{drill.id}"
+        people = [
+            e.user for e in (drill.director, drill.lead_evaluator) if e is not None and e.user is not None
+        ]
+        already = set(
+            db.session.scalars(
+                select(Notification.user_id).where(Notification.kind == kind, Notification.link == link)
+            )
+        )
+        recipients = [u for u in dict.fromkeys(people) if u.id not in already]
+        if recipients:
+            notify(
+                recipients,
+                kind=kind,
+                title=title % {"due": due.isoformat(), "title": drill.title},
+                link=link,
+                now=now,
+            )
             sent += 1
     db.session.flush()
     return sent
