@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import choices
 from drills.halfyear import HalfYear
-from drills.models import ContentType, DrillForm, DrillPurpose, DrillScope, ParticipantRole
+from drills.models import INCIDENT_LABELS, ContentType, DrillForm, DrillPurpose, DrillScope, ParticipantRole
 
 CONTENT_CHOICES = [
     (ContentType.SIMULATED_EVENT.value, _l("Simulated event")),
@@ -237,3 +237,31 @@ class SettingsForm(FlaskForm):
     def validate_tier_pass(self, field):
         if None not in (field.data, self.tier_good.data) and field.data > self.tier_good.data:
             raise ValidationError(_l("Pass must not be above good."))
+
+
+INCIDENT_CHOICES = [(k.value, v) for k, v in INCIDENT_LABELS.items()]
+UNIT_KIND_CHOICES = [
+    ("branch", _l("Branch company")),
+    ("center", _l("Customer service centre")),
+    ("station", _l("Supply station")),
+]
+
+
+class PlanForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    incident_type = SelectField(_l("Incident type"), choices=choices(INCIDENT_CHOICES))
+    unit_kinds = MultiCheckboxField(
+        _l("Applies to"), choices=choices(UNIT_KIND_CHOICES), description=_l("None ticked: every unit.")
+    )
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+    trigger1 = TextAreaField(_l("Level 1 (major): trigger"), validators=[DataRequired(), Length(max=2000)])
+    standard1 = TextAreaField(_l("Level 1: response standard"), validators=[DataRequired(), Length(max=2000)])
+    roles1 = StringField(_l("Level 1: responsible roles"), validators=[DataRequired(), Length(max=1000)])
+    trigger2 = TextAreaField(_l("Level 2 (large): trigger"), validators=[DataRequired(), Length(max=2000)])
+    standard2 = TextAreaField(_l("Level 2: response standard"), validators=[DataRequired(), Length(max=2000)])
+    roles2 = StringField(_l("Level 2: responsible roles"), validators=[DataRequired(), Length(max=1000)])
+    trigger3 = TextAreaField(_l("Level 3 (general): trigger"), validators=[DataRequired(), Length(max=2000)])
+    standard3 = TextAreaField(_l("Level 3: response standard"), validators=[DataRequired(), Length(max=2000)])
+    roles3 = StringField(_l("Level 3: responsible roles"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("Save plan"))

@@ -12,10 +12,10 @@ from core.auth import Role, role_required
 from core.extensions import db
 from core.forms import PostForm
 from core.models import utcnow
-from drills import compliance, planner, services
+from drills import compliance, planner, services, template_editing
 from drills.compliance import RULES, get_settings
-from drills.evaluation_models import EvaluationTemplate
-from drills.forms import PlanLevelForm, SettingsForm
+from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate
+from drills.forms import PlanForm, PlanLevelForm, SettingsForm
 from drills.halfyear import HalfYear, half_years
 from drills.models import DrillSettings, EmergencyPlan, PlanLevel, PlanVersion, PlanVersionStatus
 from drills.views.common import bp
@@ -96,7 +96,43 @@ def plan_next():
 @role_required(*STAFF)
 def plans():
     items = db.session.scalars(select(EmergencyPlan).order_by(EmergencyPlan.code)).all()
-    return render_template("drills/plans.html", plans=items)
+    return render_template(
+        "drills/plans.html", plans=items, can_create=template_editing.can_edit_templates(current_user)
+    )
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@role_required(Role.TRAINER, Role.ADMIN)
+def new_plan():
+    if not template_editing.can_edit_templates(current_user):
+        abort(403)
+    form = PlanForm()
+    if form.validate_on_submit():
+        if db.session.scalar(select(EmergencyPlan.id).where(EmergencyPlan.code == form.code.data.strip())):
+            form.code.errors.append(_("This code is already used."))
+        else:
+            levels = [
+                (
+                    n,
+                    getattr(form, f"trigger{n}").data,
+                    getattr(form, f"standard{n}").data,
+                    getattr(form, f"roles{n}").data,
+                )
+                for n in (1, 2, 3)
+            ]
+            item = services.create_plan(
+                form.code.data.strip(),
+                form.title.data.strip(),
+                form.incident_type.data,
+                levels,
+                summary=form.summary.data or "",
+                unit_kinds=form.unit_kinds.data,
+                now=utcnow(),
+            )
+            db.session.commit()
+            flash(_("Plan saved."), "success")
+            return redirect(url_for("drills.plan", plan_id=item.id))
+    return render_template("drills/plan_new.html", form=form)
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -165,9 +201,107 @@ def edit_level(plan_id: int, version_id: int, level_id: int):
 @role_required(*STAFF)
 def template():
     item = db.session.scalar(
-        select(EvaluationTemplate).where(EvaluationTemplate.active).order_by(EvaluationTemplate.id)
+        select(EvaluationTemplate).where(EvaluationTemplate.active).order_by(EvaluationTemplate.id.desc())
     )
-    return render_template("drills/template.html", template=item, settings=get_settings())
+    locked = item is not None and template_editing.is_locked(item)
+    return render_template(
+        "drills/template.html",
+        template=item,
+        settings=get_settings(),
+        locked=locked,
+        can_edit=item is not None and template_editing.can_edit_templates(current_user),
+        post=PostForm(),
+    )
+
+
+def _template_editor() -> None:
+    if not template_editing.can_edit_templates(current_user):
+        abort(403)
+    if not PostForm().validate_on_submit():
+        abort(400)
+
+
+def _template_done(message: str | None, error: Exception | None = None):
+    if error is not None:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("drills.template"))
+
+
+@bp.post("/template/<int:template_id>/new-version")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_new_version(template_id: int):
+    _template_editor()
+    item = db.session.get(EvaluationTemplate, template_id)
+    if item is None or not item.active:
+        abort(404)
+    copy = template_editing.new_version(item)
+    return _template_done(_("Version %(n)d of the template is now in use.", n=copy.version))
+
+
+@bp.post("/template/groups/<int:group_id>")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_group(group_id: int):
+    _template_editor()
+    group = db.session.get(CriterionGroup, group_id)
+    if group is None:
+        abort(404)
+    try:
+        template_editing.update_group(
+            group,
+            name=request.form.get("name", ""),
+            weight=request.form.get("weight", ""),
+            content_types=request.form.getlist("content_types"),
+        )
+    except services.DrillError as exc:
+        return _template_done(None, exc)
+    return _template_done(_("Group %(code)s saved.", code=group.code))
+
+
+def _criterion_fields() -> dict:
+    return {
+        "code": request.form.get("code", ""),
+        "text": request.form.get("text", ""),
+        "standard": request.form.get("standard", ""),
+        "method": request.form.get("method", ""),
+        "weight": request.form.get("weight", ""),
+        "critical": request.form.get("critical") == "1",
+        "checklist": request.form.get("checklist") == "1",
+    }
+
+
+@bp.post("/template/groups/<int:group_id>/criteria")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_add_criterion(group_id: int):
+    _template_editor()
+    group = db.session.get(CriterionGroup, group_id)
+    if group is None:
+        abort(404)
+    try:
+        criterion = template_editing.save_criterion(group, None, **_criterion_fields())
+    except services.DrillError as exc:
+        return _template_done(None, exc)
+    return _template_done(_("%(code)s added.", code=criterion.code))
+
+
+@bp.post("/template/criteria/<int:criterion_id>")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_criterion(criterion_id: int):
+    _template_editor()
+    criterion = db.session.get(Criterion, criterion_id)
+    if criterion is None:
+        abort(404)
+    try:
+        if request.form.get("remove") == "1":
+            template_editing.remove_criterion(criterion)
+            return _template_done(_("Criterion removed."))
+        template_editing.save_criterion(criterion.group, criterion, **_criterion_fields())
+    except services.DrillError as exc:
+        return _template_done(None, exc)
+    return _template_done(_("%(code)s saved.", code=criterion.code))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -40,6 +40,7 @@ MANAGERS = {"trainer", "admin"}
         ("/drills/settings", STAFF),
         ("/drills/new", MANAGERS),
         ("/drills/plan-next", MANAGERS),
+        ("/drills/plans/new", MANAGERS),  # unscoped trainers and admins
     ],
 )
 def test_role_matrix(app, url, allowed):
@@ -265,3 +266,63 @@ def test_settings_validation(client, login):
     )
     assert ok.status_code == 302
     assert "92" in client.get("/drills/template").get_data(as_text=True)
+
+
+def test_template_editing_and_versioning(client, login):
+    template = ensure_default_template()
+    group = template.groups[0]
+    login("admin")
+    page = client.post(f"/drills/template/groups/{group.id}", data={"name": "准备与组织", "weight": "abc"})
+    assert page.status_code == 302 and group.weight == 10
+    client.post(
+        f"/drills/template/groups/{group.id}",
+        data={"name": "准备与组织", "weight": "12", "content_types": []},
+    )
+    db.session.expire_all()
+    assert group.weight == 12
+    client.post(
+        f"/drills/template/groups/{group.id}/criteria",
+        data={"code": "A1", "text": "重复编号", "method": "timing", "weight": "1"},
+    )
+    assert len(group.criteria) == 3  # code A1 is taken
+    client.post(
+        f"/drills/template/groups/{group.id}/criteria",
+        data={"code": "A4", "text": "演练脚本保密", "method": "records", "weight": "1", "critical": "1"},
+    )
+    db.session.expire_all()
+    assert [c.code for c in group.criteria][-1] == "A4" and group.criteria[-1].critical
+    # once a drill is scored with it, the template is locked; a new version takes over
+    drill = evaluating_drill()
+    assert drill.template_id == template.id
+    planned = ready_drill()
+    client.post(f"/drills/template/groups/{group.id}", data={"name": "改名", "weight": "5"})
+    db.session.expire_all()
+    assert group.name == "准备与组织"
+    assert client.post(f"/drills/template/{template.id}/new-version").status_code == 302
+    db.session.expire_all()
+    assert not template.active and planned.template_id != template.id and drill.template_id == template.id
+
+
+def test_template_editing_needs_a_company_wide_trainer_or_admin(client, login):
+    template = ensure_default_template()
+    login("trainer", scope=unit())
+    assert (
+        client.post(
+            f"/drills/template/groups/{template.groups[0].id}", data={"name": "x", "weight": "1"}
+        ).status_code
+        == 403
+    )
+
+
+def test_new_plan_form(client, login):
+    login("admin")
+    bad = client.post("/drills/plans/new", data={"code": "YA-99", "title": "", "incident_type": "cyber"})
+    assert bad.status_code == 200
+    data = {"code": "YA-99", "title": "网络安全应急预案", "incident_type": "cyber", "unit_kinds": ["center"]}
+    for n in (1, 2, 3):
+        data |= {f"trigger{n}": f"条件{n}", f"standard{n}": f"标准{n}", f"roles{n}": "信息中心"}
+    response = client.post("/drills/plans/new", data=data)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "网络安全应急预案" in page and "标准3" in page
+    assert client.post("/drills/plans/new", data=data).status_code == 200  # the code is taken
