@@ -58,6 +58,11 @@ def can_manage(user: User, drill: Drill) -> bool:
     )
 
 
+def hr_covers(user: User, drill: Drill) -> bool:
+    """HR over the drill's unit reads everything about it."""
+    return user.has_any_role(Role.HR) and covers_department(user, Role.HR, drill.unit)
+
+
 def takes_part(user: User, drill: Drill) -> bool:
     emp = user.employee_id
     return emp in (drill.director_id, drill.lead_evaluator_id) or any(
@@ -67,11 +72,7 @@ def takes_part(user: User, drill: Drill) -> bool:
 
 def can_view(user: User, drill: Drill) -> bool:
     """Managers, HR over the unit, and the drill's own people may see a drill."""
-    return (
-        can_manage(user, drill)
-        or (user.has_any_role(Role.HR) and covers_department(user, Role.HR, drill.unit))
-        or takes_part(user, drill)
-    )
+    return can_manage(user, drill) or hr_covers(user, drill) or takes_part(user, drill)
 
 
 def visible_drills_clause(user: User):

@@ -107,10 +107,8 @@ def evaluation(drill_id: int):
     drill = load_drill(drill_id)
     me = current_user.employee_id
     manage = services.can_manage(current_user, drill)
-    if not (manage or me in services.evaluator_ids(drill)) or drill.status in (
-        DrillStatus.PLANNED,
-        DrillStatus.APPROVED,
-    ):
+    reads = manage or me in services.evaluator_ids(drill) or services.hr_covers(current_user, drill)
+    if not reads or drill.status in (DrillStatus.PLANNED, DrillStatus.APPROVED):
         abort(404)
     if not assessment.may_see_others(drill, me):
         flash(
@@ -142,7 +140,9 @@ def show_form(drill_id: int, form_id: int):
     ):
         abort(404)
     if form.evaluator_id != current_user.employee_id and not (
-        services.can_manage(current_user, drill) or current_user.employee_id in services.evaluator_ids(drill)
+        services.can_manage(current_user, drill)
+        or current_user.employee_id in services.evaluator_ids(drill)
+        or services.hr_covers(current_user, drill)
     ):
         abort(404)
     ratings = {r.criterion_id: r for r in form.ratings}

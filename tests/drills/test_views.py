@@ -12,7 +12,7 @@ from core.extensions import db
 from drills import assessment, improvement
 from drills.catalogue import ensure_default_template
 from drills.models import Drill, DrillStatus
-from tests.access import assert_access
+from tests.access import assert_access, client_as
 from tests.drills.factories import (
     bare_drill,
     evaluating_drill,
@@ -326,3 +326,19 @@ def test_new_plan_form(client, login):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "网络安全应急预案" in page and "标准3" in page
     assert client.post("/drills/plans/new", data=data).status_code == 200  # the code is taken
+
+
+def test_consolidated_evaluation_access(app, client, login):
+    mine = unit()
+    drill = evaluating_drill(unit_=mine)
+    for form in evaluator_forms(drill):
+        rate_all(drill, form, "P")
+    player = next(p for p in drill.participants if p.role == "player")
+    login(user=player.employee.user)
+    assert client.get(f"/drills/{drill.id}/evaluation").status_code == 404
+    form_id = evaluator_forms(drill)[0].id
+    assert client.get(f"/drills/{drill.id}/forms/{form_id}").status_code == 404
+    hr, _user = client_as(app, "hr", scope=mine)
+    assert hr.get(f"/drills/{drill.id}/evaluation").status_code == 200
+    other, _user = client_as(app, "hr", scope=unit())
+    assert other.get(f"/drills/{drill.id}/evaluation").status_code == 404
