@@ -15,7 +15,7 @@ from accounts.models import Employee
 from core import signals
 from core.extensions import db
 from core.notifications import notify
-from drills.compliance import get_settings
+from drills.errors import DrillError
 from drills.evaluation import (
     CriterionView,
     Result,
@@ -37,7 +37,8 @@ from drills.evaluation_models import (
     Settlement,
 )
 from drills.models import Drill, DrillStatus, ParticipantRole
-from drills.services import DrillError, evaluator_ids, findings_of
+from drills.services import evaluator_ids, findings_of
+from drills.settings import get_settings
 
 COMMENT_REQUIRED = (Level.M, Level.U)
 

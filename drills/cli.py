@@ -10,7 +10,7 @@ from flask_babel import force_locale
 
 from core.extensions import db
 from core.models import utcnow
-from drills import compliance, improvement, planner
+from drills import compliance, planner, reminders
 from drills.halfyear import HalfYear
 
 bp = Blueprint("drills_cli", __name__, cli_group="drills")
@@ -77,7 +77,7 @@ def notify_command() -> None:
     now = utcnow()
     sent = planner.notify_compliance(now)
     reports = planner.send_report_reminders(now)
-    counts = improvement.send_action_reminders(now)
+    counts = reminders.send_action_reminders(now)
     db.session.commit()
     click.echo(f"compliance notices: {sent}; report reminders: {reports}; action reminders: {counts}")
 

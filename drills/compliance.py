@@ -1,8 +1,8 @@
 """The half-yearly drill rules R1–R5 in one place: thresholds (configurable), plain-language explanations,
 and the compliance board (unit × half year → green / amber / red, each cell explaining itself).
 
-Configuration: the ``drill_settings`` row (admin page 演练设置), keys and defaults in ``DEFAULTS``:
-``amber_days`` 60, ``escalation_days`` 30, ``red_days`` 10 (days before the half year's last day),
+Configuration: ``drills/settings.py`` (the ``drill_settings`` row, page 演练规则与设置; defaults in
+``DEFAULTS``): ``amber_days`` 60, ``escalation_days`` 30, ``red_days`` 10 (days before the half year's last day),
 ``report_due_days`` 15, ``coverage_half_years`` 4 (R2's window), ``tier_excellent`` 90, ``tier_good`` 80,
 ``tier_pass`` 70, ``deficiency_due_days`` 30, ``reminder_days_before`` 7, ``rules_start`` (the first half
 year the rules apply to; R2's coverage window is only checked once it lies wholly after it) and
@@ -28,7 +28,6 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from flask_babel import get_translations
 from flask_babel import gettext as _babel_gettext
@@ -47,10 +46,10 @@ from drills.models import (
     ContentType,
     Drill,
     DrillScope,
-    DrillSettings,
     DrillStatus,
     EmergencyPlan,
 )
+from drills.settings import Settings, get_settings
 
 # The board formats thousands of messages: it looks the catalogue up once per board (``translating``)
 # instead of once per message, which is what flask_babel.gettext does.
@@ -80,59 +79,6 @@ def translating():
         yield
     finally:
         _catalogue.reset(token)
-
-
-DEFAULTS = {
-    "amber_days": 60,
-    "escalation_days": 30,
-    "red_days": 10,
-    "report_due_days": 15,
-    "coverage_half_years": 4,
-    "tier_excellent": Decimal(90),
-    "tier_good": Decimal(80),
-    "tier_pass": Decimal(70),
-    "deficiency_due_days": 30,
-    "reminder_days_before": 7,
-    "rules_start": "2025H1",
-    "unit_kinds": ["branch", "center", "station"],
-}
-
-
-@dataclass(frozen=True)
-class Settings:
-    amber_days: int = 60
-    escalation_days: int = 30
-    red_days: int = 10
-    report_due_days: int = 15
-    coverage_half_years: int = 4
-    tier_excellent: Decimal = Decimal(90)
-    tier_good: Decimal = Decimal(80)
-    tier_pass: Decimal = Decimal(70)
-    deficiency_due_days: int = 30
-    reminder_days_before: int = 7
-    rules_start: str = "2025H1"
-    unit_kinds: tuple = ("branch", "center", "station")
-
-
-def get_settings() -> Settings:
-    """The thresholds in force: the settings row when there is one, else the defaults."""
-    row = db.session.get(DrillSettings, 1)
-    if row is None:
-        return Settings()
-    return Settings(
-        amber_days=row.amber_days,
-        escalation_days=row.escalation_days,
-        red_days=row.red_days,
-        report_due_days=row.report_due_days,
-        coverage_half_years=row.coverage_half_years,
-        tier_excellent=Decimal(row.tier_excellent),
-        tier_good=Decimal(row.tier_good),
-        tier_pass=Decimal(row.tier_pass),
-        deficiency_due_days=row.deficiency_due_days,
-        reminder_days_before=row.reminder_days_before,
-        rules_start=row.rules_start,
-        unit_kinds=tuple(row.unit_kinds or DEFAULTS["unit_kinds"]),
-    )
 
 
 @dataclass(frozen=True)

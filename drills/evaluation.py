@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from drills.compliance import Settings
 from drills.evaluation_models import Criterion, CriterionGroup, Level, Severity
 from drills.models import Tier
+from drills.settings import Settings
 
 LEVEL_SCORES = {Level.P: Decimal(100), Level.S: Decimal(80), Level.M: Decimal(50), Level.U: Decimal(0)}
 LEVEL_RANK = {Level.P: 0, Level.S: 1, Level.M: 2, Level.U: 3}

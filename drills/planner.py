@@ -28,7 +28,7 @@ from core.auth import Role
 from core.extensions import db
 from core.notifications import Notification, notify
 from core.timeutil import LOCAL_TZ
-from drills.compliance import Settings, build_board, get_settings, load_facts, unit_plan_types
+from drills.compliance import build_board, load_facts, unit_plan_types
 from drills.halfyear import HalfYear
 from drills.models import (
     ComplianceNotice,
@@ -41,6 +41,7 @@ from drills.models import (
     EmergencyPlan,
 )
 from drills.services import plan_drill
+from drills.settings import Settings, get_settings
 
 
 @dataclass

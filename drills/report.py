@@ -12,10 +12,10 @@ from markupsafe import Markup, escape
 
 from core.timeutil import LOCAL_TZ
 from drills import assessment, services
-from drills.compliance import get_settings
 from drills.evaluation import GroupScore
 from drills.evaluation_models import FindingKind, FormKind, FormStatus
 from drills.models import INCIDENT_LABELS, Drill
+from drills.settings import get_settings
 
 
 def bar_chart_svg(groups: list[GroupScore], pass_mark: Decimal) -> Markup:

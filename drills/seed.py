@@ -18,6 +18,7 @@ from drills import assessment, improvement, services
 from drills.catalogue import PLANS, ensure_default_template
 from drills.evaluation_models import ActionStatus, Element, FindingKind, FormKind, Level, Severity
 from drills.models import ContentType, Drill, DrillForm, DrillPurpose, DrillScope, DrillStatus, EmergencyPlan
+from drills.plans import create_plan
 
 ALL = [c.value for c in ContentType]
 PAIR = [ContentType.SIMULATED_EVENT.value, ContentType.RESPONSE.value]
@@ -106,7 +107,7 @@ def _seed(report) -> None:
     plans = {p.code: p for p in db.session.scalars(select(EmergencyPlan))}
     for code, title, itype, kinds, summary, levels in PLANS:
         if code not in plans:
-            plans[code] = services.create_plan(
+            plans[code] = create_plan(
                 code,
                 title,
                 itype,

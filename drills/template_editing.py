@@ -12,9 +12,9 @@ from sqlalchemy import select
 from accounts.models import User
 from core.auth import Role
 from core.extensions import db
+from drills.errors import DrillError
 from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate, Method
 from drills.models import ContentType, Drill, DrillStatus
-from drills.services import DrillError
 
 UNSCORED = (DrillStatus.PLANNED, DrillStatus.APPROVED, DrillStatus.CANCELLED)
 

@@ -13,11 +13,13 @@ from core.extensions import db
 from core.forms import PostForm
 from core.models import utcnow
 from drills import compliance, planner, services, template_editing
-from drills.compliance import RULES, get_settings
+from drills.compliance import RULES
 from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate
 from drills.forms import PlanForm, PlanLevelForm, SettingsForm
 from drills.halfyear import HalfYear, half_years
 from drills.models import DrillSettings, EmergencyPlan, PlanLevel, PlanVersion, PlanVersionStatus
+from drills.plans import create_plan, make_version_effective
+from drills.settings import get_settings
 from drills.views.common import bp
 
 STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
@@ -120,7 +122,7 @@ def new_plan():
                 )
                 for n in (1, 2, 3)
             ]
-            item = services.create_plan(
+            item = create_plan(
                 form.code.data.strip(),
                 form.title.data.strip(),
                 form.incident_type.data,
@@ -164,7 +166,7 @@ def make_effective(plan_id: int, version_id: int):
     if not PostForm().validate_on_submit():
         abort(400)
     try:
-        services.make_version_effective(version, utcnow())
+        make_version_effective(version, utcnow())
     except services.DrillError as exc:
         db.session.rollback()
         flash(str(exc), "danger")

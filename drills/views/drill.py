@@ -17,11 +17,11 @@ from core.models import utcnow
 from core.pdf import render_pdf
 from core.timeutil import LOCAL_TZ
 from drills import assessment, report, services
-from drills.compliance import get_settings
 from drills.evaluation_models import CorrectiveAction, FormKind
 from drills.forms import DecisionForm, DrillEditForm, InjectForm, ParticipantForm, ReasonForm, ReportTextForm
 from drills.halfyear import HalfYear
 from drills.models import Drill, DrillInject, DrillParticipant, DrillStatus, EmergencyPlan
+from drills.settings import get_settings
 from drills.views.common import bp, employee_by_no, load_drill, load_managed
 
 MANAGERS = (Role.TRAINER, Role.ADMIN)

@@ -11,6 +11,7 @@ from drills import assessment, services
 from drills.catalogue import ensure_default_template
 from drills.evaluation_models import FormKind
 from drills.models import ContentType, Drill, DrillScope, DrillStatus, IncidentType, Tier
+from drills.plans import create_plan
 from tests import factories
 
 ALL = [c.value for c in ContentType]
@@ -35,7 +36,7 @@ _plan_seq = iter(range(1, 10**6))
 
 def plan(incident_type: str = IncidentType.BLACKOUT, kinds=(), department=None):
     n = next(_plan_seq)
-    return services.create_plan(
+    return create_plan(
         f"T-{n:05d}",
         f"预案{n}",
         incident_type,

@@ -8,11 +8,12 @@ from sqlalchemy import event
 
 from core.extensions import db
 from core.notifications import Notification
-from drills.compliance import Settings, build_board, evaluate_cell, load_facts
+from drills.compliance import build_board, evaluate_cell, load_facts
 from drills.evaluation_models import ActionStatus, CorrectiveAction, Finding, FindingKind, Severity
 from drills.halfyear import HalfYear, half_year_of
 from drills.models import ContentType, DrillScope, DrillStatus, IncidentType, Tier
 from drills.planner import notify_compliance, propose_half
+from drills.settings import Settings
 from tests import factories as base
 from tests.drills.factories import ALL, bare_drill, local, plan, unit
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 
 from drills.catalogue import ensure_default_template
-from drills.compliance import Settings
 from drills.evaluation import (
     checklist_level,
     compute_result,
@@ -17,6 +16,7 @@ from drills.evaluation import (
 )
 from drills.evaluation_models import Criterion, CriterionGroup
 from drills.models import ContentType, Tier
+from drills.settings import Settings
 
 ALL = [c.value for c in ContentType]
 

@@ -6,9 +6,9 @@ import pytest
 
 from core.extensions import db
 from core.notifications import Notification
-from drills import assessment, improvement, services
+from drills import assessment, improvement, reminders, services
+from drills.errors import DrillError
 from drills.evaluation_models import ActionStatus, FindingKind, Severity
-from drills.services import DrillError
 from tests import factories as base
 from tests.drills.factories import evaluating_drill, evaluator_forms, local, plan, rate_all, unit
 
@@ -189,16 +189,16 @@ def test_reminders_before_due_weekly_overdue_then_to_managers():
     action = _action(drill)  # due 2026-04-30
     owner = action.owner.user
     trainer = base.user(grants=[("trainer", drill.unit)])
-    improvement.send_action_reminders(local("2026-04-22 08:00"))  # 8 days before: nothing
+    reminders.send_action_reminders(local("2026-04-22 08:00"))  # 8 days before: nothing
     assert _notes(owner, "drill.action_due") == 0
-    improvement.send_action_reminders(local("2026-04-23 08:00"))  # 7 days before
-    improvement.send_action_reminders(local("2026-04-24 08:00"))
+    reminders.send_action_reminders(local("2026-04-23 08:00"))  # 7 days before
+    reminders.send_action_reminders(local("2026-04-24 08:00"))
     assert _notes(owner, "drill.action_due") == 1
-    improvement.send_action_reminders(local("2026-05-01 08:00"))  # overdue: first weekly reminder
-    improvement.send_action_reminders(local("2026-05-05 08:00"))  # within the week: none
+    reminders.send_action_reminders(local("2026-05-01 08:00"))  # overdue: first weekly reminder
+    reminders.send_action_reminders(local("2026-05-05 08:00"))  # within the week: none
     assert _notes(owner, "drill.action_overdue") == 1
     assert _notes(trainer, "drill.action_escalated") == 0
-    improvement.send_action_reminders(local("2026-05-08 08:00"))  # a week on: owner and managers
+    reminders.send_action_reminders(local("2026-05-08 08:00"))  # a week on: owner and managers
     assert _notes(owner, "drill.action_overdue") == 2
     assert _notes(trainer, "drill.action_escalated") == 1
     director = drill.director
@@ -213,7 +213,7 @@ def test_managers_are_the_nearest_scoped_trainers_and_hr():
     near = base.user(grants=[("hr", branch)])
     far = base.user(grants=[("trainer", parent)])
     company = base.user(grants=[("trainer", None)])
-    managers = improvement.owner_managers(action)
+    managers = reminders.owner_managers(action)
     assert near in managers and far not in managers and company not in managers
 
 

@@ -8,9 +8,9 @@ import pytest
 from core import signals
 from core.extensions import db
 from drills import assessment, improvement, services
+from drills.errors import DrillError
 from drills.evaluation_models import ActionStatus, FormStatus, Severity
 from drills.models import ContentType, DrillStatus, PlanVersionStatus, Tier
-from drills.services import DrillError
 from tests import factories as base
 from tests.drills.factories import evaluating_drill, evaluator_forms, rate_all, ready_drill
 
