@@ -3,6 +3,7 @@
 ``propose_half`` proposes, for every unit, drills that satisfy R1–R3 in the given half year, given what
 already counted and what is already planned:
 - one 综合 drill covering the four content types (R1 and R3), unless a 综合 drill is already planned;
+- earlier drills that counted, or are planned but not yet evaluated, are taken as counting;
 - its incident type differs from the unit's previous counted drill (R2) and is, first, a type that must
   be covered in this half year to close the R2 coverage window, else the type drilled longest ago;
 - one 单项 drill for each further type the coverage window still needs (the window's earlier half years
@@ -69,7 +70,8 @@ def propose_half(units: list[Department], half: HalfYear, settings: Settings | N
         if not required:
             continue
         history = facts.drills.get(unit.id, [])
-        counted = [d for d in history if d.counted and d.half < half]
+        # Drills of earlier half years that counted, or are still to be evaluated (expected to count).
+        counted = [d for d in history if (d.counted or d.tier is None) and d.half < half]
         planned = [d for d in history if d.half == half]
         covered = {d.incident_type for d in counted if d.half >= window_start} | {
             d.incident_type for d in planned

@@ -296,3 +296,19 @@ def test_plan_next_half_proposes_drills_meeting_r1_to_r3():
     # window 2025H2–2027H1 lacks natural disaster: it must be proposed
     assert IncidentType.NATURAL in {p.incident_type for p in proposals}
     assert all(HalfYear.of(p.starts_at) == HalfYear(2027, 1) for p in proposals)
+
+
+def test_plan_next_half_assumes_pending_drills_will_count():
+    u = unit(kind="station")
+    plans = {t: plan(t, kinds=["station"]) for t in (IncidentType.BLACKOUT, IncidentType.EQUIPMENT)}
+    bare_drill(u, plans[IncidentType.BLACKOUT], "2026-03-01 09:00")
+    bare_drill(
+        u,
+        plans[IncidentType.EQUIPMENT],
+        "2026-12-10 09:00",
+        status=DrillStatus.APPROVED,
+        tier=None,
+        reported_after_days=None,
+    )
+    proposals = propose_half([u], HalfYear(2027, 1), SETTINGS)
+    assert proposals[0].incident_type == IncidentType.BLACKOUT  # not the equipment drill planned just before
