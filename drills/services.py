@@ -32,6 +32,7 @@ from drills.evaluation_models import (
     Severity,
 )
 from drills.models import (
+    PASSING_TIERS,
     ContentType,
     Drill,
     DrillInject,
@@ -181,6 +182,24 @@ def plan_drill(
     db.session.add(drill)
     db.session.flush()
     return drill
+
+
+def repeats_previous_type(drill: Drill) -> Drill | None:
+    """R2 while planning: the unit's previous drill (counted, or not yet evaluated) when it has the same
+    incident type as ``drill``; such a drill would not satisfy R2."""
+    previous = db.session.scalar(
+        select(Drill)
+        .where(
+            Drill.unit_id == drill.unit_id,
+            Drill.id != drill.id,
+            Drill.starts_at < drill.starts_at,
+            Drill.status != DrillStatus.CANCELLED,
+            or_(Drill.tier.is_(None), Drill.tier.in_(PASSING_TIERS)),
+        )
+        .order_by(Drill.starts_at.desc())
+        .limit(1)
+    )
+    return previous if previous is not None and previous.incident_type == drill.incident_type else None
 
 
 def ensure_editable(drill: Drill) -> None:

@@ -200,6 +200,9 @@ def show(drill_id: int):
         close_problems=services.close_problems(drill) if drill.status == DrillStatus.IMPROVING else [],
         missing_actions=services.missing_actions(drill) if drill.status == DrillStatus.REPORTED else [],
         report_due=report_due_date(drill),
+        repeat=services.repeats_previous_type(drill)
+        if drill.status in (DrillStatus.PLANNED, DrillStatus.APPROVED)
+        else None,
         now=utcnow(),
     )
 

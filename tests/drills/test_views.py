@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from core.extensions import db
 from drills import assessment, improvement
 from drills.catalogue import ensure_default_template
-from drills.models import Drill, DrillStatus
+from drills.models import Drill, DrillStatus, IncidentType
 from tests.access import assert_access, client_as
 from tests.drills.factories import (
     bare_drill,
@@ -342,3 +342,22 @@ def test_consolidated_evaluation_access(app, client, login):
     assert hr.get(f"/drills/{drill.id}/evaluation").status_code == 200
     other, _user = client_as(app, "hr", scope=unit())
     assert other.get(f"/drills/{drill.id}/evaluation").status_code == 404
+
+
+def test_drill_page_warns_when_the_incident_type_repeats(client, login):
+    u, p = unit(), plan()
+    bare_drill(u, p, "2026-03-01 09:00")
+    repeat = bare_drill(
+        u, p, "2026-09-01 09:00", status=DrillStatus.PLANNED, tier=None, reported_after_days=None
+    )
+    other = bare_drill(
+        u,
+        plan(IncidentType.EQUIPMENT),
+        "2026-10-01 09:00",
+        status=DrillStatus.PLANNED,
+        tier=None,
+        reported_after_days=None,
+    )
+    login("admin")
+    assert "R2" in client.get(f"/drills/{repeat.id}").get_data(as_text=True)
+    assert "R2" not in client.get(f"/drills/{other.id}").get_data(as_text=True)
