@@ -1,0 +1,79 @@
+"""Emergency drills (guide 6.1–6.4): plans, half-yearly scheduling and compliance, evaluation forms with
+several evaluators, findings and corrective actions, evaluation reports."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.auth import Role
+from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
+from core.seeding import add_seeder
+from drills import cli, seed, views
+
+STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(views.bp)
+    cli.init_app(app)
+    group = _l("Drills")
+    add_nav_item(app, NavItem("drills.index", _l("Drills"), order=400, icon="lightning", group=group))
+    add_nav_item(
+        app,
+        NavItem("drills.my_actions", _l("Corrective actions"), order=405, icon="check2-square", group=group),
+    )
+    add_nav_item(
+        app,
+        NavItem("drills.board", _l("Compliance board"), roles=STAFF, order=410, icon="grid-3x3", group=group),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "drills.plan_next",
+            _l("Plan next half year"),
+            roles=(Role.TRAINER, Role.ADMIN),
+            order=415,
+            icon="calendar-plus",
+            group=group,
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "drills.plans",
+            _l("Emergency plans"),
+            roles=STAFF,
+            order=420,
+            icon="journal-bookmark",
+            group=group,
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "drills.template",
+            _l("Evaluation template"),
+            roles=STAFF,
+            order=425,
+            icon="list-check",
+            group=group,
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
+            "drills.settings",
+            _l("Drill rules and settings"),
+            roles=STAFF,
+            order=430,
+            icon="sliders",
+            group=group,
+        ),
+    )
+    add_dashboard_card(
+        app, DashboardCard("drills.mine", "drills/cards/mine.html", views.my_drills_card, order=30)
+    )
+    add_dashboard_card(
+        app, DashboardCard("drills.board", "drills/cards/board.html", views.board_card, roles=STAFF, order=35)
+    )
+    add_seeder(app, "drills", 50, seed.seed_drills)

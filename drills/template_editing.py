@@ -1,0 +1,143 @@
+"""Editing evaluation templates. A template that has scored a drill (any drill past 'approved') is
+locked, so past results never change; to change it, start a new version: the copy becomes the active
+template, and drills still planned or approved move to it."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from accounts.models import User
+from core.auth import Role
+from core.extensions import db
+from drills.errors import DrillError
+from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate, Method
+from drills.models import ContentType, Drill, DrillStatus
+
+UNSCORED = (DrillStatus.PLANNED, DrillStatus.APPROVED, DrillStatus.CANCELLED)
+
+
+def can_edit_templates(user: User) -> bool:
+    """Templates are organisation-wide: admins and company-wide trainers edit them."""
+    return user.has_any_role(Role.ADMIN) or (
+        user.has_any_role(Role.TRAINER) and user.scope_roots(Role.TRAINER) is None
+    )
+
+
+def is_locked(template: EvaluationTemplate) -> bool:
+    """True once a drill evaluated with this template has gone past approval."""
+    return (
+        db.session.scalar(
+            select(Drill.id).where(Drill.template_id == template.id, Drill.status.not_in(UNSCORED)).limit(1)
+        )
+        is not None
+    )
+
+
+def _require_unlocked(template: EvaluationTemplate) -> None:
+    if is_locked(template):
+        raise DrillError(_("This template has scored drills; start a new version to change it."))
+
+
+def _weight(value) -> Decimal:
+    try:
+        weight = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise DrillError(_("A weight must be a number.")) from exc
+    if weight <= 0 or weight > 1000:
+        raise DrillError(_("A weight must be above 0 and at most 1000."))
+    return weight
+
+
+def new_version(template: EvaluationTemplate) -> EvaluationTemplate:
+    """Copy the template as the next version; it becomes the active one."""
+    copy = EvaluationTemplate(
+        name=template.name, version=template.version + 1, active=True, notes=template.notes
+    )
+    for g in template.groups:
+        group = CriterionGroup(
+            code=g.code,
+            name=g.name,
+            weight=g.weight,
+            position=g.position,
+            content_types=list(g.content_types),
+        )
+        for c in g.criteria:
+            group.criteria.append(
+                Criterion(
+                    code=c.code,
+                    text=c.text,
+                    standard=c.standard,
+                    method=c.method,
+                    weight=c.weight,
+                    critical=c.critical,
+                    checklist=c.checklist,
+                    position=c.position,
+                )
+            )
+        copy.groups.append(group)
+    template.active = False
+    db.session.add(copy)
+    db.session.flush()
+    for drill in db.session.scalars(
+        select(Drill).where(
+            Drill.template_id == template.id, Drill.status.in_([DrillStatus.PLANNED, DrillStatus.APPROVED])
+        )
+    ):
+        drill.template_id = copy.id
+    db.session.flush()
+    return copy
+
+
+def update_group(group: CriterionGroup, *, name: str, weight, content_types) -> None:
+    """Change a group's name, weight and the content types it applies to (none: every drill)."""
+    _require_unlocked(group.template)
+    if not name.strip():
+        raise DrillError(_("A group needs a name."))
+    if set(content_types) - {c.value for c in ContentType}:
+        raise DrillError(_("Unknown content type."))
+    group.name, group.weight, group.content_types = name.strip(), _weight(weight), sorted(content_types)
+    db.session.flush()
+
+
+def save_criterion(
+    group: CriterionGroup,
+    criterion: Criterion | None,
+    *,
+    code: str,
+    text: str,
+    standard: str,
+    method: str,
+    weight,
+    critical: bool,
+    checklist: bool,
+) -> Criterion:
+    """Add a criterion to a group, or change one."""
+    _require_unlocked(group.template)
+    code = code.strip().upper()
+    if not code or len(code) > 8 or not text.strip():
+        raise DrillError(_("A criterion needs a code (at most 8 characters) and a text."))
+    if method not in {m.value for m in Method}:
+        raise DrillError(_("Unknown method."))
+    taken = {c.code for g in group.template.groups for c in g.criteria if c is not criterion}
+    if code in taken:
+        raise DrillError(_("Code %(code)s is already used in this template.", code=code))
+    if criterion is None:
+        criterion = Criterion(position=len(group.criteria))
+        group.criteria.append(criterion)
+    criterion.code, criterion.text, criterion.standard = code, text.strip(), standard.strip()
+    criterion.method, criterion.weight = method, _weight(weight)
+    criterion.critical, criterion.checklist = bool(critical), bool(checklist)
+    db.session.flush()
+    return criterion
+
+
+def remove_criterion(criterion: Criterion) -> None:
+    group = criterion.group
+    _require_unlocked(group.template)
+    if len(group.criteria) <= 1:
+        raise DrillError(_("A group keeps at least one criterion."))
+    group.criteria.remove(criterion)
+    db.session.flush()

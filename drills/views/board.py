@@ -1,0 +1,342 @@
+"""The compliance board, the next-half-year planner, the plan catalogue, the template and the settings."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.models import Department
+from core.auth import Role, role_required
+from core.extensions import db
+from core.forms import PostForm
+from core.models import utcnow
+from drills import compliance, planner, services, template_editing
+from drills.compliance import RULES
+from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate
+from drills.forms import PlanForm, PlanLevelForm, SettingsForm
+from drills.halfyear import HalfYear, half_years
+from drills.models import DrillSettings, EmergencyPlan, PlanLevel, PlanVersion, PlanVersionStatus
+from drills.plans import create_plan, make_version_effective
+from drills.settings import get_settings
+from drills.views.common import bp
+
+STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
+
+
+def _units():
+    settings = get_settings()
+    return compliance.board_units(services.staff_scope_clause(current_user, Department.id), settings)
+
+
+@bp.get("/compliance")
+@role_required(*STAFF)
+def board():
+    now = utcnow()
+    try:
+        first = HalfYear.parse(request.args["from"]) if request.args.get("from") else None
+        last = HalfYear.parse(request.args["to"]) if request.args.get("to") else None
+    except ValueError:
+        first = last = None
+    halves = (
+        half_years(first, last)
+        if first and last and 0 <= last.index - first.index < 12
+        else compliance.default_halves(now)
+    )
+    units = _units()
+    unit_id = request.args.get("unit", type=int)
+    if unit_id:
+        units = [u for u in units if u.id == unit_id]
+    board_ = compliance.build_board(units, halves, now)
+    settings = get_settings()
+    values = {"n": settings.coverage_half_years, "days": settings.report_due_days}
+    rules = [(r.code, str(r.title) % values, str(r.explanation) % values) for r in RULES]
+    return render_template("drills/board.html", board=board_, rules=rules, settings=settings)
+
+
+def board_card(user, now):
+    """Dashboard: how many units are amber or red this half year."""
+    units = compliance.board_units(services.staff_scope_clause(user, Department.id))
+    if not units:
+        return None
+    current = HalfYear.of(now)
+    board_ = compliance.build_board(units, [current], now)
+    flagged = [
+        (u, cells[0]) for u, cells in board_.rows if cells[0].state in ("amber", "amber_escalated", "red")
+    ]
+    return {"half": current, "counts": board_.counts(), "flagged": flagged[:6], "total": len(units)}
+
+
+@bp.route("/plan-next", methods=["GET", "POST"])
+@role_required(Role.TRAINER, Role.ADMIN)
+def plan_next():
+    now = utcnow()
+    try:
+        half = (
+            HalfYear.parse(request.values.get("half", ""))
+            if request.values.get("half")
+            else HalfYear.of(now).shift(1)
+        )
+    except ValueError:
+        half = HalfYear.of(now).shift(1)
+    units = services.manageable_units(current_user, get_settings().unit_kinds)
+    units = [u for u in units if u.kind in get_settings().unit_kinds]
+    proposals = planner.propose_half(units, half)
+    form = PostForm()
+    if form.validate_on_submit():
+        chosen = set(request.form.getlist("pick"))
+        picked = [p for i, p in enumerate(proposals) if str(i) in chosen]
+        created = planner.create_proposals(picked, current_user, now)
+        db.session.commit()
+        flash(_("%(n)d drills planned; complete their details and participants.", n=len(created)), "success")
+        return redirect(url_for("drills.index", half=str(half)))
+    return render_template("drills/plan_next.html", half=half, proposals=proposals, form=form)
+
+
+@bp.get("/plans")
+@role_required(*STAFF)
+def plans():
+    items = db.session.scalars(select(EmergencyPlan).order_by(EmergencyPlan.code)).all()
+    return render_template(
+        "drills/plans.html", plans=items, can_create=template_editing.can_edit_templates(current_user)
+    )
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@role_required(Role.TRAINER, Role.ADMIN)
+def new_plan():
+    if not template_editing.can_edit_templates(current_user):
+        abort(403)
+    form = PlanForm()
+    if form.validate_on_submit():
+        if db.session.scalar(select(EmergencyPlan.id).where(EmergencyPlan.code == form.code.data.strip())):
+            form.code.errors.append(_("This code is already used."))
+        else:
+            levels = [
+                (
+                    n,
+                    getattr(form, f"trigger{n}").data,
+                    getattr(form, f"standard{n}").data,
+                    getattr(form, f"roles{n}").data,
+                )
+                for n in (1, 2, 3)
+            ]
+            item = create_plan(
+                form.code.data.strip(),
+                form.title.data.strip(),
+                form.incident_type.data,
+                levels,
+                summary=form.summary.data or "",
+                unit_kinds=form.unit_kinds.data,
+                now=utcnow(),
+            )
+            db.session.commit()
+            flash(_("Plan saved."), "success")
+            return redirect(url_for("drills.plan", plan_id=item.id))
+    return render_template("drills/plan_new.html", form=form)
+
+
+@bp.get("/plans/<int:plan_id>")
+@role_required(*STAFF)
+def plan(plan_id: int):
+    item = db.session.get(EmergencyPlan, plan_id)
+    if item is None:
+        abort(404)
+    return render_template(
+        "drills/plan.html",
+        plan=item,
+        post=PostForm(),
+        level_form=PlanLevelForm(),
+        can_edit=current_user.has_any_role(Role.TRAINER, Role.ADMIN),
+    )
+
+
+def _draft(plan_id: int, version_id: int) -> PlanVersion:
+    version = db.session.get(PlanVersion, version_id)
+    if version is None or version.plan_id != plan_id:
+        abort(404)
+    return version
+
+
+@bp.post("/plans/<int:plan_id>/versions/<int:version_id>/effective")
+@role_required(Role.TRAINER, Role.ADMIN)
+def make_effective(plan_id: int, version_id: int):
+    version = _draft(plan_id, version_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        make_version_effective(version, utcnow())
+    except services.DrillError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("Version %(n)d is now effective.", n=version.number), "success")
+    return redirect(url_for("drills.plan", plan_id=plan_id))
+
+
+@bp.post("/plans/<int:plan_id>/versions/<int:version_id>/levels/<int:level_id>")
+@role_required(Role.TRAINER, Role.ADMIN)
+def edit_level(plan_id: int, version_id: int, level_id: int):
+    version = _draft(plan_id, version_id)
+    level = db.session.get(PlanLevel, level_id)
+    if level is None or level.version_id != version.id:
+        abort(404)
+    form = PlanLevelForm()
+    if version.status != PlanVersionStatus.DRAFT:
+        flash(_("Only a draft version can be changed."), "danger")
+    elif not form.validate_on_submit():
+        flash(_("Fill in the trigger, the response standard and the responsible roles."), "danger")
+    else:
+        level.trigger, level.response_standard, level.responsible_roles = (
+            form.trigger.data.strip(),
+            form.response_standard.data.strip(),
+            form.responsible_roles.data.strip(),
+        )
+        db.session.commit()
+        flash(_("Level saved."), "success")
+    return redirect(url_for("drills.plan", plan_id=plan_id))
+
+
+@bp.get("/template")
+@role_required(*STAFF)
+def template():
+    item = db.session.scalar(
+        select(EvaluationTemplate).where(EvaluationTemplate.active).order_by(EvaluationTemplate.id.desc())
+    )
+    locked = item is not None and template_editing.is_locked(item)
+    return render_template(
+        "drills/template.html",
+        template=item,
+        settings=get_settings(),
+        locked=locked,
+        can_edit=item is not None and template_editing.can_edit_templates(current_user),
+        post=PostForm(),
+    )
+
+
+def _template_editor() -> None:
+    if not template_editing.can_edit_templates(current_user):
+        abort(403)
+    if not PostForm().validate_on_submit():
+        abort(400)
+
+
+def _template_done(message: str | None, error: Exception | None = None):
+    if error is not None:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("drills.template"))
+
+
+@bp.post("/template/<int:template_id>/new-version")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_new_version(template_id: int):
+    _template_editor()
+    item = db.session.get(EvaluationTemplate, template_id)
+    if item is None or not item.active:
+        abort(404)
+    copy = template_editing.new_version(item)
+    return _template_done(_("Version %(n)d of the template is now in use.", n=copy.version))
+
+
+@bp.post("/template/groups/<int:group_id>")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_group(group_id: int):
+    _template_editor()
+    group = db.session.get(CriterionGroup, group_id)
+    if group is None:
+        abort(404)
+    try:
+        template_editing.update_group(
+            group,
+            name=request.form.get("name", ""),
+            weight=request.form.get("weight", ""),
+            content_types=request.form.getlist("content_types"),
+        )
+    except services.DrillError as exc:
+        return _template_done(None, exc)
+    return _template_done(_("Group %(code)s saved.", code=group.code))
+
+
+def _criterion_fields() -> dict:
+    return {
+        "code": request.form.get("code", ""),
+        "text": request.form.get("text", ""),
+        "standard": request.form.get("standard", ""),
+        "method": request.form.get("method", ""),
+        "weight": request.form.get("weight", ""),
+        "critical": request.form.get("critical") == "1",
+        "checklist": request.form.get("checklist") == "1",
+    }
+
+
+@bp.post("/template/groups/<int:group_id>/criteria")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_add_criterion(group_id: int):
+    _template_editor()
+    group = db.session.get(CriterionGroup, group_id)
+    if group is None:
+        abort(404)
+    try:
+        criterion = template_editing.save_criterion(group, None, **_criterion_fields())
+    except services.DrillError as exc:
+        return _template_done(None, exc)
+    return _template_done(_("%(code)s added.", code=criterion.code))
+
+
+@bp.post("/template/criteria/<int:criterion_id>")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_criterion(criterion_id: int):
+    _template_editor()
+    criterion = db.session.get(Criterion, criterion_id)
+    if criterion is None:
+        abort(404)
+    try:
+        if request.form.get("remove") == "1":
+            template_editing.remove_criterion(criterion)
+            return _template_done(_("Criterion removed."))
+        template_editing.save_criterion(criterion.group, criterion, **_criterion_fields())
+    except services.DrillError as exc:
+        return _template_done(None, exc)
+    return _template_done(_("%(code)s saved.", code=criterion.code))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(*STAFF)
+def settings():
+    current = get_settings()
+    row = db.session.get(DrillSettings, 1)
+    form = SettingsForm(obj=row or current)
+    editable = current_user.has_any_role(Role.ADMIN)
+    if editable and form.validate_on_submit():
+        if row is None:
+            row = DrillSettings(id=1)
+            db.session.add(row)
+        for name in (
+            "amber_days",
+            "escalation_days",
+            "red_days",
+            "report_due_days",
+            "coverage_half_years",
+            "tier_excellent",
+            "tier_good",
+            "tier_pass",
+            "deficiency_due_days",
+            "reminder_days_before",
+        ):
+            setattr(row, name, getattr(form, name).data)
+        row.rules_start = str(HalfYear.parse(form.rules_start.data))
+        row.unit_kinds = list(current.unit_kinds)
+        db.session.commit()
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("drills.settings"))
+    values = {"n": current.coverage_half_years, "days": current.report_due_days}
+    rules = [(r.code, str(r.title) % values, str(r.explanation) % values) for r in RULES]
+    return render_template(
+        "drills/settings.html", form=form, editable=editable, rules=rules, settings=current
+    )

@@ -1,0 +1,497 @@
+"""Drill list, planning form, the drill page and its lifecycle buttons, calendar and report PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from core import audit
+from core.auth import Role, login_required, role_required
+from core.extensions import db
+from core.forms import PostForm, choices
+from core.models import utcnow
+from core.pdf import render_pdf
+from core.timeutil import LOCAL_TZ
+from drills import assessment, report, services
+from drills.evaluation_models import CorrectiveAction, FormKind
+from drills.forms import DecisionForm, DrillEditForm, InjectForm, ParticipantForm, ReasonForm, ReportTextForm
+from drills.halfyear import HalfYear
+from drills.models import Drill, DrillInject, DrillParticipant, DrillStatus, EmergencyPlan
+from drills.settings import get_settings
+from drills.views.common import bp, employee_by_no, load_drill, load_managed
+
+MANAGERS = (Role.TRAINER, Role.ADMIN)
+
+
+@bp.get("/")
+@login_required
+def index():
+    query = select(Drill).where(services.visible_drills_clause(current_user))
+    status = request.args.get("status", "")
+    if status in {s.value for s in DrillStatus}:
+        query = query.where(Drill.status == status)
+    half = request.args.get("half", "")
+    try:
+        chosen = HalfYear.parse(half) if half else None
+    except ValueError:
+        chosen = None
+    if chosen:
+        query = query.where(Drill.starts_at >= chosen.start_utc, Drill.starts_at < chosen.end_utc)
+    unit_id = request.args.get("unit", type=int)
+    if unit_id:
+        query = query.where(Drill.unit_id == unit_id)
+    pagination = db.paginate(query.order_by(Drill.starts_at.desc()), per_page=30, error_out=False)
+    return render_template(
+        "drills/index.html",
+        pagination=pagination,
+        filters={"status": status, "half": half, "unit": unit_id},
+        can_plan=current_user.has_any_role(*MANAGERS),
+    )
+
+
+def _fill(form: DrillEditForm) -> None:
+    units = services.manageable_units(current_user, get_settings().unit_kinds)
+    form.unit_id.choices = choices([(u.id, "　" * u.depth + u.name) for u in units])
+    plans = db.session.scalars(
+        select(EmergencyPlan).where(EmergencyPlan.active).order_by(EmergencyPlan.code)
+    ).all()
+    form.plan_id.choices = choices([(p.id, f"{p.code} {p.title}") for p in plans])
+
+
+def _save(form: DrillEditForm, drill: Drill | None) -> Drill | None:
+    unit = next(
+        (
+            u
+            for u in services.manageable_units(current_user, get_settings().unit_kinds)
+            if u.id == form.unit_id.data
+        ),
+        None,
+    )
+    plan = db.session.get(EmergencyPlan, form.plan_id.data)
+    if unit is None or plan is None:
+        abort(404)
+    director = None
+    if form.director_no.data:
+        director = employee_by_no(form.director_no.data)
+        if director is None:
+            form.director_no.errors.append(_("No employee has this number."))
+            return None
+    starts = dt.datetime.combine(form.day.data, form.start.data, tzinfo=LOCAL_TZ).astimezone(dt.UTC)
+    ends = dt.datetime.combine(form.day.data, form.end.data, tzinfo=LOCAL_TZ).astimezone(dt.UTC)
+    fields = dict(
+        title=form.title.data.strip(),
+        starts_at=starts,
+        ends_at=ends,
+        content_types=form.content_types.data,
+        form=form.form.data,
+        scope=form.scope.data,
+        purpose=form.purpose.data,
+        level=int(form.level.data),
+        place=form.place.data or "",
+        director=director,
+        objectives=form.objectives.data or "",
+        scenario=form.scenario.data or "",
+        resources=form.resources.data or "",
+    )
+    if drill is None:
+        return services.plan_drill(unit=unit, plan=plan, created_by=current_user, now=utcnow(), **fields)
+    services.ensure_editable(drill)
+    services.validate_drill_fields(
+        starts_at=starts,
+        ends_at=ends,
+        content_types=fields["content_types"],
+        plan=plan,
+        incident_type=plan.incident_type,
+    )
+    drill.unit, drill.plan, drill.incident_type = unit, plan, plan.incident_type
+    fields["content_types"] = sorted(fields["content_types"])
+    for key, value in fields.items():
+        setattr(drill, key, value)
+    db.session.flush()
+    return drill
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def create():
+    form = DrillEditForm()
+    _fill(form)
+    if form.validate_on_submit():
+        try:
+            drill = _save(form, None)
+        except services.DrillError as exc:
+            flash(str(exc), "danger")
+        else:
+            if drill is not None:
+                db.session.commit()
+                flash(_("Drill planned."), "success")
+                return redirect(url_for("drills.show", drill_id=drill.id))
+    return render_template("drills/edit.html", form=form, drill=None)
+
+
+@bp.route("/<int:drill_id>/edit", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit(drill_id: int):
+    drill = load_managed(drill_id)
+    form = DrillEditForm(obj=drill)
+    _fill(form)
+    if request.method == "GET":
+        local_start, local_end = drill.starts_at.astimezone(LOCAL_TZ), drill.ends_at.astimezone(LOCAL_TZ)
+        form.day.data, form.start.data, form.end.data = (
+            local_start.date(),
+            local_start.time(),
+            local_end.time(),
+        )
+        form.level.data = str(drill.level)
+        form.director_no.data = drill.director.employee_no if drill.director else ""
+    if form.validate_on_submit():
+        try:
+            saved = _save(form, drill)
+        except services.DrillError as exc:
+            flash(str(exc), "danger")
+        else:
+            if saved is not None:
+                db.session.commit()
+                flash(_("Drill saved."), "success")
+                return redirect(url_for("drills.show", drill_id=drill.id))
+    return render_template("drills/edit.html", form=form, drill=drill)
+
+
+@bp.get("/<int:drill_id>")
+@login_required
+def show(drill_id: int):
+    drill = load_drill(drill_id)
+    manage = services.can_manage(current_user, drill)
+    me = current_user.employee_id
+    my_form = assessment.form_for(drill, current_user.employee, FormKind.EVALUATOR)
+    sees_results = assessment.may_see_others(drill, me) and (
+        manage
+        or drill.status in (DrillStatus.REPORTED, DrillStatus.IMPROVING, DrillStatus.CLOSED)
+        or me == drill.lead_evaluator_id
+    )
+    findings = services.findings_of(drill) if sees_results else []
+    result = (
+        assessment.current_result(drill) if sees_results and drill.status != DrillStatus.PLANNED else None
+    )
+    can_self = drill.status == DrillStatus.EVALUATING and any(
+        p.employee_id == me and p.attended and p.role == "player" for p in drill.participants
+    )
+    return render_template(
+        "drills/show.html",
+        drill=drill,
+        manage=manage,
+        my_form=my_form,
+        findings=findings,
+        result=result,
+        sees_results=sees_results,
+        can_self=can_self,
+        post=PostForm(),
+        participant_form=ParticipantForm(),
+        inject_form=InjectForm(),
+        reason_form=ReasonForm(),
+        text_form=ReportTextForm(obj=drill),
+        decision_form=DecisionForm(),
+        approval_problems=services.approval_problems(drill),
+        report_problems=assessment.report_problems(drill) if drill.status == DrillStatus.EVALUATING else [],
+        close_problems=services.close_problems(drill) if drill.status == DrillStatus.IMPROVING else [],
+        missing_actions=services.missing_actions(drill) if drill.status == DrillStatus.REPORTED else [],
+        report_due=report_due_date(drill),
+        repeat=services.repeats_previous_type(drill)
+        if drill.status in (DrillStatus.PLANNED, DrillStatus.APPROVED)
+        else None,
+        now=utcnow(),
+    )
+
+
+def report_due_date(drill: Drill) -> dt.date:
+    return drill.starts_at.astimezone(LOCAL_TZ).date() + dt.timedelta(days=get_settings().report_due_days)
+
+
+def _done(drill: Drill, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("drills.show", drill_id=drill.id))
+
+
+def _failed(drill: Drill, exc: Exception):
+    db.session.rollback()
+    flash(str(exc), "danger")
+    return redirect(url_for("drills.show", drill_id=drill.id))
+
+
+@bp.post("/<int:drill_id>/participants")
+@role_required(*MANAGERS)
+def add_participant(drill_id: int):
+    drill = load_managed(drill_id)
+    form = ParticipantForm()
+    if not form.validate_on_submit():
+        return _failed(drill, ValueError(_("Enter an employee number and a role.")))
+    employee = employee_by_no(form.employee_no.data)
+    if employee is None:
+        return _failed(drill, ValueError(_("No employee has this number.")))
+    try:
+        services.add_participant(drill, employee, form.role.data)
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("%(name)s added.", name=employee.name))
+
+
+@bp.post("/<int:drill_id>/participants/<int:participant_id>/remove")
+@role_required(*MANAGERS)
+def remove_participant(drill_id: int, participant_id: int):
+    drill = load_managed(drill_id)
+    participant = db.session.get(DrillParticipant, participant_id)
+    if participant is None or participant.drill_id != drill.id or not PostForm().validate_on_submit():
+        abort(404)
+    try:
+        services.remove_participant(drill, participant)
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("Participant removed."))
+
+
+@bp.post("/<int:drill_id>/participants/<int:participant_id>/lead")
+@role_required(*MANAGERS)
+def make_lead(drill_id: int, participant_id: int):
+    drill = load_managed(drill_id)
+    participant = db.session.get(DrillParticipant, participant_id)
+    if participant is None or participant.drill_id != drill.id or not PostForm().validate_on_submit():
+        abort(404)
+    try:
+        services.set_lead_evaluator(drill, participant.employee)
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("Lead evaluator set."))
+
+
+@bp.post("/<int:drill_id>/injects")
+@role_required(*MANAGERS)
+def add_inject(drill_id: int):
+    drill = load_managed(drill_id)
+    form = InjectForm()
+    if not form.validate_on_submit():
+        return _failed(drill, ValueError(_("An inject needs its minute (0–1440) and its event.")))
+    try:
+        services.add_inject(
+            drill,
+            form.offset_minutes.data,
+            form.event.data,
+            form.expected_action.data or "",
+            form.responsible_role.data or "",
+        )
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("Inject added."))
+
+
+@bp.post("/<int:drill_id>/injects/<int:inject_id>/remove")
+@role_required(*MANAGERS)
+def remove_inject(drill_id: int, inject_id: int):
+    drill = load_managed(drill_id)
+    inject = db.session.get(DrillInject, inject_id)
+    if inject is None or inject.drill_id != drill.id or not PostForm().validate_on_submit():
+        abort(404)
+    try:
+        services.ensure_editable(drill)
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    drill.injects.remove(inject)
+    return _done(drill, _("Inject removed."))
+
+
+@bp.post("/<int:drill_id>/approve")
+@role_required(*MANAGERS)
+def approve(drill_id: int):
+    drill = load_managed(drill_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        services.approve(drill, current_user, utcnow())
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("Drill approved; the participants are notified."))
+
+
+@bp.route("/<int:drill_id>/conduct", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def conduct(drill_id: int):
+    drill = load_managed(drill_id)
+    form = PostForm()
+    if form.validate_on_submit():
+        attended = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
+        try:
+            services.record_conducted(drill, attended, utcnow())
+        except services.DrillError as exc:
+            return _failed(drill, exc)
+        return _done(drill, _("Attendance recorded; the drill is conducted."))
+    if drill.status != DrillStatus.APPROVED:
+        return _failed(drill, services.DrillError(_("Only an approved drill can be recorded as conducted.")))
+    return render_template("drills/conduct.html", drill=drill, form=form)
+
+
+@bp.post("/<int:drill_id>/start-evaluation")
+@role_required(*MANAGERS)
+def start_evaluation(drill_id: int):
+    drill = load_managed(drill_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        services.start_evaluation(drill, utcnow())
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("Evaluation opened; the evaluators are notified."))
+
+
+@bp.post("/<int:drill_id>/texts")
+@role_required(*MANAGERS)
+def save_texts(drill_id: int):
+    drill = load_managed(drill_id)
+    form = ReportTextForm()
+    if not form.validate_on_submit():
+        return _failed(drill, ValueError(_("The texts are too long.")))
+    if drill.status not in (DrillStatus.EVALUATING, DrillStatus.REPORTED, DrillStatus.IMPROVING):
+        return _failed(drill, services.DrillError(_("The report texts are written during the evaluation.")))
+    drill.summary, drill.lessons, drill.suggestions = (
+        form.summary.data or "",
+        form.lessons.data or "",
+        form.suggestions.data or "",
+    )
+    return _done(drill, _("Report texts saved."))
+
+
+@bp.post("/<int:drill_id>/issue-report")
+@role_required(*MANAGERS)
+def issue_report(drill_id: int):
+    drill = load_managed(drill_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        assessment.issue_report(drill, utcnow())
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("Evaluation report issued; the result is final."))
+
+
+@bp.post("/<int:drill_id>/start-improvement")
+@role_required(*MANAGERS)
+def start_improvement(drill_id: int):
+    drill = load_managed(drill_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        services.start_improvement(drill, utcnow())
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("Improvement phase started."))
+
+
+@bp.post("/<int:drill_id>/decision")
+@role_required(*MANAGERS)
+def decision(drill_id: int):
+    drill = load_managed(drill_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _failed(drill, ValueError(_("Choose a decision and explain it.")))
+    try:
+        services.record_plan_decision(drill, form.decision.data, form.note.data, utcnow())
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("Plan-revision decision recorded."))
+
+
+@bp.post("/<int:drill_id>/close")
+@role_required(*MANAGERS)
+def close(drill_id: int):
+    drill = load_managed(drill_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        services.close(drill, utcnow())
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("Drill closed."))
+
+
+@bp.post("/<int:drill_id>/cancel")
+@role_required(*MANAGERS)
+def cancel(drill_id: int):
+    drill = load_managed(drill_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _failed(drill, ValueError(_("Give a reason for cancelling.")))
+    try:
+        services.cancel(drill, form.reason.data, utcnow())
+    except services.DrillError as exc:
+        return _failed(drill, exc)
+    return _done(drill, _("Drill cancelled."))
+
+
+@bp.get("/<int:drill_id>/report.pdf")
+@login_required
+def report_pdf(drill_id: int):
+    drill = load_drill(drill_id)
+    if drill.status not in (
+        DrillStatus.REPORTED,
+        DrillStatus.IMPROVING,
+        DrillStatus.CLOSED,
+    ) and not services.can_manage(current_user, drill):
+        abort(404)
+    if not assessment.may_see_others(drill, current_user.employee_id):
+        abort(404)
+    pdf = render_pdf(report.report_html(drill))
+    audit.record("drill.report_exported", drill)
+    db.session.commit()
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="drill-{drill.id}-report.pdf"'},
+    )
+
+
+@bp.get("/calendar.ics")
+@login_required
+def calendar():
+    drills = db.session.scalars(
+        select(Drill)
+        .where(services.visible_drills_clause(current_user), Drill.status != DrillStatus.CANCELLED)
+        .order_by(Drill.starts_at)
+    ).all()
+    return Response(
+        report.calendar_ics(drills, request.host),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="drills.ics"'},
+    )
+
+
+def my_drills_card(user, now):
+    """Dashboard: the drills the user takes part in (upcoming first) and their open actions."""
+    drills = db.session.scalars(
+        select(Drill)
+        .where(
+            (
+                Drill.id.in_(
+                    select(DrillParticipant.drill_id).where(DrillParticipant.employee_id == user.employee_id)
+                )
+            )
+            | (Drill.director_id == user.employee_id),
+            Drill.status != DrillStatus.CANCELLED,
+            Drill.status != DrillStatus.PLANNED,
+        )
+        .order_by(Drill.starts_at.desc())
+        .limit(5)
+    ).all()
+    actions = db.session.scalars(
+        select(CorrectiveAction)
+        .where(
+            CorrectiveAction.owner_id == user.employee_id,
+            CorrectiveAction.status.in_(["assigned", "in_progress"]),
+        )
+        .order_by(CorrectiveAction.due_date)
+    ).all()
+    if not drills and not actions:
+        return None
+    return {"drills": drills, "actions": actions, "today": now.astimezone(LOCAL_TZ).date()}

@@ -1,0 +1,177 @@
+"""Evaluator forms, self-assessment, the consolidated evaluation and the lead evaluator's settlements."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth import login_required
+from core.extensions import db
+from core.forms import PostForm
+from core.models import utcnow
+from drills import assessment, services
+from drills.evaluation_models import Criterion, EvaluationForm, FormKind, FormStatus
+from drills.forms import SettleForm
+from drills.models import DrillStatus
+from drills.views.common import bp, load_drill
+
+
+def _answers(criteria) -> dict[int, tuple[str, str]]:
+    return {
+        c.id: (request.form.get(f"level-{c.id}", "").strip(), request.form.get(f"comment-{c.id}", ""))
+        for c in criteria
+    }
+
+
+def _form_page(drill, form: EvaluationForm, title: str):
+    criteria = assessment.applicable_criteria(drill)
+    groups = []
+    for c in criteria:
+        if not groups or groups[-1][0].id != c.group_id:
+            groups.append((c.group, []))
+        groups[-1][1].append(c)
+    post = PostForm()
+    problems: list[str] = []
+    values = {r.criterion_id: (r.level, r.comment) for r in form.ratings}
+    if request.method == "POST":
+        if not post.validate_on_submit():
+            abort(400)
+        answers = _answers(criteria)
+        values = answers
+        try:
+            problems = assessment.save_form(
+                form,
+                answers,
+                strengths=request.form.get("strengths", ""),
+                remarks=request.form.get("remarks", ""),
+                submit=request.form.get("action") == "submit",
+                now=utcnow(),
+            )
+        except services.DrillError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect(url_for("drills.show", drill_id=drill.id))
+        if not problems:
+            db.session.commit()
+            flash(
+                _("Form submitted and locked.") if form.status == FormStatus.SUBMITTED else _("Draft saved."),
+                "success",
+            )
+            return redirect(
+                url_for("drills.show", drill_id=drill.id)
+                if form.status == FormStatus.SUBMITTED
+                else request.path
+            )
+        db.session.rollback()
+    return render_template(
+        "drills/evaluate.html",
+        drill=drill,
+        form=form,
+        groups=groups,
+        values=values,
+        post=post,
+        problems=problems,
+        title=title,
+        locked=form.status == FormStatus.SUBMITTED,
+        strengths=request.form.get("strengths", form.strengths),
+        remarks=request.form.get("remarks", form.remarks),
+    )
+
+
+@bp.route("/<int:drill_id>/evaluate", methods=["GET", "POST"])
+@login_required
+def evaluate(drill_id: int):
+    drill = load_drill(drill_id)
+    form = assessment.form_for(drill, current_user.employee, FormKind.EVALUATOR)
+    if form is None:
+        abort(404)
+    return _form_page(drill, form, _("My evaluation form"))
+
+
+@bp.route("/<int:drill_id>/self-assessment", methods=["GET", "POST"])
+@login_required
+def self_assessment(drill_id: int):
+    drill = load_drill(drill_id)
+    try:
+        form = assessment.self_form(drill, current_user.employee)
+    except services.DrillError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("drills.show", drill_id=drill.id))
+    return _form_page(drill, form, _("My self-assessment (not counted in the score)"))
+
+
+@bp.get("/<int:drill_id>/evaluation")
+@login_required
+def evaluation(drill_id: int):
+    drill = load_drill(drill_id)
+    me = current_user.employee_id
+    manage = services.can_manage(current_user, drill)
+    reads = manage or me in services.evaluator_ids(drill) or services.hr_covers(current_user, drill)
+    if not reads or drill.status in (DrillStatus.PLANNED, DrillStatus.APPROVED):
+        abort(404)
+    if not assessment.may_see_others(drill, me):
+        flash(
+            _("Submit your own form first; the other evaluators' ratings stay hidden until then."), "warning"
+        )
+        return redirect(url_for("drills.evaluate", drill_id=drill.id))
+    views = assessment.consolidated(drill)
+    return render_template(
+        "drills/evaluation.html",
+        drill=drill,
+        views=views,
+        forms=assessment.forms_of(drill),
+        result=assessment.current_result(drill),
+        is_lead=drill.lead_evaluator_id == me,
+        settle_form=SettleForm(),
+        manage=manage,
+    )
+
+
+@bp.get("/<int:drill_id>/forms/<int:form_id>")
+@login_required
+def show_form(drill_id: int, form_id: int):
+    drill = load_drill(drill_id)
+    form = db.session.get(EvaluationForm, form_id)
+    if (
+        form is None
+        or form.drill_id != drill.id
+        or not assessment.can_read_form(form, current_user.employee_id)
+    ):
+        abort(404)
+    if form.evaluator_id != current_user.employee_id and not (
+        services.can_manage(current_user, drill)
+        or current_user.employee_id in services.evaluator_ids(drill)
+        or services.hr_covers(current_user, drill)
+    ):
+        abort(404)
+    ratings = {r.criterion_id: r for r in form.ratings}
+    return render_template(
+        "drills/form_show.html",
+        drill=drill,
+        form=form,
+        ratings=ratings,
+        criteria=assessment.applicable_criteria(drill),
+    )
+
+
+@bp.post("/<int:drill_id>/settle/<int:criterion_id>")
+@login_required
+def settle(drill_id: int, criterion_id: int):
+    drill = load_drill(drill_id)
+    criterion = db.session.get(Criterion, criterion_id)
+    form = SettleForm()
+    if criterion is None:
+        abort(404)
+    if not form.validate_on_submit():
+        flash(_("Choose a rating and write a note."), "danger")
+        return redirect(url_for("drills.evaluation", drill_id=drill.id))
+    try:
+        assessment.settle(drill, criterion, form.level.data, form.note.data, current_user.employee, utcnow())
+    except services.DrillError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("%(code)s settled.", code=criterion.code), "success")
+    return redirect(url_for("drills.evaluation", drill_id=drill.id))

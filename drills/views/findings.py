@@ -1,0 +1,196 @@
+"""Findings of a drill and the corrective actions: drafting, severities, assignment, status workflow."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from core.auth import Role, login_required, role_required
+from core.extensions import db
+from core.forms import PostForm, choices
+from core.models import utcnow
+from drills import improvement, services
+from drills.evaluation_models import CorrectiveAction, Finding
+from drills.forms import ActionForm, ActionStatusForm, FindingForm, SeverityForm
+from drills.models import Drill
+from drills.views.common import bp, employee_by_no, load_action, load_managed
+
+MANAGERS = (Role.TRAINER, Role.ADMIN)
+
+
+def _back(drill, message: str, ok: bool = True):
+    if ok:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    flash(message, "success" if ok else "danger")
+    return redirect(url_for("drills.findings", drill_id=drill.id))
+
+
+@bp.get("/<int:drill_id>/findings")
+@role_required(*MANAGERS)
+def findings(drill_id: int):
+    drill = load_managed(drill_id)
+    return render_template(
+        "drills/findings.html",
+        drill=drill,
+        findings=services.findings_of(drill),
+        post=PostForm(),
+        finding_form=FindingForm(),
+        action_form=ActionForm(),
+        severity_form=SeverityForm(),
+        missing=services.missing_actions(drill),
+    )
+
+
+@bp.post("/<int:drill_id>/findings/draft")
+@role_required(*MANAGERS)
+def draft_findings(drill_id: int):
+    drill = load_managed(drill_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        created = improvement.draft_findings(drill, utcnow())
+    except services.DrillError as exc:
+        return _back(drill, str(exc), ok=False)
+    return _back(drill, _("%(n)d findings drafted from the ratings.", n=len(created)))
+
+
+@bp.post("/<int:drill_id>/findings")
+@role_required(*MANAGERS)
+def add_finding(drill_id: int):
+    drill = load_managed(drill_id)
+    form = FindingForm()
+    if not form.validate_on_submit():
+        return _back(drill, _("A finding needs a title."), ok=False)
+    try:
+        improvement.add_finding(
+            drill,
+            kind=form.kind.data,
+            severity=form.severity.data,
+            element=form.element.data,
+            title=form.title.data,
+            description=form.description.data or "",
+            recommendation=form.recommendation.data or "",
+            now=utcnow(),
+        )
+    except services.DrillError as exc:
+        return _back(drill, str(exc), ok=False)
+    return _back(drill, _("Finding added."))
+
+
+def _finding(drill, finding_id: int) -> Finding:
+    finding = db.session.get(Finding, finding_id)
+    if finding is None or finding.drill_id != drill.id:
+        abort(404)
+    return finding
+
+
+@bp.post("/<int:drill_id>/findings/<int:finding_id>/severity")
+@role_required(*MANAGERS)
+def set_severity(drill_id: int, finding_id: int):
+    drill = load_managed(drill_id)
+    finding = _finding(drill, finding_id)
+    form = SeverityForm()
+    if not form.validate_on_submit():
+        return _back(drill, _("Choose a severity and an element."), ok=False)
+    try:
+        improvement.set_severity(finding, form.severity.data, form.element.data, utcnow())
+    except services.DrillError as exc:
+        return _back(drill, str(exc), ok=False)
+    return _back(drill, _("Severity saved."))
+
+
+@bp.post("/<int:drill_id>/findings/<int:finding_id>/delete")
+@role_required(*MANAGERS)
+def delete_finding(drill_id: int, finding_id: int):
+    drill = load_managed(drill_id)
+    finding = _finding(drill, finding_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    if finding.actions or drill.reported_at is not None:
+        return _back(drill, _("A finding with actions, or of a reported drill, cannot be deleted."), ok=False)
+    db.session.delete(finding)
+    return _back(drill, _("Finding deleted."))
+
+
+@bp.post("/<int:drill_id>/findings/<int:finding_id>/actions")
+@role_required(*MANAGERS)
+def assign_action(drill_id: int, finding_id: int):
+    drill = load_managed(drill_id)
+    finding = _finding(drill, finding_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _back(drill, _("An action needs an owner, a description and a valid date."), ok=False)
+    owner = employee_by_no(form.owner_no.data)
+    if owner is None:
+        return _back(drill, _("No employee has this number."), ok=False)
+    try:
+        improvement.assign_action(
+            finding,
+            owner=owner,
+            description=form.description.data,
+            due_date=form.due_date.data,
+            actor=current_user.employee,
+            now=utcnow(),
+        )
+    except services.DrillError as exc:
+        return _back(drill, str(exc), ok=False)
+    return _back(drill, _("Action assigned to %(name)s.", name=owner.name))
+
+
+@bp.get("/actions")
+@login_required
+def my_actions():
+    """The user's own actions, and for trainers/HR/admins the actions of the drills they may see."""
+    query = select(CorrectiveAction).join(Finding).join(Drill, Drill.id == Finding.drill_id)
+    condition = CorrectiveAction.owner_id == current_user.employee_id
+    if current_user.has_any_role(Role.TRAINER, Role.HR, Role.ADMIN):
+        condition = or_(condition, services.visible_drills_clause(current_user))
+    actions = db.session.scalars(query.where(condition).order_by(CorrectiveAction.due_date)).all()
+    return render_template("drills/actions.html", actions=actions, today=utcnow().date())
+
+
+@bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
+@login_required
+def action(action_id: int):
+    item = load_action(action_id)
+    drill = item.finding.drill
+    is_manager = services.can_manage(current_user, drill)
+    is_owner = item.owner_id == current_user.employee_id
+    moves = improvement.allowed_moves(item, is_owner=is_owner, is_manager=is_manager)
+    form = ActionStatusForm()
+    form.to.choices = choices([(m, improvement.ACTION_STATUS_LABELS[m]) for m in sorted(moves)])
+    if form.validate_on_submit():
+        try:
+            improvement.change_status(
+                item,
+                form.to.data,
+                actor=current_user.employee,
+                is_manager=is_manager,
+                reason=form.reason.data or "",
+                evidence=form.evidence.data or None,
+                new_due=form.new_due.data,
+                now=utcnow(),
+            )
+        except services.DrillError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("Action updated."), "success")
+            return redirect(url_for("drills.action", action_id=item.id))
+    elif form.is_submitted() and moves:
+        flash(_("Choose a valid next step."), "danger")
+    if not form.evidence.data:
+        form.evidence.data = item.evidence
+    return render_template(
+        "drills/action.html",
+        action=item,
+        drill=drill,
+        form=form,
+        moves=moves,
+        can_see_drill=services.can_view(current_user, drill),
+    )
