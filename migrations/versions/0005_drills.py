@@ -1,7 +1,7 @@
 """drills
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-26 20:33:40.024137
 
 """
@@ -13,7 +13,7 @@ import core.models
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0001'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
