@@ -23,7 +23,6 @@ import subprocess
 from pathlib import Path
 
 import cffi
-
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -78,7 +77,7 @@ def render_pages(html: str) -> list[bytes]:
     """Lay out ``html`` once and return each page as a separate one-page PDF (bulk certificates)."""
     fonts = FontConfiguration()  # per call: the cut-down @font-face fonts belong to this document only
     css = _subset_font_css(html) + BASE_CSS.replace("html { font-family: ", f"html {{ font-family: {_SANS}, ")
-    css = css.replace('.serif { font-family: ', f".serif {{ font-family: {_SERIF}, ")
+    css = css.replace(".serif { font-family: ", f".serif {{ font-family: {_SERIF}, ")
     document = _html(html).render(stylesheets=[CSS(string=css, font_config=fonts)], font_config=fonts)
     return [document.copy([page]).write_pdf() for page in document.pages]
 

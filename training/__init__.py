@@ -16,8 +16,12 @@ from training.sessions import on_drill_participated
 
 
 def init_app(app) -> None:
-    app.config.setdefault("TRAINING_CHECKIN_OPEN_BEFORE", int(os.environ.get("TRAINING_CHECKIN_OPEN_BEFORE", "30")))
-    app.config.setdefault("TRAINING_CHECKIN_CLOSE_AFTER", int(os.environ.get("TRAINING_CHECKIN_CLOSE_AFTER", "30")))
+    app.config.setdefault(
+        "TRAINING_CHECKIN_OPEN_BEFORE", int(os.environ.get("TRAINING_CHECKIN_OPEN_BEFORE", "30"))
+    )
+    app.config.setdefault(
+        "TRAINING_CHECKIN_CLOSE_AFTER", int(os.environ.get("TRAINING_CHECKIN_CLOSE_AFTER", "30"))
+    )
     app.register_blueprint(views.bp)
     app.register_blueprint(views.verify_bp)
     cli.init_app(app)
@@ -37,6 +41,8 @@ def init_app(app) -> None:
     add_dashboard_card(app, DashboardCard("training.me", "training/cards/me.html", cards.my_card, order=20))
     add_dashboard_card(
         app,
-        DashboardCard("training.hr", "training/cards/hr.html", cards.hr_card, roles=(Role.HR, Role.ADMIN), order=60),
+        DashboardCard(
+            "training.hr", "training/cards/hr.html", cards.hr_card, roles=(Role.HR, Role.ADMIN), order=60
+        ),
     )
     add_seeder(app, "training and qualifications", 30, seed.seed_training)

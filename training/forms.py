@@ -56,7 +56,9 @@ class SessionEditForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     place = StringField(_l("Place"), validators=[Length(max=200)])
-    capacity = IntegerField(_l("Capacity"), default=30, validators=[InputRequired(), NumberRange(min=1, max=5000)])
+    capacity = IntegerField(
+        _l("Capacity"), default=30, validators=[InputRequired(), NumberRange(min=1, max=5000)]
+    )
     self_enrolment = BooleanField(_l("Open for self-enrolment"), default=True)
     submit = SubmitField(_l("Save"))
 

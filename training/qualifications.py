@@ -66,7 +66,9 @@ def _number(certificate_type: CertificateType, employee: Employee, issued_on: dt
             QualificationRecord.certificate_type_id == certificate_type.id,
         )
     )
-    base = f"{certificate_type.number_prefix or certificate_type.code}-{issued_on.year}-{employee.employee_no}"
+    base = (
+        f"{certificate_type.number_prefix or certificate_type.code}-{issued_on.year}-{employee.employee_no}"
+    )
     return base if not previous else f"{base}-{previous + 1}"
 
 
@@ -89,17 +91,23 @@ def grant_qualification(
     """Grant or renew an internal qualification and issue its PDF certificate (idempotent per
     ``source_key``); sends ``core.signals.qualification_granted``. Exams call this on a passed
     certification exam; course completion calls it for a course that grants a type."""
-    existing = db.session.scalar(select(QualificationRecord).where(QualificationRecord.source_key == source_key))
+    existing = db.session.scalar(
+        select(QualificationRecord).where(QualificationRecord.source_key == source_key)
+    )
     if existing is not None:
         return existing
     if certificate_type.origin != TypeOrigin.INTERNAL:
-        raise QualificationError(_("%(name)s is issued outside; record it from a scan.", name=certificate_type.name))
+        raise QualificationError(
+            _("%(name)s is issued outside; record it from a scan.", name=certificate_type.name)
+        )
     expires_on = expiry_for(issued_on, certificate_type.validity_months)
     number = _number(certificate_type, employee, issued_on)
     old = _supersede(employee, certificate_type, now)
     old_cert = old.certificate if old is not None else None
     if old_cert is not None and old_cert.revoked_at is None and old_cert.superseded_at is None:
-        cert = reissue_certificate(old_cert, now=now, number=number, issued_on=issued_on, expires_on=expires_on)
+        cert = reissue_certificate(
+            old_cert, now=now, number=number, issued_on=issued_on, expires_on=expires_on
+        )
     else:
         cert = issue_certificate(
             CertificateKind.QUALIFICATION,
@@ -122,7 +130,7 @@ def grant_qualification(
         source_key=source_key,
         certificate=cert,
         recorded_at=now,
-        note=_("Renewal") if old is not None else "",
+        note="换证" if old is not None else "",  # stored data, shown as is
     )
     db.session.add(record)
     db.session.flush()
@@ -189,7 +197,11 @@ def history(employee: Employee, certificate_type: CertificateType | None = None)
     query = select(QualificationRecord).where(QualificationRecord.employee_id == employee.id)
     if certificate_type is not None:
         query = query.where(QualificationRecord.certificate_type_id == certificate_type.id)
-    return list(db.session.scalars(query.order_by(QualificationRecord.issued_on.desc(), QualificationRecord.id.desc())))
+    return list(
+        db.session.scalars(
+            query.order_by(QualificationRecord.issued_on.desc(), QualificationRecord.id.desc())
+        )
+    )
 
 
 def current_records(employee: Employee) -> list[QualificationRecord]:
@@ -197,7 +209,9 @@ def current_records(employee: Employee) -> list[QualificationRecord]:
     return list(
         db.session.scalars(
             select(QualificationRecord)
-            .where(QualificationRecord.employee_id == employee.id, QualificationRecord.superseded_at.is_(None))
+            .where(
+                QualificationRecord.employee_id == employee.id, QualificationRecord.superseded_at.is_(None)
+            )
             .order_by(QualificationRecord.expires_on.is_(None), QualificationRecord.expires_on)
         )
     )

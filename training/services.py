@@ -121,7 +121,9 @@ def create_plan(unit: Department, year: int, period: str, title: str) -> Trainin
 
 
 def plan_months(plan: TrainingPlan) -> range:
-    return {PlanPeriod.H1: range(1, 7), PlanPeriod.H2: range(7, 13)}.get(PlanPeriod(plan.period), range(1, 13))
+    return {PlanPeriod.H1: range(1, 7), PlanPeriod.H2: range(7, 13)}.get(
+        PlanPeriod(plan.period), range(1, 13)
+    )
 
 
 def add_plan_item(
@@ -157,7 +159,9 @@ def add_plan_item(
 
 def clone_plan(source: TrainingPlan, year: int, *, title: str | None = None) -> TrainingPlan:
     """Copy a plan (usually last year's) with all its items to ``year``."""
-    plan = create_plan(source.unit, year, source.period, title or source.title.replace(str(source.year), str(year)))
+    plan = create_plan(
+        source.unit, year, source.period, title or source.title.replace(str(source.year), str(year))
+    )
     plan.cloned_from_id = source.id
     for item in source.items:
         db.session.add(
@@ -282,7 +286,9 @@ def knowledge_point_coverage(year: int, scope_condition) -> list[dict]:
     targeted = exists(
         select(1)
         .select_from(
-            course_knowledge_points.join(course_positions, course_positions.c.course_id == course_knowledge_points.c.course_id)
+            course_knowledge_points.join(
+                course_positions, course_positions.c.course_id == course_knowledge_points.c.course_id
+            )
         )
         .where(
             course_knowledge_points.c.knowledge_point_id == KnowledgePoint.id,
@@ -317,7 +323,13 @@ def knowledge_point_coverage(year: int, scope_condition) -> list[dict]:
         .order_by(KnowledgePoint.name)
     )
     return [
-        {"id": kp_id, "name": name, "section": section, "target": target, "completed": int(done),
-         "share": _share(int(done), target)}
+        {
+            "id": kp_id,
+            "name": name,
+            "section": section,
+            "target": target,
+            "completed": int(done),
+            "share": _share(int(done), target),
+        }
         for kp_id, name, section, target, done in db.session.execute(query)
     ]

@@ -118,9 +118,13 @@ def assign_enrolments(
     empty); the newly enrolled are notified."""
     if not departments:
         raise TrainingError(_("Choose at least one department."))
-    query = select(Employee).join(Employee.department).where(
-        Employee.status == EmployeeStatus.ACTIVE,
-        or_(*(Department.path.startswith(d.path) for d in departments)),
+    query = (
+        select(Employee)
+        .join(Employee.department)
+        .where(
+            Employee.status == EmployeeStatus.ACTIVE,
+            or_(*(Department.path.startswith(d.path) for d in departments)),
+        )
     )
     if positions:
         query = query.where(Employee.position_id.in_([p.id for p in positions]))
@@ -213,7 +217,9 @@ def checkin_window(session: TrainingSession) -> tuple[dt.datetime, dt.datetime]:
     return session.starts_at - dt.timedelta(minutes=before), session.ends_at + dt.timedelta(minutes=after)
 
 
-def check_in_by_qr(session: TrainingSession, token: str, employee: Employee, *, now: dt.datetime) -> Enrolment:
+def check_in_by_qr(
+    session: TrainingSession, token: str, employee: Employee, *, now: dt.datetime
+) -> Enrolment:
     """签到 by scanning the session's QR code: only an enrolled employee, inside the window."""
     if not token or not secrets.compare_digest(token, session.checkin_token):
         raise TrainingError(_("This check-in code is not valid."))
@@ -245,7 +251,11 @@ def record_attendance(session: TrainingSession, present_ids: set[int], *, now: d
             enrolment.attended_at = now
             enrolment.checkin_method = "trainer"
             newly.append(enrolment)
-        elif enrolment.id not in present_ids and enrolment.attended_at is not None and not enrolment.completed_at:
+        elif (
+            enrolment.id not in present_ids
+            and enrolment.attended_at is not None
+            and not enrolment.completed_at
+        ):
             enrolment.attended_at = None
             enrolment.checkin_method = None
     db.session.flush()
@@ -330,7 +340,9 @@ def _complete(employee, course, source_key, now, enrolment=None) -> CourseComple
 def completion_spec(completion: CourseCompletion) -> CertificateSpec:
     """The training completion certificate of a completion."""
     course = completion.course
-    unit = course.department.name if course.department else current_app.config.get("TRAINING_ISSUER", "培训中心")
+    unit = (
+        course.department.name if course.department else current_app.config.get("TRAINING_ISSUER", "培训中心")
+    )
     return CertificateSpec(
         kind=CertificateKind.TRAINING_COMPLETION,
         employee=completion.employee,
@@ -355,7 +367,9 @@ def record_course_exam_passed(employee: Employee, course: Course, *, source_key:
     completes the attended sessions waiting for it (or an online course outright)."""
     if db.session.scalar(select(CourseExamPass.id).where(CourseExamPass.source_key == source_key)):
         return []
-    db.session.add(CourseExamPass(employee_id=employee.id, course_id=course.id, source_key=source_key, passed_at=now))
+    db.session.add(
+        CourseExamPass(employee_id=employee.id, course_id=course.id, source_key=source_key, passed_at=now)
+    )
     db.session.flush()
     waiting = list(
         db.session.scalars(
@@ -435,7 +449,11 @@ def hours_summary(employee: Employee, year: int) -> dict:
     """Hours this year against the position's annual requirement (share capped at 100%)."""
     earned = hours_in_year(employee, year)
     required = Decimal(employee.position.annual_training_hours or 0)
-    share = Decimal(100) if not required else min(Decimal(100), (earned * 100 / required).quantize(Decimal("0.1")))
+    share = (
+        Decimal(100)
+        if not required
+        else min(Decimal(100), (earned * 100 / required).quantize(Decimal("0.1")))
+    )
     by_source = dict(
         db.session.execute(
             select(HoursEntry.source, func.sum(HoursEntry.hours))
@@ -447,7 +465,13 @@ def hours_summary(employee: Employee, year: int) -> dict:
             .group_by(HoursEntry.source)
         ).all()
     )
-    return {"earned": earned, "required": required, "share": share, "met": earned >= required, "by_source": by_source}
+    return {
+        "earned": earned,
+        "required": required,
+        "share": share,
+        "met": earned >= required,
+        "by_source": by_source,
+    }
 
 
 def hours_entries(employee: Employee, year: int) -> list[HoursEntry]:

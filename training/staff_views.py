@@ -21,9 +21,24 @@ from core.timeutil import LOCAL_TZ, local_date
 from training import qualifications as quals
 from training import services, sessions
 from training.expiry import STATUS_BADGES, STATUS_LABELS
-from training.forms import ClonePlanForm, CourseEditForm, ExternalRecordForm, MaterialForm, RevokeForm, SessionEditForm
+from training.forms import (
+    ClonePlanForm,
+    CourseEditForm,
+    ExternalRecordForm,
+    MaterialForm,
+    RevokeForm,
+    SessionEditForm,
+)
 from training.models import CertificateType, Course, CourseMaterial, QualificationRecord, TrainingPlan
-from training.uploads import MATERIAL_MAX_BYTES, MATERIAL_TYPES, SCAN_MAX_BYTES, SCAN_TYPES, UploadError, file_path, store_upload
+from training.uploads import (
+    MATERIAL_MAX_BYTES,
+    MATERIAL_TYPES,
+    SCAN_MAX_BYTES,
+    SCAN_TYPES,
+    UploadError,
+    file_path,
+    store_upload,
+)
 from training.views import STAFF, _now, bp
 
 HR_ROLES = (Role.HR, Role.ADMIN)
@@ -41,7 +56,9 @@ def _hr_role() -> str:
 @role_required(*STAFF)
 def course_new():
     form = CourseEditForm()
-    form.positions.choices = choices((p.id, p.name) for p in db.session.scalars(select(Position).order_by(Position.code)))
+    form.positions.choices = choices(
+        (p.id, p.name) for p in db.session.scalars(select(Position).order_by(Position.code))
+    )
     if form.validate_on_submit():
         try:
             course = services.save_course(
@@ -78,25 +95,35 @@ def material_new(course_id: int):
         else:
             try:
                 stored = (
-                    store_upload(upload, allowed=MATERIAL_TYPES, max_bytes=MATERIAL_MAX_BYTES, user=current_user)
+                    store_upload(
+                        upload, allowed=MATERIAL_TYPES, max_bytes=MATERIAL_MAX_BYTES, user=current_user
+                    )
                     if upload and upload.filename
                     else None
                 )
             except UploadError as exc:
                 form.file.errors.append(str(exc))
             else:
-                db.session.add(CourseMaterial(course=course, title=form.title.data, url=form.url.data or None, file=stored))
+                db.session.add(
+                    CourseMaterial(
+                        course=course, title=form.title.data, url=form.url.data or None, file=stored
+                    )
+                )
                 db.session.commit()
                 flash(_("Material added."), "success")
                 return redirect(url_for("training.course_detail", course_id=course.id))
-    return render_template("training/material_form.html", form=form, course=course), (400 if form.errors else 200)
+    return render_template("training/material_form.html", form=form, course=course), (
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @role_required(*STAFF)
 def session_new():
     form = SessionEditForm()
-    form.course.choices = choices((c.id, f"{c.code} {c.title}") for c in db.session.scalars(select(Course).order_by(Course.code)))
+    form.course.choices = choices(
+        (c.id, f"{c.code} {c.title}") for c in db.session.scalars(select(Course).order_by(Course.code))
+    )
     role = Role.ADMIN if current_user.has_any_role(Role.ADMIN) else Role.TRAINER
     form.department.choices = choices((d.id, d.name) for d in departments_in_scope(current_user, role))
     if form.validate_on_submit():
@@ -215,14 +242,19 @@ def _record_form() -> ExternalRecordForm:
 def record_external():
     form = _record_form()
     if form.validate_on_submit():
-        employee = db.session.scalar(select(Employee).where(Employee.employee_no == form.employee_no.data.strip().upper()))
+        employee = db.session.scalar(
+            select(Employee).where(Employee.employee_no == form.employee_no.data.strip().upper())
+        )
         if employee is None or not (
-            current_user.has_any_role(Role.ADMIN) or covers_department(current_user, Role.HR, employee.department)
+            current_user.has_any_role(Role.ADMIN)
+            or covers_department(current_user, Role.HR, employee.department)
         ):
             form.employee_no.errors.append(_("No employee with this number in your scope."))
         else:
             try:
-                scan = store_upload(request.files["scan"], allowed=SCAN_TYPES, max_bytes=SCAN_MAX_BYTES, user=current_user)
+                scan = store_upload(
+                    request.files["scan"], allowed=SCAN_TYPES, max_bytes=SCAN_MAX_BYTES, user=current_user
+                )
                 quals.record_external_qualification(
                     employee,
                     db.session.get(CertificateType, form.certificate_type.data),
@@ -253,7 +285,10 @@ def _load_record(record_id: int) -> QualificationRecord:
 @role_required(*HR_ROLES)
 def revoke(record_id: int):
     record = _load_record(record_id)
-    if not (current_user.has_any_role(Role.ADMIN) or covers_department(current_user, Role.HR, record.employee.department)):
+    if not (
+        current_user.has_any_role(Role.ADMIN)
+        or covers_department(current_user, Role.HR, record.employee.department)
+    ):
         abort(404)
     form = RevokeForm()
     if form.validate_on_submit():
@@ -272,12 +307,19 @@ def revoke(record_id: int):
 @login_required
 def scan_download(record_id: int):
     record = _load_record(record_id)
-    allowed = record.employee_id == current_user.employee_id or current_user.has_any_role(Role.ADMIN) or (
-        current_user.has_any_role(Role.HR) and covers_department(current_user, Role.HR, record.employee.department)
+    allowed = (
+        record.employee_id == current_user.employee_id
+        or current_user.has_any_role(Role.ADMIN)
+        or (
+            current_user.has_any_role(Role.HR)
+            and covers_department(current_user, Role.HR, record.employee.department)
+        )
     )
     if not allowed or record.scan is None:
         abort(404)
-    return send_file(file_path(record.scan), mimetype=record.scan.content_type, download_name=record.scan.original_name)
+    return send_file(
+        file_path(record.scan), mimetype=record.scan.content_type, download_name=record.scan.original_name
+    )
 
 
 def _matrix():

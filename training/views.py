@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Department, Position
-from accounts.services import can_view_employee, covers_department
+from accounts.services import covers_department
 from core.auth import Role, login_required, public, role_required
 from core.extensions import db, limiter
 from core.forms import PostForm, choices
@@ -109,7 +109,9 @@ def my_qualifications():
 @login_required
 def my_calendar():
     data = sessions_service.sessions_ics(current_user.employee, now=_now())
-    return send_file(io.BytesIO(data), mimetype="text/calendar", as_attachment=True, download_name="training.ics")
+    return send_file(
+        io.BytesIO(data), mimetype="text/calendar", as_attachment=True, download_name="training.ics"
+    )
 
 
 def _can_see_certificate(cert: Certificate) -> bool:
@@ -117,7 +119,9 @@ def _can_see_certificate(cert: Certificate) -> bool:
         return True
     if current_user.has_any_role(Role.ADMIN):
         return True
-    return current_user.has_any_role(Role.HR) and covers_department(current_user, Role.HR, cert.employee.department)
+    return current_user.has_any_role(Role.HR) and covers_department(
+        current_user, Role.HR, cert.employee.department
+    )
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -142,7 +146,9 @@ def certificate_pdf(certificate_id: int):
 @login_required
 def courses():
     rows = db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.code)).all()
-    return render_template("training/courses.html", courses=rows, can_create=current_user.has_any_role(*STAFF))
+    return render_template(
+        "training/courses.html", courses=rows, can_create=current_user.has_any_role(*STAFF)
+    )
 
 
 @bp.get("/courses/<int:course_id>")
@@ -154,7 +160,9 @@ def course_detail(course_id: int):
         course=course,
         can_manage=can_manage_unit(current_user, course.department_id),
         sessions=db.session.scalars(
-            select(TrainingSession).where(TrainingSession.course_id == course.id).order_by(TrainingSession.starts_at.desc())
+            select(TrainingSession)
+            .where(TrainingSession.course_id == course.id)
+            .order_by(TrainingSession.starts_at.desc())
         ).all(),
     )
 
@@ -233,7 +241,9 @@ def session_detail(session_id: int):
         assign.departments.choices = choices(
             (d.id, d.name) for d in db.session.scalars(select(Department).order_by(Department.path))
         )
-        assign.positions.choices = choices((p.id, p.name) for p in db.session.scalars(select(Position).order_by(Position.code)))
+        assign.positions.choices = choices(
+            (p.id, p.name) for p in db.session.scalars(select(Position).order_by(Position.code))
+        )
         context.update(
             qr_svg=segno.make(url, error="m").svg_inline(scale=5),
             checkin_url=url,
@@ -296,7 +306,9 @@ def checkin(session_id: int, token: str):
             db.session.commit()
             done = True
     status = 403 if error else 200
-    return render_template("training/checkin.html", session=session, form=form, error=error, done=done), status
+    return render_template(
+        "training/checkin.html", session=session, form=form, error=error, done=done
+    ), status
 
 
 @bp.post("/sessions/<int:session_id>/attendance")
@@ -327,7 +339,9 @@ def assign(session_id: int):
         departments = [d for d in departments if can_manage_unit(current_user, d.id)]
         positions = [db.session.get(Position, i) for i in form.positions.data or []]
         try:
-            created = sessions_service.assign_enrolments(session, departments=departments, positions=positions, now=_now())
+            created = sessions_service.assign_enrolments(
+                session, departments=departments, positions=positions, now=_now()
+            )
         except TrainingError as exc:
             flash(str(exc), "danger")
         else:
