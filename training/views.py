@@ -21,7 +21,7 @@ from core.timeutil import local_date
 from training import sessions as sessions_service
 from training.certificates import certificate_by_code, holder_certificates, public_view
 from training.expiry import STATUS_BADGES, STATUS_LABELS
-from training.forms import AssignForm
+from training.forms import FORM_LABELS, AssignForm
 from training.models import (
     Certificate,
     Course,
@@ -159,6 +159,8 @@ def course_detail(course_id: int):
         "training/course.html",
         course=course,
         can_manage=can_manage_unit(current_user, course.department_id),
+        can_schedule=current_user.has_any_role(*STAFF),
+        form_label=FORM_LABELS.get(course.form, course.form),
         sessions=db.session.scalars(
             select(TrainingSession)
             .where(TrainingSession.course_id == course.id)
