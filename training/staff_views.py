@@ -277,7 +277,8 @@ def matrix_workbook(rows, types) -> bytes:
     flags = {k: str(v) for k, v in quals.MATRIX_FLAGS.items()}
     headers = [_("Employee number"), _("Name"), _("Department"), _("Position"), *(t.name for t in types)]
     body = (
-        [r.employee_no, r.name, r.department, r.position, *(flags.get(r.flags.get(t.id), "") for t in types)]
+        # blank (None) where the position does not require the type: no cell is written for it
+        [r.employee_no, r.name, r.department, r.position, *(flags.get(r.flags.get(t.id)) for t in types)]
         for r in rows
     )
     return write_xlsx(headers, body, title="持证上岗", widths=[12, 10, 18, 14, *([16] * len(types))])
