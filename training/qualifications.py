@@ -17,7 +17,8 @@ from core.notifications import notify
 from core.timeutil import local_date
 from training.certificates import (
     CertificateError,
-    issue_certificate,
+    CertificateSpec,
+    issue_certificates,
     reissue_certificate,
     revoke_certificate,
 )
@@ -80,6 +81,16 @@ def _supersede(employee: Employee, certificate_type: CertificateType, now: dt.da
     return old
 
 
+@dataclass
+class Grant:
+    """One internal qualification to grant (see ``grant_qualifications``)."""
+
+    employee: Employee
+    certificate_type: CertificateType
+    source_key: str
+    issued_on: dt.date
+
+
 def grant_qualification(
     employee: Employee,
     certificate_type: CertificateType,
@@ -91,53 +102,76 @@ def grant_qualification(
     """Grant or renew an internal qualification and issue its PDF certificate (idempotent per
     ``source_key``); sends ``core.signals.qualification_granted``. Exams call this on a passed
     certification exam; course completion calls it for a course that grants a type."""
-    existing = db.session.scalar(
-        select(QualificationRecord).where(QualificationRecord.source_key == source_key)
-    )
-    if existing is not None:
-        return existing
-    if certificate_type.origin != TypeOrigin.INTERNAL:
-        raise QualificationError(
-            _("%(name)s is issued outside; record it from a scan.", name=certificate_type.name)
+    return grant_qualifications([Grant(employee, certificate_type, source_key, issued_on)], now=now)[0]
+
+
+def grant_qualifications(grants: list[Grant], *, now: dt.datetime) -> list[QualificationRecord]:
+    """``grant_qualification`` for many at once: the new certificates are laid out in one batch
+    (renewals of a current certificate are reissued one by one, as a new version of it)."""
+    records: list[QualificationRecord] = []
+    created: list[QualificationRecord] = []
+    pending: list[tuple[QualificationRecord, CertificateSpec]] = []
+    for grant in grants:
+        employee, certificate_type = grant.employee, grant.certificate_type
+        existing = db.session.scalar(
+            select(QualificationRecord).where(QualificationRecord.source_key == grant.source_key)
         )
-    expires_on = expiry_for(issued_on, certificate_type.validity_months)
-    number = _number(certificate_type, employee, issued_on)
-    old = _supersede(employee, certificate_type, now)
-    old_cert = old.certificate if old is not None else None
-    if old_cert is not None and old_cert.revoked_at is None and old_cert.superseded_at is None:
-        cert = reissue_certificate(
-            old_cert, now=now, number=number, issued_on=issued_on, expires_on=expires_on
-        )
-    else:
-        cert = issue_certificate(
-            CertificateKind.QUALIFICATION,
-            employee,
-            title=certificate_type.name,
+        if existing is not None:
+            records.append(existing)
+            continue
+        if certificate_type.origin != TypeOrigin.INTERNAL:
+            raise QualificationError(
+                _("%(name)s is issued outside; record it from a scan.", name=certificate_type.name)
+            )
+        expires_on = expiry_for(grant.issued_on, certificate_type.validity_months)
+        number = _number(certificate_type, employee, grant.issued_on)
+        old = _supersede(employee, certificate_type, now)
+        old_cert = old.certificate if old is not None else None
+        record = QualificationRecord(
+            employee=employee,
+            certificate_type=certificate_type,
             number=number,
-            issued_on=issued_on,
+            issued_on=grant.issued_on,
             expires_on=expires_on,
-            issuer=certificate_type.issuer,
-            source_key=f"qualification:{source_key}",
-            now=now,
-            extra={"certificate_type": certificate_type.code},
+            source_key=grant.source_key,
+            recorded_at=now,
+            note="换证" if old is not None else "",  # stored data, shown as is
         )
-    record = QualificationRecord(
-        employee=employee,
-        certificate_type=certificate_type,
-        number=number,
-        issued_on=issued_on,
-        expires_on=expires_on,
-        source_key=source_key,
-        certificate=cert,
-        recorded_at=now,
-        note="换证" if old is not None else "",  # stored data, shown as is
-    )
-    db.session.add(record)
-    db.session.flush()
-    signals.qualification_granted.send(
-        record, employee=employee, certificate_type=certificate_type, source_key=source_key, now=now
-    )
-    return record
+        if old_cert is not None and old_cert.revoked_at is None and old_cert.superseded_at is None:
+            record.certificate = reissue_certificate(
+                old_cert, now=now, number=number, issued_on=grant.issued_on, expires_on=expires_on
+            )
+        else:
+            spec = CertificateSpec(
+                CertificateKind.QUALIFICATION,
+                employee,
+                certificate_type.name,
+                number,
+                grant.issued_on,
+                expires_on,
+                certificate_type.issuer,
+                f"qualification:{grant.source_key}",
+                {"certificate_type": certificate_type.code},
+            )
+            pending.append((record, spec))
+        db.session.add(record)
+        db.session.flush()  # the next grant of the same employee and type must see this one as current
+        records.append(record)
+        created.append(record)
+    if pending:
+        certificates = issue_certificates([spec for _record, spec in pending], now=now)
+        for (record, _spec), cert in zip(pending, certificates, strict=True):
+            record.certificate = cert
+        db.session.flush()
+    for record in created:
+        signals.qualification_granted.send(
+            record,
+            employee=record.employee,
+            certificate_type=record.certificate_type,
+            source_key=record.source_key,
+            now=now,
+        )
+    return records
 
 
 def record_external_qualification(

@@ -208,6 +208,7 @@ def seed_training(report) -> None:
     now = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
     trainer = db.session.scalar(select(Employee).where(Employee.employee_no == "T0001"))
     employees = list(db.session.scalars(select(Employee).order_by(Employee.employee_no)))
+    completed = []
     # Prior years' plan for the customer-service centre, so "clone from last year" has a source.
     for unit_code, (title, items) in PLANS.items():
         unit = departments[unit_code]
@@ -264,8 +265,10 @@ def seed_training(report) -> None:
                     enrolment.checkin_method = "qr"
             db.session.flush()
             attended = [e for e in session.enrolments if e.attended_at]
-            sessions.complete_if_due(attended, now=session.ends_at)
+            completed.extend(sessions.complete_if_due(attended, now=session.ends_at, certify=False))
             sessions.mark_delivered(session, now=session.ends_at)
+    # Every demo certificate of a completed course in one layout batch (not one per session).
+    sessions.certify_completions(completed, now=now)
     # Upcoming sessions open for self-enrolment (with a small capacity to show the waiting list).
     for offset, course_code, unit_code in (
         (10, "FW-203", "HY-KF"),
@@ -286,6 +289,7 @@ def seed_training(report) -> None:
         )
     # Records for the remaining required types, with varied expiry (some expiring, some expired, some missing).
     today = dt.date(2026, 11, 26)
+    grants: list[quals.Grant] = []
     for employee in employees:
         for ctype in (t for t in types.values() if employee.position in t.positions):
             if quals.current_record(employee, ctype) is not None:
@@ -301,12 +305,9 @@ def seed_training(report) -> None:
             else:
                 issued = today - dt.timedelta(days=rng.randint(30, months * 15))
             if ctype.origin == TypeOrigin.INTERNAL:
-                quals.grant_qualification(
-                    employee,
-                    ctype,
-                    source_key=f"seed:{employee.employee_no}:{ctype.code}",
-                    issued_on=issued,
-                    now=now,
+                # issued together below: one layout pass for all the demo certificates
+                grants.append(
+                    quals.Grant(employee, ctype, f"seed:{employee.employee_no}:{ctype.code}", issued)
                 )
             else:
                 quals.record_external_qualification(
@@ -318,5 +319,6 @@ def seed_training(report) -> None:
                     now=now,
                     note="演示数据",
                 )
+    quals.grant_qualifications(grants, now=now)
     db.session.flush()
     report("Training: certificate types, 7 courses, 2026 plans per unit, sessions and certificates seeded.")

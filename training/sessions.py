@@ -44,7 +44,7 @@ from training.models import (
     SessionStatus,
     TrainingSession,
 )
-from training.qualifications import grant_qualification
+from training.qualifications import Grant, grant_qualifications
 
 
 class TrainingError(ValueError):
@@ -319,8 +319,11 @@ def _has_pass(employee_id: int, course: Course) -> bool:
     )
 
 
-def complete_if_due(enrolments: list[Enrolment], *, now: dt.datetime) -> list[CourseCompletion]:
-    """Complete every attended enrolment whose course needs no exam or whose exam is passed."""
+def complete_if_due(
+    enrolments: list[Enrolment], *, now: dt.datetime, certify: bool = True
+) -> list[CourseCompletion]:
+    """Complete every attended enrolment whose course needs no exam or whose exam is passed.
+    ``certify=False`` leaves the certificates to a later ``certify_completions`` (one batch for many)."""
     done = []
     for enrolment in enrolments:
         course = enrolment.session.course
@@ -330,7 +333,8 @@ def complete_if_due(enrolments: list[Enrolment], *, now: dt.datetime) -> list[Co
             continue
         enrolment.completed_at = now
         done.append(_complete(enrolment.employee, course, f"enrolment:{enrolment.id}", now, enrolment))
-    _after_completion(done, now)
+    if certify:
+        certify_completions(done, now=now)
     return done
 
 
@@ -361,14 +365,6 @@ def _complete(employee, course, source_key, now, enrolment=None) -> CourseComple
         source_key=f"completion:{completion.id}",
         now=now,
     )
-    if course.grants_certificate_type is not None:
-        grant_qualification(
-            employee,
-            course.grants_certificate_type,
-            source_key=f"completion:{completion.id}",
-            issued_on=completion.completed_on,
-            now=now,
-        )
     return completion
 
 
@@ -391,7 +387,15 @@ def completion_spec(completion: CourseCompletion) -> CertificateSpec:
     )
 
 
-def _after_completion(done: list[CourseCompletion], now: dt.datetime) -> None:
+def certify_completions(done: list[CourseCompletion], *, now: dt.datetime) -> None:
+    """The completion certificates and granted qualifications of ``done``, each kind in one batch."""
+    grants = [
+        Grant(c.employee, c.course.grants_certificate_type, f"completion:{c.id}", c.completed_on)
+        for c in done
+        if c.course.grants_certificate_type is not None
+    ]
+    if grants:
+        grant_qualifications(grants, now=now)
     specs = [completion_spec(c) for c in done if c.course.issues_completion_certificate]
     if specs:
         issue_certificates(specs, now=now)
@@ -422,7 +426,7 @@ def record_course_exam_passed(employee: Employee, course: Course, *, source_key:
         return complete_if_due(waiting, now=now)
     if course.form == CourseForm.ONLINE:
         done = [_complete(employee, course, f"exam:{source_key}", now)]
-        _after_completion(done, now)
+        certify_completions(done, now=now)
         return done
     return []
 
