@@ -399,3 +399,17 @@ def test_authoring_forms_refuse_a_missing_csrf_token(client, db, login, request)
     assert course.title != "改" and plan.title != "改" and item.planned_month == 3
     assert db.session.get(PlanItem, item.id) is not None
     assert db.session.scalar(select(func.count(CourseMaterial.id))) == 0
+
+
+def test_plan_pages_show_the_item_counts(client, db, login):
+    unit = factories.department()
+    plan = _plan(unit)
+    for month in (3, 4):
+        services.add_plan_item(
+            plan, course=tf.course(), planned_month=month, planned_hours=Decimal(2), headcount=1
+        )
+    login("trainer", scope=unit)
+    detail = client.get(f"/training/plans/{plan.id}").get_data(as_text=True)
+    listing = client.get("/training/plans").get_data(as_text=True)
+    assert "built-in method" not in detail + listing
+    assert "0 / 2" in listing
