@@ -1,7 +1,7 @@
 """exams
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-26 20:33:22.456105
 
 """
@@ -13,7 +13,7 @@ import core.models
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
