@@ -1,11 +1,12 @@
-"""Service tests raise translated messages, which need a request context (as they have in production)."""
+"""Service tests raise translated messages, which need a request context (as they have in production).
+The context asks for English, the source language the assertions are written in."""
 
 import pytest
 
 
 @pytest.fixture
 def request_ctx(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         yield
 
 
@@ -14,5 +15,13 @@ def _service_request_context(request, app):
     if "client" in request.fixturenames or "committed_db" in request.fixturenames:
         yield
         return
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         yield
+
+
+@pytest.fixture
+def client(app, db):
+    """A client whose browser asks for English: these tests assert the source-language texts."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client
