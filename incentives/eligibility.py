@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import Employee, EmployeeStatus
@@ -43,26 +42,26 @@ def missing_required_qualifications(employee: Employee, on_date: dt.date) -> lis
 
 def _on_post(candidate: Candidate, _ctx: EligibilityContext) -> str | None:
     if candidate.employee.status != EmployeeStatus.ACTIVE:
-        return _("Not on post.")
+        return _l("Not on post.")
     return None
 
 
 def _has_points(candidate: Candidate, _ctx: EligibilityContext) -> str | None:
     if candidate.standing.points <= 0:
-        return _("No points in the period.")
+        return _l("No points in the period.")
     return None
 
 
 def _no_complaint(candidate: Candidate, _ctx: EligibilityContext) -> str | None:
     if candidate.complaints:
-        return _("%(n)d valid complaint(s) in the period.", n=candidate.complaints)
+        return _l("%(n)d valid complaint(s) in the period.", n=candidate.complaints)
     return None
 
 
 def _qualifications(candidate: Candidate, ctx: EligibilityContext) -> str | None:
     missing = missing_required_qualifications(candidate.employee, ctx.on_date)
     if missing:
-        return _("Qualification not current: %(names)s.", names="、".join(missing))
+        return _l("Qualification not current: %(names)s.", names="、".join(missing))
     return None
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -153,11 +154,11 @@ def reverse_entry(entry: PointEntry, *, reason: str, author: User, now: dt.datet
     """Correct a ledger line by appending its exact opposite, with the reason (the original stays)."""
     reason = (reason or "").strip()
     if not reason:
-        raise IncentiveError(_("A correction needs a reason."))
+        raise IncentiveError(_l("A correction needs a reason."))
     if entry.is_reversal:
-        raise IncentiveError(_("A correction cannot itself be reversed; enter a new entry instead."))
+        raise IncentiveError(_l("A correction cannot itself be reversed; enter a new entry instead."))
     if db.session.scalar(select(PointEntry.id).where(PointEntry.reverses_id == entry.id)):
-        raise IncentiveError(_("This entry has already been reversed."))
+        raise IncentiveError(_l("This entry has already been reversed."))
     with default_locale():
         label = _("Correction of entry #%(id)d", id=entry.id)
     reversal = PointEntry(

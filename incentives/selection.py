@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -74,11 +73,11 @@ def open_selection(
 ) -> StarSelection:
     """Open the selection of ``unit`` for ``period`` (one per unit and period)."""
     if not can_run_selection(user, unit):
-        raise IncentiveError(_("This unit is outside your scope."))
+        raise IncentiveError(_l("This unit is outside your scope."))
     if not 1 <= max_nominees <= MAX_NOMINEES:
-        raise IncentiveError(_("A unit nominates between 1 and %(n)d people.", n=MAX_NOMINEES))
+        raise IncentiveError(_l("A unit nominates between 1 and %(n)d people.", n=MAX_NOMINEES))
     if period.start > now.date() + dt.timedelta(days=1):
-        raise IncentiveError(_("The period has not started yet."))
+        raise IncentiveError(_l("The period has not started yet."))
     if db.session.scalar(
         select(StarSelection.id).where(
             StarSelection.unit_id == unit.id,
@@ -86,7 +85,7 @@ def open_selection(
             StarSelection.period_start == period.start,
         )
     ):
-        raise IncentiveError(_("This unit already has a selection for this period."))
+        raise IncentiveError(_l("This unit already has a selection for this period."))
     selection = StarSelection(
         unit=unit,
         period_kind=period.kind,
@@ -129,15 +128,15 @@ def nominate(
 ) -> StarSelection:
     """The unit nominates up to N eligible people, each with a citation, and sends them to HR."""
     if selection.status != SelectionStatus.DRAFT:
-        raise IncentiveError(_("This selection is no longer open for nominations."))
+        raise IncentiveError(_l("This selection is no longer open for nominations."))
     if not can_run_selection(user, selection.unit):
-        raise IncentiveError(_("This unit is outside your scope."))
+        raise IncentiveError(_l("This unit is outside your scope."))
     if not picks:
-        raise IncentiveError(_("Nominate at least one person."))
+        raise IncentiveError(_l("Nominate at least one person."))
     if len(picks) > selection.max_nominees:
-        raise IncentiveError(_("At most %(n)d people may be nominated.", n=selection.max_nominees))
+        raise IncentiveError(_l("At most %(n)d people may be nominated.", n=selection.max_nominees))
     if len({employee_id for employee_id, _c in picks}) != len(picks):
-        raise IncentiveError(_("Each person can be nominated once."))
+        raise IncentiveError(_l("Each person can be nominated once."))
     ranked = {
         c.standing.employee_id: c
         for c in candidates(selection.unit, selection_period(selection), selection.tie_breaks)
@@ -145,13 +144,13 @@ def nominate(
     for employee_id, citation in picks:
         cand = ranked.get(employee_id)
         if cand is None:
-            raise IncentiveError(_("A nominee is not in this unit."))
+            raise IncentiveError(_l("A nominee is not in this unit."))
         if not cand.eligible:
             raise IncentiveError(
-                _("%(name)s is not eligible: %(why)s", name=cand.employee.name, why=" ".join(cand.reasons))
+                _l("%(name)s is not eligible: %(why)s", name=cand.employee.name, why=" ".join(cand.reasons))
             )
         if not (citation or "").strip():
-            raise IncentiveError(_("Write a citation for %(name)s.", name=cand.employee.name))
+            raise IncentiveError(_l("Write a citation for %(name)s.", name=cand.employee.name))
     selection.nominations.clear()
     db.session.flush()
     for employee_id, citation in picks:
@@ -183,11 +182,11 @@ def nominate(
 def return_selection(selection: StarSelection, *, user: User, reason: str, now: dt.datetime) -> StarSelection:
     """HR sends the nominations back to the unit, with the reason."""
     if selection.status != SelectionStatus.NOMINATED:
-        raise IncentiveError(_("Only nominated selections can be returned."))
+        raise IncentiveError(_l("Only nominated selections can be returned."))
     if not (user.has_any_role(Role.HR) and covers_department(user, Role.HR, selection.unit)):
-        raise IncentiveError(_("This unit is outside your scope."))
+        raise IncentiveError(_l("This unit is outside your scope."))
     if not (reason or "").strip():
-        raise IncentiveError(_("Give the reason for returning the nominations."))
+        raise IncentiveError(_l("Give the reason for returning the nominations."))
     selection.status = SelectionStatus.DRAFT
     selection.return_reason = reason.strip()
     db.session.flush()
@@ -206,11 +205,11 @@ def return_selection(selection: StarSelection, *, user: User, reason: str, now: 
 def approve_selection(selection: StarSelection, *, user: User, now: dt.datetime) -> StarSelection:
     """HR approves the nominations: the stars are published and each gets a commendation certificate."""
     if selection.status != SelectionStatus.NOMINATED:
-        raise IncentiveError(_("Only nominated selections can be approved."))
+        raise IncentiveError(_l("Only nominated selections can be approved."))
     if not (user.has_any_role(Role.HR) and covers_department(user, Role.HR, selection.unit)):
-        raise IncentiveError(_("This unit is outside your scope."))
+        raise IncentiveError(_l("This unit is outside your scope."))
     if user.id == selection.nominated_by_id:
-        raise IncentiveError(_("Nobody approves their own nominations."))
+        raise IncentiveError(_l("Nobody approves their own nominations."))
     selection.status = SelectionStatus.PUBLISHED
     selection.approved_by = user
     selection.published_at = now

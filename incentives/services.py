@@ -109,13 +109,13 @@ def save_rule(data: RuleData, rule: PointRule | None = None) -> PointRule:
         select(PointRule.id).where(PointRule.code == code, PointRule.id != (rule.id if rule else -1))
     )
     if clash:
-        raise IncentiveError(_("Rule code %(code)s is already used.", code=code))
+        raise IncentiveError(_l("Rule code %(code)s is already used.", code=code))
     if data.trigger not in {t.value for t in Trigger}:
-        raise IncentiveError(_("Unknown trigger."))
+        raise IncentiveError(_l("Unknown trigger."))
     if data.points == 0:
-        raise IncentiveError(_("A rule must give or take at least some points."))
+        raise IncentiveError(_l("A rule must give or take at least some points."))
     if data.cap is not None and data.cap <= 0:
-        raise IncentiveError(_("A cap must be a positive number of points."))
+        raise IncentiveError(_l("A cap must be a positive number of points."))
     if rule is None:
         rule = PointRule(code=code)
         db.session.add(rule)
@@ -152,12 +152,12 @@ def upload_root() -> Path:
 def store_attachment(data: bytes, original_name: str) -> Attachment:
     """Save evidence bytes under a generated name after checking size and type; returns where."""
     if not data:
-        raise IncentiveError(_("The attachment is empty."))
+        raise IncentiveError(_l("The attachment is empty."))
     if len(data) > ATTACHMENT_MAX_BYTES:
-        raise IncentiveError(_("The attachment is larger than 5 MB."))
+        raise IncentiveError(_l("The attachment is larger than 5 MB."))
     kind = next((v for magic, v in ATTACHMENT_TYPES.items() if data.startswith(magic)), None)
     if kind is None:
-        raise IncentiveError(_("The attachment must be a PDF, JPEG or PNG file."))
+        raise IncentiveError(_l("The attachment must be a PDF, JPEG or PNG file."))
     ext, content_type = kind
     root = upload_root()
     root.mkdir(parents=True, exist_ok=True)
@@ -194,17 +194,17 @@ def create_claim(
 ) -> PointClaim:
     """Record a manual entry (praise, complaint, proposal) for HR to approve; it does not count yet."""
     if not staff_covers(author, employee):
-        raise IncentiveError(_("This employee is outside your scope."))
+        raise IncentiveError(_l("This employee is outside your scope."))
     if not rule.is_manual or not rule.active:
-        raise IncentiveError(_("Choose an active rule that is entered by hand."))
+        raise IncentiveError(_l("Choose an active rule that is entered by hand."))
     if author.employee_id == employee.id:
-        raise IncentiveError(_("You cannot enter points for yourself."))
+        raise IncentiveError(_l("You cannot enter points for yourself."))
     if occurred_on > now.astimezone(LOCAL_TZ).date():
-        raise IncentiveError(_("The date cannot be in the future."))
+        raise IncentiveError(_l("The date cannot be in the future."))
     if not (evidence_text or "").strip():
-        raise IncentiveError(_("Describe the evidence."))
+        raise IncentiveError(_l("Describe the evidence."))
     if attachment is None:
-        raise IncentiveError(_("Attach the evidence (PDF, JPEG or PNG)."))
+        raise IncentiveError(_l("Attach the evidence (PDF, JPEG or PNG)."))
     claim = PointClaim(
         employee=employee,
         rule=rule,
@@ -236,18 +236,18 @@ def can_decide_claim(user: User, claim: PointClaim) -> bool:
 def decide_claim(claim: PointClaim, *, approver: User, approve: bool, reason: str, now: dt.datetime):
     """HR approves a pending manual entry (it enters the ledger) or rejects it with a reason."""
     if claim.status != ClaimStatus.PENDING:
-        raise IncentiveError(_("This entry has already been decided."))
+        raise IncentiveError(_l("This entry has already been decided."))
     if approver.id == claim.entered_by_id:
-        raise IncentiveError(_("Nobody approves their own entry."))
+        raise IncentiveError(_l("Nobody approves their own entry."))
     if approver.employee_id == claim.employee_id:
-        raise IncentiveError(_("Nobody approves an entry about themselves."))
+        raise IncentiveError(_l("Nobody approves an entry about themselves."))
     if not (
         approver.has_any_role(Role.HR) and covers_department(approver, Role.HR, claim.employee.department)
     ):
-        raise IncentiveError(_("Only HR responsible for this employee may decide."))
+        raise IncentiveError(_l("Only HR responsible for this employee may decide."))
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise IncentiveError(_("Give the reason for the rejection."))
+        raise IncentiveError(_l("Give the reason for the rejection."))
     claim.decided_by = approver
     claim.decided_at = now
     claim.decision_reason = reason
@@ -299,9 +299,9 @@ def decide_claim(claim: PointClaim, *, approver: User, approve: bool, reason: st
 def correct_entry(entry: PointEntry, *, user: User, reason: str, now: dt.datetime) -> PointEntry:
     """HR in scope reverses a ledger line with a reason; the employee is told."""
     if not (user.has_any_role(Role.HR) and covers_department(user, Role.HR, entry.employee.department)):
-        raise IncentiveError(_("Only HR responsible for this employee may correct the ledger."))
+        raise IncentiveError(_l("Only HR responsible for this employee may correct the ledger."))
     if user.employee_id == entry.employee_id:
-        raise IncentiveError(_("You cannot correct your own points."))
+        raise IncentiveError(_l("You cannot correct your own points."))
     reversal = reverse_entry(entry, reason=reason, author=user, now=now)
     if entry.employee.user is not None:
         notify(
@@ -318,14 +318,14 @@ def correct_entry(entry: PointEntry, *, user: User, reason: str, now: dt.datetim
 def file_appeal(entry: PointEntry, *, user: User, reason: str, now: dt.datetime) -> Appeal:
     """An employee appeals one of their own ledger lines (once per line), with the reason."""
     if entry.employee_id != user.employee_id:
-        raise IncentiveError(_("You can only appeal your own entries."))
+        raise IncentiveError(_l("You can only appeal your own entries."))
     if entry.is_reversal:
-        raise IncentiveError(_("A correction cannot be appealed; appeal the original entry."))
+        raise IncentiveError(_l("A correction cannot be appealed; appeal the original entry."))
     if db.session.scalar(select(Appeal.id).where(Appeal.entry_id == entry.id)):
-        raise IncentiveError(_("This entry has already been appealed."))
+        raise IncentiveError(_l("This entry has already been appealed."))
     reason = (reason or "").strip()
     if len(reason) < 5:
-        raise IncentiveError(_("Explain the appeal in a few words."))
+        raise IncentiveError(_l("Explain the appeal in a few words."))
     appeal = Appeal(entry=entry, employee_id=entry.employee_id, reason=reason, filed_at=now)
     db.session.add(appeal)
     db.session.flush()
@@ -343,14 +343,14 @@ def file_appeal(entry: PointEntry, *, user: User, reason: str, now: dt.datetime)
 def resolve_appeal(appeal: Appeal, *, user: User, uphold: bool, resolution: str, now: dt.datetime) -> Appeal:
     """HR in scope upholds (reversing the line) or dismisses an appeal, with a reason the employee sees."""
     if appeal.status != AppealStatus.OPEN:
-        raise IncentiveError(_("This appeal has already been resolved."))
+        raise IncentiveError(_l("This appeal has already been resolved."))
     if not (user.has_any_role(Role.HR) and covers_department(user, Role.HR, appeal.employee.department)):
-        raise IncentiveError(_("Only HR responsible for this employee may resolve the appeal."))
+        raise IncentiveError(_l("Only HR responsible for this employee may resolve the appeal."))
     if user.employee_id == appeal.employee_id:
-        raise IncentiveError(_("Nobody resolves their own appeal."))
+        raise IncentiveError(_l("Nobody resolves their own appeal."))
     resolution = (resolution or "").strip()
     if not resolution:
-        raise IncentiveError(_("Give the reason for the decision."))
+        raise IncentiveError(_l("Give the reason for the decision."))
     if uphold:
         with default_locale():
             why = _("Appeal upheld: %(r)s", r=resolution)
