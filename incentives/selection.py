@@ -147,7 +147,11 @@ def nominate(
             raise IncentiveError(_l("A nominee is not in this unit."))
         if not cand.eligible:
             raise IncentiveError(
-                _l("%(name)s is not eligible: %(why)s", name=cand.employee.name, why=" ".join(cand.reasons))
+                _l(
+                    "%(name)s is not eligible: %(why)s",
+                    name=cand.employee.name,
+                    why=" ".join(map(str, cand.reasons)),
+                )
             )
         if not (citation or "").strip():
             raise IncentiveError(_l("Write a citation for %(name)s.", name=cand.employee.name))

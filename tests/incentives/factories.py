@@ -23,7 +23,15 @@ def rules() -> dict[str, PointRule]:
     return seed_rules()
 
 
-def rule(code: str = "R", *, trigger=Trigger.MANUAL, points=5, cap=None, cap_period="month", category=RuleCategory.OTHER):
+def rule(
+    code: str = "R",
+    *,
+    trigger=Trigger.MANUAL,
+    points=5,
+    cap=None,
+    cap_period="month",
+    category=RuleCategory.OTHER,
+):
     r = PointRule(
         code=code,
         name=f"规则{code}",

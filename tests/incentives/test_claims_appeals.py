@@ -28,8 +28,13 @@ def setting(app, db):
 def _claim(all_rules, emp, author, code="PRAISE"):
     attachment = services.store_attachment(PNG, "../../etc/passwd.png")
     return services.create_claim(
-        employee=emp, rule=all_rules[code], occurred_on=dt.date(2026, 5, 10), evidence_text="客户来电表扬",
-        attachment=attachment, author=author, now=NOW,
+        employee=emp,
+        rule=all_rules[code],
+        occurred_on=dt.date(2026, 5, 10),
+        evidence_text="客户来电表扬",
+        attachment=attachment,
+        author=author,
+        now=NOW,
     )
 
 
@@ -55,7 +60,11 @@ def test_attachment_is_stored_under_a_generated_name(setting, app):
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "empty"), (b"MZ\x90\x00 not a pdf", "PDF, JPEG or PNG"), (b"%PDF-" + b"0" * (5 * 1024 * 1024), "5 MB")],
+    [
+        (b"", "empty"),
+        (b"MZ\x90\x00 not a pdf", "PDF, JPEG or PNG"),
+        (b"%PDF-" + b"0" * (5 * 1024 * 1024), "5 MB"),
+    ],
 )
 def test_bad_attachments_are_refused(app, db, data, message):
     with app.test_request_context(), pytest.raises(IncentiveError) as info:
@@ -102,12 +111,25 @@ def test_entries_need_scope_a_manual_rule_and_evidence(setting):
     with pytest.raises(IncentiveError):
         _claim(all_rules, emp_user.employee, trainer, code="EXAM_PASS")  # automatic rule
     with pytest.raises(IncentiveError):
-        services.create_claim(employee=emp_user.employee, rule=all_rules["PRAISE"], occurred_on=dt.date(2026, 5, 1),
-                              evidence_text="表扬", attachment=None, author=trainer, now=NOW)
+        services.create_claim(
+            employee=emp_user.employee,
+            rule=all_rules["PRAISE"],
+            occurred_on=dt.date(2026, 5, 1),
+            evidence_text="表扬",
+            attachment=None,
+            author=trainer,
+            now=NOW,
+        )
     with pytest.raises(IncentiveError):
-        services.create_claim(employee=emp_user.employee, rule=all_rules["PRAISE"], occurred_on=dt.date(2026, 6, 1),
-                              evidence_text="表扬", attachment=services.store_attachment(PNG, "a.png"),
-                              author=trainer, now=NOW)  # in the future
+        services.create_claim(
+            employee=emp_user.employee,
+            rule=all_rules["PRAISE"],
+            occurred_on=dt.date(2026, 6, 1),
+            evidence_text="表扬",
+            attachment=services.store_attachment(PNG, "a.png"),
+            author=trainer,
+            now=NOW,
+        )  # in the future
 
 
 def test_appeal_lifecycle_upheld(setting, db):
@@ -115,7 +137,9 @@ def test_appeal_lifecycle_upheld(setting, db):
     line = entry(emp_user.employee, all_rules["COMPLAINT"])
     appeal = services.file_appeal(line, user=emp_user, reason="该投诉已被撤回，不应扣分。", now=NOW)
     assert appeal.status == AppealStatus.OPEN
-    assert db.session.scalar(select(Notification).where(Notification.user_id == hr.id, Notification.kind == "incentives.appeal"))
+    assert db.session.scalar(
+        select(Notification).where(Notification.user_id == hr.id, Notification.kind == "incentives.appeal")
+    )
     with pytest.raises(IncentiveError):
         services.file_appeal(line, user=emp_user, reason="再次申诉一次", now=NOW)
     services.resolve_appeal(appeal, user=hr, uphold=True, resolution="核实投诉已撤回", now=NOW)
@@ -123,7 +147,9 @@ def test_appeal_lifecycle_upheld(setting, db):
     assert appeal.correction.points == Decimal(10) and appeal.correction.reverses_id == line.id
     assert ledger.balance(emp_user.employee_id) == 0
     note = db.session.scalar(
-        select(Notification).where(Notification.user_id == emp_user.id, Notification.kind == "incentives.appeal_resolved")
+        select(Notification).where(
+            Notification.user_id == emp_user.id, Notification.kind == "incentives.appeal_resolved"
+        )
     )
     assert note is not None and note.body == "核实投诉已撤回"
     with pytest.raises(IncentiveError):
