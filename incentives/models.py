@@ -118,9 +118,10 @@ class PointEntry(db.Model):
     __tablename__ = "point_entries"
     __table_args__ = (
         UniqueConstraint("rule_id", "source_key", "employee_id", name="uq_point_entries_source"),
-        # The unit leaderboard: a range of occurred_at per employee, summing points from the index.
+        # Leaderboards sum points from these indexes alone (index-only scans): per person over a
+        # period (a small unit, one employee's balance) and per period over everyone (a large unit).
         Index("ix_point_entries_employee_time", "employee_id", "occurred_at", "points"),
-        Index("ix_point_entries_time_rule", "occurred_at", "rule_id"),
+        Index("ix_point_entries_time_employee", "occurred_at", "employee_id", "points"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from accounts.models import Department, Employee, EmployeeStatus
@@ -36,13 +36,28 @@ class Standing:
 
 
 def leaderboard(unit: Department, period: Period, *, limit: int | None = None) -> list[Standing]:
-    """Everyone on post in ``unit`` with their points in ``period``, best first, ranked 1, 2, 2, 4…"""
-    window = and_(
-        PointEntry.employee_id == Employee.id,
-        PointEntry.occurred_at >= period.start_utc,
-        PointEntry.occurred_at < period.end_utc,
+    """Everyone on post in ``unit`` with their points in ``period``, best first, ranked 1, 2, 2, 4…
+
+    The ledger is aggregated first (one pass over the period's slice of the (occurred_at, employee_id,
+    points) index, restricted to the unit's people), then joined to the people, so a large unit costs
+    one hash aggregate instead of a sort of every line; see docs/incentives.md for the figures.
+    """
+    members = (
+        select(Employee.id)
+        .join(Department, Department.id == Employee.department_id)
+        .where(Department.path.startswith(unit.path))
     )
-    total = func.coalesce(func.sum(PointEntry.points), 0)
+    totals = (
+        select(PointEntry.employee_id, func.sum(PointEntry.points).label("total"))
+        .where(
+            PointEntry.occurred_at >= period.start_utc,
+            PointEntry.occurred_at < period.end_utc,
+            PointEntry.employee_id.in_(members),
+        )
+        .group_by(PointEntry.employee_id)
+        .subquery()
+    )
+    total = func.coalesce(totals.c.total, 0)
     query = (
         select(
             Employee.id,
@@ -53,9 +68,8 @@ def leaderboard(unit: Department, period: Period, *, limit: int | None = None) -
             func.rank().over(order_by=total.desc()).label("rank"),
         )
         .join(Department, Department.id == Employee.department_id)
-        .outerjoin(PointEntry, window)
+        .outerjoin(totals, totals.c.employee_id == Employee.id)
         .where(Department.path.startswith(unit.path), Employee.status == EmployeeStatus.ACTIVE)
-        .group_by(Employee.id, Employee.employee_no, Employee.name, Department.name)
         .order_by(total.desc(), Employee.employee_no)
     )
     if limit is not None:

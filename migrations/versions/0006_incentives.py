@@ -90,7 +90,7 @@ def upgrade():
     )
     with op.batch_alter_table('point_entries', schema=None) as batch_op:
         batch_op.create_index('ix_point_entries_employee_time', ['employee_id', 'occurred_at', 'points'], unique=False)
-        batch_op.create_index('ix_point_entries_time_rule', ['occurred_at', 'rule_id'], unique=False)
+        batch_op.create_index('ix_point_entries_time_employee', ['occurred_at', 'employee_id', 'points'], unique=False)
 
     op.create_table('star_selections',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -214,7 +214,7 @@ def downgrade():
 
     op.drop_table('star_selections')
     with op.batch_alter_table('point_entries', schema=None) as batch_op:
-        batch_op.drop_index('ix_point_entries_time_rule')
+        batch_op.drop_index('ix_point_entries_time_employee')
         batch_op.drop_index('ix_point_entries_employee_time')
 
     op.drop_table('point_entries')
