@@ -28,9 +28,7 @@ from core.extensions import db  # noqa: E402
 from incentives.periods import period_of  # noqa: E402
 from incentives.ranking import leaderboard  # noqa: E402
 
-URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gridready_incentives_bench"
-)
+URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gridready_incentives_bench")
 EMPLOYEES = int(os.environ.get("BENCH_EMPLOYEES", "10000"))
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", "1000000"))
 UNITS = 10  # branches under the company, each with 10 teams
@@ -76,7 +74,9 @@ def build(app) -> None:
                 conn.execute(sa.text(statement), {"employees": EMPLOYEES, "entries": ENTRIES})
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM ANALYZE"))
-        print(f"built {EMPLOYEES:,} employees and {ENTRIES:,} entries in {time.perf_counter() - started:.1f} s")
+        print(
+            f"built {EMPLOYEES:,} employees and {ENTRIES:,} entries in {time.perf_counter() - started:.1f} s"
+        )
 
 
 def timed(unit, period) -> tuple[list[float], int]:
@@ -91,7 +91,9 @@ def timed(unit, period) -> tuple[list[float], int]:
 
 
 def main() -> int:
-    url = URL if not URL.startswith("postgresql://") else "postgresql+psycopg://" + URL[len("postgresql://") :]
+    url = (
+        URL if not URL.startswith("postgresql://") else "postgresql+psycopg://" + URL[len("postgresql://") :]
+    )
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TASK_QUEUE": "immediate"})
     if os.environ.get("BENCH_REUSE") != "1":
         build(app)
