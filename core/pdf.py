@@ -3,13 +3,26 @@ font configuration, and the CJK font named explicitly (Noto Sans/Serif CJK SC fr
 
 Rendering many certificates: ``render_pages`` lays out one document holding every page (fonts and
 styles are prepared once) and writes each page as its own PDF, which is far faster than one
-``HTML(...).write_pdf()`` per certificate.
+``HTML(...).write_pdf()`` per certificate. Writing a page subsets its fonts; subsetting the 20 MB Noto
+CJK collection costs ~45 ms per font per page, so ``render_pages`` first cuts the CJK faces down (with
+HarfBuzz, ~10 ms) to the characters the document uses and serves them to WeasyPrint as the families
+"GridReady PDF Sans" / "GridReady PDF Serif", which lead the inherited font stacks. Each page then
+subsets a few-hundred-glyph font: ~25 ms per page and ~12 KB per file instead of ~150 ms and ~200 KB.
+The glyphs are Noto's own, so the output looks the same; when anything in that step fails the
+document renders with the system fonts as before (slower, same look). Text whose CSS names another
+family explicitly simply does not use the cut-down fonts.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import html as html_lib
+import re
+import subprocess
 from pathlib import Path
 
+import cffi
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -62,5 +75,102 @@ def render_pdf(html: str) -> bytes:
 
 def render_pages(html: str) -> list[bytes]:
     """Lay out ``html`` once and return each page as a separate one-page PDF (bulk certificates)."""
-    document = _html(html).render(stylesheets=_stylesheets(), font_config=font_config())
+    fonts = FontConfiguration()  # per call: the cut-down @font-face fonts belong to this document only
+    css = _subset_font_css(html) + BASE_CSS.replace("html { font-family: ", f"html {{ font-family: {_SANS}, ")
+    css = css.replace(".serif { font-family: ", f".serif {{ font-family: {_SERIF}, ")
+    document = _html(html).render(stylesheets=[CSS(string=css, font_config=fonts)], font_config=fonts)
     return [document.copy([page]).write_pdf() for page in document.pages]
+
+
+# ---------------------------------------------------------------- cut-down CJK fonts for render_pages
+
+_SANS = '"GridReady PDF Sans"'
+_SERIF = '"GridReady PDF Serif"'
+_FACES = (  # (family served, fontconfig pattern, CSS weight)
+    (_SANS, "Noto Sans CJK SC:weight=80", 400),
+    (_SANS, "Noto Sans CJK SC:bold", 700),
+    (_SERIF, "Noto Serif CJK SC:weight=80", 400),
+    (_SERIF, "Noto Serif CJK SC:bold", 700),
+)
+_HB_CDEF = """
+typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t; typedef struct hb_set_t hb_set_t;
+typedef struct hb_subset_input_t hb_subset_input_t; typedef uint32_t hb_codepoint_t;
+hb_blob_t * hb_blob_create_from_file (const char *file_name);
+hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);
+hb_blob_t * hb_face_reference_blob (hb_face_t *face);
+const char * hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
+void hb_blob_destroy (hb_blob_t *blob);
+void hb_face_destroy (hb_face_t *face);
+void hb_set_add (hb_set_t *set, hb_codepoint_t codepoint);
+hb_subset_input_t * hb_subset_input_create_or_fail (void);
+hb_set_t * hb_subset_input_unicode_set (hb_subset_input_t *input);
+void hb_subset_input_destroy (hb_subset_input_t *input);
+hb_face_t * hb_subset_or_fail (hb_face_t *source, const hb_subset_input_t *input);
+"""
+
+
+@functools.cache
+def _harfbuzz():
+    ffi = cffi.FFI()
+    ffi.cdef(_HB_CDEF)
+    return ffi, ffi.dlopen("harfbuzz"), ffi.dlopen("harfbuzz-subset")
+
+
+@functools.cache
+def _face(pattern: str):
+    """The HarfBuzz face of the font fontconfig picks for ``pattern`` (None when there is none)."""
+    found = subprocess.run(  # noqa: S603 — fixed arguments, no shell
+        ["fc-match", "-f", "%{file}|%{index}", pattern],  # noqa: S607 — fontconfig's own tool
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    ).stdout
+    path, _, index = found.partition("|")
+    if "CJK" not in path:
+        return None
+    ffi, hb, _hbs = _harfbuzz()
+    blob = hb.hb_blob_create_from_file(path.encode())
+    return hb.hb_face_create(blob, int(index or 0))
+
+
+def _subset(face, codepoints: set[int]) -> bytes:
+    ffi, hb, hbs = _harfbuzz()
+    subset_input = hbs.hb_subset_input_create_or_fail()
+    try:
+        unicodes = hbs.hb_subset_input_unicode_set(subset_input)
+        for codepoint in codepoints:
+            hb.hb_set_add(unicodes, codepoint)
+        result = hbs.hb_subset_or_fail(face, subset_input)
+    finally:
+        hbs.hb_subset_input_destroy(subset_input)
+    if result == ffi.NULL:
+        raise RuntimeError("subset failed")
+    blob = hb.hb_face_reference_blob(result)
+    try:
+        length = ffi.new("unsigned int *")
+        data = bytes(ffi.buffer(hb.hb_blob_get_data(blob, length), length[0]))
+    finally:
+        hb.hb_blob_destroy(blob)
+        hb.hb_face_destroy(result)
+    return data
+
+
+def _subset_font_css(html: str) -> str:
+    """@font-face rules serving the CJK faces cut down to the characters of ``html`` ('' on failure)."""
+    text = html_lib.unescape(re.sub(r"<[^>]*>", " ", html))
+    codepoints = {ord(ch) for ch in text if ch.isprintable()} | {ord(" ")}
+    rules = []
+    try:
+        for family, pattern, weight in _FACES:
+            face = _face(pattern)
+            if face is None:
+                continue
+            data = base64.b64encode(_subset(face, codepoints)).decode()
+            rules.append(
+                f"@font-face {{ font-family: {family}; font-weight: {weight}; "
+                f"src: url(data:font/otf;base64,{data}); }}\n"
+            )
+    except (OSError, RuntimeError, subprocess.SubprocessError, ValueError):
+        return ""
+    return "".join(rules)

@@ -1,7 +1,7 @@
 """incentives
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-26 20:30:54.111263
 
 """
@@ -13,7 +13,7 @@ import core.models
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,187 @@
+"""Training rules without HTTP: expiry boundaries, matrix flags, hours and coverage, enrolment, QR check-in."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from core import signals
+from tests import factories
+from tests.training import factories as tf
+from training import qualifications as quals
+from training import services, sessions
+from training.expiry import ExpiryStatus, expiry_status, expiry_window
+from training.models import EnrolmentStatus, HoursEntry, TypeOrigin
+
+TODAY = dt.date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("days", "status", "window"),
+    [
+        (91, ExpiryStatus.VALID, None),
+        (90, ExpiryStatus.EXPIRING, 90),
+        (31, ExpiryStatus.EXPIRING, 90),
+        (30, ExpiryStatus.EXPIRING, 30),
+        (0, ExpiryStatus.EXPIRING, 30),
+        (-1, ExpiryStatus.EXPIRED, 0),
+    ],
+)
+def test_expiry_status_boundaries(days, status, window):
+    expires = TODAY + dt.timedelta(days=days)
+    assert expiry_status(expires, TODAY) == status
+    assert expiry_window(expires, TODAY) == window
+
+
+def test_revoked_and_no_expiry():
+    assert expiry_status(TODAY, TODAY, revoked=True) == ExpiryStatus.REVOKED
+    assert expiry_status(None, TODAY) == ExpiryStatus.VALID
+
+
+def test_matrix_flags(db, request_ctx):
+    pos = factories.position()
+    ctype = tf.certificate_type(months=12, positions=[pos])
+    other = tf.certificate_type(months=12, origin=TypeOrigin.EXTERNAL, positions=[pos])
+    dept = factories.department()
+    missing = factories.employee(department=dept, position=pos)
+    expiring = factories.employee(department=dept, position=pos)
+    expired = factories.employee(department=dept, position=pos)
+    now = tf.NOW
+    quals.grant_qualification(
+        expiring, ctype, source_key="a", issued_on=TODAY - dt.timedelta(days=300), now=now
+    )
+    quals.record_external_qualification(
+        expired,
+        other,
+        number="X1",
+        issued_on=TODAY - dt.timedelta(days=800),
+        expires_on=TODAY - dt.timedelta(days=1),
+        now=now,
+    )
+    rows = {r.employee_id: r for r in quals.matrix_rows(db.true(), TODAY, department=dept)}
+    assert rows[missing.id].flags == {ctype.id: "missing", other.id: "missing"}
+    assert rows[expiring.id].flags[ctype.id] == "expiring"
+    assert rows[expired.id].flags[other.id] == "expired"
+    summary = quals.matrix_summary(list(rows.values()))
+    assert summary == {"employees": 3, "lacking": 3, "expiring": 1}
+
+
+def test_grant_is_idempotent_renews_and_signals(db, request_ctx):
+    emp = factories.employee()
+    ctype = tf.certificate_type(months=24)
+    received = []
+    signals.qualification_granted.connect(lambda s, **kw: received.append(kw["source_key"]), weak=False)
+    try:
+        first = quals.grant_qualification(emp, ctype, source_key="exam:1", issued_on=TODAY, now=tf.NOW)
+        again = quals.grant_qualification(emp, ctype, source_key="exam:1", issued_on=TODAY, now=tf.NOW)
+        renewed = quals.grant_qualification(
+            emp, ctype, source_key="exam:2", issued_on=TODAY + dt.timedelta(days=700), now=tf.NOW
+        )
+    finally:
+        signals.qualification_granted.receivers.clear()
+    assert first.id == again.id
+    assert received == ["exam:1", "exam:2"]
+    assert first.expires_on == dt.date(2028, 5, 31)
+    assert first.superseded_at is not None and renewed.superseded_at is None
+    assert first.certificate.superseded_by_id == renewed.certificate.id
+    assert renewed.certificate.version == 2
+    assert [r.id for r in quals.history(emp)] == [renewed.id, first.id]
+
+
+def test_reminders_notify_once_per_window(db, request_ctx):
+    user = factories.user()
+    ctype = tf.certificate_type(months=12)
+    quals.grant_qualification(user.employee, ctype, source_key="k", issued_on=dt.date(2025, 8, 1), now=tf.NOW)
+    due = quals.run_reminders(TODAY, now=tf.NOW)  # expires 2026-07-31: 60 days left
+    mine = [d for d in due if d.record.employee_id == user.employee_id]
+    assert [(d.window, d.notified) for d in mine] == [(90, True)]
+    again = [d for d in quals.run_reminders(TODAY, now=tf.NOW) if d.record.employee_id == user.employee_id]
+    assert [(d.window, d.notified) for d in again] == [(90, False)]
+    later = [
+        d
+        for d in quals.run_reminders(dt.date(2026, 7, 10), now=tf.NOW)
+        if d.record.employee_id == user.employee_id
+    ]
+    assert [(d.window, d.notified) for d in later] == [(30, True)]
+
+
+def test_hours_from_attendance_exam_and_drills(db, request_ctx):
+    pos = factories.position(hours=10)
+    emp = factories.employee(position=pos)
+    course = tf.course(hours="4", requires_exam=True)
+    s = tf.session(course)
+    enrolment = sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
+    sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW)
+    assert enrolment.completed_at is None  # the linked exam is not passed yet
+    assert sessions.hours_in_year(emp, 2026) == Decimal("0.0")
+    completed = []
+    signals.training_completed.connect(lambda s, **kw: completed.append(kw["hours"]), weak=False)
+    try:
+        services.record_course_exam_passed(emp, course, source_key="attempt:9", now=tf.NOW)
+        services.record_course_exam_passed(emp, course, source_key="attempt:9", now=tf.NOW)
+    finally:
+        signals.training_completed.receivers.clear()
+    assert completed == [Decimal("4.0")]
+    for _ in range(2):
+        signals.drill_participated.send(
+            object(),
+            employee=emp,
+            drill="停电演练",
+            role="队员",
+            hours=Decimal("2.5"),
+            source_key="drill-participant:3",
+            now=tf.NOW,
+        )
+    summary = sessions.hours_summary(emp, 2026)
+    assert summary["earned"] == Decimal("6.5")
+    assert summary["share"] == Decimal("65.0")
+    assert db.session.query(HoursEntry).filter_by(employee_id=emp.id).count() == 2
+
+
+def test_waiting_list_promotion(db, request_ctx):
+    s = tf.session(capacity=1)
+    a, b = factories.employee(), factories.employee()
+    first = sessions.self_enrol(s, a, now=tf.NOW - dt.timedelta(days=2))
+    second = sessions.self_enrol(s, b, now=tf.NOW - dt.timedelta(days=2))
+    assert (first.status, second.status) == (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
+    promoted = sessions.withdraw(first, now=tf.NOW - dt.timedelta(days=1))
+    assert promoted is second and second.status == EnrolmentStatus.ENROLLED
+
+
+def test_qr_checkin_refuses_wrong_token_unenrolled_and_outside_window(db, request_ctx):
+    s = tf.session()
+    emp, stranger = factories.employee(), factories.employee()
+    sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
+    with pytest.raises(sessions.TrainingError, match="not valid"):
+        sessions.check_in_by_qr(s, "wrong", emp, now=tf.NOW)
+    with pytest.raises(sessions.TrainingError, match="not enrolled"):
+        sessions.check_in_by_qr(s, s.checkin_token, stranger, now=tf.NOW)
+    with pytest.raises(sessions.TrainingError, match="opens"):
+        sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW - dt.timedelta(hours=2))
+    enrolment = sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW + dt.timedelta(minutes=5))
+    assert enrolment.attended_at is not None and enrolment.completed_at is not None
+
+
+def test_plan_coverage_and_knowledge_points_in_sql(db, request_ctx):
+    unit = factories.department()
+    team = factories.department(parent=unit)
+    pos, other_pos = factories.position(), factories.position()
+    staff = [factories.employee(department=team, position=pos) for _ in range(3)]
+    factories.employee(department=team, position=other_pos)  # not targeted
+    course = tf.course(positions=[pos])
+    plan = services.create_plan(unit, 2026, "year", "2026年度培训计划")
+    item = services.add_plan_item(
+        plan, course=course, planned_month=6, planned_hours=Decimal(4), headcount=3, positions=[pos]
+    )
+    s = tf.session(course, department=unit)
+    s.plan_item = item
+    for emp in staff[:2]:
+        sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
+        sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW)
+    coverage = services.plan_coverage(plan)[item.id]
+    assert coverage == {"target": 3, "completed": 2, "share": Decimal("66.7")}
+    sessions.mark_delivered(s, now=tf.NOW)
+    progress = services.item_progress(plan, TODAY)
+    assert progress[0]["state"] == "on_time"
+    clone = services.clone_plan(plan, 2027)
+    assert [i.course_id for i in clone.items] == [course.id] and clone.cloned_from_id == plan.id

@@ -1,0 +1,48 @@
+"""Training and qualifications: courses, plans, sessions and attendance, hours, coverage, certificate
+types and records with expiry, and verifiable PDF certificates."""
+
+from __future__ import annotations
+
+import os
+
+from flask_babel import lazy_gettext as _l
+
+from core import signals
+from core.auth import Role
+from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
+from core.seeding import add_seeder
+from training import cards, cli, seed, staff_views, views  # noqa: F401 — staff_views registers routes
+from training.sessions import on_drill_participated
+
+
+def init_app(app) -> None:
+    app.config.setdefault(
+        "TRAINING_CHECKIN_OPEN_BEFORE", int(os.environ.get("TRAINING_CHECKIN_OPEN_BEFORE", "30"))
+    )
+    app.config.setdefault(
+        "TRAINING_CHECKIN_CLOSE_AFTER", int(os.environ.get("TRAINING_CHECKIN_CLOSE_AFTER", "30"))
+    )
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.verify_bp)
+    cli.init_app(app)
+    signals.drill_participated.connect(on_drill_participated, weak=False)
+
+    group = _l("Training")
+    for endpoint, label, roles, order, icon in (
+        ("training.my_training", _l("My training"), (), 200, "mortarboard"),
+        ("training.my_qualifications", _l("My certificates"), (), 201, "award"),
+        ("training.courses", _l("Courses"), (), 210, "book"),
+        ("training.plans", _l("Training plans"), (Role.TRAINER, Role.HR, Role.ADMIN), 220, "calendar3"),
+        ("training.coverage", _l("Coverage"), (Role.TRAINER, Role.HR, Role.ADMIN), 230, "pie-chart"),
+        ("training.qualifications", _l("Qualification records"), (Role.HR, Role.ADMIN), 240, "patch-check"),
+        ("training.matrix", _l("Certification matrix"), (Role.HR, Role.ADMIN), 250, "grid-3x3"),
+    ):
+        add_nav_item(app, NavItem(endpoint, label, roles=roles, order=order, icon=icon, group=group))
+    add_dashboard_card(app, DashboardCard("training.me", "training/cards/me.html", cards.my_card, order=20))
+    add_dashboard_card(
+        app,
+        DashboardCard(
+            "training.hr", "training/cards/hr.html", cards.hr_card, roles=(Role.HR, Role.ADMIN), order=60
+        ),
+    )
+    add_seeder(app, "training and qualifications", 30, seed.seed_training)

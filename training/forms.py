@@ -1,0 +1,89 @@
+"""Training forms: validation only."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from core.forms import choices
+from training.models import CourseForm
+
+FORM_LABELS = {
+    CourseForm.CLASSROOM: _l("Classroom training"),
+    CourseForm.ONLINE: _l("Online training"),
+    CourseForm.FIELD_DRILL: _l("Field drill"),
+    CourseForm.SIMULATION: _l("Simulation drill"),
+}
+
+
+class CourseEditForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    guide_chapters = StringField(_l("Guide chapters"), validators=[Length(max=100)])
+    hours = DecimalField(_l("Hours"), places=1, validators=[InputRequired(), NumberRange(min=0, max=999)])
+    form = SelectField(_l("Form"), choices=choices((k.value, v) for k, v in FORM_LABELS.items()))
+    positions = SelectMultipleField(_l("Target positions"), coerce=int, validators=[Optional()])
+    requires_exam = BooleanField(_l("Completion requires passing the linked exam"))
+    submit = SubmitField(_l("Save"))
+
+
+class MaterialForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    url = StringField(_l("Link (instead of a file)"), validators=[Optional(), URL(), Length(max=500)])
+    file = FileField(_l("File (PDF, image, Office or MP4)"))
+    submit = SubmitField(_l("Add material"))
+
+
+class SessionEditForm(FlaskForm):
+    course = SelectField(_l("Course"), coerce=int)
+    department = SelectField(_l("Organising unit"), coerce=int)
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    place = StringField(_l("Place"), validators=[Length(max=200)])
+    capacity = IntegerField(
+        _l("Capacity"), default=30, validators=[InputRequired(), NumberRange(min=1, max=5000)]
+    )
+    self_enrolment = BooleanField(_l("Open for self-enrolment"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class AssignForm(FlaskForm):
+    departments = SelectMultipleField(_l("Departments"), coerce=int, validators=[DataRequired()])
+    positions = SelectMultipleField(_l("Positions"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Enrol"))
+
+
+class ExternalRecordForm(FlaskForm):
+    employee_no = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=30)])
+    certificate_type = SelectField(_l("Certificate type"), coerce=int)
+    number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=60)])
+    issued_on = DateField(_l("Issue date"), validators=[DataRequired()])
+    expires_on = DateField(_l("Expiry date"), validators=[Optional()])
+    scan = FileField(_l("Scan (PDF, PNG or JPEG)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Record"))
+
+
+class RevokeForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
+    submit = SubmitField(_l("Revoke"))
+
+
+class ClonePlanForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    submit = SubmitField(_l("Clone"))

@@ -1,0 +1,525 @@
+"""Sessions (培训班), enrolment with a waiting list, attendance (trainer list or QR), course completion,
+training hours (学时) and the .ics calendar.
+
+Decisions:
+- Completing a course = attendance at one of its sessions, plus a recorded pass of its linked exam when
+  ``course.requires_exam``. An online course (在线培训) with an exam completes on the pass alone.
+- Each completion credits the course's hours once (source_key ``completion:<id>``) and issues a training
+  completion certificate when the course says so; a course that grants a certificate type grants it.
+- Assignment by department/position enrols everyone matched, even beyond capacity (the trainer's call);
+  self-enrolment stops at capacity and puts later requests on a waiting list, promoted in request order
+  when someone withdraws.
+- The QR check-in is open from ``TRAINING_CHECKIN_OPEN_BEFORE`` minutes before the start until
+  ``TRAINING_CHECKIN_CLOSE_AFTER`` minutes after the end (defaults 30 / 30).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from icalendar import Calendar, Event
+from sqlalchemy import func, or_, select
+
+from accounts.models import Department, Employee, EmployeeStatus, User
+from core import signals
+from core.extensions import db
+from core.notifications import notify
+from core.timeutil import LOCAL_TZ, local_date
+from training.certificates import CertificateSpec, issue_certificates
+from training.models import (
+    CertificateKind,
+    Course,
+    CourseCompletion,
+    CourseExamPass,
+    CourseForm,
+    Enrolment,
+    EnrolmentStatus,
+    HoursEntry,
+    HoursSource,
+    SessionStatus,
+    TrainingSession,
+)
+from training.qualifications import grant_qualification
+
+
+class TrainingError(ValueError):
+    """A training rule was broken; the message is shown to the user."""
+
+
+# ---------------------------------------------------------------- sessions and enrolment
+
+
+def create_session(
+    course: Course,
+    *,
+    department: Department,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    place: str = "",
+    trainer: Employee | None = None,
+    capacity: int = 30,
+    self_enrolment: bool = True,
+    plan_item=None,
+) -> TrainingSession:
+    """Schedule a session of ``course`` (with its own secret check-in token)."""
+    if ends_at <= starts_at:
+        raise TrainingError(_("The session must end after it starts."))
+    if capacity < 1:
+        raise TrainingError(_("The capacity must be at least 1."))
+    session = TrainingSession(
+        course=course,
+        department=department,
+        title=title or course.title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        trainer=trainer,
+        capacity=capacity,
+        self_enrolment=self_enrolment,
+        plan_item=plan_item,
+        checkin_token=secrets.token_urlsafe(24),
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def enrolled_count(session: TrainingSession) -> int:
+    return db.session.scalar(
+        select(func.count(Enrolment.id)).where(
+            Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.ENROLLED
+        )
+    )
+
+
+def enrolment_of(session: TrainingSession, employee: Employee) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.employee_id == employee.id)
+    )
+
+
+def _users_of(employee_ids) -> list[User]:
+    ids = list(employee_ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.employee_id.in_(ids), User.active.is_(True))))
+
+
+def assign_enrolments(
+    session: TrainingSession, *, departments: list[Department], positions: list, now: dt.datetime
+) -> list[Enrolment]:
+    """Enrol every active employee of ``departments`` (subtrees) holding one of ``positions`` (any, when
+    empty); the newly enrolled are notified."""
+    if not departments:
+        raise TrainingError(_("Choose at least one department."))
+    query = (
+        select(Employee)
+        .join(Employee.department)
+        .where(
+            Employee.status == EmployeeStatus.ACTIVE,
+            or_(*(Department.path.startswith(d.path) for d in departments)),
+        )
+    )
+    if positions:
+        query = query.where(Employee.position_id.in_([p.id for p in positions]))
+    existing = {e.employee_id: e for e in session.enrolments}
+    created = []
+    for employee in db.session.scalars(query):
+        enrolment = existing.get(employee.id)
+        if enrolment is not None:
+            if enrolment.status != EnrolmentStatus.ENROLLED:
+                enrolment.status = EnrolmentStatus.ENROLLED
+                enrolment.assigned = True
+                created.append(enrolment)
+            continue
+        enrolment = Enrolment(session=session, employee=employee, assigned=True, requested_at=now)
+        db.session.add(enrolment)
+        created.append(enrolment)
+    db.session.flush()
+    notify(
+        _users_of(e.employee_id for e in created),
+        kind="training.enrolled",
+        title=_l("You are enrolled in the training session %(title)s", title=session.title),
+        body=_l("Starts %(when)s at %(place)s.", when=_fmt(session.starts_at), place=session.place),
+        link=f"/training/sessions/{session.id}",
+        now=now,
+    )
+    return created
+
+
+def _fmt(value: dt.datetime) -> str:
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def self_enrol(session: TrainingSession, employee: Employee, *, now: dt.datetime) -> Enrolment:
+    """An employee enrols: enrolled while seats remain, else put on the waiting list."""
+    if not session.self_enrolment or session.status != SessionStatus.SCHEDULED:
+        raise TrainingError(_("This session is not open for enrolment."))
+    if session.starts_at <= now:
+        raise TrainingError(_("This session has already started."))
+    enrolment = enrolment_of(session, employee)
+    if enrolment is not None and enrolment.status != EnrolmentStatus.WITHDRAWN:
+        raise TrainingError(_("You are already on this session's list."))
+    full = enrolled_count(session) >= session.capacity
+    status = EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED
+    if enrolment is None:
+        enrolment = Enrolment(session=session, employee=employee, status=status, requested_at=now)
+        db.session.add(enrolment)
+    else:
+        enrolment.status, enrolment.requested_at, enrolment.assigned = status, now, False
+    db.session.flush()
+    return enrolment
+
+
+def withdraw(enrolment: Enrolment, *, now: dt.datetime) -> Enrolment | None:
+    """Leave a session; the first on the waiting list takes the seat (and is told). Returns them."""
+    if enrolment.attended_at is not None:
+        raise TrainingError(_("You attended this session and can no longer withdraw."))
+    was_enrolled = enrolment.status == EnrolmentStatus.ENROLLED
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    db.session.flush()
+    session = enrolment.session
+    if not was_enrolled or enrolled_count(session) >= session.capacity:
+        return None
+    promoted = db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .order_by(Enrolment.requested_at, Enrolment.id)
+        .limit(1)
+    )
+    if promoted is None:
+        return None
+    promoted.status = EnrolmentStatus.ENROLLED
+    db.session.flush()
+    notify(
+        _users_of([promoted.employee_id]),
+        kind="training.promoted",
+        title=_l("A seat became free: you are enrolled in %(title)s", title=session.title),
+        link=f"/training/sessions/{session.id}",
+        now=now,
+    )
+    return promoted
+
+
+# ---------------------------------------------------------------- attendance
+
+
+def checkin_window(session: TrainingSession) -> tuple[dt.datetime, dt.datetime]:
+    """When the QR check-in is open."""
+    before = int(current_app.config.get("TRAINING_CHECKIN_OPEN_BEFORE", 30))
+    after = int(current_app.config.get("TRAINING_CHECKIN_CLOSE_AFTER", 30))
+    return session.starts_at - dt.timedelta(minutes=before), session.ends_at + dt.timedelta(minutes=after)
+
+
+def check_in_by_qr(
+    session: TrainingSession, token: str, employee: Employee, *, now: dt.datetime
+) -> Enrolment:
+    """签到 by scanning the session's QR code: only an enrolled employee, inside the window."""
+    if not token or not secrets.compare_digest(token, session.checkin_token):
+        raise TrainingError(_("This check-in code is not valid."))
+    if session.status == SessionStatus.CANCELLED:
+        raise TrainingError(_("This session was cancelled."))
+    opens, closes = checkin_window(session)
+    if now < opens:
+        raise TrainingError(_("Check-in opens at %(when)s.", when=_fmt(opens)))
+    if now > closes:
+        raise TrainingError(_("Check-in closed at %(when)s.", when=_fmt(closes)))
+    enrolment = enrolment_of(session, employee)
+    if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
+        raise TrainingError(_("You are not enrolled in this session, so you cannot check in."))
+    if enrolment.attended_at is None:
+        enrolment.attended_at = now
+        enrolment.checkin_method = "qr"
+        db.session.flush()
+        complete_if_due([enrolment], now=now)
+    return enrolment
+
+
+def record_attendance(session: TrainingSession, present_ids: set[int], *, now: dt.datetime) -> int:
+    """The trainer's check-in list: mark who was present (enrolled only); returns how many attended."""
+    newly = []
+    for enrolment in session.enrolments:
+        if enrolment.status != EnrolmentStatus.ENROLLED:
+            continue
+        if enrolment.id in present_ids and enrolment.attended_at is None:
+            enrolment.attended_at = now
+            enrolment.checkin_method = "trainer"
+            newly.append(enrolment)
+        elif (
+            enrolment.id not in present_ids
+            and enrolment.attended_at is not None
+            and not enrolment.completed_at
+        ):
+            enrolment.attended_at = None
+            enrolment.checkin_method = None
+    db.session.flush()
+    complete_if_due(newly, now=now)
+    return sum(1 for e in session.enrolments if e.attended_at is not None)
+
+
+def mark_delivered(session: TrainingSession, *, now: dt.datetime) -> None:
+    """The session took place (its plan item counts it as delivered)."""
+    session.status = SessionStatus.DELIVERED
+    session.delivered_at = now
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- completion and hours
+
+
+def _has_pass(employee_id: int, course: Course) -> bool:
+    return (
+        db.session.scalar(
+            select(CourseExamPass.id).where(
+                CourseExamPass.employee_id == employee_id, CourseExamPass.course_id == course.id
+            )
+        )
+        is not None
+    )
+
+
+def complete_if_due(enrolments: list[Enrolment], *, now: dt.datetime) -> list[CourseCompletion]:
+    """Complete every attended enrolment whose course needs no exam or whose exam is passed."""
+    done = []
+    for enrolment in enrolments:
+        course = enrolment.session.course
+        if enrolment.completed_at is not None or enrolment.attended_at is None:
+            continue
+        if course.requires_exam and not _has_pass(enrolment.employee_id, course):
+            continue
+        enrolment.completed_at = now
+        done.append(_complete(enrolment.employee, course, f"enrolment:{enrolment.id}", now, enrolment))
+    _after_completion(done, now)
+    return done
+
+
+def _complete(employee, course, source_key, now, enrolment=None) -> CourseCompletion:
+    completion = CourseCompletion(
+        employee=employee,
+        course=course,
+        enrolment_id=enrolment.id if enrolment else None,
+        source_key=source_key,
+        completed_at=now,
+        completed_on=local_date(now),
+    )
+    db.session.add(completion)
+    db.session.flush()
+    credit_hours(
+        employee,
+        course.hours,
+        source=HoursSource.COURSE,
+        source_key=f"completion:{completion.id}",
+        earned_on=completion.completed_on,
+        description=course.title,
+    )
+    signals.training_completed.send(
+        enrolment or completion,
+        employee=employee,
+        course=course,
+        hours=Decimal(course.hours),
+        source_key=f"completion:{completion.id}",
+        now=now,
+    )
+    if course.grants_certificate_type is not None:
+        grant_qualification(
+            employee,
+            course.grants_certificate_type,
+            source_key=f"completion:{completion.id}",
+            issued_on=completion.completed_on,
+            now=now,
+        )
+    return completion
+
+
+def completion_spec(completion: CourseCompletion) -> CertificateSpec:
+    """The training completion certificate of a completion."""
+    course = completion.course
+    unit = (
+        course.department.name if course.department else current_app.config.get("TRAINING_ISSUER", "培训中心")
+    )
+    return CertificateSpec(
+        kind=CertificateKind.TRAINING_COMPLETION,
+        employee=completion.employee,
+        title=course.title,
+        number=f"PX-{completion.completed_on:%Y}-{course.code}-{completion.id:06d}",
+        issued_on=completion.completed_on,
+        expires_on=None,
+        issuer=unit,
+        source_key=f"completion:{completion.id}",
+        extra={"course": course.code, "hours": str(course.hours)},
+    )
+
+
+def _after_completion(done: list[CourseCompletion], now: dt.datetime) -> None:
+    specs = [completion_spec(c) for c in done if c.course.issues_completion_certificate]
+    if specs:
+        issue_certificates(specs, now=now)
+
+
+def record_course_exam_passed(employee: Employee, course: Course, *, source_key: str, now: dt.datetime):
+    """The exams package reports a pass of ``course``'s linked exam (idempotent per ``source_key``);
+    completes the attended sessions waiting for it (or an online course outright)."""
+    if db.session.scalar(select(CourseExamPass.id).where(CourseExamPass.source_key == source_key)):
+        return []
+    db.session.add(
+        CourseExamPass(employee_id=employee.id, course_id=course.id, source_key=source_key, passed_at=now)
+    )
+    db.session.flush()
+    waiting = list(
+        db.session.scalars(
+            select(Enrolment)
+            .join(Enrolment.session)
+            .where(
+                Enrolment.employee_id == employee.id,
+                TrainingSession.course_id == course.id,
+                Enrolment.attended_at.is_not(None),
+                Enrolment.completed_at.is_(None),
+            )
+        )
+    )
+    if waiting:
+        return complete_if_due(waiting, now=now)
+    if course.form == CourseForm.ONLINE:
+        done = [_complete(employee, course, f"exam:{source_key}", now)]
+        _after_completion(done, now)
+        return done
+    return []
+
+
+def credit_hours(
+    employee: Employee | int,
+    hours: Decimal,
+    *,
+    source: str,
+    source_key: str,
+    earned_on: dt.date,
+    description: str = "",
+) -> HoursEntry | None:
+    """Add 学时 to the ledger once per ``source_key`` (a replay credits nothing and returns None)."""
+    if db.session.scalar(select(HoursEntry.id).where(HoursEntry.source_key == source_key)):
+        return None
+    hours = Decimal(str(hours))
+    if hours < 0:
+        raise TrainingError(_("Hours cannot be negative."))
+    entry = HoursEntry(
+        employee_id=employee if isinstance(employee, int) else employee.id,
+        hours=hours,
+        source=source,
+        source_key=source_key,
+        earned_on=earned_on,
+        description=description[:300],
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def on_drill_participated(sender, *, employee, drill, role, hours, source_key, now, **_extra) -> None:
+    """Listener of ``core.signals.drill_participated``: credit the drill's hours once."""
+    title = getattr(drill, "title", None) or getattr(drill, "name", None) or str(drill)
+    credit_hours(
+        employee,
+        Decimal(str(hours)),
+        source=HoursSource.DRILL,
+        source_key=f"drill:{source_key}",
+        earned_on=local_date(now),
+        description=f"{title} ({role})" if role else str(title),
+    )
+
+
+def hours_in_year(employee: Employee, year: int) -> Decimal:
+    """The employee's 学时 credited in ``year`` (calendar year, Asia/Shanghai dates)."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(HoursEntry.hours), 0)).where(
+            HoursEntry.employee_id == employee.id,
+            HoursEntry.earned_on >= dt.date(year, 1, 1),
+            HoursEntry.earned_on <= dt.date(year, 12, 31),
+        )
+    )
+    return Decimal(str(total)).quantize(Decimal("0.1"))
+
+
+def hours_summary(employee: Employee, year: int) -> dict:
+    """Hours this year against the position's annual requirement (share capped at 100%)."""
+    earned = hours_in_year(employee, year)
+    required = Decimal(employee.position.annual_training_hours or 0)
+    share = (
+        Decimal(100)
+        if not required
+        else min(Decimal(100), (earned * 100 / required).quantize(Decimal("0.1")))
+    )
+    by_source = dict(
+        db.session.execute(
+            select(HoursEntry.source, func.sum(HoursEntry.hours))
+            .where(
+                HoursEntry.employee_id == employee.id,
+                HoursEntry.earned_on >= dt.date(year, 1, 1),
+                HoursEntry.earned_on <= dt.date(year, 12, 31),
+            )
+            .group_by(HoursEntry.source)
+        ).all()
+    )
+    return {
+        "earned": earned,
+        "required": required,
+        "share": share,
+        "met": earned >= required,
+        "by_source": by_source,
+    }
+
+
+def hours_entries(employee: Employee, year: int) -> list[HoursEntry]:
+    return list(
+        db.session.scalars(
+            select(HoursEntry)
+            .where(
+                HoursEntry.employee_id == employee.id,
+                HoursEntry.earned_on >= dt.date(year, 1, 1),
+                HoursEntry.earned_on <= dt.date(year, 12, 31),
+            )
+            .order_by(HoursEntry.earned_on.desc(), HoursEntry.id.desc())
+        )
+    )
+
+
+# ---------------------------------------------------------------- calendar
+
+
+def my_sessions(employee: Employee) -> list[tuple[TrainingSession, Enrolment]]:
+    """The sessions the employee is enrolled in or waiting for, by start time."""
+    rows = db.session.execute(
+        select(TrainingSession, Enrolment)
+        .join(Enrolment, Enrolment.session_id == TrainingSession.id)
+        .where(Enrolment.employee_id == employee.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+        .order_by(TrainingSession.starts_at.desc())
+    ).all()
+    return [(s, e) for s, e in rows]
+
+
+def sessions_ics(employee: Employee, *, now: dt.datetime) -> bytes:
+    """The employee's enrolled sessions as an iCalendar file (times in Asia/Shanghai)."""
+    cal = Calendar()
+    cal.add("prodid", "-//GridReady//Training//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "GridReady 培训")
+    cal.add("x-wr-timezone", "Asia/Shanghai")
+    for session, enrolment in my_sessions(employee):
+        if enrolment.status != EnrolmentStatus.ENROLLED or session.status == SessionStatus.CANCELLED:
+            continue
+        event = Event()
+        event.add("uid", f"training-session-{session.id}@gridready")
+        event.add("summary", session.title)
+        event.add("dtstart", session.starts_at.astimezone(LOCAL_TZ))
+        event.add("dtend", session.ends_at.astimezone(LOCAL_TZ))
+        event.add("dtstamp", now)
+        if session.place:
+            event.add("location", session.place)
+        event.add("description", f"{session.course.title} · {session.course.hours} 学时")
+        cal.add_component(event)
+    return cal.to_ical()

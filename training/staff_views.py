@@ -1,0 +1,381 @@
+"""Trainer and HR pages: courses, sessions, plans and coverage, qualification records and the matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.models import Department, Employee, Position
+from accounts.services import covers_department, departments_in_scope, scope_clause
+from core import audit
+from core.auth import Role, login_required, role_required
+from core.extensions import db
+from core.forms import PostForm, choices
+from core.spreadsheets import write_xlsx
+from core.timeutil import LOCAL_TZ, local_date
+from training import qualifications as quals
+from training import services, sessions
+from training.expiry import STATUS_BADGES, STATUS_LABELS
+from training.forms import (
+    ClonePlanForm,
+    CourseEditForm,
+    ExternalRecordForm,
+    MaterialForm,
+    RevokeForm,
+    SessionEditForm,
+)
+from training.models import CertificateType, Course, CourseMaterial, QualificationRecord, TrainingPlan
+from training.uploads import (
+    MATERIAL_MAX_BYTES,
+    MATERIAL_TYPES,
+    SCAN_MAX_BYTES,
+    SCAN_TYPES,
+    UploadError,
+    file_path,
+    store_upload,
+)
+from training.views import STAFF, _now, bp
+
+HR_ROLES = (Role.HR, Role.ADMIN)
+PLAN_ROLES = (Role.TRAINER, Role.HR, Role.ADMIN)
+
+
+def _hr_role() -> str:
+    return Role.ADMIN if current_user.has_any_role(Role.ADMIN) else Role.HR
+
+
+# ---------------------------------------------------------------- courses and sessions
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def course_new():
+    form = CourseEditForm()
+    form.positions.choices = choices(
+        (p.id, p.name) for p in db.session.scalars(select(Position).order_by(Position.code))
+    )
+    if form.validate_on_submit():
+        try:
+            course = services.save_course(
+                None,
+                code=form.code.data.strip().upper(),
+                title=form.title.data.strip(),
+                description=form.description.data or "",
+                guide_chapters=form.guide_chapters.data or "",
+                hours=form.hours.data,
+                form=form.form.data,
+                requires_exam=form.requires_exam.data,
+                positions=[db.session.get(Position, i) for i in form.positions.data or []],
+                department_id=None,
+            )
+        except sessions.TrainingError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("training.course_detail", course_id=course.id))
+    return render_template("training/course_form.html", form=form)
+
+
+@bp.route("/courses/<int:course_id>/materials", methods=["GET", "POST"])
+@role_required(*STAFF)
+def material_new(course_id: int):
+    course = db.session.get(Course, course_id)
+    if course is None or not services.can_manage_unit(current_user, course.department_id):
+        abort(404)
+    form = MaterialForm()
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        if not form.url.data and not (upload and upload.filename):
+            form.file.errors.append(_("Upload a file or give a link."))
+        else:
+            try:
+                stored = (
+                    store_upload(
+                        upload, allowed=MATERIAL_TYPES, max_bytes=MATERIAL_MAX_BYTES, user=current_user
+                    )
+                    if upload and upload.filename
+                    else None
+                )
+            except UploadError as exc:
+                form.file.errors.append(str(exc))
+            else:
+                db.session.add(
+                    CourseMaterial(
+                        course=course, title=form.title.data, url=form.url.data or None, file=stored
+                    )
+                )
+                db.session.commit()
+                flash(_("Material added."), "success")
+                return redirect(url_for("training.course_detail", course_id=course.id))
+    return render_template("training/material_form.html", form=form, course=course), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def session_new():
+    form = SessionEditForm()
+    form.course.choices = choices(
+        (c.id, f"{c.code} {c.title}") for c in db.session.scalars(select(Course).order_by(Course.code))
+    )
+    role = Role.ADMIN if current_user.has_any_role(Role.ADMIN) else Role.TRAINER
+    form.department.choices = choices((d.id, d.name) for d in departments_in_scope(current_user, role))
+    if form.validate_on_submit():
+        course = db.session.get(Course, form.course.data)
+        dept = db.session.get(Department, form.department.data)
+        try:
+            session = sessions.create_session(
+                course,
+                department=dept,
+                title=form.title.data or course.title,
+                starts_at=form.starts_at.data.replace(tzinfo=LOCAL_TZ).astimezone(dt.UTC),
+                ends_at=form.ends_at.data.replace(tzinfo=LOCAL_TZ).astimezone(dt.UTC),
+                place=form.place.data or "",
+                trainer=current_user.employee,
+                capacity=form.capacity.data,
+                self_enrolment=form.self_enrolment.data,
+            )
+        except sessions.TrainingError as exc:
+            form.ends_at.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("training.session_detail", session_id=session.id))
+    return render_template("training/session_form.html", form=form), (400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- plans and coverage
+
+
+@bp.get("/plans")
+@role_required(*PLAN_ROLES)
+def plans():
+    query = select(TrainingPlan).where(services.staff_scope(current_user, TrainingPlan.unit_id))
+    rows = db.session.scalars(query.order_by(TrainingPlan.year.desc(), TrainingPlan.unit_id)).all()
+    today = local_date(_now())
+    return render_template("training/plans.html", plans=[(p, services.plan_summary(p, today)) for p in rows])
+
+
+def _load_plan(plan_id: int) -> TrainingPlan:
+    plan = db.session.get(TrainingPlan, plan_id)
+    if plan is None or not services.can_view_unit(current_user, plan.unit_id):
+        abort(404)
+    return plan
+
+
+@bp.get("/plans/<int:plan_id>")
+@role_required(*PLAN_ROLES)
+def plan_detail(plan_id: int):
+    plan = _load_plan(plan_id)
+    today = local_date(_now())
+    return render_template(
+        "training/plan.html",
+        plan=plan,
+        progress=services.item_progress(plan, today),
+        coverage=services.plan_coverage(plan),
+        summary=services.plan_summary(plan, today),
+        can_manage=services.can_manage_unit(current_user, plan.unit_id),
+        clone_form=ClonePlanForm(year=plan.year + 1),
+    )
+
+
+@bp.post("/plans/<int:plan_id>/clone")
+@role_required(*STAFF)
+def plan_clone(plan_id: int):
+    plan = _load_plan(plan_id)
+    if not services.can_manage_unit(current_user, plan.unit_id):
+        abort(404)
+    form = ClonePlanForm()
+    if form.validate_on_submit():
+        try:
+            new = services.clone_plan(plan, form.year.data)
+        except sessions.TrainingError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            return redirect(url_for("training.plan_detail", plan_id=new.id))
+    return redirect(url_for("training.plan_detail", plan_id=plan.id))
+
+
+@bp.get("/coverage")
+@role_required(*PLAN_ROLES)
+def coverage():
+    year = request.args.get("year", type=int) or local_date(_now()).year
+    rows = services.knowledge_point_coverage(year, services.staff_scope(current_user, Employee.department_id))
+    return render_template("training/coverage.html", rows=rows, year=year)
+
+
+# ---------------------------------------------------------------- qualifications (HR)
+
+
+@bp.get("/qualifications")
+@role_required(*HR_ROLES)
+def qualifications():
+    today = local_date(_now())
+    scope = scope_clause(current_user, _hr_role(), Employee.department_id)
+    return render_template(
+        "training/qualifications.html",
+        records=quals.expiring_records(scope, today),
+        today=today,
+        labels=STATUS_LABELS,
+        badges=STATUS_BADGES,
+        status_of=quals.record_status,
+        form=PostForm(),
+    )
+
+
+def _record_form() -> ExternalRecordForm:
+    form = ExternalRecordForm()
+    form.certificate_type.choices = choices(
+        (t.id, t.name) for t in db.session.scalars(select(CertificateType).order_by(CertificateType.code))
+    )
+    return form
+
+
+@bp.route("/qualifications/record", methods=["GET", "POST"])
+@role_required(*HR_ROLES)
+def record_external():
+    form = _record_form()
+    if form.validate_on_submit():
+        employee = db.session.scalar(
+            select(Employee).where(Employee.employee_no == form.employee_no.data.strip().upper())
+        )
+        if employee is None or not (
+            current_user.has_any_role(Role.ADMIN)
+            or covers_department(current_user, Role.HR, employee.department)
+        ):
+            form.employee_no.errors.append(_("No employee with this number in your scope."))
+        else:
+            try:
+                scan = store_upload(
+                    request.files["scan"], allowed=SCAN_TYPES, max_bytes=SCAN_MAX_BYTES, user=current_user
+                )
+                quals.record_external_qualification(
+                    employee,
+                    db.session.get(CertificateType, form.certificate_type.data),
+                    number=form.number.data,
+                    issued_on=form.issued_on.data,
+                    expires_on=form.expires_on.data,
+                    scan=scan,
+                    now=_now(),
+                )
+            except (UploadError, quals.QualificationError) as exc:
+                db.session.rollback()
+                form.scan.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("Certificate recorded."), "success")
+                return redirect(url_for("training.qualifications"))
+    return render_template("training/record_form.html", form=form), (400 if form.errors else 200)
+
+
+def _load_record(record_id: int) -> QualificationRecord:
+    record = db.session.get(QualificationRecord, record_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.route("/qualifications/<int:record_id>/revoke", methods=["GET", "POST"])
+@role_required(*HR_ROLES)
+def revoke(record_id: int):
+    record = _load_record(record_id)
+    if not (
+        current_user.has_any_role(Role.ADMIN)
+        or covers_department(current_user, Role.HR, record.employee.department)
+    ):
+        abort(404)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            quals.revoke_qualification(record, form.reason.data, now=_now())
+        except quals.QualificationError as exc:
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Certificate revoked."), "success")
+            return redirect(url_for("training.qualifications"))
+    return render_template("training/revoke_form.html", form=form, record=record)
+
+
+@bp.get("/scans/<int:record_id>")
+@login_required
+def scan_download(record_id: int):
+    record = _load_record(record_id)
+    allowed = (
+        record.employee_id == current_user.employee_id
+        or current_user.has_any_role(Role.ADMIN)
+        or (
+            current_user.has_any_role(Role.HR)
+            and covers_department(current_user, Role.HR, record.employee.department)
+        )
+    )
+    if not allowed or record.scan is None:
+        abort(404)
+    return send_file(
+        file_path(record.scan), mimetype=record.scan.content_type, download_name=record.scan.original_name
+    )
+
+
+def _matrix():
+    today = local_date(_now())
+    department = None
+    dept_id = request.args.get("department", type=int)
+    if dept_id:
+        department = db.session.get(Department, dept_id)
+    scope = scope_clause(current_user, _hr_role(), Employee.department_id)
+    return quals.matrix_rows(scope, today, department=department), quals.matrix_types(), today
+
+
+@bp.get("/matrix")
+@role_required(*HR_ROLES)
+def matrix():
+    rows, types, today = _matrix()
+    only = request.args.get("only", "problems")
+    shown = [r for r in rows if r.lacking or r.expiring] if only == "problems" else rows
+    page = max(1, request.args.get("page", 1, type=int))
+    per_page = 100
+    return render_template(
+        "training/matrix.html",
+        rows=shown[(page - 1) * per_page : page * per_page],
+        total=len(shown),
+        page=page,
+        pages=max(1, -(-len(shown) // per_page)),
+        types=types,
+        summary=quals.matrix_summary(rows),
+        flags=quals.MATRIX_FLAGS,
+        only=only,
+        departments=departments_in_scope(current_user, _hr_role()),
+        department=request.args.get("department", type=int),
+    )
+
+
+@bp.get("/matrix.xlsx")
+@role_required(*HR_ROLES)
+def matrix_xlsx():
+    rows, types, _today = _matrix()
+    data = matrix_workbook(rows, types)
+    audit.record("training.matrix_exported", None, rows=len(rows))
+    db.session.commit()
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="持证上岗矩阵.xlsx",
+    )
+
+
+def matrix_workbook(rows, types) -> bytes:
+    """The 持证上岗 matrix as xlsx: one row per employee, one column per required type."""
+    flags = {k: str(v) for k, v in quals.MATRIX_FLAGS.items()}
+    headers = [_("Employee number"), _("Name"), _("Department"), _("Position"), *(t.name for t in types)]
+    body = (
+        [r.employee_no, r.name, r.department, r.position, *(flags.get(r.flags.get(t.id), "") for t in types)]
+        for r in rows
+    )
+    return write_xlsx(headers, body, title="持证上岗", widths=[12, 10, 18, 14, *([16] * len(types))])

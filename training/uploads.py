@@ -1,0 +1,98 @@
+"""Uploaded files (course materials, certificate scans): size limit, type allowlist checked by the file's
+content (magic bytes, not its name or declared type), stored under UPLOAD_DIR with a generated name."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+import zipfile
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from core.extensions import db
+from training.models import StoredFile
+
+MATERIAL_MAX_BYTES = 50 * 1024 * 1024
+SCAN_MAX_BYTES = 10 * 1024 * 1024
+
+PDF, PNG, JPEG, XLSX, DOCX, PPTX, MP4 = "pdf", "png", "jpeg", "xlsx", "docx", "pptx", "mp4"
+SCAN_TYPES = (PDF, PNG, JPEG)
+MATERIAL_TYPES = (PDF, PNG, JPEG, XLSX, DOCX, PPTX, MP4)
+CONTENT_TYPES = {
+    PDF: "application/pdf",
+    PNG: "image/png",
+    JPEG: "image/jpeg",
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    MP4: "video/mp4",
+}
+_OFFICE_MARKERS = {"xl/": XLSX, "word/": DOCX, "ppt/": PPTX}
+
+
+class UploadError(ValueError):
+    """The upload is refused; the message says why."""
+
+
+def sniff(data: bytes) -> str | None:
+    """The file type from its first bytes (and, for Office files, the zip's folders), or None."""
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if len(data) > 12 and data[4:8] == b"ftyp":
+        return MP4
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" not in names:
+            return None
+        for prefix, kind in _OFFICE_MARKERS.items():
+            if any(n.startswith(prefix) for n in names):
+                return kind
+    return None
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "training"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(storage, *, allowed: tuple[str, ...], max_bytes: int, user=None) -> StoredFile:
+    """Check and keep an uploaded file; raises UploadError for one too large, empty or of a wrong type."""
+    data = storage.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadError(_("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
+    if not data:
+        raise UploadError(_("The file is empty."))
+    kind = sniff(data)
+    if kind not in allowed:
+        names = ", ".join(k.upper() for k in allowed)
+        raise UploadError(_("This type of file is not accepted. Allowed: %(types)s.", types=names))
+    stored_name = f"{secrets.token_hex(16)}.{kind}"
+    (upload_dir() / stored_name).write_bytes(data)
+    original = Path((storage.filename or "file").replace("\\", "/")).name[:200] or "file"
+    record = StoredFile(
+        stored_name=stored_name,
+        original_name=original,
+        content_type=CONTENT_TYPES[kind],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=user.id if user is not None else None,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def file_path(stored: StoredFile) -> Path:
+    """Where a stored file lives (its generated name only)."""
+    return upload_dir() / Path(stored.stored_name).name
