@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
 
 from accounts.models import Employee, EmployeeStatus
+from core.extensions import db
+from core.timeutil import local_midnight_utc
 from incentives.periods import Period
 from incentives.ranking import Candidate
+from training.models import CertificateType, QualificationRecord, certificate_type_positions
 
 
 @dataclass(frozen=True)
 class EligibilityContext:
     period: Period
     on_date: dt.date  # the day qualifications must be current on (the period's last day)
+    # employee id → names of required qualifications not valid on ``on_date`` (see qualification_gaps)
+    qualification_gaps: dict[int, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -29,15 +35,45 @@ class EligibilityRule:
     check: Callable[[Candidate, EligibilityContext], str | None]
 
 
-def missing_required_qualifications(employee: Employee, on_date: dt.date) -> list[str]:
-    """The qualifications ``employee``'s post requires that are not current on ``on_date``.
+def qualification_gaps(employee_ids: list[int], on_date: dt.date) -> dict[int, list[str]]:
+    """For each employee, the active certificate types their post requires (training's 持证上岗 matrix)
+    that no qualification record covered on ``on_date``, in one query.
 
-    NOT YET CONNECTED: qualification records belong to the ``training`` package, which is being built
-    in parallel and had no models when this package was written. Until the lead wires this function to
-    training's qualification service, no qualification data exists here and it returns an empty list,
-    so the rule below passes everyone. It must return names (e.g. "电工进网作业许可证") once connected.
+    A record covers the day when it was issued on or before it, had not expired (``expires_on`` is the
+    last valid day) and was not revoked by then. A renewed (superseded) record still covers the days
+    it was valid, so a past period is judged by the records of that time.
     """
-    return []
+    if not employee_ids:
+        return {}
+    record = QualificationRecord
+    day_after = local_midnight_utc(on_date + dt.timedelta(days=1))
+    covered = (
+        select(record.id)
+        .where(
+            record.employee_id == Employee.id,
+            record.certificate_type_id == CertificateType.id,
+            record.issued_on <= on_date,
+            or_(record.expires_on.is_(None), record.expires_on >= on_date),
+            or_(record.revoked_at.is_(None), record.revoked_at >= day_after),
+        )
+        .exists()
+    )
+    rows = db.session.execute(
+        select(Employee.id, CertificateType.name)
+        .join(certificate_type_positions, certificate_type_positions.c.position_id == Employee.position_id)
+        .join(CertificateType, CertificateType.id == certificate_type_positions.c.certificate_type_id)
+        .where(Employee.id.in_(employee_ids), CertificateType.active, ~covered)
+        .order_by(Employee.id, CertificateType.code)
+    )
+    gaps: dict[int, list[str]] = {}
+    for employee_id, name in rows:
+        gaps.setdefault(employee_id, []).append(name)
+    return gaps
+
+
+def missing_required_qualifications(employee: Employee, on_date: dt.date) -> list[str]:
+    """The qualifications ``employee``'s post requires that were not current on ``on_date``."""
+    return qualification_gaps([employee.id], on_date).get(employee.id, [])
 
 
 def _on_post(candidate: Candidate, _ctx: EligibilityContext) -> str | None:
@@ -59,7 +95,7 @@ def _no_complaint(candidate: Candidate, _ctx: EligibilityContext) -> str | None:
 
 
 def _qualifications(candidate: Candidate, ctx: EligibilityContext) -> str | None:
-    missing = missing_required_qualifications(candidate.employee, ctx.on_date)
+    missing = ctx.qualification_gaps.get(candidate.employee.id, [])
     if missing:
         return _l("Qualification not current: %(names)s.", names="、".join(missing))
     return None

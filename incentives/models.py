@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.models import Department, Employee, User
 from core.extensions import db
 from core.models import utcnow
+from training.models import Certificate
 
 POINTS = Numeric(9, 1)
 
@@ -288,12 +289,10 @@ class StarNomination(db.Model):
     rank: Mapped[int] = mapped_column(Integer)
     points: Mapped[Decimal] = mapped_column(POINTS)
     citation: Mapped[str] = mapped_column(Text)
-    # The commendation certificate (issued on publication): PDF under UPLOAD_DIR, its hash and the code
-    # printed on it for /incentives/verify/<code>.
-    certificate_code: Mapped[str | None] = mapped_column(String(40), unique=True)
-    certificate_path: Mapped[str | None] = mapped_column(String(200))
-    certificate_sha256: Mapped[str | None] = mapped_column(String(64))
-    certificate_issued_at: Mapped[dt.datetime | None]
+    # The commendation certificate, issued on publication into training's verifiable certificate store
+    # (kind ``commendation``, public page /verify/<code>).
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="RESTRICT"))
 
     selection: Mapped[StarSelection] = relationship(back_populates="nominations")
     employee: Mapped[Employee] = relationship()
+    certificate: Mapped[Certificate | None] = relationship()

@@ -51,6 +51,15 @@ class Period:
             return _("%(year)d Q%(q)d", year=self.start.year, q=self.index)
         return _("Year %(year)d", year=self.start.year)
 
+    @property
+    def label_zh(self) -> str:
+        """The Chinese name printed on certificates (a Chinese document whatever the UI language)."""
+        if self.kind == PeriodKind.MONTH:
+            return f"{self.start.year}年{self.start.month}月"
+        if self.kind == PeriodKind.QUARTER:
+            return f"{self.start.year}年第{self.index}季度"
+        return f"{self.start.year}年度"
+
     def previous(self) -> Period:
         return period_containing(self.kind, self.start - dt.timedelta(days=1))
 

@@ -20,7 +20,7 @@ from core.auth import Role
 from core.extensions import db
 from core.notifications import notify
 from incentives.commendation import issue_commendation
-from incentives.eligibility import EligibilityContext, apply_eligibility
+from incentives.eligibility import EligibilityContext, apply_eligibility, qualification_gaps
 from incentives.ledger import IncentiveError
 from incentives.models import IncentiveSettings, SelectionStatus, StarNomination, StarSelection
 from incentives.periods import Period
@@ -119,7 +119,8 @@ def candidates(unit: Department, period: Period, tie_breaks: str) -> list[Candid
         )
         for s in board
     ]
-    apply_eligibility(result, EligibilityContext(period, period.end - dt.timedelta(days=1)))
+    on_date = period.end - dt.timedelta(days=1)
+    apply_eligibility(result, EligibilityContext(period, on_date, qualification_gaps(ids, on_date)))
     return rank_candidates(result, parse_tie_breaks(tie_breaks))
 
 

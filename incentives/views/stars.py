@@ -1,30 +1,25 @@
-"""服务之星 pages: selections (ranking, eligibility, nominations, HR approval), the honour roll with its
-history, commendation certificates and their public verification page."""
+"""服务之星 pages: selections (ranking, eligibility, nominations, HR approval) and the honour roll with
+its history. Commendation certificates are served and verified by training's certificate store."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Department
-from core import audit
-from core.auth import Role, login_required, public, role_required
+from core.auth import Role, login_required, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.models import utcnow
 from incentives import selection as star
-from incentives.commendation import certificate_file
 from incentives.eligibility import ELIGIBILITY_RULES
 from incentives.forms import PERIOD_LABELS, ReturnForm, SelectionForm
 from incentives.ledger import IncentiveError
-from incentives.models import PeriodKind, SelectionStatus, StarNomination, StarSelection
+from incentives.models import PeriodKind, SelectionStatus, StarSelection
 from incentives.periods import parse_period, period_at
 from incentives.ranking import TIE_BREAKS, parse_tie_breaks
-from incentives.services import staff_covers
 from incentives.views.common import bp, staff_units
 
 STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
@@ -212,45 +207,3 @@ def honours():
         period_labels=PERIOD_LABELS,
         period_of=star.selection_period,
     )
-
-
-@bp.get("/stars/<int:nomination_id>/certificate.pdf")
-@login_required
-def certificate(nomination_id: int):
-    nomination = db.session.get(StarNomination, nomination_id)
-    if (
-        nomination is None
-        or nomination.selection.status != SelectionStatus.PUBLISHED
-        or not (
-            nomination.employee_id == current_user.employee_id
-            or staff_covers(current_user, nomination.employee)
-        )
-    ):
-        abort(404)
-    path = certificate_file(nomination)
-    if path is None:
-        abort(404)
-    audit.record("star.certificate_download", nomination)
-    db.session.commit()
-    return send_file(
-        BytesIO(path.read_bytes()),
-        mimetype="application/pdf",
-        as_attachment=False,
-        download_name=f"commendation-{nomination.certificate_code}.pdf",
-    )
-
-
-@bp.get("/verify/<code>")
-@public
-def verify(code: str):
-    nomination = db.session.scalar(
-        select(StarNomination).where(StarNomination.certificate_code == code.strip().upper()[:40])
-    )
-    if nomination is not None and nomination.selection.status != SelectionStatus.PUBLISHED:
-        nomination = None
-    return render_template(
-        "incentives/verify.html",
-        nomination=nomination,
-        code=code[:40],
-        period=star.selection_period(nomination.selection) if nomination else None,
-    ), (200 if nomination else 404)

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0003
-Create Date: 2026-11-26 20:30:54.111263
+Create Date: 2026-11-26 20:56:45.562311
 
 """
 from alembic import op
@@ -176,14 +176,11 @@ def upgrade():
     sa.Column('rank', sa.Integer(), nullable=False),
     sa.Column('points', sa.Numeric(precision=9, scale=1), nullable=False),
     sa.Column('citation', sa.Text(), nullable=False),
-    sa.Column('certificate_code', sa.String(length=40), nullable=True),
-    sa.Column('certificate_path', sa.String(length=200), nullable=True),
-    sa.Column('certificate_sha256', sa.String(length=64), nullable=True),
-    sa.Column('certificate_issued_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('certificate_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_star_nominations_certificate_id_certificates'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_star_nominations_employee_id_employees'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['selection_id'], ['star_selections.id'], name=op.f('fk_star_nominations_selection_id_star_selections'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_star_nominations')),
-    sa.UniqueConstraint('certificate_code', name=op.f('uq_star_nominations_certificate_code')),
     sa.UniqueConstraint('selection_id', 'employee_id', name=op.f('uq_star_nominations_selection_id_employee_id'))
     )
     with op.batch_alter_table('star_nominations', schema=None) as batch_op:

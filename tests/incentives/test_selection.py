@@ -1,6 +1,8 @@
 """Ranking with tie-breaks and eligibility on a crafted dataset; the service-star workflow."""
 
 import datetime as dt
+import hashlib
+import io
 from decimal import Decimal
 
 import pytest
@@ -10,13 +12,16 @@ from sqlalchemy import select
 from core.notifications import Notification
 from incentives import selection as star
 from incentives.awards import record_exam_score
-from incentives.commendation import certificate_file
+from incentives.commendation import issue_commendation
+from incentives.eligibility import missing_required_qualifications
 from incentives.ledger import IncentiveError
 from incentives.models import SelectionStatus
 from incentives.periods import period_of
 from incentives.ranking import leaderboard
 from tests import factories
 from tests.incentives.factories import NOW, entry, rules, stand_in
+from tests.training import factories as training_factories
+from training.models import QualificationRecord
 
 Q2 = period_of("quarter", 2026, 2)
 
@@ -130,14 +135,18 @@ def test_star_workflow_nominate_approve_publish(unit, app, db, client):
     assert selection.status == SelectionStatus.PUBLISHED
     nomination = selection.nominations[0]
     assert nomination.rank == 1 and nomination.points == Decimal(30)
-    pdf = certificate_file(nomination)
-    text = PdfReader(str(pdf)).pages[0].extract_text()
-    assert "员工A" in text and nomination.certificate_code in text
+    cert = nomination.certificate
+    assert cert.kind == "commendation" and cert.employee_id == people["A"].id
+    assert cert.sha256 == hashlib.sha256(cert.pdf).hexdigest()
+    text = PdfReader(io.BytesIO(cert.pdf)).pages[0].extract_text()
+    assert "员工A" in text and "荣获" in text and "城东供电分公司服务之星（2026年第2季度）" in text
     assert star.stars_of(people["A"].id) == [nomination]
-    # Public verification, and a wrong code.
-    page = client.get(f"/incentives/verify/{nomination.certificate_code}")
+    # Approving twice cannot issue twice; the public verification page of the shared store knows it.
+    with app.test_request_context():
+        issue_commendation(nomination, NOW)
+    assert nomination.certificate.id == cert.id
+    page = client.get(f"/verify/{cert.verification_code}")
     assert page.status_code == 200 and "员工A" in page.get_data(as_text=True)
-    assert client.get("/incentives/verify/GRS-NOPE").status_code == 404
 
 
 def test_hr_who_nominated_cannot_approve(unit, app):
@@ -156,3 +165,38 @@ def test_selection_outside_scope_is_refused(unit, app):
         star.open_selection(
             factories.department("江北供电分公司"), Q2, user=trainer, max_nominees=1, tie_breaks="", now=NOW
         )
+
+
+def test_required_qualifications_must_be_current_on_the_last_day_of_the_period(unit, app, db):
+    root, people, _t, _h = unit
+    position = factories.position("电工")
+    licence = training_factories.certificate_type(name="电工进网作业许可证", positions=[position])
+    for key in "ABD":
+        people[key].position = position
+    db.session.flush()
+
+    def record(emp, issued, expires, revoked=None):
+        db.session.add(
+            QualificationRecord(
+                employee=emp,
+                certificate_type=licence,
+                number=f"N{emp.id}",
+                issued_on=issued,
+                expires_on=expires,
+                revoked_at=revoked,
+            )
+        )
+
+    record(people["A"], dt.date(2025, 7, 1), dt.date(2026, 6, 30))  # valid to the last day of Q2
+    record(people["B"], dt.date(2025, 1, 1), dt.date(2026, 6, 29))  # expired the day before
+    record(people["D"], dt.date(2025, 1, 1), None, revoked=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+    db.session.flush()
+    assert missing_required_qualifications(people["A"], dt.date(2026, 6, 30)) == []
+    assert missing_required_qualifications(people["B"], dt.date(2026, 6, 30)) == ["电工进网作业许可证"]
+    assert missing_required_qualifications(people["B"], dt.date(2026, 6, 29)) == []
+    assert missing_required_qualifications(people["E"], dt.date(2026, 6, 30)) == []  # post requires none
+    with app.test_request_context():
+        ranked = {c.employee.name: c for c in star.candidates(root, Q2, "fewest_complaints")}
+        assert ranked["员工A"].eligible
+        assert not ranked["员工B"].eligible and not ranked["员工D"].eligible
+        assert "电工进网作业许可证" in " ".join(map(str, ranked["员工B"].reasons))
