@@ -47,13 +47,14 @@ def leaderboard(unit: Department, period: Period, *, limit: int | None = None) -
         .join(Department, Department.id == Employee.department_id)
         .where(Department.path.startswith(unit.path))
     )
+    in_period = [PointEntry.occurred_at >= period.start_utc, PointEntry.occurred_at < period.end_utc]
+    # A root (the whole company) needs no membership filter: the outer join below keeps only the
+    # unit's people anyway, so the filter only saves work for smaller units.
+    if unit.parent_id is not None:
+        in_period.append(PointEntry.employee_id.in_(members))
     totals = (
         select(PointEntry.employee_id, func.sum(PointEntry.points).label("total"))
-        .where(
-            PointEntry.occurred_at >= period.start_utc,
-            PointEntry.occurred_at < period.end_utc,
-            PointEntry.employee_id.in_(members),
-        )
+        .where(*in_period)
         .group_by(PointEntry.employee_id)
         .subquery()
     )
