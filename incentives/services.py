@@ -220,6 +220,17 @@ def create_claim(
     )
     db.session.add(claim)
     db.session.flush()
+    approvers = [
+        u for u in hr_users_over(employee.department) if u.id != author.id and u.employee_id != employee.id
+    ]
+    notify(
+        approvers,
+        kind="incentives.claim",
+        title=_l("Points entry to approve"),
+        body=f"{employee.name} · {rule.name}",
+        link=link("incentives.claim_show", claim_id=claim.id),
+        now=now,
+    )
     return claim
 
 

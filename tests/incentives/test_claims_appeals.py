@@ -7,6 +7,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from core.extensions import db as _db
 from core.notifications import Notification
 from incentives import ledger, services
 from incentives.ledger import IncentiveError
@@ -44,6 +45,8 @@ def test_manual_entry_counts_only_after_hr_approval(setting):
     claim = _claim(all_rules, emp_user.employee, trainer)
     assert claim.status == ClaimStatus.PENDING
     assert ledger.balance(emp_user.employee_id) == 0
+    notes = _db.session.scalars(select(Notification).where(Notification.kind == "incentives.claim")).all()
+    assert hr.id in {n.user_id for n in notes} and trainer.id not in {n.user_id for n in notes}
     services.decide_claim(claim, approver=hr, approve=True, reason="", now=NOW)
     assert claim.status == ClaimStatus.APPROVED
     assert claim.entry.author_id == trainer.id and claim.entry.approver_id == hr.id

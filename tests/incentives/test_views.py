@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from core.models import utcnow
 from incentives import services
-from incentives.models import Appeal, ClaimStatus, PointClaim
+from incentives.models import (
+    Appeal,
+    ClaimStatus,
+    PointClaim,
+    SelectionStatus,
+    StarNomination,
+    StarSelection,
+)
 from incentives.selection import settings
 from tests import factories
 from tests.access import assert_access
@@ -248,3 +255,29 @@ def test_profile_shows_the_star_badge_section(app, db, client, login):
     me = login()
     page = client.get(f"/people/{me.employee_id}").get_data(as_text=True)
     assert f"/incentives/employees/{me.employee_id}" in page
+
+
+def test_a_published_star_has_a_badge_on_profile_and_dashboard(app, db, client, login):
+    rules()
+    me = login()
+    unit = me.employee.department
+    selection = StarSelection(
+        unit=unit,
+        period_kind="quarter",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 4, 1),
+        max_nominees=1,
+        tie_breaks="",
+        status=SelectionStatus.PUBLISHED,
+        created_by=me,
+        published_at=utcnow(),
+    )
+    selection.nominations.append(
+        StarNomination(employee_id=me.employee_id, rank=1, points=Decimal(30), citation="服务热情，业务过硬")
+    )
+    db.session.add(selection)
+    db.session.flush()
+    assert 'data-testid="star-badge"' in client.get(f"/people/{me.employee_id}").get_data(as_text=True)
+    assert 'data-testid="star-badge"' in client.get("/").get_data(as_text=True)
+    honours = client.get("/incentives/honours").get_data(as_text=True)
+    assert "服务热情，业务过硬" in honours and "<svg" in honours
