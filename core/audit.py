@@ -84,10 +84,13 @@ def record(action: str, obj: Any = None, *, user_id: int | None = None, **detail
 
 
 def _object_id(obj: Any) -> str | None:
-    identity = inspect(obj).identity if hasattr(obj, "__mapper__") else None
-    if identity:
-        return ":".join(str(part) for part in identity)
-    return None
+    if not hasattr(obj, "__mapper__"):
+        return None
+    # Read the primary key from the instance: in after_flush a new row has its id but no identity key yet.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    if all(part is None for part in key):
+        return None
+    return ":".join(str(part) for part in key)
 
 
 def suppress_automatic(session: Session):

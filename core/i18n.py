@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 from core.config import PROJECT_ROOT
@@ -24,6 +24,8 @@ def translation_directories(features) -> list[str]:
 def select_locale() -> str:
     """The user's saved choice, then the session's, then the browser's Accept-Language, then zh_CN."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:
         return user_locale

@@ -92,6 +92,6 @@ def init_app(app) -> None:
             unread = unread_count(current_user.id)
         return {
             "unread_notifications": unread,
-            "language_form": LanguageForm(),
+            "language_form": LanguageForm(formdata=None),
             "languages": app.config["LANGUAGES"],
         }

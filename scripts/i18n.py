@@ -4,7 +4,9 @@
     python scripts/i18n.py compile   build the .mo files (the set-up runs this)
     python scripts/i18n.py check     list strings lacking a zh_CN translation; exit 1 when any
 
-English is the source language; zh_CN is the default UI language.
+English is the source language; zh_CN is the default UI language. Babel ≥ 2.15 expands ``zh_CN`` to
+``zh_Hans_CN`` when it parses a locale, and gettext then looks in a ``zh_Hans_CN`` folder: ``compile``
+writes the zh_CN catalogue's .mo file to both folders, so either Babel finds it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "accounts", "question_bank", "training", "exams", "drills", "incentives", "reports")
 LOCALES = ("zh_CN", "en")
+COMPILED_ALIASES = {"zh_CN": ("zh_Hans_CN",)}
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -109,8 +112,13 @@ def compile_all() -> None:
             path = po_path(package, locale)
             if path.exists():
                 catalog = load(path, locale)
-                with path.with_suffix(".mo").open("wb") as fh:
-                    write_mo(fh, catalog, use_fuzzy=False)
+                targets = [path.with_suffix(".mo")]
+                for alias in COMPILED_ALIASES.get(locale, ()):
+                    targets.append(ROOT / package / "translations" / alias / "LC_MESSAGES" / "messages.mo")
+                for target in targets:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with target.open("wb") as fh:
+                        write_mo(fh, catalog, use_fuzzy=False)
 
 
 def missing() -> list[tuple[str, str, str]]:

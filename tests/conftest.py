@@ -53,7 +53,9 @@ def reset_schema(engine) -> None:
 TEST_CONFIG = {
     "TESTING": True,
     "WTF_CSRF_ENABLED": False,
-    "RATELIMIT_ENABLED": False,
+    # Sign-in limits are lifted for the suite; the ``rate_limits`` fixture restores production values.
+    "LOGIN_RATE_LIMIT_IP": "100000 per minute",
+    "LOGIN_RATE_LIMIT_ACCOUNT": "100000 per minute",
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 64,
     "SERVER_NAME": "localhost",
@@ -89,7 +91,9 @@ def app():
     with application.app_context():
         reset_schema(_db.engine)
         upgrade()
-    return application
+    yield application
+    with application.app_context():
+        _db.engine.dispose()  # close pooled connections before the interpreter does (ResourceWarning)
 
 
 class _ConnectionSession(FSASession):
@@ -153,14 +157,15 @@ def csrf_enabled(app):
 
 @pytest.fixture
 def rate_limits(app):
-    """Switch Flask-Limiter on, with empty counters, for one test."""
-    limiter.enabled = True
+    """Production sign-in limits, with empty counters, for one test."""
+    saved = {k: app.config[k] for k in ("LOGIN_RATE_LIMIT_IP", "LOGIN_RATE_LIMIT_ACCOUNT")}
+    app.config.update(LOGIN_RATE_LIMIT_IP="30 per 5 minutes", LOGIN_RATE_LIMIT_ACCOUNT="10 per 5 minutes")
     limiter.reset()
     try:
         yield limiter
     finally:
+        app.config.update(saved)
         limiter.reset()
-        limiter.enabled = False
 
 
 @pytest.fixture

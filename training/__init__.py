@@ -11,7 +11,7 @@ from core import signals
 from core.auth import Role
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
-from training import cards, cli, seed, staff_views, views  # noqa: F401 — staff_views registers routes
+from training import authoring_views, cards, cli, seed, staff_views, views  # noqa: F401 — register routes
 from training.sessions import on_drill_participated
 
 

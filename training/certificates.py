@@ -84,7 +84,9 @@ def new_verification_code() -> str:
 
 
 def _page_context(cert: Certificate) -> dict:
-    qr = segno.make(verify_url(cert.verification_code), error="m")
+    # A fixed mask: segno's search for the best of 8 masks cost ~20 ms per code, more than laying out
+    # the page; every mask gives a valid code, and these short URLs scan fine with mask 1.
+    qr = segno.make(verify_url(cert.verification_code), error="m", micro=False, mask=1)
     return {
         "cert": cert,
         "heading": PDF_HEADINGS.get(CertificateKind(cert.kind), "证书"),

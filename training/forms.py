@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -20,7 +22,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.forms import choices
-from training.models import CourseForm
+from training.models import CourseForm, PlanPeriod
 
 FORM_LABELS = {
     CourseForm.CLASSROOM: _l("Classroom training"),
@@ -38,7 +40,16 @@ class CourseEditForm(FlaskForm):
     hours = DecimalField(_l("Hours"), places=1, validators=[InputRequired(), NumberRange(min=0, max=999)])
     form = SelectField(_l("Form"), choices=choices((k.value, v) for k, v in FORM_LABELS.items()))
     positions = SelectMultipleField(_l("Target positions"), coerce=int, validators=[Optional()])
+    knowledge_points = StringField(
+        _l("Knowledge points"),
+        description=_l("Separate with commas or 、; new points are added to the list."),
+        validators=[Length(max=1000)],
+    )
+    department = SelectField(_l("Owning unit"), coerce=int)
     requires_exam = BooleanField(_l("Completion requires passing the linked exam"))
+    material_title = StringField(_l("Material title"), validators=[Length(max=200)])
+    material_url = StringField(_l("Material link"), validators=[Optional(), URL(), Length(max=500)])
+    material_file = FileField(_l("Material file (PDF, image, Office or MP4)"))
     submit = SubmitField(_l("Save"))
 
 
@@ -58,6 +69,10 @@ class SessionEditForm(FlaskForm):
     place = StringField(_l("Place"), validators=[Length(max=200)])
     capacity = IntegerField(
         _l("Capacity"), default=30, validators=[InputRequired(), NumberRange(min=1, max=5000)]
+    )
+    trainer_no = StringField(_l("Trainer (employee number)"), validators=[Optional(), Length(max=30)])
+    plan_item = SelectField(
+        _l("Plan item"), coerce=int, description=_l("Counts towards that item's progress.")
     )
     self_enrolment = BooleanField(_l("Open for self-enrolment"), default=True)
     submit = SubmitField(_l("Save"))
@@ -82,6 +97,46 @@ class ExternalRecordForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
     submit = SubmitField(_l("Revoke"))
+
+
+PERIOD_LABELS = {
+    PlanPeriod.YEAR: _l("Whole year"),
+    PlanPeriod.H1: _l("First half-year"),
+    PlanPeriod.H2: _l("Second half-year"),
+}
+
+
+class PlanForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    unit = SelectField(_l("Unit"), coerce=int)
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    period = SelectField(_l("Period"), choices=choices((k.value, v) for k, v in PERIOD_LABELS.items()))
+    submit = SubmitField(_l("Save"))
+
+
+class PlanItemForm(FlaskForm):
+    course = SelectField(_l("Course"), coerce=int)
+    departments = SelectMultipleField(
+        _l("Target departments"),
+        coerce=int,
+        description=_l("None chosen: the plan's whole unit."),
+        validators=[Optional()],
+    )
+    positions = SelectMultipleField(
+        _l("Target positions"),
+        coerce=int,
+        description=_l("None chosen: every position."),
+        validators=[Optional()],
+    )
+    planned_month = IntegerField(
+        _l("Planned month"), validators=[InputRequired(), NumberRange(min=1, max=12)]
+    )
+    planned_hours = DecimalField(
+        _l("Planned hours"), places=1, validators=[InputRequired(), NumberRange(min=Decimal("0.5"), max=999)]
+    )
+    trainer_no = StringField(_l("Trainer (employee number)"), validators=[Optional(), Length(max=30)])
+    headcount = IntegerField(_l("Headcount"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
+    submit = SubmitField(_l("Save"))
 
 
 class ClonePlanForm(FlaskForm):

@@ -9,6 +9,7 @@ Public functions other packages call live in their concern modules and are re-ex
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -86,11 +87,36 @@ def staff_scope(user, column):
 # ---------------------------------------------------------------- courses
 
 
+def knowledge_points_named(text: str) -> list[KnowledgePoint]:
+    """The knowledge points named in ``text`` (separated by commas, 、 or ；), created when new."""
+    names = []
+    for part in re.split(r"[,，、;；\n]+", text or ""):
+        name = part.strip()[:100]
+        if name and name not in names:
+            names.append(name)
+    if not names:
+        return []
+    found = {
+        k.name: k for k in db.session.scalars(select(KnowledgePoint).where(KnowledgePoint.name.in_(names)))
+    }
+    points = []
+    for name in names:
+        point = found.get(name)
+        if point is None:
+            point = KnowledgePoint(name=name)
+            db.session.add(point)
+        points.append(point)
+    return points
+
+
 def save_course(course: Course | None, **fields) -> Course:
-    """Create or update a course from validated form fields."""
+    """Create or update a course from validated form fields (course codes are unique)."""
+    clash = db.session.scalar(
+        select(Course.id).where(Course.code == fields["code"], Course.id != (course.id if course else -1))
+    )
+    if clash:
+        raise TrainingError(_("Course code %(code)s is already used.", code=fields["code"]))
     if course is None:
-        if db.session.scalar(select(Course.id).where(Course.code == fields["code"])):
-            raise TrainingError(_("Course code %(code)s is already used.", code=fields["code"]))
         course = Course()
         db.session.add(course)
     for key, value in fields.items():
@@ -120,10 +146,33 @@ def create_plan(unit: Department, year: int, period: str, title: str) -> Trainin
     return plan
 
 
+def update_plan(plan: TrainingPlan, *, unit: Department, year: int, period: str, title: str) -> TrainingPlan:
+    """Change a plan's title, unit or period; every item's month must still lie in the period."""
+    if period not in {p.value for p in PlanPeriod}:
+        raise TrainingError(_("Unknown plan period."))
+    if db.session.scalar(
+        select(TrainingPlan.id).where(
+            TrainingPlan.unit_id == unit.id,
+            TrainingPlan.year == year,
+            TrainingPlan.period == period,
+            TrainingPlan.id != plan.id,
+        )
+    ):
+        raise TrainingError(_("This unit already has a plan for that period."))
+    months = _period_months(period)
+    if any(item.planned_month not in months for item in plan.items):
+        raise TrainingError(_("Some items are planned for months outside that period."))
+    plan.unit, plan.year, plan.period, plan.title = unit, year, period, title
+    db.session.flush()
+    return plan
+
+
+def _period_months(period: str) -> range:
+    return {PlanPeriod.H1: range(1, 7), PlanPeriod.H2: range(7, 13)}.get(PlanPeriod(period), range(1, 13))
+
+
 def plan_months(plan: TrainingPlan) -> range:
-    return {PlanPeriod.H1: range(1, 7), PlanPeriod.H2: range(7, 13)}.get(
-        PlanPeriod(plan.period), range(1, 13)
-    )
+    return _period_months(plan.period)
 
 
 def add_plan_item(
@@ -155,6 +204,39 @@ def add_plan_item(
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def update_plan_item(
+    item: PlanItem,
+    *,
+    course: Course,
+    planned_month: int,
+    planned_hours: Decimal,
+    headcount: int,
+    trainer: Employee | None,
+    departments=(),
+    positions=(),
+) -> PlanItem:
+    """Change a plan item (same checks as adding one)."""
+    if planned_month not in plan_months(item.plan):
+        raise TrainingError(_("The planned month lies outside the plan's period."))
+    if planned_hours <= 0 or headcount < 0:
+        raise TrainingError(_("Planned hours must be positive and the headcount not negative."))
+    item.course, item.planned_month, item.planned_hours = course, planned_month, planned_hours
+    item.headcount, item.trainer = headcount, trainer
+    item.departments = list(departments) or [item.plan.unit]
+    item.positions = list(positions)
+    db.session.flush()
+    return item
+
+
+def delete_plan_item(item: PlanItem) -> None:
+    """Remove an item from its plan; sessions delivered for it stay, unlinked from the plan."""
+    for session in db.session.scalars(select(TrainingSession).where(TrainingSession.plan_item_id == item.id)):
+        session.plan_item = None
+    item.plan.items.remove(item)
+    db.session.delete(item)
+    db.session.flush()
 
 
 def clone_plan(source: TrainingPlan, year: int, *, title: str | None = None) -> TrainingPlan:

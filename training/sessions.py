@@ -90,6 +90,41 @@ def create_session(
     return session
 
 
+def update_session(
+    session: TrainingSession,
+    *,
+    course: Course,
+    department: Department,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    place: str,
+    trainer: Employee | None,
+    capacity: int,
+    self_enrolment: bool,
+    plan_item=None,
+) -> TrainingSession:
+    """Change a scheduled session. A delivered or cancelled session keeps its record as it was; the
+    capacity may not drop below the employees already enrolled (withdraw them first)."""
+    if session.status != SessionStatus.SCHEDULED:
+        raise TrainingError(_("Only a scheduled session can be changed."))
+    if ends_at <= starts_at:
+        raise TrainingError(_("The session must end after it starts."))
+    if capacity < enrolled_count(session):
+        raise TrainingError(
+            _(
+                "%(n)d employees are already enrolled: the capacity cannot be lower.",
+                n=enrolled_count(session),
+            )
+        )
+    session.course, session.department, session.title = course, department, title or course.title
+    session.starts_at, session.ends_at, session.place = starts_at, ends_at, place
+    session.trainer, session.capacity, session.self_enrolment = trainer, capacity, self_enrolment
+    session.plan_item = plan_item
+    db.session.flush()
+    return session
+
+
 def enrolled_count(session: TrainingSession) -> int:
     return db.session.scalar(
         select(func.count(Enrolment.id)).where(

@@ -1,8 +1,7 @@
-"""Trainer and HR pages: courses, sessions, plans and coverage, qualification records and the matrix."""
+"""Trainer and HR pages: plans (viewing, cloning) and coverage, qualification records and the matrix."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -10,29 +9,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.models import Department, Employee, Position
+from accounts.models import Department, Employee
 from accounts.services import covers_department, departments_in_scope, scope_clause
 from core import audit
 from core.auth import Role, login_required, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.spreadsheets import write_xlsx
-from core.timeutil import LOCAL_TZ, local_date
+from core.timeutil import local_date
 from training import qualifications as quals
 from training import services, sessions
 from training.expiry import STATUS_BADGES, STATUS_LABELS
 from training.forms import (
+    PERIOD_LABELS,
     ClonePlanForm,
-    CourseEditForm,
     ExternalRecordForm,
-    MaterialForm,
     RevokeForm,
-    SessionEditForm,
 )
-from training.models import CertificateType, Course, CourseMaterial, QualificationRecord, TrainingPlan
+from training.models import CertificateType, QualificationRecord, TrainingPlan
 from training.uploads import (
-    MATERIAL_MAX_BYTES,
-    MATERIAL_TYPES,
     SCAN_MAX_BYTES,
     SCAN_TYPES,
     UploadError,
@@ -49,106 +44,6 @@ def _hr_role() -> str:
     return Role.ADMIN if current_user.has_any_role(Role.ADMIN) else Role.HR
 
 
-# ---------------------------------------------------------------- courses and sessions
-
-
-@bp.route("/courses/new", methods=["GET", "POST"])
-@role_required(*STAFF)
-def course_new():
-    form = CourseEditForm()
-    form.positions.choices = choices(
-        (p.id, p.name) for p in db.session.scalars(select(Position).order_by(Position.code))
-    )
-    if form.validate_on_submit():
-        try:
-            course = services.save_course(
-                None,
-                code=form.code.data.strip().upper(),
-                title=form.title.data.strip(),
-                description=form.description.data or "",
-                guide_chapters=form.guide_chapters.data or "",
-                hours=form.hours.data,
-                form=form.form.data,
-                requires_exam=form.requires_exam.data,
-                positions=[db.session.get(Position, i) for i in form.positions.data or []],
-                department_id=None,
-            )
-        except sessions.TrainingError as exc:
-            form.code.errors.append(str(exc))
-        else:
-            db.session.commit()
-            return redirect(url_for("training.course_detail", course_id=course.id))
-    return render_template("training/course_form.html", form=form)
-
-
-@bp.route("/courses/<int:course_id>/materials", methods=["GET", "POST"])
-@role_required(*STAFF)
-def material_new(course_id: int):
-    course = db.session.get(Course, course_id)
-    if course is None or not services.can_manage_unit(current_user, course.department_id):
-        abort(404)
-    form = MaterialForm()
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        if not form.url.data and not (upload and upload.filename):
-            form.file.errors.append(_("Upload a file or give a link."))
-        else:
-            try:
-                stored = (
-                    store_upload(
-                        upload, allowed=MATERIAL_TYPES, max_bytes=MATERIAL_MAX_BYTES, user=current_user
-                    )
-                    if upload and upload.filename
-                    else None
-                )
-            except UploadError as exc:
-                form.file.errors.append(str(exc))
-            else:
-                db.session.add(
-                    CourseMaterial(
-                        course=course, title=form.title.data, url=form.url.data or None, file=stored
-                    )
-                )
-                db.session.commit()
-                flash(_("Material added."), "success")
-                return redirect(url_for("training.course_detail", course_id=course.id))
-    return render_template("training/material_form.html", form=form, course=course), (
-        400 if form.errors else 200
-    )
-
-
-@bp.route("/sessions/new", methods=["GET", "POST"])
-@role_required(*STAFF)
-def session_new():
-    form = SessionEditForm()
-    form.course.choices = choices(
-        (c.id, f"{c.code} {c.title}") for c in db.session.scalars(select(Course).order_by(Course.code))
-    )
-    role = Role.ADMIN if current_user.has_any_role(Role.ADMIN) else Role.TRAINER
-    form.department.choices = choices((d.id, d.name) for d in departments_in_scope(current_user, role))
-    if form.validate_on_submit():
-        course = db.session.get(Course, form.course.data)
-        dept = db.session.get(Department, form.department.data)
-        try:
-            session = sessions.create_session(
-                course,
-                department=dept,
-                title=form.title.data or course.title,
-                starts_at=form.starts_at.data.replace(tzinfo=LOCAL_TZ).astimezone(dt.UTC),
-                ends_at=form.ends_at.data.replace(tzinfo=LOCAL_TZ).astimezone(dt.UTC),
-                place=form.place.data or "",
-                trainer=current_user.employee,
-                capacity=form.capacity.data,
-                self_enrolment=form.self_enrolment.data,
-            )
-        except sessions.TrainingError as exc:
-            form.ends_at.errors.append(str(exc))
-        else:
-            db.session.commit()
-            return redirect(url_for("training.session_detail", session_id=session.id))
-    return render_template("training/session_form.html", form=form), (400 if form.errors else 200)
-
-
 # ---------------------------------------------------------------- plans and coverage
 
 
@@ -158,7 +53,12 @@ def plans():
     query = select(TrainingPlan).where(services.staff_scope(current_user, TrainingPlan.unit_id))
     rows = db.session.scalars(query.order_by(TrainingPlan.year.desc(), TrainingPlan.unit_id)).all()
     today = local_date(_now())
-    return render_template("training/plans.html", plans=[(p, services.plan_summary(p, today)) for p in rows])
+    return render_template(
+        "training/plans.html",
+        plans=[(p, services.plan_summary(p, today)) for p in rows],
+        periods=PERIOD_LABELS,
+        can_create=current_user.has_any_role(*STAFF),
+    )
 
 
 def _load_plan(plan_id: int) -> TrainingPlan:
@@ -181,6 +81,8 @@ def plan_detail(plan_id: int):
         summary=services.plan_summary(plan, today),
         can_manage=services.can_manage_unit(current_user, plan.unit_id),
         clone_form=ClonePlanForm(year=plan.year + 1),
+        post_form=PostForm(),
+        periods=PERIOD_LABELS,
     )
 
 
@@ -375,7 +277,8 @@ def matrix_workbook(rows, types) -> bytes:
     flags = {k: str(v) for k, v in quals.MATRIX_FLAGS.items()}
     headers = [_("Employee number"), _("Name"), _("Department"), _("Position"), *(t.name for t in types)]
     body = (
-        [r.employee_no, r.name, r.department, r.position, *(flags.get(r.flags.get(t.id), "") for t in types)]
+        # blank (None) where the position does not require the type: no cell is written for it
+        [r.employee_no, r.name, r.department, r.position, *(flags.get(r.flags.get(t.id)) for t in types)]
         for r in rows
     )
     return write_xlsx(headers, body, title="持证上岗", widths=[12, 10, 18, 14, *([16] * len(types))])

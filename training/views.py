@@ -21,7 +21,8 @@ from core.timeutil import local_date
 from training import sessions as sessions_service
 from training.certificates import certificate_by_code, holder_certificates, public_view
 from training.expiry import STATUS_BADGES, STATUS_LABELS
-from training.forms import AssignForm
+from training.forms import FORM_LABELS, AssignForm
+from training.jobs import start_session_completion_job
 from training.models import (
     Certificate,
     Course,
@@ -159,6 +160,8 @@ def course_detail(course_id: int):
         "training/course.html",
         course=course,
         can_manage=can_manage_unit(current_user, course.department_id),
+        can_schedule=current_user.has_any_role(*STAFF),
+        form_label=FORM_LABELS.get(course.form, course.form),
         sessions=db.session.scalars(
             select(TrainingSession)
             .where(TrainingSession.course_id == course.id)
@@ -355,18 +358,19 @@ def assign(session_id: int):
 @bp.post("/sessions/<int:session_id>/deliver")
 @role_required(*STAFF)
 def deliver(session_id: int):
-    """Mark the session delivered and issue the completion certificates of everyone who completed it."""
+    """Mark the session delivered; a background job completes everyone who attended and issues their
+    certificates (progress on /jobs/<id>)."""
     session = _load_session(session_id)
     if not can_manage_unit(current_user, session.department_id):
         abort(404)
-    if PostForm().validate_on_submit():
-        now = _now()
-        sessions_service.mark_delivered(session, now=now)
-        completed = [e for e in session.enrolments if e.attended_at]
-        sessions_service.complete_if_due(completed, now=now)
-        db.session.commit()
-        flash(_("Session marked as delivered; certificates issued to everyone who completed it."), "success")
-    return redirect(url_for("training.session_detail", session_id=session.id))
+    if not PostForm().validate_on_submit():
+        abort(400)
+    now = _now()
+    sessions_service.mark_delivered(session, now=now)
+    job = start_session_completion_job(session, user=current_user, now=now)
+    db.session.commit()
+    flash(_("Session marked as delivered; the certificates are being issued."), "success")
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 def hours_text(value: Decimal) -> str:

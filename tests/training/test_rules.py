@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from flask import has_request_context
 
 from core import signals
 from tests import factories
@@ -38,7 +39,7 @@ def test_revoked_and_no_expiry():
     assert expiry_status(None, TODAY) == ExpiryStatus.VALID
 
 
-def test_matrix_flags(db, request_ctx):
+def test_matrix_flags(db):
     pos = factories.position()
     ctype = tf.certificate_type(months=12, positions=[pos])
     other = tf.certificate_type(months=12, origin=TypeOrigin.EXTERNAL, positions=[pos])
@@ -66,7 +67,7 @@ def test_matrix_flags(db, request_ctx):
     assert summary == {"employees": 3, "lacking": 3, "expiring": 1}
 
 
-def test_grant_is_idempotent_renews_and_signals(db, request_ctx):
+def test_grant_is_idempotent_renews_and_signals(db):
     emp = factories.employee()
     ctype = tf.certificate_type(months=24)
     received = []
@@ -88,7 +89,7 @@ def test_grant_is_idempotent_renews_and_signals(db, request_ctx):
     assert [r.id for r in quals.history(emp)] == [renewed.id, first.id]
 
 
-def test_reminders_notify_once_per_window(db, request_ctx):
+def test_reminders_notify_once_per_window(db):
     user = factories.user()
     ctype = tf.certificate_type(months=12)
     quals.grant_qualification(user.employee, ctype, source_key="k", issued_on=dt.date(2025, 8, 1), now=tf.NOW)
@@ -105,7 +106,7 @@ def test_reminders_notify_once_per_window(db, request_ctx):
     assert [(d.window, d.notified) for d in later] == [(30, True)]
 
 
-def test_hours_from_attendance_exam_and_drills(db, request_ctx):
+def test_hours_from_attendance_exam_and_drills(db):
     pos = factories.position(hours=10)
     emp = factories.employee(position=pos)
     course = tf.course(hours="4", requires_exam=True)
@@ -138,7 +139,7 @@ def test_hours_from_attendance_exam_and_drills(db, request_ctx):
     assert db.session.query(HoursEntry).filter_by(employee_id=emp.id).count() == 2
 
 
-def test_waiting_list_promotion(db, request_ctx):
+def test_waiting_list_promotion(db):
     s = tf.session(capacity=1)
     a, b = factories.employee(), factories.employee()
     first = sessions.self_enrol(s, a, now=tf.NOW - dt.timedelta(days=2))
@@ -148,21 +149,23 @@ def test_waiting_list_promotion(db, request_ctx):
     assert promoted is second and second.status == EnrolmentStatus.ENROLLED
 
 
-def test_qr_checkin_refuses_wrong_token_unenrolled_and_outside_window(db, request_ctx):
+def test_qr_checkin_refuses_wrong_token_unenrolled_and_outside_window(db):
+    """Also: service errors are phrased in the default language (zh_CN) without a request (CLI, jobs)."""
+    assert not has_request_context()
     s = tf.session()
     emp, stranger = factories.employee(), factories.employee()
     sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
-    with pytest.raises(sessions.TrainingError, match="not valid"):
+    with pytest.raises(sessions.TrainingError, match="签到码无效"):
         sessions.check_in_by_qr(s, "wrong", emp, now=tf.NOW)
-    with pytest.raises(sessions.TrainingError, match="not enrolled"):
+    with pytest.raises(sessions.TrainingError, match="未报名"):
         sessions.check_in_by_qr(s, s.checkin_token, stranger, now=tf.NOW)
-    with pytest.raises(sessions.TrainingError, match="opens"):
+    with pytest.raises(sessions.TrainingError, match="签到将于"):
         sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW - dt.timedelta(hours=2))
     enrolment = sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW + dt.timedelta(minutes=5))
     assert enrolment.attended_at is not None and enrolment.completed_at is not None
 
 
-def test_plan_coverage_and_knowledge_points_in_sql(db, request_ctx):
+def test_plan_coverage_and_knowledge_points_in_sql(db):
     unit = factories.department()
     team = factories.department(parent=unit)
     pos, other_pos = factories.position(), factories.position()
@@ -185,3 +188,18 @@ def test_plan_coverage_and_knowledge_points_in_sql(db, request_ctx):
     assert progress[0]["state"] == "on_time"
     clone = services.clone_plan(plan, 2027)
     assert [i.course_id for i in clone.items] == [course.id] and clone.cloned_from_id == plan.id
+
+
+def test_service_errors_without_a_request_use_the_default_language(app, db):
+    """CLI commands and background jobs have an app context but no request: messages are still zh_CN."""
+    assert not has_request_context()
+    unit = factories.department()
+    services.create_plan(unit, 2026, "year", "2026年度培训计划")
+    with pytest.raises(sessions.TrainingError) as duplicate:
+        services.create_plan(unit, 2026, "year", "重复的计划")
+    assert str(duplicate.value) == "该单位在此期间已有培训计划。"
+    with pytest.raises(sessions.TrainingError) as bad_time:
+        sessions.create_session(
+            tf.course(), department=unit, title="", starts_at=tf.NOW, ends_at=tf.NOW - dt.timedelta(hours=1)
+        )
+    assert "结束" in str(bad_time.value)

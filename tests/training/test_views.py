@@ -119,14 +119,14 @@ def test_uploads_refuse_wrong_type_and_oversize(client, db, login, monkeypatch):
         content_type="multipart/form-data",
     )
     assert bad.status_code == 400
-    monkeypatch.setattr("training.staff_views.MATERIAL_MAX_BYTES", 100)
+    monkeypatch.setattr("training.authoring_views.MATERIAL_MAX_BYTES", 100)
     big = client.post(
         f"/training/courses/{course.id}/materials",
         data={"title": "x", "file": (io.BytesIO(b"%PDF-1.7" + b"0" * 200), "a.pdf")},
         content_type="multipart/form-data",
     )
     assert big.status_code == 400
-    monkeypatch.setattr("training.staff_views.MATERIAL_MAX_BYTES", 10_000)
+    monkeypatch.setattr("training.authoring_views.MATERIAL_MAX_BYTES", 10_000)
     good = client.post(
         f"/training/courses/{course.id}/materials",
         data={"title": "讲义", "file": (io.BytesIO(b"%PDF-1.7\n" + b"0" * 200), "../../etc/passwd.pdf")},

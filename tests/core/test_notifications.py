@@ -1,0 +1,93 @@
+"""One notification mechanism: the inbox with its bell count, and e-mail when SMTP is configured."""
+
+import pytest
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from core import notifications
+from core.notifications import Notification, notify
+from tests import factories
+
+
+def test_inbox_bell_and_mark_read(client, login, db):
+    user = login()
+    notify([user], kind="test", title=_l("Sign in"), body="正文", link="/me")
+    notify([user], kind="test", title="第二条")
+    db.session.flush()
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-testid="unread">2<' in home
+    inbox = client.get("/notifications").get_data(as_text=True)
+    assert "登录" in inbox and "第二条" in inbox  # the lazy title rendered in the user's language
+    note = db.session.scalar(select(Notification).where(Notification.title == "第二条"))
+    assert client.get(f"/notifications/{note.id}").status_code == 302
+    assert 'data-testid="unread">1<' in client.get("/").get_data(as_text=True)
+    client.post("/notifications/read-all")
+    assert 'data-testid="unread"' not in client.get("/").get_data(as_text=True)
+
+
+def test_someone_elses_notification_is_404(client, login, db):
+    login()
+    other = factories.user()
+    [note] = notify([other], kind="test", title="别人的")
+    db.session.flush()
+    assert client.get(f"/notifications/{note.id}").status_code == 404
+
+
+def test_title_follows_each_recipients_language(db, app):
+    zh, en = factories.user(), factories.user()
+    en.locale = "en"
+    with app.test_request_context("/"):
+        a, b = notify([zh, en], kind="test", title=_l("Sign in"))
+    assert a.title == "登录" and b.title == "Sign in"
+
+
+class FakeSMTP:
+    sent: list = []
+
+    def __init__(self, host, port, timeout=None):
+        self.host, self.port = host, port
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def starttls(self):
+        pass
+
+    def login(self, user, password):
+        pass
+
+    def send_message(self, msg):
+        FakeSMTP.sent.append(msg)
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    FakeSMTP.sent = []
+    monkeypatch.setattr(notifications.smtplib, "SMTP", FakeSMTP)
+    app.config["SMTP_HOST"] = "mail.test"
+    yield FakeSMTP.sent
+    app.config["SMTP_HOST"] = None
+
+
+def test_email_goes_out_after_commit_only(app, db, smtp):
+    user = factories.user(email="someone@example.com")
+    with app.test_request_context("/"):
+        notify([user], kind="test", title="考试提醒", body="请按时参加", link="/exams/1")
+        db.session.rollback()
+        assert smtp == []
+        user = factories.user(email="someone@example.com")
+        notify([user], kind="test", title="考试提醒", body="请按时参加", link="/exams/1")
+        db.session.commit()
+    assert len(smtp) == 1
+    assert smtp[0]["To"] == "someone@example.com" and "考试提醒" in smtp[0]["Subject"]
+    assert "/exams/1" in smtp[0].get_content()
+
+
+def test_no_email_without_smtp(app, db):
+    user = factories.user(email="someone@example.com")
+    with app.test_request_context("/"):
+        [note] = notify([user], kind="test", title="x")
+    assert note.email_to is None

@@ -1,0 +1,121 @@
+"""Bulk certificate issue as background jobs (``core.jobs``), with progress on ``/jobs/<id>``.
+
+- ``session_completion_job``: after a session is marked delivered, complete every attended enrolment
+  that is due (hours, qualifications) and issue the completion certificates, in chunks.
+- ``certificates_job``: issue a list of certificates described by plain values (what the exams package
+  sends for every passer of an exam: ``[{"kind", "employee_id", "title", "number", "issued_on",
+  "expires_on", "issuer", "source_key", "extra"}]``, dates as ISO strings). Idempotent per source key.
+
+Each chunk is laid out in one WeasyPrint pass (``training.certificates.issue_certificates``); the job
+commits once at the end (``core.queue.app_task``), so a failure leaves nothing half-issued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import Employee
+from core.extensions import db
+from core.jobs import job_task, start_job
+from training.certificates import BULK_CHUNK, CertificateSpec, issue_certificates
+from training.models import Enrolment, TrainingSession
+from training.sessions import complete_if_due
+
+
+def _now(value: str | None) -> dt.datetime:
+    return dt.datetime.fromisoformat(value) if value else dt.datetime.now(dt.UTC)
+
+
+@job_task()
+def session_completion_job(job, report, *, session_id: int, now: str | None = None):
+    """Complete and certify everyone who completed a delivered session."""
+    moment = _now(now)
+    session = db.session.get(TrainingSession, session_id)
+    if session is None:
+        raise ValueError(_("The session no longer exists."))
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.session_id == session.id, Enrolment.attended_at.is_not(None))
+        .options(selectinload(Enrolment.employee))
+        .order_by(Enrolment.id)
+    ).all()
+    total, completed = len(enrolments), 0
+    report(0, total, _("Issuing certificates"))
+    for start in range(0, total, BULK_CHUNK):
+        completed += len(complete_if_due(enrolments[start : start + BULK_CHUNK], now=moment))
+        report(min(start + BULK_CHUNK, total), total, _("Issuing certificates"))
+    job.result_link = f"/training/sessions/{session.id}"
+    return {"attended": total, "completed": completed}
+
+
+def spec_values(spec: CertificateSpec) -> dict:
+    """A certificate spec as plain values a job can carry."""
+    return {
+        "kind": spec.kind,
+        "employee_id": spec.employee.id,
+        "title": spec.title,
+        "number": spec.number,
+        "issued_on": spec.issued_on.isoformat(),
+        "expires_on": spec.expires_on.isoformat() if spec.expires_on else None,
+        "issuer": spec.issuer,
+        "source_key": spec.source_key,
+        "extra": spec.extra,
+    }
+
+
+@job_task()
+def certificates_job(
+    job, report, *, specs: list[dict], now: str | None = None, result_link: str | None = None
+):
+    """Issue many certificates (e.g. every passer of an exam) with progress."""
+    moment = _now(now)
+    ids = {s["employee_id"] for s in specs}
+    employees = {e.id: e for e in db.session.scalars(select(Employee).where(Employee.id.in_(ids)))}
+    total, issued = len(specs), 0
+    report(0, total, _("Issuing certificates"))
+    for start in range(0, total, BULK_CHUNK):
+        chunk = [
+            CertificateSpec(
+                kind=s["kind"],
+                employee=employees[s["employee_id"]],
+                title=s["title"],
+                number=s["number"],
+                issued_on=dt.date.fromisoformat(s["issued_on"]),
+                expires_on=dt.date.fromisoformat(s["expires_on"]) if s.get("expires_on") else None,
+                issuer=s["issuer"],
+                source_key=s["source_key"],
+                extra=s.get("extra"),
+            )
+            for s in specs[start : start + BULK_CHUNK]
+        ]
+        issued += len(issue_certificates(chunk, now=moment))
+        report(min(start + BULK_CHUNK, total), total, _("Issuing certificates"))
+    job.result_link = result_link
+    return {"certificates": issued}
+
+
+def start_certificates_job(specs: list[CertificateSpec], *, user, now: dt.datetime, result_link=None):
+    """Queue the bulk issue of ``specs`` (runs after the caller commits); returns the job."""
+    return start_job(
+        "training.certificates",
+        certificates_job,
+        user=user,
+        specs=[spec_values(s) for s in specs],
+        now=now.isoformat(),
+        result_link=result_link,
+    )
+
+
+def start_session_completion_job(session: TrainingSession, *, user, now: dt.datetime):
+    """Queue the completion and certificates of a delivered session (runs after the caller commits)."""
+    return start_job(
+        "training.session_completion",
+        session_completion_job,
+        user=user,
+        session_id=session.id,
+        now=now.isoformat(),
+    )
