@@ -326,7 +326,7 @@ def _seed(report) -> None:
             select(PointEntry).where(PointEntry.employee_id == me.employee_id).order_by(PointEntry.id)
         )
         if entry is not None:
-            file_appeal(entry, user=me, reason="这次考试我是第一次参加，应同时计入一次通过加分。", now=now)
+            file_appeal(entry, user=me, reason="这条记录的分值与我参加的活动不符，请核实。", now=now)
 
     # Service stars: last quarter published for the 95598 centre; this quarter open for 城东.
     center, east = _department("HY-KF"), _department("HY-CD")
