@@ -11,7 +11,7 @@ INSTANCE_DIR = Path(os.environ.get("GRIDREADY_INSTANCE", PROJECT_ROOT / "instanc
 
 # Feature packages, in import-direction order (STYLE.md). core imports none of them by name:
 # create_app loads each one and calls its ``init_app(app)``.
-FEATURES = ("accounts", "question_bank", "training", "exams", "drills")
+FEATURES = ("accounts", "question_bank", "training", "exams", "drills", "incentives")
 
 
 def _bool(name: str, default: bool) -> bool:

@@ -1,0 +1,209 @@
+"""服务之星 pages: selections (ranking, eligibility, nominations, HR approval) and the honour roll with
+its history. Commendation certificates are served and verified by training's certificate store."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.models import Department
+from core.auth import Role, login_required, role_required
+from core.extensions import db
+from core.forms import PostForm, choices
+from core.models import utcnow
+from incentives import selection as star
+from incentives.eligibility import ELIGIBILITY_RULES
+from incentives.forms import PERIOD_LABELS, ReturnForm, SelectionForm
+from incentives.ledger import IncentiveError
+from incentives.models import PeriodKind, SelectionStatus, StarSelection
+from incentives.periods import parse_period, period_at
+from incentives.ranking import TIE_BREAKS, parse_tie_breaks
+from incentives.views.common import bp, staff_units
+
+STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
+
+
+def _selection_form(units) -> SelectionForm:
+    form = SelectionForm()
+    form.unit_id.choices = choices([(u.id, "　" * u.depth + u.name) for u in units])
+    form.tie_breaks.choices = choices([(code, tb.label) for code, tb in TIE_BREAKS.items()])
+    return form
+
+
+@bp.get("/selections")
+@role_required(*STAFF)
+def selections():
+    units = staff_units(current_user)
+    now = utcnow()
+    form = _selection_form(units)
+    defaults = star.settings()
+    form.max_nominees.data = defaults.default_nominees
+    form.tie_breaks.data = [c for c in defaults.tie_breaks.split(",") if c]
+    form.period_kind.data = PeriodKind.QUARTER
+    form.period.data = period_at(PeriodKind.QUARTER, now).token
+    rows = db.session.scalars(
+        select(StarSelection)
+        .where(StarSelection.unit_id.in_([u.id for u in units]))
+        .order_by(StarSelection.period_start.desc(), StarSelection.id.desc())
+    ).all()
+    return render_template(
+        "incentives/selections.html", selections=rows, form=form, period_labels=PERIOD_LABELS
+    )
+
+
+@bp.post("/selections")
+@role_required(*STAFF)
+def selection_new():
+    units = staff_units(current_user)
+    form = _selection_form(units)
+    if form.validate_on_submit():
+        unit = next((u for u in units if u.id == form.unit_id.data), None)
+        if unit is None:
+            abort(404)
+        now = utcnow()
+        period = parse_period(form.period.data, form.period_kind.data, now)
+        if period.token != form.period.data:
+            flash(_("The period does not match its kind (e.g. 2026-Q3 for a quarter)."), "danger")
+            return redirect(url_for("incentives.selections"))
+        try:
+            selection = star.open_selection(
+                unit,
+                period,
+                user=current_user,
+                max_nominees=form.max_nominees.data,
+                tie_breaks=",".join(form.tie_breaks.data or []),
+                now=now,
+            )
+        except IncentiveError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("incentives.selections"))
+        db.session.commit()
+        return redirect(url_for("incentives.selection_show", selection_id=selection.id))
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "danger")
+    return redirect(url_for("incentives.selections"))
+
+
+def _load_selection(selection_id: int) -> StarSelection:
+    selection = db.session.get(StarSelection, selection_id)
+    if selection is None or not star.can_run_selection(current_user, selection.unit):
+        abort(404)
+    return selection
+
+
+@bp.get("/selections/<int:selection_id>")
+@role_required(*STAFF)
+def selection_show(selection_id: int):
+    selection = _load_selection(selection_id)
+    ranked = star.candidates(selection.unit, star.selection_period(selection), selection.tie_breaks)
+    nominated = {n.employee_id: n for n in selection.nominations}
+    return render_template(
+        "incentives/selection_show.html",
+        selection=selection,
+        period=star.selection_period(selection),
+        candidates=ranked,
+        nominated=nominated,
+        tie_breaks=parse_tie_breaks(selection.tie_breaks),
+        eligibility_rules=ELIGIBILITY_RULES,
+        can_nominate=selection.status == SelectionStatus.DRAFT
+        and star.can_run_selection(current_user, selection.unit),
+        can_approve=selection.status == SelectionStatus.NOMINATED
+        and star.can_approve_selection(current_user, selection),
+        form=PostForm(),
+        return_form=ReturnForm(),
+        period_labels=PERIOD_LABELS,
+    )
+
+
+@bp.post("/selections/<int:selection_id>/nominate")
+@role_required(*STAFF)
+def selection_nominate(selection_id: int):
+    selection = _load_selection(selection_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    picks = []
+    for raw in request.form.getlist("nominee"):
+        if raw.isdigit():
+            picks.append((int(raw), request.form.get(f"citation-{raw}", "")[:2000]))
+    try:
+        star.nominate(selection, picks, user=current_user, now=utcnow())
+    except IncentiveError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("incentives.selection_show", selection_id=selection_id))
+    db.session.commit()
+    flash(_("Nominations sent to HR for approval."), "success")
+    return redirect(url_for("incentives.selection_show", selection_id=selection_id))
+
+
+@bp.post("/selections/<int:selection_id>/approve")
+@role_required(Role.HR)
+def selection_approve(selection_id: int):
+    selection = _load_selection(selection_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        star.approve_selection(selection, user=current_user, now=utcnow())
+    except IncentiveError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("incentives.selection_show", selection_id=selection_id))
+    db.session.commit()
+    flash(_("Approved and published on the honour roll."), "success")
+    return redirect(url_for("incentives.honours"))
+
+
+@bp.post("/selections/<int:selection_id>/return")
+@role_required(Role.HR)
+def selection_return(selection_id: int):
+    selection = _load_selection(selection_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for returning the nominations."), "danger")
+        return redirect(url_for("incentives.selection_show", selection_id=selection_id))
+    try:
+        star.return_selection(selection, user=current_user, reason=form.reason.data, now=utcnow())
+    except IncentiveError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("incentives.selection_show", selection_id=selection_id))
+    db.session.commit()
+    flash(_("Nominations returned to the unit."), "success")
+    return redirect(url_for("incentives.selections"))
+
+
+@bp.get("/honours")
+@login_required
+def honours():
+    query = (
+        select(StarSelection)
+        .where(StarSelection.status == SelectionStatus.PUBLISHED)
+        .order_by(StarSelection.period_start.desc(), StarSelection.published_at.desc())
+    )
+    unit_id = request.args.get("unit", type=int)
+    kind = request.args.get("kind", "")
+    if unit_id:
+        query = query.where(StarSelection.unit_id == unit_id)
+    if kind in {k.value for k in PeriodKind}:
+        query = query.where(StarSelection.period_kind == kind)
+    published = db.session.scalars(query).all()
+    units = db.session.scalars(
+        select(Department)
+        .join(StarSelection, StarSelection.unit_id == Department.id)
+        .where(StarSelection.status == SelectionStatus.PUBLISHED)
+        .distinct()
+        .order_by(Department.path)
+    ).all()
+    return render_template(
+        "incentives/honours.html",
+        latest=published[:1],
+        history=published,
+        units=units,
+        unit_id=unit_id,
+        kind=kind,
+        period_labels=PERIOD_LABELS,
+        period_of=star.selection_period,
+    )
