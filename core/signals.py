@@ -14,7 +14,8 @@ exam_passed = _signals.signal("exam-passed")
 source_key, now."""
 
 attempt_graded = _signals.signal("attempt-graded")
-"""Sender: the Attempt, once its score is final. kwargs: employee, exam, score, passed, source_key, now."""
+"""Sender: the Attempt, once its score is final. kwargs: employee, exam, score, max_score, passed, source_key,
+now."""
 
 training_completed = _signals.signal("training-completed")
 """Sender: the session enrolment. kwargs: employee, course, hours (Decimal), source_key, now."""

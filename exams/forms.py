@@ -124,9 +124,10 @@ class ExamForm(FlaskForm):
     show_answers = BooleanField(_l("Show correct answers in the review"))
     show_explanations = BooleanField(_l("Show explanations in the review"))
     blind_grading = BooleanField(_l("Blind grading (hide candidates' names from graders)"), default=True)
-    certificate_type_id = IntegerField(
-        _l("Certificate type granted on a pass (number)"), validators=[Optional(), NumberRange(min=1)]
+    certificate_type_id = SelectField(
+        _l("Qualification granted on a pass (certification exams)"), coerce=int, default=0
     )
+    course_id = SelectField(_l("Course whose completion requires passing this exam"), coerce=int, default=0)
     owner_department_id = SelectField(_l("Owning department"), coerce=int)
     published = BooleanField(_l("Published (candidates can see it)"))
     submit = SubmitField(_l("Save"))

@@ -19,7 +19,7 @@ from core.extensions import db
 from core.forms import PostForm, choices
 from core.models import utcnow
 from core.timeutil import LOCAL_TZ, to_local
-from exams import marking, results, runtime, services
+from exams import marking, outcomes, results, runtime, services
 from exams.forms import AudienceForm, BlueprintForm, ExamForm, GradeForm, ResitForm, RuleForm, SectionForm
 from exams.models import (
     ATTEMPT_STATUS_LABELS,
@@ -233,7 +233,12 @@ def _exam_form(exam: Exam | None) -> ExamForm:
         [(b.id, b.title) for b in db.session.scalars(services.blueprints_query(current_user))]
     )
     form.owner_department_id.choices = _department_choices()
+    form.certificate_type_id.choices = choices([(0, _("(none)"))] + outcomes.certificate_type_choices())
+    form.course_id.choices = choices([(0, _("(none)"))] + outcomes.course_choices(current_user))
     if exam is not None and request.method == "GET":
+        form.certificate_type_id.data = exam.certificate_type_id or 0
+        linked = outcomes.linked_course(exam)
+        form.course_id.data = linked.id if linked else 0
         form.opens_at.data = to_local(exam.opens_at).replace(tzinfo=None)
         form.closes_at.data = to_local(exam.closes_at).replace(tzinfo=None)
         form.owner_department_id.data = exam.owner_department_id or 0
@@ -257,10 +262,10 @@ def _save_exam(form: ExamForm, exam: Exam) -> None:
         "show_answers",
         "show_explanations",
         "blind_grading",
-        "certificate_type_id",
         "published",
     ):
         setattr(exam, name, getattr(form, name).data)
+    exam.certificate_type_id = form.certificate_type_id.data or None
     exam.description = exam.description or ""
     exam.opens_at = _utc(form.opens_at.data)
     exam.closes_at = _utc(form.closes_at.data)
@@ -287,6 +292,7 @@ def exam_new():
             form.blueprint_id.errors = [str(exc)]
         else:
             db.session.add(exam)
+            outcomes.link_course(exam, form.course_id.data or None)
             db.session.commit()
             flash(_("Exam saved. Now choose its audience."), "success")
             return redirect(url_for("exams_manage.exam", exam_id=exam.id))
@@ -307,6 +313,7 @@ def exam_edit(exam_id: int):
             db.session.rollback()
             form.blueprint_id.errors = [str(exc)]
         else:
+            outcomes.link_course(exam, form.course_id.data or None)
             db.session.commit()
             flash(_("Exam saved."), "success")
             return redirect(url_for("exams_manage.exam", exam_id=exam.id))

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from accounts.models import Employee
 from core import audit, signals
 from core.extensions import db
-from exams import grading
+from exams import grading, outcomes
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam, ResultsRelease
 from exams.services import ExamError, NotAvailable, attempts_of, draw_paper, in_audience
 from question_bank.models import QuestionVersion
@@ -446,10 +446,12 @@ def send_signals(attempt: Attempt, now: dt.datetime, *, newly_passed: bool) -> N
         exam=attempt.exam,
         score=attempt.score,
         passed=attempt.passed,
+        max_score=attempt.max_score,
         source_key=source_key,
         now=now,
     )
     if newly_passed:
+        outcomes.credit_pass(attempt, now)
         signals.exam_passed.send(
             attempt,
             employee=employee,

@@ -210,11 +210,10 @@ class Appeal(db.Model):
 class ExamScore(db.Model):
     """Read model of graded exam attempts, fed by ``core.signals.attempt_graded`` / ``exam_passed``.
 
-    Decision: incentives may not import ``exams`` (import direction), yet the star tie-break "higher
-    average exam score" needs scores. So it keeps its own small copy, keyed by the attempt (the signal's
-    sender) and the event's ``source_key``. ``attempt_graded`` carries no paper total, so ``max_score``
-    and ``percentage`` are filled from ``exam_passed`` when that arrives; an attempt known only from
-    ``attempt_graded`` is taken as scored out of 100 (百分制, how the papers here are marked).
+    Decision: the star tie-break "higher average exam score" reads this small copy, keyed by the attempt
+    (the signal's sender) and the event's ``source_key``, so incentives stays coupled to exams only through
+    the documented signals. ``max_score`` comes with ``attempt_graded``; a sender that leaves it out is
+    taken as scoring out of 100 (百分制).
     """
 
     __tablename__ = "incentive_exam_scores"

@@ -73,6 +73,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['blueprint_id'], ['paper_blueprints.id'], name=op.f('fk_exams_blueprint_id_paper_blueprints'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['certificate_type_id'], ['certificate_types.id'], name=op.f('fk_exams_certificate_type_id_certificate_types'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_exams_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['owner_department_id'], ['departments.id'], name=op.f('fk_exams_owner_department_id_departments'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['parent_exam_id'], ['exams.id'], name=op.f('fk_exams_parent_exam_id_exams'), ondelete='SET NULL'),
