@@ -245,6 +245,33 @@ def edit_question(
     return version
 
 
+def keep_unexposed_fields(old: QuestionVersion, data: QuestionData) -> None:
+    """The edit form shows no option weights or feedback (they come from Moodle files): keep them from
+    ``old`` while the options and key they belong to are unchanged."""
+    if data.type != old.type:
+        return
+    old_key = old.key or {}
+    if data.type in {"single", "multiple"} and data.key.get("correct") == old_key.get("correct"):
+        by_id = {o["id"]: o for o in old.options or []}
+        for option in data.options:
+            previous = by_id.get(option["id"])
+            if previous is not None:
+                option["fraction"] = previous.get("fraction", option["fraction"])
+                option["feedback"] = previous.get("feedback", "")
+    elif data.type == "truefalse" and data.key.get("answer") == old_key.get("answer"):
+        for name in ("true_feedback", "false_feedback"):
+            if name in old_key:
+                data.key[name] = old_key[name]
+    elif data.type == "fill" and data.key.get("blanks") == old_key.get("blanks") and "answers" in old_key:
+        data.key["answers"] = old_key["answers"]
+    elif data.type == "numerical":
+        plain = [
+            (a["value"], a.get("tolerance") or "0") for a in old_key.get("answers", []) if a["value"] != "*"
+        ]
+        if plain == [(a["value"], a["tolerance"]) for a in data.key.get("answers", [])]:
+            data.key["answers"] = old_key["answers"]
+
+
 def set_status(question: Question, status: str, now: dt.datetime) -> None:
     """Publish, retire or return a question to draft."""
     question.status = QuestionStatus(status)
