@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
+from core.auth import Role
 from core.extensions import db
 from question_bank.categories import subtree_ids, visible_category_clause
 from question_bank.content import QuestionData, decimal_str, validate
@@ -244,6 +245,33 @@ def edit_question(
     return version
 
 
+def keep_unexposed_fields(old: QuestionVersion, data: QuestionData) -> None:
+    """The edit form shows no option weights or feedback (they come from Moodle files): keep them from
+    ``old`` while the options and key they belong to are unchanged."""
+    if data.type != old.type:
+        return
+    old_key = old.key or {}
+    if data.type in {"single", "multiple"} and data.key.get("correct") == old_key.get("correct"):
+        by_id = {o["id"]: o for o in old.options or []}
+        for option in data.options:
+            previous = by_id.get(option["id"])
+            if previous is not None:
+                option["fraction"] = previous.get("fraction", option["fraction"])
+                option["feedback"] = previous.get("feedback", "")
+    elif data.type == "truefalse" and data.key.get("answer") == old_key.get("answer"):
+        for name in ("true_feedback", "false_feedback"):
+            if name in old_key:
+                data.key[name] = old_key[name]
+    elif data.type == "fill" and data.key.get("blanks") == old_key.get("blanks") and "answers" in old_key:
+        data.key["answers"] = old_key["answers"]
+    elif data.type == "numerical":
+        plain = [
+            (a["value"], a.get("tolerance") or "0") for a in old_key.get("answers", []) if a["value"] != "*"
+        ]
+        if plain == [(a["value"], a["tolerance"]) for a in data.key.get("answers", [])]:
+            data.key["answers"] = old_key["answers"]
+
+
 def set_status(question: Question, status: str, now: dt.datetime) -> None:
     """Publish, retire or return a question to draft."""
     question.status = QuestionStatus(status)
@@ -266,11 +294,11 @@ class QuestionFilter:
 
 def filtered_query(user: User, flt: QuestionFilter) -> Select:
     """Questions ``user`` may see, narrowed by ``flt`` (text: substring of the normalised stem)."""
-    query = (
-        select(Question)
-        .join(Category, Question.category_id == Category.id)
-        .where(visible_category_clause(user))
-    )
+    query = select(Question)
+    if not user.has_any_role(Role.ADMIN):
+        query = query.where(
+            Question.category_id.in_(select(Category.id).where(visible_category_clause(user)))
+        )
     if flt.type:
         query = query.where(Question.type == flt.type)
     if flt.chapter:
@@ -291,8 +319,14 @@ def filtered_query(user: User, flt: QuestionFilter) -> Select:
         )
     text = stem_search_text(flt.text or "")
     if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Question.stem_text.like(f"%{escaped}%", escape="\\"))
+        if db.session.get_bind().dialect.name == "sqlite":
+            # SQLite has no index for substrings; instr() scans far faster than LIKE (both exact here,
+            # as stem_text and the search are normalised the same way).
+            query = query.where(func.instr(Question.stem_text, text) > 0)
+        else:
+            # PostgreSQL answers LIKE '%…%' from the pg_trgm GIN index.
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(Question.stem_text.like(f"%{escaped}%", escape="\\"))
     return query
 
 

@@ -175,6 +175,7 @@ def edit(question_id: int):
     duplicates = []
     if form.validate_on_submit() and _save_problems(form):
         data = form_to_data(form)
+        services.keep_unexposed_fields(question.current_version, data)
         category = db.session.get(Category, form.category_id.data)
         if not can_use_category(current_user, category):
             abort(404)

@@ -169,3 +169,37 @@ def test_description_and_fill_validation(db):
     bad_fill = QuestionData(type="fill", stem_html="无空", key={"blanks": [["a"]]})
     with pytest.raises(services.QuestionError):
         services.create_question(bad_fill, factories.category(), None, NOW)
+
+
+def test_form_edit_keeps_moodle_weights_and_feedback(db):
+    old = QuestionVersion(
+        type="multiple",
+        options=[
+            {"id": "A", "html": "yellow", "fraction": "0.5", "feedback": "good"},
+            {"id": "B", "html": "red", "fraction": "-1", "feedback": "no"},
+            {"id": "C", "html": "beige", "fraction": "0.5", "feedback": ""},
+        ],
+        key={"correct": ["A", "C"]},
+    )
+    data = QuestionData(
+        type="multiple",
+        stem_html="x",
+        options=[
+            {"id": i, "html": h, "fraction": f, "feedback": ""}
+            for i, h, f in (("A", "yellow!", "0.5"), ("B", "red", "0"), ("C", "beige", "0.5"))
+        ],  # fmt: skip
+        key={"correct": ["A", "C"]},
+    )
+    services.keep_unexposed_fields(old, data)
+    assert [(o["html"], o["fraction"], o["feedback"]) for o in data.options] == [
+        ("yellow!", "0.5", "good"),
+        ("red", "-1", "no"),
+        ("beige", "0.5", ""),
+    ]
+    data.key = {"correct": ["A"]}
+    data.options[1]["fraction"] = "0"
+    changed = QuestionData(
+        type="multiple", stem_html="x", options=[dict(o) for o in data.options], key={"correct": ["A", "B"]}
+    )
+    services.keep_unexposed_fields(old, changed)
+    assert changed.options[1]["fraction"] == "0"
