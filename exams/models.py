@@ -197,7 +197,9 @@ class Exam(db.Model):
     round_number: Mapped[int] = mapped_column(Integer, default=1)
     # The certificate type a pass grants (training's table; no FK: exams must not depend on training).
     # The internal qualification a pass grants (training.CertificateType); see exams/outcomes.py.
-    certificate_type_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_types.id", ondelete="SET NULL"))
+    certificate_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificate_types.id", ondelete="SET NULL")
+    )
     owner_department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL"), index=True
     )

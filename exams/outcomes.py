@@ -32,7 +32,9 @@ def course_choices(user) -> list[tuple[int, str]]:
     """Courses the trainer may link (company-wide ones, and those of units in their scope)."""
     query = select(Course).order_by(Course.title)
     if not user.has_any_role(Role.ADMIN) and user.scope_roots(Role.TRAINER) is not None:
-        query = query.where(Course.department_id.is_(None) | scope_clause(user, Role.TRAINER, Course.department_id))
+        query = query.where(
+            Course.department_id.is_(None) | scope_clause(user, Role.TRAINER, Course.department_id)
+        )
     return [(c.id, c.title) for c in db.session.scalars(query)]
 
 
@@ -64,6 +66,8 @@ def credit_pass(attempt: Attempt, now: dt.datetime) -> None:
     if exam.certificate_type_id:
         certificate_type = db.session.get(CertificateType, exam.certificate_type_id)
         if certificate_type is not None:
-            grant_qualification(employee, certificate_type, source_key=source_key, issued_on=local_date(now), now=now)
+            grant_qualification(
+                employee, certificate_type, source_key=source_key, issued_on=local_date(now), now=now
+            )
     for course in db.session.scalars(select(Course).where(Course.linked_exam_id == exam.id)):
         record_course_exam_passed(employee, course, source_key=f"{source_key}:course:{course.id}", now=now)

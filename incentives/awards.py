@@ -110,9 +110,17 @@ def record_exam_score(
 
 
 @_in_default_locale
-def on_attempt_graded(sender, *, employee, exam, score, passed, source_key, now, max_score=None, **_kw) -> None:
+def on_attempt_graded(
+    sender, *, employee, exam, score, passed, source_key, now, max_score=None, **_kw
+) -> None:
     record_exam_score(
-        sender.id, employee=employee, exam=exam, score=score, passed=passed, source_key=source_key, now=now,
+        sender.id,
+        employee=employee,
+        exam=exam,
+        score=score,
+        passed=passed,
+        source_key=source_key,
+        now=now,
         max_score=max_score,
     )
 

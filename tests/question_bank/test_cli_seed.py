@@ -49,7 +49,7 @@ def test_cli_import_commits_questions(app, committed_db, tmp_path):
 
 def test_starter_bank_seeder_is_idempotent(app, db):
     lines: list[str] = []
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         seed_starter_bank(lines.append)
         seed_starter_bank(lines.append)
     assert db.session.scalar(select(func.count()).select_from(Question)) == 310

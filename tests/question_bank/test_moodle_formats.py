@@ -26,14 +26,14 @@ def fixture(name: str) -> bytes:
 
 
 def _import(app, data: bytes, fmt: str, base: str = ""):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = importing.parse_file(data, fmt)
         return parsed, importing.run_import(parsed, None, utcnow(), base_path=base, import_duplicates=True)
 
 
 @needs_fixtures
 def test_gift_questions_fixture_types_fractions_feedback(app, db):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = gift.parse(fixture("gift-questions.gift.txt"))
     assert parsed.problems == []
     assert [(q.name, q.type) for q in parsed.questions] == [
@@ -131,7 +131,7 @@ def test_xml_course_prefix_and_special_chars_in_idnumbers(app, db):
 
 @needs_fixtures
 def test_xml_invalid_grades_rejected_naming_question(app, db):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = importing.parse_file(fixture("moodlexml-error_invalid_grades.xml"), "moodlexml")
         assert len(parsed.problems) == 1
         message = str(parsed.problems[0])
@@ -144,7 +144,7 @@ def test_xml_invalid_grades_rejected_naming_question(app, db):
 
 @needs_fixtures
 def test_xml_broken_cloze_rejected_naming_each_question(app, db):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = importing.parse_file(fixture("moodlexml-broken_cloze_questions.xml"), "moodlexml")
     assert parsed.questions == []
     assert len(parsed.problems) == 5
@@ -179,7 +179,7 @@ $CATEGORY: $module$/top/营销/电费
 
 
 def test_gift_escapes_idnumber_tags_and_module_category(app, db):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = gift.parse(GIFT_ESCAPES.encode())
     assert parsed.problems == []
     first, second = parsed.questions
@@ -193,7 +193,7 @@ def test_gift_escapes_idnumber_tags_and_module_category(app, db):
 
 def test_gift_not_utf8_is_rejected_with_offset(app):
     data = "::Q:: Café {T}".encode("cp1252")
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with pytest.raises(FormatError) as caught:
             gift.parse(data)
         message = str(caught.value)
@@ -203,7 +203,7 @@ def test_gift_not_utf8_is_rejected_with_offset(app):
 
 
 def test_gift_unbalanced_braces_and_bad_grade(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = gift.parse(b"::A:: broken {=x ~y\n\n::B:: grade {~%33%a ~%67%b}\n")
     reasons = [str(p) for p in parsed.problems]
     assert any("“A”" in r and "Braces" in r for r in reasons)
@@ -222,7 +222,7 @@ LAUGHS = b"""<?xml version="1.0"?>
 
 @pytest.mark.parametrize("data", [XXE, LAUGHS], ids=["xxe", "billion-laughs"])
 def test_xml_entities_refused(app, db, data):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with pytest.raises(FormatError):
             moodlexml.parse(data)
         parsed = importing.parse_file(data, "moodlexml")
@@ -236,7 +236,7 @@ def test_xml_unsupported_types_and_shortanswer(app):
 <usecase>1</usecase><answer fraction="100"><text>Paris</text><feedback><text>Yes</text></feedback></answer>
 <answer fraction="50"><text>paris</text></answer></question>
 <question type="ddwtos"><name><text>Drag it</text></name></question></quiz>"""
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = moodlexml.parse(xml)
     assert [p.where for p in parsed.problems] == ["question “Calc one”", "question “Drag it”"]
     assert parsed.questions[0].key["case_sensitive"] is True
@@ -248,6 +248,6 @@ def test_xml_script_in_stem_is_sanitised(app):
     xml = b"""<quiz><question type="truefalse"><name><text>S</text></name>
 <questiontext format="html"><text><![CDATA[<p onclick="x()">Hi<script>alert(1)</script><img src="http://evil/x.png"></p>]]></text></questiontext>
 <answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question></quiz>"""
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = moodlexml.parse(xml)
     assert parsed.questions[0].stem_html == "<p>Hi<img></p>"

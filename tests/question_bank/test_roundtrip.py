@@ -115,7 +115,7 @@ def _names(db, category):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "gift", "moodlexml"])
 def test_export_then_import_reproduces_questions(app, db, fmt):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         _bank(db)
         before = _snapshot(db)
         exported = importing.export_questions(fmt)

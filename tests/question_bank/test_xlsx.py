@@ -57,7 +57,7 @@ def problems_of(data: bytes) -> list[str]:
 
 
 def test_starter_bank_imports_every_type_with_guide_facts(db, app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = importing.parse_file(STARTER.read_bytes(), "xlsx")
         assert parsed.problems == []
         summary = importing.run_import(parsed, None, utcnow())
@@ -107,7 +107,7 @@ def test_answer_styles_people_write(app):
         row("数值题", "壬", [], "72"),
         row("单选题", "癸", ["x", "y"], "b"),
     )
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = xlsx.parse_workbook(data)
     assert parsed.problems == []
     keys = [q.key for q in parsed.questions]
@@ -123,7 +123,7 @@ def test_answer_styles_people_write(app):
 
 
 def test_weighted_multiple_answer_keeps_fractions(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = xlsx.parse_workbook(workbook(row("多选", "甲", ["a", "b", "c"], "A=50%,C=50%,B=-100%")))
     assert parsed.problems == []
     assert [o["fraction"] for o in parsed.questions[0].options] == ["0.5", "-1", "0.5"]
@@ -157,7 +157,7 @@ def test_weighted_multiple_answer_keeps_fractions(app):
 )
 def test_every_xlsx_error_names_row_column_reason(app, bad_row, column, fragment):
     good = row("单选", "好题", ["a", "b"], "A")
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = xlsx.parse_workbook(workbook(good, bad_row))
     assert parsed.problems, "the bad row must be reported"
     problem = parsed.problems[0]
@@ -167,14 +167,14 @@ def test_every_xlsx_error_names_row_column_reason(app, bad_row, column, fragment
 
 
 def test_missing_header_rejects_file(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         problems = problems_of(workbook(["单选", "甲"], header=["类型", "题目"]))
     assert len(problems) == 1 and "题型" in problems[0] and "row 1" in problems[0]
 
 
 def test_rejected_file_imports_nothing(db, app):
     data = workbook(row("单选", "好题一", ["a", "b"], "A"), row("单选", "坏题", ["a", "b"], "Z"))
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = importing.parse_file(data, "xlsx")
         with pytest.raises(importing.ImportRejected):
             importing.run_import(parsed, None, utcnow())
@@ -182,7 +182,7 @@ def test_rejected_file_imports_nothing(db, app):
 
 
 def test_not_a_workbook_and_zip_bomb_and_oversize(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         assert "not a valid .xlsx" in str(importing.parse_file(b"PK\x03\x04 broken", "xlsx").problems[0])
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -206,7 +206,7 @@ def test_export_neutralises_formulas(db, app):
     data.options[0]["html"], data.options[1]["html"] = "+1", "@SUM(A1)"
     data.explanation = "-2+3"
     factories.question(data=data)
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         exported = importing.export_questions("xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(exported)).worksheets[0]
     values = [c.value for c in sheet[2]]
@@ -215,7 +215,7 @@ def test_export_neutralises_formulas(db, app):
 
 
 def test_template_download_parses_back(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         parsed = xlsx.parse_workbook(xlsx.write_workbook(xlsx.template_rows()))
     assert parsed.problems == []
     assert len({q.type for q in parsed.questions}) == 8
