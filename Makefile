@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
+# The project root is importable even when the editable install predates a new package.
+export PYTHONPATH := $(CURDIR)
 
 .PHONY: run setup system-deps install translations db seed test test-pg serve worker bench lint check-migrations
 
