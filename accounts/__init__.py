@@ -6,6 +6,7 @@ from flask import redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from accounts import cli, seed
 from accounts.models import User
@@ -34,7 +35,11 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
-        return db.session.scalar(select(User).where(User.session_token == token))
+        # Runs on every signed-in request. Role grants load on first use (role checks, the navigation):
+        # JSON endpoints that only need the user's identity, such as the exam autosave, skip that query.
+        return db.session.scalar(
+            select(User).where(User.session_token == token).options(lazyload(User.grants))
+        )
 
     @app.before_request
     def force_password_change():
