@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from accounts.models import User
 from core import audit
 from core.extensions import db
-from exams import grading
+from exams import grading, outcomes
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam
 from exams.runtime import load_items, pass_mark, send_signals
 from exams.services import ExamError
@@ -229,6 +229,11 @@ def regrade_preview(exam: Exam, now: dt.datetime) -> list[RegradeChange]:
 def regrade_apply(exam: Exam, user: User, now: dt.datetime) -> list[RegradeChange]:
     """Regrade every submitted attempt of the exam against the current keys; audited."""
     changes = _regrade(exam, apply=True, now=now)
+    for change in changes:
+        if change.old_passed and change.new_passed is False:
+            outcomes.withdraw_pass(
+                change.attempt, _("Regraded after a key correction: no longer a pass."), now
+            )
     audit.record(
         "exam.regrade",
         exam,

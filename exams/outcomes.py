@@ -13,8 +13,8 @@ from core.auth import Role
 from core.extensions import db
 from core.timeutil import local_date
 from exams.models import Attempt, Exam
-from training.models import CertificateType, Course, TypeOrigin
-from training.qualifications import grant_qualification
+from training.models import CertificateType, Course, QualificationRecord, TypeOrigin
+from training.qualifications import grant_qualification, revoke_qualification
 from training.sessions import record_course_exam_passed
 
 
@@ -71,3 +71,15 @@ def credit_pass(attempt: Attempt, now: dt.datetime) -> None:
             )
     for course in db.session.scalars(select(Course).where(Course.linked_exam_id == exam.id)):
         record_course_exam_passed(employee, course, source_key=f"{source_key}:course:{course.id}", now=now)
+
+
+def withdraw_pass(attempt: Attempt, reason: str, now: dt.datetime) -> QualificationRecord | None:
+    """A regrade turned ``attempt``'s pass into a fail: revoke the qualification (and its certificate) that
+    the pass granted, so the verify page stops calling it valid. Returns the revoked record, if any."""
+    record = db.session.scalar(
+        select(QualificationRecord).where(QualificationRecord.source_key == f"exam-attempt:{attempt.id}")
+    )
+    if record is None or record.revoked_at is not None:
+        return None
+    revoke_qualification(record, reason, now=now)
+    return record

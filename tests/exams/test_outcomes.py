@@ -70,3 +70,24 @@ def test_linked_course_records_the_pass(db):
     passed = db.session.scalar(select(CourseExamPass).where(CourseExamPass.employee_id == employee.id))
     assert passed is not None and passed.course_id == course.id
     assert outcomes.linked_course(exam) == course
+
+
+def test_regrade_that_turns_a_pass_into_a_fail_revokes_the_qualification(db):
+    from exams import marking
+
+    cert_type = tf.certificate_type()
+    wrong_key = f.question("single")  # the key says A; the right answer was B
+    exam = f.exam(f.blueprint([wrong_key]), pass_percent=Decimal(60), certificate_type_id=cert_type.id)
+    attempt, employee = _passed_attempt(db, exam, choice="A")
+    record = db.session.scalar(
+        select(QualificationRecord).where(QualificationRecord.employee_id == employee.id)
+    )
+    assert attempt.passed and record.revoked_at is None
+    f.new_version(wrong_key, key={"correct": ["B"]})
+    trainer = f.candidate(exam)  # any user stands in for the trainer who confirms the regrade
+    changes = marking.regrade_apply(exam, trainer, NOW + 10 * MIN)
+    assert [(c.old_passed, c.new_passed) for c in changes] == [(True, False)]
+    db.session.refresh(record)
+    assert record.revoked_at is not None and "Regraded" in record.revoke_reason
+    certificate = db.session.get(Certificate, record.certificate_id)
+    assert certificate.revoked_at is not None
