@@ -206,3 +206,19 @@ def test_attempt_graded_feeds_the_exam_score_read_model(db):
         (60, Decimal("55.0"), False),
         (61, Decimal("90.0"), True),  # 45 of 50, the total known from exam_passed
     ]
+
+
+def test_attempt_graded_uses_the_paper_total_it_carries(db):
+    emp = employee()
+    signals.attempt_graded.send(
+        stand_in(70),
+        employee=emp,
+        exam=stand_in(9),
+        score=Decimal(45),
+        max_score=Decimal(50),
+        passed=True,
+        source_key="exam-attempt:70",
+        now=NOW,
+    )
+    row = db.session.scalar(select(ExamScore).where(ExamScore.employee_id == emp.id))
+    assert row.max_score == Decimal(50) and row.percentage == Decimal(90)
