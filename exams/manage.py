@@ -131,6 +131,11 @@ def _blueprint_page(blueprint: PaperBlueprint, section_form=None, rule_form=None
         describe=services.describe_rule,
         max_score=services.blueprint_max_score(blueprint),
         section_form=section_form or SectionForm(prefix="section"),
+        rename_forms={
+            s.id: SectionForm(prefix=f"s{s.id}", formdata=None, data={"title": s.title})
+            for s in blueprint.sections
+        },
+        locked=services.blueprint_attempted(blueprint),
         rule_form=rule_form or _rule_form(blueprint),
         post_form=PostForm(),
     )
@@ -142,6 +147,69 @@ def blueprint(blueprint_id: int):
     return _blueprint_page(_blueprint(blueprint_id))
 
 
+@bp.route("/blueprints/<int:blueprint_id>/edit", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def blueprint_edit(blueprint_id: int):
+    """Title, description and owner department (editable even once the blueprint has been sat)."""
+    blueprint = _blueprint(blueprint_id)
+    form = BlueprintForm(obj=blueprint)
+    form.owner_department_id.choices = _department_choices()
+    if request.method == "GET":
+        form.owner_department_id.data = blueprint.owner_department_id or 0
+    if form.validate_on_submit():
+        blueprint.title = form.title.data.strip()
+        blueprint.description = form.description.data or ""
+        blueprint.owner_department_id = form.owner_department_id.data or None
+        blueprint.updated_at = utcnow()
+        db.session.commit()
+        flash(_("Blueprint saved."), "success")
+        return redirect(url_for("exams_manage.blueprint", blueprint_id=blueprint.id))
+    return render_template("exams/manage/form.html", form=form, title=_("Edit paper blueprint"))
+
+
+@bp.post("/blueprints/<int:blueprint_id>/copy")
+@role_required(*MANAGERS)
+def blueprint_copy(blueprint_id: int):
+    blueprint = _blueprint(blueprint_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    copy = services.copy_blueprint(blueprint, _("%(title)s (copy)", title=blueprint.title), current_user)
+    db.session.commit()
+    flash(_("This is a copy of %(title)s; change its rules freely.", title=blueprint.title), "success")
+    return redirect(url_for("exams_manage.blueprint", blueprint_id=copy.id))
+
+
+def _structure_change(blueprint: PaperBlueprint, change) -> object:
+    """Apply ``change()`` to an unlocked blueprint and commit; a locked one gets a message and no change."""
+    try:
+        services.ensure_structure_editable(blueprint)
+        change()
+    except ExamError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        blueprint.updated_at = utcnow()
+        db.session.commit()
+    return redirect(url_for("exams_manage.blueprint", blueprint_id=blueprint.id))
+
+
+def _section(blueprint: PaperBlueprint, section_id: int) -> BlueprintSection:
+    section = db.session.get(BlueprintSection, section_id)
+    if section is None or section.blueprint_id != blueprint.id:
+        abort(404)
+    return section
+
+
+def _rule(blueprint: PaperBlueprint, rule_id: int) -> BlueprintRule:
+    rule = db.session.get(BlueprintRule, rule_id)
+    if rule is None or rule.section.blueprint_id != blueprint.id:
+        abort(404)
+    return rule
+
+
+_STEPS = {"up": -1, "down": 1}
+
+
 @bp.post("/blueprints/<int:blueprint_id>/sections")
 @role_required(*MANAGERS)
 def blueprint_add_section(blueprint_id: int):
@@ -149,15 +217,60 @@ def blueprint_add_section(blueprint_id: int):
     form = SectionForm(prefix="section")
     if not form.validate_on_submit():
         return _blueprint_page(blueprint, section_form=form), 400
-    services.add_section(blueprint, form.title.data.strip())
-    db.session.commit()
-    return redirect(url_for("exams_manage.blueprint", blueprint_id=blueprint.id))
+    return _structure_change(blueprint, lambda: services.add_section(blueprint, form.title.data.strip()))
+
+
+@bp.post("/blueprints/<int:blueprint_id>/sections/<int:section_id>/rename")
+@role_required(*MANAGERS)
+def blueprint_rename_section(blueprint_id: int, section_id: int):
+    blueprint = _blueprint(blueprint_id)
+    section = _section(blueprint, section_id)
+    form = SectionForm(prefix=f"s{section.id}")
+    if not form.validate_on_submit():
+        flash(_("Give the section a title (at most 200 characters)."), "danger")
+        return redirect(url_for("exams_manage.blueprint", blueprint_id=blueprint.id))
+    return _structure_change(blueprint, lambda: services.rename_section(section, form.title.data.strip()))
+
+
+@bp.post("/blueprints/<int:blueprint_id>/sections/<int:section_id>/move/<any(up, down):direction>")
+@role_required(*MANAGERS)
+def blueprint_move_section(blueprint_id: int, section_id: int, direction: str):
+    blueprint = _blueprint(blueprint_id)
+    section = _section(blueprint, section_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    return _structure_change(blueprint, lambda: services.move_section(section, _STEPS[direction]))
+
+
+@bp.post("/blueprints/<int:blueprint_id>/sections/<int:section_id>/delete")
+@role_required(*MANAGERS)
+def blueprint_delete_section(blueprint_id: int, section_id: int):
+    blueprint = _blueprint(blueprint_id)
+    section = _section(blueprint, section_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    return _structure_change(blueprint, lambda: services.delete_section(section))
+
+
+@bp.post("/blueprints/<int:blueprint_id>/rules/<int:rule_id>/move/<any(up, down):direction>")
+@role_required(*MANAGERS)
+def blueprint_move_rule(blueprint_id: int, rule_id: int, direction: str):
+    blueprint = _blueprint(blueprint_id)
+    rule = _rule(blueprint, rule_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    return _structure_change(blueprint, lambda: services.move_rule(rule, _STEPS[direction]))
 
 
 @bp.post("/blueprints/<int:blueprint_id>/rules")
 @role_required(*MANAGERS)
 def blueprint_add_rule(blueprint_id: int):
     blueprint = _blueprint(blueprint_id)
+    try:
+        services.ensure_structure_editable(blueprint)
+    except ExamError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("exams_manage.blueprint", blueprint_id=blueprint.id))
     form = _rule_form(blueprint)
     if not form.validate_on_submit():
         return _blueprint_page(blueprint, rule_form=form), 400
@@ -196,12 +309,10 @@ def blueprint_add_rule(blueprint_id: int):
 @role_required(*MANAGERS)
 def blueprint_delete_rule(blueprint_id: int, rule_id: int):
     blueprint = _blueprint(blueprint_id)
-    rule = db.session.get(BlueprintRule, rule_id)
-    if rule is None or rule.section.blueprint_id != blueprint.id or not PostForm().validate_on_submit():
-        abort(404)
-    db.session.delete(rule)
-    db.session.commit()
-    return redirect(url_for("exams_manage.blueprint", blueprint_id=blueprint.id))
+    rule = _rule(blueprint, rule_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    return _structure_change(blueprint, lambda: services.delete_rule(rule))
 
 
 @bp.get("/blueprints/<int:blueprint_id>/preview")

@@ -36,7 +36,15 @@ from exams.models import (
     PaperBlueprint,
     RuleKind,
 )
-from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, question_tag_links
+from question_bank.models import (
+    TYPE_LABELS,
+    Category,
+    Question,
+    QuestionStatus,
+    QuestionVersion,
+    Tag,
+    question_tag_links,
+)
 
 
 class ExamError(ValueError):
@@ -162,11 +170,12 @@ def describe_rule(rule: BlueprintRule) -> str:
     if rule.chapters:
         parts.append(_("chapters %(c)s", c=", ".join(str(c) for c in rule.chapters)))
     if rule.types:
-        parts.append(_("types %(t)s", t=", ".join(rule.types)))
+        parts.append(_("types %(t)s", t=", ".join(str(TYPE_LABELS.get(t, t)) for t in rule.types)))
     if rule.difficulties:
         parts.append(_("difficulty %(d)s", d=", ".join(str(d) for d in rule.difficulties)))
     if rule.tag_ids:
-        parts.append(_("tags %(t)s", t=", ".join(str(t) for t in rule.tag_ids)))
+        names = dict(db.session.execute(select(Tag.id, Tag.name).where(Tag.id.in_(rule.tag_ids))).all())
+        parts.append(_("tags %(t)s", t=", ".join(names.get(t, f"#{t}") for t in rule.tag_ids)))
     return _("%(n)d questions from %(what)s", n=rule.count, what="; ".join(parts) or _("the whole bank"))
 
 
@@ -282,6 +291,40 @@ def blueprint_max_score(blueprint: PaperBlueprint) -> Decimal:
     )
 
 
+def blueprint_attempted(blueprint: PaperBlueprint) -> bool:
+    """True once any exam drawing from ``blueprint`` has an attempt.
+
+    From then on the blueprint's structure is locked (as Moodle locks a quiz's questions once it has
+    been attempted): every candidate of an exam must draw from the same rules, so later candidates are
+    not given a different paper. Its title and description stay editable; to change the rules, copy it
+    (``copy_blueprint``) and point the next exam or re-sit at the copy."""
+    return (
+        db.session.scalar(
+            select(Attempt.id)
+            .join(Exam, Attempt.exam_id == Exam.id)
+            .where(Exam.blueprint_id == blueprint.id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def ensure_structure_editable(blueprint: PaperBlueprint) -> None:
+    """Raise ExamError when the blueprint's sections and rules may no longer change."""
+    if blueprint_attempted(blueprint):
+        raise ExamError(
+            _(
+                "Candidates have already sat an exam drawn from this blueprint, so its sections and rules "
+                "can no longer change. Copy it and edit the copy."
+            )
+        )
+
+
+def _renumber(items) -> None:
+    for index, item in enumerate(items, start=1):
+        item.position = index
+
+
 def add_section(blueprint: PaperBlueprint, title: str) -> BlueprintSection:
     """Append a section to a blueprint."""
     section = BlueprintSection(title=title, position=len(blueprint.sections) + 1)
@@ -301,6 +344,82 @@ def add_rule(section: BlueprintSection, **fields) -> BlueprintRule:
     section.rules.append(rule)
     db.session.flush()
     return rule
+
+
+def rename_section(section: BlueprintSection, title: str) -> None:
+    """Give a section a new title (e.g. 一、单选题)."""
+    section.title = title
+    db.session.flush()
+
+
+def _move(siblings, item, step: int) -> None:
+    """Swap ``item`` with its neighbour ``step`` places away (no change at either end); renumber."""
+    items = list(siblings)
+    index = items.index(item)
+    target = index + step
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+    _renumber(items)
+    db.session.flush()
+
+
+def _remove(siblings: list, item) -> None:
+    """Delete ``item`` (delete-orphan cascade) and close the gap in the positions."""
+    siblings.remove(item)
+    db.session.flush()
+    _renumber(siblings)
+    db.session.flush()
+
+
+def move_section(section: BlueprintSection, step: int) -> None:
+    """Move a section one place up (``step=-1``) or down (``+1``); papers are drawn in this order."""
+    _move(section.blueprint.sections, section, step)
+
+
+def delete_section(section: BlueprintSection) -> None:
+    """Delete a section with its rules; the others keep their order."""
+    _remove(section.blueprint.sections, section)
+
+
+def move_rule(rule: BlueprintRule, step: int) -> None:
+    """Move a rule one place up or down within its section."""
+    _move(rule.section.rules, rule, step)
+
+
+def delete_rule(rule: BlueprintRule) -> None:
+    """Delete a rule; the others in its section keep their order."""
+    _remove(rule.section.rules, rule)
+
+
+def copy_blueprint(blueprint: PaperBlueprint, title: str, user: User | None) -> PaperBlueprint:
+    """A new, unlocked blueprint with the same sections and rules (and owner department)."""
+    copy = PaperBlueprint(
+        title=title[:200],
+        description=blueprint.description,
+        owner_department_id=blueprint.owner_department_id,
+        created_by_id=user.id if user is not None else None,
+    )
+    for section in blueprint.sections:
+        new_section = BlueprintSection(title=section.title, position=section.position)
+        for rule in section.rules:
+            new_section.rules.append(
+                BlueprintRule(
+                    position=rule.position,
+                    kind=rule.kind,
+                    count=rule.count,
+                    points=rule.points,
+                    category_id=rule.category_id,
+                    chapters=list(rule.chapters or []),
+                    tag_ids=list(rule.tag_ids or []),
+                    types=list(rule.types or []),
+                    difficulties=list(rule.difficulties or []),
+                    question_id=rule.question_id,
+                )
+            )
+        copy.sections.append(new_section)
+    db.session.add(copy)
+    db.session.flush()
+    return copy
 
 
 # ---------------------------------------------------------------- exams and audience
