@@ -159,6 +159,43 @@ class ExamStatistics:
     alpha: float | None
     items: list[tuple[QuestionVersion, statistics.ItemStats]]
     max_score: Decimal
+    alpha_basis: str | None = None  # "questions", "positions" or None (see _alpha)
+    alpha_items: int = 0
+
+
+def _alpha(finals, items: list[AttemptItem], shuffled: bool) -> tuple[float | None, str | None, int]:
+    """Cronbach's alpha, its basis and its number of items.
+
+    - Every candidate had the same questions (a fixed paper, or fixed questions within a drawn one):
+      alpha over those questions.
+    - Drawn papers: without question shuffling, position p of every paper comes from the same rule, so
+      alpha is computed over the positions, the way Moodle reports random-question slots. It needs
+      every paper to have the same positions at the same points.
+    - Otherwise (shuffled drawn papers, papers of different shapes) alpha is left undefined rather than
+      computed over items that do not correspond."""
+    scored = [i for i in items if i.qtype != "description"]
+    by_question: dict[int, dict[int, AttemptItem]] = defaultdict(dict)
+    by_position: dict[int, dict[int, AttemptItem]] = defaultdict(dict)
+    for item in scored:
+        by_question[item.attempt_id][item.question_id] = item
+        by_position[item.attempt_id][item.position] = item
+    attempts = [a for a in finals if a.id in by_question]
+    if len(attempts) < 2:
+        return None, None, 0
+    common = sorted(set.intersection(*(set(by_question[a.id]) for a in attempts)))
+    if len(common) >= 2 and all(len(by_question[a.id]) == len(common) for a in attempts):
+        matrix = [[float(by_question[a.id][q].mark or 0) for q in common] for a in attempts]
+        return statistics.cronbach_alpha(matrix), "questions", len(common)
+    shapes = {tuple((p, i.points) for p, i in sorted(by_position[a.id].items())) for a in attempts}
+    if not shuffled and len(shapes) == 1:
+        positions = sorted(by_position[attempts[0].id])
+        if len(positions) >= 2:
+            matrix = [[float(by_position[a.id][p].mark or 0) for p in positions] for a in attempts]
+            return statistics.cronbach_alpha(matrix), "positions", len(positions)
+    if len(common) >= 2:
+        matrix = [[float(by_question[a.id][q].mark or 0) for q in common] for a in attempts]
+        return statistics.cronbach_alpha(matrix), "questions", len(common)
+    return None, None, 0
 
 
 def exam_statistics(exam: Exam) -> ExamStatistics:
@@ -170,20 +207,12 @@ def exam_statistics(exam: Exam) -> ExamStatistics:
     items = list(
         db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id.in_([a.id for a in finals])))
     )
-    by_attempt: dict[int, dict[int, AttemptItem]] = defaultdict(dict)
-    for item in items:
-        if item.qtype != "description":
-            by_attempt[item.attempt_id][item.question_id] = item
     total_of = {a.id: float(a.score or 0) for a in finals}
     by_question: dict[int, list[AttemptItem]] = defaultdict(list)
     for item in items:
         if item.qtype != "description":
             by_question[item.question_id].append(item)
-    common = set.intersection(*(set(d) for d in by_attempt.values())) if by_attempt else set()
-    matrix = [
-        [float(by_attempt[a.id][q].mark or 0) for q in sorted(common)] for a in finals if a.id in by_attempt
-    ]
-    alpha = statistics.cronbach_alpha(matrix) if len(common) >= 2 else None
+    alpha, basis, alpha_items = _alpha(finals, items, exam.shuffle_questions)
     versions = {
         v.question_id: v
         for v in db.session.scalars(
@@ -218,4 +247,6 @@ def exam_statistics(exam: Exam) -> ExamStatistics:
         )
         item_rows.append((version, stats))
     max_score = max((a.max_score for a in finals), default=Decimal(0))
-    return ExamStatistics(summ, statistics.histogram(percents), alpha, item_rows, max_score)
+    return ExamStatistics(
+        summ, statistics.histogram(percents), alpha, item_rows, max_score, basis, alpha_items
+    )

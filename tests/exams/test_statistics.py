@@ -20,10 +20,14 @@ Four candidates, three items worth 1 point each:
 
 import math
 from decimal import Decimal
+from types import SimpleNamespace as NS
 
 import pytest
 
+from exams import runtime
 from exams import statistics as s
+from exams.results import _alpha, exam_statistics
+from tests.exams import factories as f
 
 MARKS = {"A": [1, 1, 1], "B": [1, 1, 0], "C": [1, 0, 0], "D": [0, 0, 0]}
 TOTALS = [3, 2, 1, 0]
@@ -73,3 +77,62 @@ def test_distractor_analysis():
     choices = [["A"], ["A"], ["B"], []]
     stats = s.item_stats("q", [1, 1, 0, 0], [3, 2, 1, 0], 1.0, choices, ["A", "B", "C"])
     assert stats.distractors == {"A": 50.0, "B": 25.0, "C": 0.0, "-": 25.0}
+
+
+def _sit(exam, pattern, now):
+    """One candidate answers each position right (1) or wrong (0) and submits."""
+    employee = f.candidate(exam).employee
+    attempt = runtime.start_attempt(exam, employee, now)
+    for position, right in enumerate(pattern, start=1):
+        runtime.save_answer(attempt.id, employee.id, position, 1, {"choice": ["A" if right else "B"]}, now)
+    runtime.submit_attempt(attempt, now)
+    return attempt
+
+
+def test_alpha_over_positions_of_drawn_papers(db):
+    """Four candidates draw 3 of 12 single-choice questions (1 point each, not shuffled); their marks by
+    position are the hand-computed dataset above, so alpha over the positions is 0.75 whichever
+    questions each one drew."""
+    for _ in range(12):
+        f.question("single", points="1")
+    exam = f.exam(f.blueprint(draw=[{"count": 3, "types": ["single"]}], points="1"), max_attempts=1)
+    for pattern in MARKS.values():
+        _sit(exam, pattern, f.NOW)
+    stats = exam_statistics(exam)
+    assert (stats.alpha_basis, stats.alpha_items) == ("positions", 3)
+    assert stats.alpha == pytest.approx(0.75)
+
+
+def test_alpha_basis_rules():
+    """Which items alpha is computed over (see exams.results._alpha)."""
+    attempts = [NS(id=n) for n in range(4)]
+
+    def items(rows, questions, points="1"):
+        return [
+            NS(
+                attempt_id=a,
+                position=p,
+                question_id=questions[a][p - 1],
+                qtype="single",
+                points=Decimal(points),
+                mark=Decimal(m),
+            )
+            for a, row in enumerate(rows)
+            for p, m in enumerate(row, start=1)
+        ]
+
+    rows = list(MARKS.values())
+    same = [[10, 11, 12]] * 4
+    drawn = [[10, 11, 12], [13, 14, 15], [16, 17, 18], [19, 20, 21]]
+    alpha, basis, k = _alpha(attempts, items(rows, same), shuffled=True)
+    assert (basis, k) == ("questions", 3) and alpha == pytest.approx(0.75)
+    alpha, basis, k = _alpha(attempts, items(rows, drawn), shuffled=False)
+    assert (basis, k) == ("positions", 3) and alpha == pytest.approx(0.75)
+    # Shuffled drawn papers: positions do not correspond and no question is common → undefined.
+    assert _alpha(attempts, items(rows, drawn), shuffled=True) == (None, None, 0)
+    # Papers of different shapes (a position worth 2 points on one paper) → undefined by position.
+    mixed = items(rows, drawn)
+    mixed[0].points = Decimal(2)
+    assert _alpha(attempts, mixed, shuffled=False) == (None, None, 0)
+    # One candidate only → undefined.
+    assert _alpha(attempts[:1], items(rows[:1], drawn[:1]), shuffled=False) == (None, None, 0)
