@@ -127,8 +127,6 @@ def department_summary(exam: Exam, viewer: User) -> list[DepartmentRow]:
     """Per department: audience size, how many sat, how many passed, mean final score."""
     finals = final_attempts(exam, viewer)
     audience = audience_employees(exam) if not exam.parent_exam_id else [a.employee for a in finals]
-    seen_ids = {a.employee_id for a in finals}
-    visible = {a.employee_id for a in finals}
     if not can_manage_exam(viewer, exam):
         allowed = set(
             db.session.scalars(
@@ -136,9 +134,12 @@ def department_summary(exam: Exam, viewer: User) -> list[DepartmentRow]:
             )
         )
         audience = [e for e in audience if e.id in allowed]
+    # Someone who sat but is no longer in the audience (moved, or removed from it) still counts.
+    audience_ids = {e.id for e in audience}
+    people = audience + [a.employee for a in finals if a.employee_id not in audience_ids]
     rows: dict[int, DepartmentRow] = {}
     scores: dict[int, list[Decimal]] = defaultdict(list)
-    for employee in audience + [a.employee for a in finals if a.employee_id not in {e.id for e in audience}]:
+    for employee in people:
         row = rows.setdefault(employee.department_id, DepartmentRow(employee.department, 0, 0, 0, None))
         row.candidates += 1
     for attempt in finals:
@@ -148,7 +149,6 @@ def department_summary(exam: Exam, viewer: User) -> list[DepartmentRow]:
         scores[attempt.employee.department_id].append(attempt.score or Decimal(0))
     for dept_id, values in scores.items():
         rows[dept_id].mean = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
-    del seen_ids, visible
     return sorted(rows.values(), key=lambda r: r.department.path)
 
 

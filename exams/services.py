@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from accounts.models import Department, Employee, User
 from accounts.services import covers_department
@@ -499,11 +500,37 @@ def candidate_exams(employee: Employee, now: dt.datetime, *, recent_days: int = 
 
 
 def audience_employees(exam: Exam) -> list[Employee]:
-    """Every active employee the exam is for (expands departments and positions)."""
-    employees = db.session.scalars(
-        select(Employee).where(Employee.status == "active").order_by(Employee.employee_no)
+    """Every active employee the exam is for, in one query (departments include their subtrees).
+
+    For a re-sit this is the exam's own audience list; who may actually sit a re-sit is decided by
+    ``in_audience`` (a fail on the exam it repeats)."""
+    entries = db.session.execute(
+        select(ExamAudience.kind, ExamAudience.target_id).where(ExamAudience.exam_id == exam.id)
+    ).all()
+    by_kind: dict[str, list[int]] = {}
+    for kind, target in entries:
+        by_kind.setdefault(kind, []).append(target)
+    clauses = []
+    if by_kind.get(AudienceKind.EMPLOYEE):
+        clauses.append(Employee.id.in_(by_kind[AudienceKind.EMPLOYEE]))
+    if by_kind.get(AudienceKind.POSITION):
+        clauses.append(Employee.position_id.in_(by_kind[AudienceKind.POSITION]))
+    if by_kind.get(AudienceKind.DEPARTMENT):
+        paths = db.session.scalars(
+            select(Department.path).where(Department.id.in_(by_kind[AudienceKind.DEPARTMENT]))
+        ).all()
+        subtree = select(Department.id).where(or_(*(Department.path.startswith(p) for p in paths)))
+        clauses.append(Employee.department_id.in_(subtree))
+    if not clauses:
+        return []
+    return list(
+        db.session.scalars(
+            select(Employee)
+            .where(Employee.status == "active", or_(*clauses))
+            .options(selectinload(Employee.department))
+            .order_by(Employee.employee_no)
+        )
     )
-    return [e for e in employees if in_audience(exam, e)]
 
 
 def create_resit(exam: Exam, opens_at: dt.datetime, closes_at: dt.datetime, user: User | None) -> Exam:

@@ -87,6 +87,30 @@ def test_audience_by_department_subtree_and_position(db):
     assert [e.id for e in services.candidate_exams(outside, NOW)] == [exam.id]
 
 
+def test_audience_list_matches_the_per_person_rule(db):
+    """audience_employees (one query, used by the department summary) agrees with in_audience."""
+    root = base.department("中心")
+    team = base.department("一班", parent=root)
+    sibling = base.department("中心二")  # its path does not start with the root's
+    pos = base.position()
+    people = [
+        base.employee(department=root),
+        base.employee(department=team),
+        base.employee(department=sibling),
+        base.employee(department=sibling, position=pos),
+        base.employee(department=base.department("别处")),
+        base.employee(department=team, status="left"),
+    ]
+    named = base.employee(department=base.department("外单位"))
+    exam = f.exam(audience_departments=[root], audience_employees=[named])
+    services.set_audience(exam, departments=[root.id], positions=[pos.id], employees=[named.id])
+    listed = {e.id for e in services.audience_employees(exam)}
+    assert listed == {people[0].id, people[1].id, people[3].id, named.id}
+    active = [p for p in [*people, named] if p.status == "active"]
+    assert listed == {p.id for p in active if services.in_audience(exam, p)}
+    assert services.audience_employees(f.exam()) == []
+
+
 def test_resume_returns_the_open_attempt_and_attempt_limit(db):
     exam, employee, _ = _setup(db, max_attempts=2)
     first = runtime.start_attempt(exam, employee, NOW)
