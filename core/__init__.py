@@ -23,6 +23,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="static",
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    # Chinese text travels as UTF-8 in JSON responses: half the bytes of \uXXXX escapes (exam papers
+    # on phones). The tojson filter still escapes <, >, & and ' for HTML.
+    app.json.ensure_ascii = False
     app.config.update(load_config())
     if config:
         app.config.update(config)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from core.auth import login_required
 from core.extensions import db
@@ -43,6 +44,21 @@ def _result_payload(attempt: Attempt, now) -> dict:
     if runtime.score_visible(attempt, now):
         payload.update(score=str(attempt.score), max_score=str(attempt.max_score), passed=attempt.passed)
     return payload
+
+
+@bp.get("/session")
+@login_required
+def session_info():
+    """Who is signed in, and the CSRF token to send as ``X-CSRFToken`` (for kiosks and load testers).
+
+    Readable only by same-origin code (no CORS), like the token in every page's forms."""
+    return jsonify(
+        {
+            "employee_no": current_user.employee.employee_no,
+            "name": current_user.employee.name,
+            "csrf_token": generate_csrf(),
+        }
+    )
 
 
 @bp.post("/<int:exam_id>/start")

@@ -308,3 +308,24 @@ def test_results_export_statistics_and_blind_grading(client, login, db):
     db.session.refresh(attempt)
     assert attempt.status == AttemptStatus.GRADED and attempt.score == Decimal("7.50")
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "attempt_item.grade")) is not None
+
+
+def test_session_endpoint_gives_api_clients_their_csrf_token(app, client, login, db):
+    """A kiosk or load tester signs in, reads its token from /api/exams/session and drives the API."""
+    assert client.get("/api/exams/session").status_code in (302, 401)
+    exam = _open_exam([f.question("single")])
+    user = login()
+    exam.audience.append(_aud(user))
+    db.session.flush()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        raw = client.get("/api/exams/session")
+        info = raw.get_json()
+        # Chinese travels as UTF-8, not \uXXXX escapes (half the bytes on a phone).
+        assert user.employee.name.encode() in raw.data
+        assert info["employee_no"] == user.employee.employee_no and info["csrf_token"]
+        assert client.post(f"/api/exams/{exam.id}/start").status_code == 400  # no token
+        started = client.post(f"/api/exams/{exam.id}/start", headers={"X-CSRFToken": info["csrf_token"]})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert started.status_code == 200 and started.get_json()["status"] == "open"
