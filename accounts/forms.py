@@ -33,18 +33,33 @@ from core.forms import choices
 
 
 class LoginForm(FlaskForm):
-    employee_no = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=30)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    employee_no = StringField(
+        _l("Employee number"),
+        validators=[DataRequired(), Length(max=30)],
+        render_kw={"autocomplete": "username", "autocapitalize": "characters"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=8, max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Change password"))
 

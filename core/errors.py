@@ -8,6 +8,15 @@ from flask_wtf.csrf import CSRFError
 
 from core.extensions import db
 
+# Scripts, fonts, fetches and form posts only from this site; no plugins, no framing by others. Styles
+# allow inline (the exam page's small <style> block and style attributes); images allow data: URIs
+# (QR codes). Every page's JavaScript lives in static/ (no inline handlers: see static/js/app.js).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
@@ -53,6 +62,7 @@ def init_app(app) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
     @app.teardown_request

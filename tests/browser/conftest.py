@@ -60,12 +60,24 @@ def browser():
         browser.close()
 
 
+def _watch_csp(page) -> list[str]:
+    """Console messages where the browser refused something under the Content-Security-Policy."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    return refused
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    refused = _watch_csp(page)
     yield page
     context.close()
+    assert refused == [], "the page broke its Content-Security-Policy"
 
 
 @pytest.fixture
@@ -74,8 +86,10 @@ def phone(browser):
         locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
+    refused = _watch_csp(page)
     yield page
     context.close()
+    assert refused == [], "the page broke its Content-Security-Policy"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from exams.models import Attempt, AttemptItem
@@ -61,8 +62,8 @@ def test_phone_autosave_offline_retry_and_submit(live_server, live_db, phone):
 
     # An answer autosaves: the badge turns green and the server holds it.
     phone.check("#q1-1")
-    phone.wait_for_function("document.querySelector('#save-state').classList.contains('bg-success')")
-    phone.wait_for_function("!document.querySelector('#navigator button').classList.contains('btn-warning')")
+    expect(phone.locator("#save-state")).to_have_class(re.compile(r"\bbg-success\b"))
+    expect(phone.locator("#navigator button").first).not_to_have_class(re.compile(r"\bbtn-warning\b"))
     assert _items(live_db, attempt_id)[1] == {"choice": ["A"]}
     assert phone.inner_text("#save-state") == "答案已全部保存"
 
@@ -71,7 +72,7 @@ def test_phone_autosave_offline_retry_and_submit(live_server, live_db, phone):
     phone.click("#q1 .next")
     assert phone.is_visible("#q2") and not phone.is_visible("#q1")
     phone.check("#q2 input[value='true']")
-    phone.wait_for_function("document.querySelector('#save-state').classList.contains('bg-warning')")
+    expect(phone.locator("#save-state")).to_have_class(re.compile(r"\bbg-warning\b"))
     assert "1" in phone.inner_text("#save-state")
     assert "btn-warning" in phone.get_attribute("#navigator button:nth-child(2)", "class")
     stored = json.loads(phone.evaluate(f"localStorage.getItem('gridready-exam-{attempt_id}')"))
@@ -80,9 +81,7 @@ def test_phone_autosave_offline_retry_and_submit(live_server, live_db, phone):
 
     # The network returns: the pending answer is sent and the badge turns green again.
     phone.context.set_offline(False)
-    phone.wait_for_function(
-        "document.querySelector('#save-state').classList.contains('bg-success')", timeout=15000
-    )
+    expect(phone.locator("#save-state")).to_have_class(re.compile(r"\bbg-success\b"), timeout=15000)
     assert _items(live_db, attempt_id)[2] == {"answer": True}
 
     # Saves keep failing (the server is unreachable for PUTs) and the page is reloaded: the unsaved
@@ -92,16 +91,14 @@ def test_phone_autosave_offline_retry_and_submit(live_server, live_db, phone):
     phone.click("#navigator button:nth-child(3)")
     assert phone.is_visible("#q3") and not phone.is_visible("#q2")
     phone.fill("#q3 .blank[data-blank='0']", "2小时")
-    phone.wait_for_function("document.querySelector('#save-state').classList.contains('bg-warning')")
+    expect(phone.locator("#save-state")).to_have_class(re.compile(r"\bbg-warning\b"))
     assert _items(live_db, attempt_id)[3] is None
     phone.reload()
     assert phone.input_value("#q3 .blank[data-blank='0']") == "2小时"
     assert "bg-warning" in _badge(phone)
     phone.unroute("**/api/exams/attempts/*/answers/*")
     phone.evaluate("window.dispatchEvent(new Event('online'))")
-    phone.wait_for_function(
-        "document.querySelector('#save-state').classList.contains('bg-success')", timeout=15000
-    )
+    expect(phone.locator("#save-state")).to_have_class(re.compile(r"\bbg-success\b"), timeout=15000)
     assert _items(live_db, attempt_id)[3] == {"blanks": ["2小时", ""]}
 
     # Submitting asks first (one blank is still empty, but every question has an answer) and then
@@ -151,7 +148,7 @@ def test_countdown_submits_at_the_window_close(live_server, live_db, page):
     assert page.is_visible("#q1") and page.is_visible("#q2")
     assert re.fullmatch(r"00:(0\d|1[0-2])", page.inner_text("#timer"))
     page.check("#q1 input[value='true']")
-    page.wait_for_function("document.querySelector('#save-state').classList.contains('bg-success')")
+    expect(page.locator("#save-state")).to_have_class(re.compile(r"\bbg-success\b"))
     page.wait_for_url(f"{live_server}/exams/attempts/{attempt_id}/result", timeout=30000)
     live_db.session.expire_all()
     attempt = live_db.session.get(Attempt, attempt_id)

@@ -225,3 +225,23 @@ def test_security_headers(client, db):
     response = client.get("/login")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "object-src 'none'" in policy
+    assert "unsafe-eval" not in policy and "script-src 'self' 'unsafe-inline'" not in policy
+
+
+def test_no_inline_event_handlers_in_templates():
+    """The CSP forbids inline scripts, so no template may carry on* handlers or inline <script> code
+    (JSON data blocks are fine: they are not executed)."""
+    import re
+
+    from core.config import PROJECT_ROOT
+
+    handler = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
+    offenders = []
+    for path in (PROJECT_ROOT / "templates").rglob("*.html"):
+        text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", path.read_text(encoding="utf-8"), flags=re.S)
+        if handler.search(text) or inline_script.search(text):
+            offenders.append(str(path.relative_to(PROJECT_ROOT)))
+    assert offenders == []
