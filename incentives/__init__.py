@@ -41,16 +41,26 @@ def my_card(user, now):
 
 
 def hr_card(user, now):
-    """Dashboard for HR: what waits for a decision."""
+    """Dashboard for HR: what waits for *this* user's decision (in scope; not their own entries, nor
+    entries or appeals about themselves, which someone else must decide)."""
     pending = db.session.scalar(
         select(func.count(PointClaim.id))
         .join(Employee, Employee.id == PointClaim.employee_id)
-        .where(PointClaim.status == ClaimStatus.PENDING, scope_clause(user, Role.HR, Employee.department_id))
+        .where(
+            PointClaim.status == ClaimStatus.PENDING,
+            scope_clause(user, Role.HR, Employee.department_id),
+            PointClaim.entered_by_id != user.id,
+            PointClaim.employee_id != user.employee_id,
+        )
     )
     appeals = db.session.scalar(
         select(func.count(Appeal.id))
         .join(Employee, Employee.id == Appeal.employee_id)
-        .where(Appeal.status == AppealStatus.OPEN, scope_clause(user, Role.HR, Employee.department_id))
+        .where(
+            Appeal.status == AppealStatus.OPEN,
+            scope_clause(user, Role.HR, Employee.department_id),
+            Appeal.employee_id != user.employee_id,
+        )
     )
     return {"pending": pending or 0, "appeals": appeals or 0}
 

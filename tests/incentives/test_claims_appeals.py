@@ -182,3 +182,25 @@ def test_only_the_employee_appeals_and_hr_in_scope_resolves(setting):
         services.resolve_appeal(appeal, user=scoped_hr, uphold=True, resolution="越权", now=NOW)
     with pytest.raises(IncentiveError):
         services.resolve_appeal(appeal, user=trainer, uphold=True, resolution="越权", now=NOW)
+
+
+def test_hr_dashboard_counts_only_what_this_user_may_decide(setting):
+    """The card's numbers match can_decide_claim: not one's own entries, nor entries or appeals about
+    oneself (another HR user sees those)."""
+    from incentives import hr_card
+
+    all_rules, emp_user, trainer, _hr = setting
+    hr = factories.user(grants=[("hr", None)], department=emp_user.employee.department)
+    other_hr = factories.user(grants=[("hr", None)])
+    decidable = _claim(all_rules, emp_user.employee, trainer)
+    own_entry = _claim(all_rules, emp_user.employee, hr)
+    about_hr = _claim(all_rules, hr.employee, trainer)
+    line = entry(hr.employee, all_rules["COMPLAINT"])
+    services.file_appeal(line, user=hr, reason="我认为不应扣分。", now=NOW)
+    assert [services.can_decide_claim(hr, c) for c in (decidable, own_entry, about_hr)] == [
+        True,
+        False,
+        False,
+    ]
+    assert hr_card(hr, NOW) == {"pending": 1, "appeals": 0}
+    assert hr_card(other_hr, NOW) == {"pending": 3, "appeals": 1}
