@@ -7,10 +7,12 @@ from flask_babel import lazy_gettext as _l
 from core.auth import Role
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
-from exams import api, cli, manage, seed, views
+from exams import api, cli, manage, seed, services, views
+from question_bank.categories import register_usage_check
 
 
 def init_app(app) -> None:
+    register_usage_check(services.category_uses)
     app.register_blueprint(views.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(api.bp)

@@ -292,6 +292,20 @@ def blueprint_max_score(blueprint: PaperBlueprint) -> Decimal:
     )
 
 
+def category_uses(category_ids: list[int]) -> list[str]:
+    """The blueprints whose draw rules take from these categories (registered with question_bank, so a
+    category in use is not deleted and the rule does not silently widen to the whole bank)."""
+    titles = db.session.scalars(
+        select(PaperBlueprint.title)
+        .join(BlueprintSection, BlueprintSection.blueprint_id == PaperBlueprint.id)
+        .join(BlueprintRule, BlueprintRule.section_id == BlueprintSection.id)
+        .where(BlueprintRule.category_id.in_(category_ids))
+        .distinct()
+        .order_by(PaperBlueprint.title)
+    ).all()
+    return [_("paper blueprint “%(title)s”", title=t) for t in titles]
+
+
 def blueprint_attempted(blueprint: PaperBlueprint) -> bool:
     """True once any exam drawing from ``blueprint`` has an attempt.
 

@@ -8,7 +8,15 @@ from sqlalchemy.engine import make_url
 from core.auth import Role
 from core.navigation import NavItem, add_nav_item
 from core.seeding import add_seeder
-from question_bank import cli, models, rendering, seed, transfer, views  # noqa: F401 — transfer adds routes
+from question_bank import (  # noqa: F401 — transfer and category_views add routes to views.bp
+    category_views,
+    cli,
+    models,
+    rendering,
+    seed,
+    transfer,
+    views,
+)
 
 
 def init_app(app) -> None:

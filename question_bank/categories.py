@@ -7,14 +7,16 @@ category owned by a department is seen and edited only by trainers whose scope c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 
 from accounts.models import User
 from accounts.services import scope_clause
 from core.auth import Role
 from core.extensions import db
-from question_bank.models import Category
+from question_bank.models import Category, Question
 
 
 class CategoryError(ValueError):
@@ -64,20 +66,25 @@ def category_names(category: Category, by_id: dict[int, Category] | None = None)
     return [by_id[i].name if i in by_id else "?" for i in ids]
 
 
-def create_category(name: str, parent: Category | None, owner_department_id: int | None = None) -> Category:
-    """Add a category under ``parent`` (None: a root); a child inherits its parent's owner."""
-    name = name.strip()
+def _check_name(name: str, parent: Category | None, exclude_id: int | None = None) -> str:
+    """The cleaned name; CategoryError when empty, holding "/", or taken by a sibling."""
+    name = (name or "").strip()
     if not name or "/" in name:
         raise CategoryError(_("A category name must not be empty or contain “/”."))
-    parent_id = parent.id if parent else None
     clash = select(Category.id).where(Category.name == name)
     clash = (
-        clash.where(Category.parent_id == parent_id)
-        if parent_id
-        else clash.where(Category.parent_id.is_(None))
+        clash.where(Category.parent_id == parent.id) if parent else clash.where(Category.parent_id.is_(None))
     )
+    if exclude_id is not None:
+        clash = clash.where(Category.id != exclude_id)
     if db.session.scalar(clash):
         raise CategoryError(_("A category named “%(name)s” already exists here.", name=name))
+    return name
+
+
+def create_category(name: str, parent: Category | None, owner_department_id: int | None = None) -> Category:
+    """Add a category under ``parent`` (None: a root); a child inherits its parent's owner."""
+    name = _check_name(name, parent)
     if parent is not None:
         owner_department_id = parent.owner_department_id
     category = Category(name=name, parent=parent, owner_department_id=owner_department_id)
@@ -85,6 +92,79 @@ def create_category(name: str, parent: Category | None, owner_department_id: int
     db.session.flush()
     category.path = (parent.path if parent else "/") + f"{category.id}/"
     return category
+
+
+# Other packages that point at categories (exams' blueprint rules) register a check here: given the ids
+# of a category subtree, it returns a description of each use ("组卷 …"), so a category in use is never
+# deleted (a blueprint rule would otherwise silently widen to the whole bank).
+_usage_checks: list[Callable[[list[int]], list[str]]] = []
+
+
+def register_usage_check(check: Callable[[list[int]], list[str]]) -> None:
+    if check not in _usage_checks:
+        _usage_checks.append(check)
+
+
+def rename_category(category: Category, name: str, description: str = "") -> None:
+    """New name (unique among its siblings) and description."""
+    category.name = _check_name(name, category.parent, exclude_id=category.id)
+    category.description = (description or "").strip()
+    db.session.flush()
+
+
+def move_category(category: Category, parent: Category | None) -> None:
+    """Move ``category`` with its subtree under ``parent`` (None: top level).
+
+    Refused into itself or its own subtree, or where a sibling has the same name. Under a new parent
+    the subtree takes that parent's owner department, as a new child would."""
+    if parent is not None and parent.path.startswith(category.path):
+        raise CategoryError(_("A category cannot be moved into itself or one of its subcategories."))
+    _check_name(category.name, parent, exclude_id=category.id)
+    old_path = category.path
+    new_path = (parent.path if parent else "/") + f"{category.id}/"
+    subtree = list(db.session.scalars(select(Category).where(Category.path.startswith(old_path))))
+    category.parent = parent
+    for node in subtree:
+        node.path = new_path + node.path[len(old_path) :]
+        if parent is not None:
+            node.owner_department_id = parent.owner_department_id
+    db.session.flush()
+
+
+def question_count(category: Category) -> int:
+    """Questions filed directly in ``category`` (not in its subcategories)."""
+    return db.session.scalar(select(func.count(Question.id)).where(Question.category_id == category.id)) or 0
+
+
+def delete_category(category: Category, move_questions_to: Category | None = None) -> int:
+    """Delete an empty-of-subcategories category; its questions first move to ``move_questions_to``.
+
+    Refused while it has subcategories, while another package uses it (a blueprint rule), or when it
+    holds questions and no destination is given. Returns how many questions moved."""
+    if db.session.scalar(select(Category.id).where(Category.parent_id == category.id).limit(1)):
+        raise CategoryError(_("Move or delete its subcategories first."))
+    uses = [use for check in _usage_checks for use in check([category.id])]
+    if uses:
+        raise CategoryError(
+            _("The category is used by %(uses)s; change those first.", uses="; ".join(uses[:5]))
+        )
+    count = question_count(category)
+    if count and move_questions_to is None:
+        raise CategoryError(
+            _("The category holds %(n)d questions: choose the category they move to.", n=count)
+        )
+    if move_questions_to is not None and move_questions_to.id == category.id:
+        raise CategoryError(_("Choose another category for its questions."))
+    if count:
+        db.session.execute(
+            update(Question)
+            .where(Question.category_id == category.id)
+            .values(category_id=move_questions_to.id)
+            .execution_options(synchronize_session="fetch")
+        )
+    db.session.delete(category)
+    db.session.flush()
+    return count
 
 
 def find_child(parent: Category | None, name: str) -> Category | None:

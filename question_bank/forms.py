@@ -216,9 +216,25 @@ def fill_form(form: QuestionForm, data: QuestionData) -> None:
 
 
 class CategoryForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Category name"), validators=[DataRequired(), Length(max=200)])
     parent_id = SelectField(_l("Parent"), coerce=int, default=0)
     submit = SubmitField(_l("Add category"))
+
+
+class CategoryEditForm(FlaskForm):
+    name = StringField(_l("Category name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Save"))
+
+
+class CategoryMoveForm(FlaskForm):
+    parent_id = SelectField(_l("New parent"), coerce=int, default=0)
+    submit = SubmitField(_l("Move"))
+
+
+class CategoryDeleteForm(FlaskForm):
+    move_to_id = SelectField(_l("Move its questions to"), coerce=int, default=0)
+    submit = SubmitField(_l("Delete category"))
 
 
 class BulkForm(FlaskForm):

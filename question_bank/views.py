@@ -24,21 +24,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.models import Department
 from core.auth import Role, login_required, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.models import utcnow
 from question_bank import services
-from question_bank.categories import (
-    CategoryError,
-    can_use_category,
-    category_label,
-    create_category,
-    visible_categories,
-)
+from question_bank.categories import can_use_category, category_label, visible_categories
 from question_bank.content import validate
-from question_bank.forms import BulkForm, CategoryForm, QuestionForm, fill_form, form_problems, form_to_data
+from question_bank.forms import BulkForm, QuestionForm, fill_form, form_problems, form_to_data
 from question_bank.models import (
     STATUS_LABELS,
     TYPE_LABELS,
@@ -291,44 +284,6 @@ def bulk():
 
 def _same_site(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url + "question-bank")
-
-
-# ---------------------------------------------------------------- categories
-
-
-@bp.route("/categories", methods=["GET", "POST"])
-@role_required(*BANK_ROLES)
-def categories():
-    form = CategoryForm()
-    form.parent_id.choices = _category_choices(True, _("(top level)"))
-    if form.validate_on_submit():
-        parent = db.session.get(Category, form.parent_id.data) if form.parent_id.data else None
-        if parent is not None and not can_use_category(current_user, parent):
-            abort(404)
-        try:
-            create_category(form.name.data, parent, owner_department_id=_owner_department_id())
-        except CategoryError as exc:
-            form.name.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Category added."), "success")
-            return redirect(url_for("question_bank.categories"))
-    rows = visible_categories(current_user)
-    by_id = {c.id: c for c in rows}
-    departments = {d.id: d for d in db.session.scalars(select(Department))}
-    return render_template(
-        "question_bank/categories.html",
-        form=form,
-        rows=[(c, category_label(c, by_id), departments.get(c.owner_department_id)) for c in rows],
-    )
-
-
-def _owner_department_id() -> int | None:
-    """New top-level categories of a scoped trainer belong to their (first) scope root; others are shared."""
-    if current_user.has_any_role(Role.ADMIN):
-        return None
-    roots = current_user.scope_roots(Role.TRAINER)
-    return roots[0].id if roots else None
 
 
 # ---------------------------------------------------------------- media

@@ -1,0 +1,162 @@
+"""Trainer pages for the category tree: list and add, rename, move (with the subtree), delete (its
+questions move first; refused while it has subcategories or a blueprint rule draws from it).
+
+Routes live on ``question_bank.views.bp``. A category outside the trainer's scope answers 404, and so
+does a destination outside it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.models import Department
+from core.auth import Role, role_required
+from core.extensions import db
+from question_bank.categories import (
+    CategoryError,
+    can_use_category,
+    category_label,
+    create_category,
+    delete_category,
+    move_category,
+    question_count,
+    rename_category,
+    visible_categories,
+)
+from question_bank.forms import CategoryDeleteForm, CategoryEditForm, CategoryForm, CategoryMoveForm
+from question_bank.models import Category
+from question_bank.views import BANK_ROLES, _category_choices, bp
+
+
+def _category(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None or not can_use_category(current_user, category):
+        abort(404)
+    return category
+
+
+def _destination(category_id: int) -> Category | None:
+    """The chosen parent or target (0: none); outside the user's scope it answers 404."""
+    return _category(category_id) if category_id else None
+
+
+def _owner_department_id() -> int | None:
+    """New top-level categories of a scoped trainer belong to their (first) scope root; others are shared."""
+    if current_user.has_any_role(Role.ADMIN):
+        return None
+    roots = current_user.scope_roots(Role.TRAINER)
+    return roots[0].id if roots else None
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@role_required(*BANK_ROLES)
+def categories():
+    form = CategoryForm()
+    form.parent_id.choices = _category_choices(True, _("(top level)"))
+    if form.validate_on_submit():
+        parent = _destination(form.parent_id.data)
+        try:
+            create_category(form.name.data, parent, owner_department_id=_owner_department_id())
+        except CategoryError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Category added."), "success")
+            return redirect(url_for("question_bank.categories"))
+    rows = visible_categories(current_user)
+    by_id = {c.id: c for c in rows}
+    departments = {d.id: d for d in db.session.scalars(select(Department))}
+    return render_template(
+        "question_bank/categories.html",
+        form=form,
+        rows=[(c, category_label(c, by_id), departments.get(c.owner_department_id)) for c in rows],
+    )
+
+
+def _edit_page(category: Category, edit=None, move=None, delete=None, status: int = 200):
+    edit = edit or CategoryEditForm(prefix="edit", obj=category)
+    move = move or CategoryMoveForm(prefix="move", formdata=None, data={"parent_id": category.parent_id or 0})
+    delete = delete or CategoryDeleteForm(prefix="delete", formdata=None)
+    subtree = category.path
+    move.parent_id.choices = [
+        c for c in _category_choices(True, _("(top level)")) if not _in_subtree(c.value, subtree)
+    ]
+    delete.move_to_id.choices = [c for c in _category_choices(True) if c.value != category.id]
+    return render_template(
+        "question_bank/category_edit.html",
+        category=category,
+        label=category_label(category),
+        questions=question_count(category),
+        children=db.session.scalars(select(Category).where(Category.parent_id == category.id)).all(),
+        edit=edit,
+        move=move,
+        delete=delete,
+    ), status
+
+
+def _in_subtree(category_id: int, path: str) -> bool:
+    if not category_id:
+        return False
+    node = db.session.get(Category, category_id)
+    return node is not None and node.path.startswith(path)
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@role_required(*BANK_ROLES)
+def category_edit(category_id: int):
+    category = _category(category_id)
+    form = CategoryEditForm(prefix="edit", obj=category)
+    if form.validate_on_submit():
+        try:
+            rename_category(category, form.name.data, form.description.data or "")
+        except CategoryError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+            return _edit_page(_category(category_id), edit=form, status=400)
+        db.session.commit()
+        flash(_("Category saved."), "success")
+        return redirect(url_for("question_bank.category_edit", category_id=category.id))
+    return _edit_page(category, edit=form, status=400 if form.errors else 200)
+
+
+@bp.post("/categories/<int:category_id>/move")
+@role_required(*BANK_ROLES)
+def category_move(category_id: int):
+    category = _category(category_id)
+    form = CategoryMoveForm(prefix="move")
+    form.parent_id.choices = _category_choices(True, _("(top level)"))
+    parent = _destination(form.parent_id.data or 0)  # 404 outside the user's scope
+    if not form.validate_on_submit():
+        return _edit_page(category, move=form, status=400)
+    try:
+        move_category(category, parent)
+    except CategoryError as exc:
+        db.session.rollback()
+        form.parent_id.errors.append(str(exc))
+        return _edit_page(_category(category_id), move=form, status=400)
+    db.session.commit()
+    flash(_("Category moved: %(label)s.", label=category_label(category)), "success")
+    return redirect(url_for("question_bank.category_edit", category_id=category.id))
+
+
+@bp.post("/categories/<int:category_id>/delete")
+@role_required(*BANK_ROLES)
+def category_delete(category_id: int):
+    category = _category(category_id)
+    form = CategoryDeleteForm(prefix="delete")
+    form.move_to_id.choices = _category_choices(True)
+    target = _destination(form.move_to_id.data or 0)  # 404 outside the user's scope
+    if not form.validate_on_submit():
+        return _edit_page(category, delete=form, status=400)
+    label = category_label(category)
+    try:
+        moved = delete_category(category, target)
+    except CategoryError as exc:
+        db.session.rollback()
+        form.move_to_id.errors.append(str(exc))
+        return _edit_page(_category(category_id), delete=form, status=400)
+    db.session.commit()
+    flash(_("Category %(label)s deleted; %(n)d questions moved.", label=label, n=moved), "success")
+    return redirect(url_for("question_bank.categories"))
