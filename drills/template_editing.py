@@ -102,6 +102,49 @@ def update_group(group: CriterionGroup, *, name: str, weight, content_types) -> 
     db.session.flush()
 
 
+def add_group(template: EvaluationTemplate, *, code: str, name: str, weight, content_types) -> CriterionGroup:
+    """Append a group (code of at most 4 characters, unique in the template). It scores once it has a
+    criterion; until then it drops out of the drill score like a group that does not apply."""
+    _require_unlocked(template)
+    code = (code or "").strip().upper()
+    if not code or len(code) > 4:
+        raise DrillError(_("A group needs a code of at most 4 characters."))
+    if code in {g.code for g in template.groups}:
+        raise DrillError(_("Code %(code)s is already used in this template.", code=code))
+    group = CriterionGroup(
+        code=code, name="", weight=Decimal(1), position=len(template.groups), content_types=[]
+    )
+    template.groups.append(group)
+    update_group(group, name=name, weight=weight, content_types=content_types)
+    return group
+
+
+def remove_group(group: CriterionGroup) -> None:
+    """Delete a group with its criteria (an unlocked template keeps at least one group)."""
+    template = group.template
+    _require_unlocked(template)
+    if len(template.groups) <= 1:
+        raise DrillError(_("A template keeps at least one group."))
+    template.groups.remove(group)
+    db.session.flush()
+    for index, other in enumerate(template.groups):
+        other.position = index
+    db.session.flush()
+
+
+def move_group(group: CriterionGroup, step: int) -> None:
+    """Move a group one place up (-1) or down (+1) on the evaluation form."""
+    template = group.template
+    _require_unlocked(template)
+    groups = list(template.groups)
+    index = groups.index(group)
+    if 0 <= index + step < len(groups):
+        groups[index], groups[index + step] = groups[index + step], groups[index]
+    for position, other in enumerate(groups):
+        other.position = position
+    db.session.flush()
+
+
 def save_criterion(
     group: CriterionGroup,
     criterion: Criterion | None,

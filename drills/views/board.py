@@ -223,6 +223,13 @@ def _template_editor() -> None:
         abort(400)
 
 
+def _group(group_id: int) -> CriterionGroup:
+    group = db.session.get(CriterionGroup, group_id)
+    if group is None:
+        abort(404)
+    return group
+
+
 def _template_done(message: str | None, error: Exception | None = None):
     if error is not None:
         db.session.rollback()
@@ -248,9 +255,7 @@ def template_new_version(template_id: int):
 @role_required(Role.TRAINER, Role.ADMIN)
 def template_group(group_id: int):
     _template_editor()
-    group = db.session.get(CriterionGroup, group_id)
-    if group is None:
-        abort(404)
+    group = _group(group_id)
     try:
         template_editing.update_group(
             group,
@@ -261,6 +266,51 @@ def template_group(group_id: int):
     except services.DrillError as exc:
         return _template_done(None, exc)
     return _template_done(_("Group %(code)s saved.", code=group.code))
+
+
+@bp.post("/template/<int:template_id>/groups")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_add_group(template_id: int):
+    _template_editor()
+    item = db.session.get(EvaluationTemplate, template_id)
+    if item is None or not item.active:
+        abort(404)
+    try:
+        group = template_editing.add_group(
+            item,
+            code=request.form.get("code", ""),
+            name=request.form.get("name", ""),
+            weight=request.form.get("weight", ""),
+            content_types=request.form.getlist("content_types"),
+        )
+    except services.DrillError as exc:
+        return _template_done(None, exc)
+    return _template_done(_("Group %(code)s added; now add its criteria.", code=group.code))
+
+
+@bp.post("/template/groups/<int:group_id>/remove")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_remove_group(group_id: int):
+    _template_editor()
+    group = _group(group_id)
+    code = group.code
+    try:
+        template_editing.remove_group(group)
+    except services.DrillError as exc:
+        return _template_done(None, exc)
+    return _template_done(_("Group %(code)s removed.", code=code))
+
+
+@bp.post("/template/groups/<int:group_id>/move/<any(up, down):direction>")
+@role_required(Role.TRAINER, Role.ADMIN)
+def template_move_group(group_id: int, direction: str):
+    _template_editor()
+    group = _group(group_id)
+    try:
+        template_editing.move_group(group, -1 if direction == "up" else 1)
+    except services.DrillError as exc:
+        return _template_done(None, exc)
+    return _template_done(_("Group %(code)s moved.", code=group.code))
 
 
 def _criterion_fields() -> dict:
@@ -279,9 +329,7 @@ def _criterion_fields() -> dict:
 @role_required(Role.TRAINER, Role.ADMIN)
 def template_add_criterion(group_id: int):
     _template_editor()
-    group = db.session.get(CriterionGroup, group_id)
-    if group is None:
-        abort(404)
+    group = _group(group_id)
     try:
         criterion = template_editing.save_criterion(group, None, **_criterion_fields())
     except services.DrillError as exc:

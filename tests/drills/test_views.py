@@ -361,3 +361,60 @@ def test_drill_page_warns_when_the_incident_type_repeats(client, login):
     login("admin")
     assert "R2" in client.get(f"/drills/{repeat.id}").get_data(as_text=True)
     assert "R2" not in client.get(f"/drills/{other.id}").get_data(as_text=True)
+
+
+def test_template_groups_added_moved_and_removed(client, login):
+    template = ensure_default_template()
+    codes = [g.code for g in template.groups]
+    login("admin")
+    # Bad input names the problem and changes nothing.
+    for data, message in (
+        ({"code": "", "name": "通信保障", "weight": "5"}, "分组编号"),
+        ({"code": codes[0], "name": "通信保障", "weight": "5"}, "已被使用"),
+        ({"code": "Z", "name": "通信保障", "weight": "abc"}, "权重须为数字"),
+        ({"code": "Z", "name": "", "weight": "5"}, "分组须有名称"),
+    ):
+        page = client.post(f"/drills/template/{template.id}/groups", data=data, follow_redirects=True)
+        assert message in page.get_data(as_text=True), data
+        db.session.expire_all()
+        assert [g.code for g in template.groups] == codes
+    client.post(
+        f"/drills/template/{template.id}/groups",
+        data={"code": "z", "name": "通信保障", "weight": "5", "content_types": ["customer_comms"]},
+    )
+    db.session.expire_all()
+    added = template.groups[-1]
+    assert (added.code, added.name, added.weight, added.content_types) == (
+        "Z",
+        "通信保障",
+        5,
+        ["customer_comms"],
+    )
+    assert added.position == len(codes)
+    client.post(f"/drills/template/groups/{added.id}/move/up")
+    db.session.expire_all()
+    assert [g.code for g in template.groups] == [*codes[:-1], "Z", codes[-1]]
+    first = template.groups[0]
+    client.post(f"/drills/template/groups/{first.id}/remove")
+    db.session.expire_all()
+    assert [g.code for g in template.groups] == [*codes[1:-1], "Z", codes[-1]]
+    assert [g.position for g in template.groups] == list(range(len(codes)))
+    # Once a drill is scored with the template, groups are locked too.
+    evaluating_drill()
+    locked = client.post(f"/drills/template/groups/{added.id}/remove", follow_redirects=True)
+    assert "请创建新版本" in locked.get_data(as_text=True)
+    db.session.expire_all()
+    assert "Z" in [g.code for g in template.groups]
+
+
+def test_a_template_keeps_one_group(client, login):
+    template = ensure_default_template()
+    login("admin")
+    for group in list(template.groups)[1:]:
+        client.post(f"/drills/template/groups/{group.id}/remove")
+    db.session.expire_all()
+    assert len(template.groups) == 1
+    page = client.post(f"/drills/template/groups/{template.groups[0].id}/remove", follow_redirects=True)
+    assert "至少保留一个分组" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(template.groups) == 1
