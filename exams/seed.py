@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from accounts.models import Department, Employee
+from accounts.models import Department, Employee, User
 from core.extensions import db
 from core.models import utcnow
-from exams import runtime, services
+from exams import marking, runtime, services
 from exams.models import (
     AudienceKind,
     BlueprintRule,
@@ -152,6 +152,7 @@ def seed_exams(report) -> None:
             .order_by(Employee.employee_no)
             .limit(14)
         ).all()
+        finished: list[tuple[object, float]] = []
         for employee in staff:
             started = now - dt.timedelta(days=2, minutes=rng.randrange(600))
             attempt = runtime.start_attempt(cert, employee, started)
@@ -166,5 +167,19 @@ def seed_exams(report) -> None:
                     item.saved_at = started + dt.timedelta(minutes=5)
             db.session.flush()
             runtime.submit_attempt(attempt, started + dt.timedelta(minutes=40))
-        report(f"exams: seeded {len(staff)} finished attempts on “{cert.title}”")
+            finished.append((attempt, skill))
+        # The demo trainer has marked the essays of all but the last three (left in the grading queue),
+        # so the results and statistics pages have final scores to show.
+        grader = db.session.scalar(select(User).join(Employee).where(Employee.employee_no == "T0001"))
+        graded = 0
+        for attempt, skill in finished[:-3] if grader is not None else []:
+            for item in runtime.load_items(attempt):
+                if item.qtype == "essay" and item.mark is None:
+                    points = (Decimal(item.points) * Decimal(str(round(skill, 1)))).quantize(Decimal(1))
+                    marking.grade_item(item, points, "要点基本齐全，表述可更规范。", grader, now)
+            graded += 1
+        report(
+            f"exams: seeded {len(staff)} finished attempts on “{cert.title}” "
+            f"({graded} fully graded, {len(staff) - graded} essays waiting in the grading queue)"
+        )
     report(f"exams: demo exams “{cert.title}” and “{practice.title}”")
