@@ -26,7 +26,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.forms import choices
-from question_bank.content import OPTION_IDS, QuestionData, cell_html, cell_text, choice_options, decimal_str
+from question_bank.content import (
+    OPTION_IDS,
+    QuestionData,
+    cell_html,
+    cell_text,
+    choice_options,
+    decimal_str,
+    parse_decimal,
+)
 from question_bank.formats.xlsx import parse_numeric
 from question_bank.models import STATUS_LABELS, TYPE_LABELS, QuestionType
 
@@ -52,6 +60,15 @@ class QuestionForm(FlaskForm):
     option_h = TextAreaField(_l("Option H"), validators=[Length(max=4000)])
     correct = SelectMultipleField(
         _l("Correct options"), choices=choices([(c, c) for c in OPTION_IDS]), validate_choice=True
+    )
+    weights = StringField(
+        _l("Option weights (%)"),
+        description=_l(
+            "Optional, multiple choice: one number per option in order, e.g. 50, 50, -100, 0 (Moodle "
+            "grades). Correct options weigh above 0 and add up to 100; a wrong pick can cost points. "
+            "Empty: the correct options share 100 equally."
+        ),
+        validators=[Length(max=200)],
     )
     tf_answer = SelectField(
         _l("Answer"), choices=choices([("true", _l("True")), ("false", _l("False"))]), default="true"
@@ -96,10 +113,60 @@ class QuestionForm(FlaskForm):
         return [getattr(self, f"option_{c.lower()}") for c in OPTION_IDS]
 
 
+_WEIGHT_SPLIT = re.compile(r"[\s,，、;；]+")
+
+
+def _option_texts(form: QuestionForm) -> list[str]:
+    texts = [f.data or "" for f in form.option_fields()]
+    while texts and not texts[-1].strip():
+        texts.pop()
+    return texts
+
+
+def parse_weights(form: QuestionForm) -> list[Decimal] | None:
+    """The option weights as fractions (50 → 0.5), None when the field is empty; ValueError names the
+    first thing wrong."""
+    text = (form.weights.data or "").strip().replace("%", "")
+    if not text:
+        return None
+    parts = [p for p in _WEIGHT_SPLIT.split(text) if p]
+    count = len(_option_texts(form))
+    if len(parts) != count:
+        raise ValueError(
+            str(_l("Give one weight per option: %(n)d options, %(m)d weights.", n=count, m=len(parts)))
+        )
+    weights = []
+    for option_id, part in zip(OPTION_IDS, parts, strict=False):
+        value = parse_decimal(part)
+        if value is None or not -100 <= value <= 100:
+            raise ValueError(
+                str(_l("The weight of option %(id)s must be a number from -100 to 100.", id=option_id))
+            )
+        weights.append(value / 100)
+    return weights
+
+
 def form_problems(form: QuestionForm) -> dict[str, str]:
     """Type-specific problems the field validators cannot see, keyed by field name."""
     problems = {}
     qtype = form.type.data
+    if qtype == QuestionType.MULTIPLE:
+        try:
+            weights = parse_weights(form)
+        except ValueError as exc:
+            problems["weights"] = str(exc)
+        else:
+            if weights is not None:
+                marked = set(form.correct.data or [])
+                for option_id, weight in zip(OPTION_IDS, weights, strict=False):
+                    if (weight > 0) != (option_id in marked):
+                        problems["weights"] = str(
+                            _l(
+                                "Option %(id)s: a correct option weighs above 0 and a wrong one 0 or less.",
+                                id=option_id,
+                            )
+                        )
+                        break
     if qtype == QuestionType.ESSAY:
         for line in (form.rubric.data or "").splitlines():
             if line.strip() and not _RUBRIC.match(line.strip()):
@@ -134,15 +201,20 @@ def form_to_data(form: QuestionForm) -> QuestionData:
         tags=[t.strip() for t in re.split(r"[、,，;；]", form.tags.data or "") if t.strip()],
     )
     if qtype in {QuestionType.SINGLE, QuestionType.MULTIPLE}:
-        texts = [f.data or "" for f in form.option_fields()]
-        while texts and not texts[-1].strip():
-            texts.pop()
+        texts = _option_texts(form)
         correct = [c for c in (form.correct.data or []) if c in OPTION_IDS[: len(texts)]] or list(
             form.correct.data or []
         )
         data.options = [
             {**o, "html": cell_html(texts[i])} for i, o in enumerate(choice_options(texts, correct, qtype))
         ]
+        try:
+            weights = parse_weights(form) if qtype == QuestionType.MULTIPLE else None
+        except ValueError:
+            weights = None  # form_problems reports it
+        if weights is not None:
+            for option, weight in zip(data.options, weights, strict=False):
+                option["fraction"] = decimal_str(weight)
         data.key = {"correct": correct}
     elif qtype == QuestionType.TRUEFALSE:
         data.key = {"answer": form.tf_answer.data == "true"}
@@ -193,6 +265,12 @@ def fill_form(form: QuestionForm, data: QuestionData) -> None:
     for index, option in enumerate(data.options[: len(OPTION_IDS)]):
         form.option_fields()[index].data = cell_text(option["html"])
     form.correct.data = list(data.key.get("correct", []))
+    if data.type == QuestionType.MULTIPLE and data.options:
+        texts = [cell_text(o["html"]) for o in data.options]
+        default = choice_options(texts, form.correct.data, data.type)
+        stored = [parse_decimal(o.get("fraction", "0")) or Decimal(0) for o in data.options]
+        if stored != [parse_decimal(o["fraction"]) for o in default]:
+            form.weights.data = ", ".join(decimal_str(f * 100) for f in stored)
     form.tf_answer.data = "true" if data.key.get("answer", True) else "false"
     form.blanks.data = "\n".join("|".join(b) for b in data.key.get("blanks", []))
     form.case_sensitive.data = bool(data.key.get("case_sensitive"))

@@ -246,8 +246,9 @@ def edit_question(
 
 
 def keep_unexposed_fields(old: QuestionVersion, data: QuestionData) -> None:
-    """The edit form shows no option weights or feedback (they come from Moodle files): keep them from
-    ``old`` while the options and key they belong to are unchanged."""
+    """The edit form shows no option feedback, and option weights only for multiple choice (they come
+    from Moodle files): keep what it does not show from ``old`` while the options and key they belong
+    to are unchanged."""
     if data.type != old.type:
         return
     old_key = old.key or {}
@@ -256,7 +257,8 @@ def keep_unexposed_fields(old: QuestionVersion, data: QuestionData) -> None:
         for option in data.options:
             previous = by_id.get(option["id"])
             if previous is not None:
-                option["fraction"] = previous.get("fraction", option["fraction"])
+                if data.type == "single":  # multiple-choice weights are edited in the form
+                    option["fraction"] = previous.get("fraction", option["fraction"])
                 option["feedback"] = previous.get("feedback", "")
     elif data.type == "truefalse" and data.key.get("answer") == old_key.get("answer"):
         for name in ("true_feedback", "false_feedback"):

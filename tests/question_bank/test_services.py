@@ -171,7 +171,9 @@ def test_description_and_fill_validation(db):
         services.create_question(bad_fill, factories.category(), None, NOW)
 
 
-def test_form_edit_keeps_moodle_weights_and_feedback(db):
+def test_form_edit_keeps_what_the_form_does_not_show(db):
+    """Option feedback is not in the form: kept while the key is unchanged. Multiple-choice weights are
+    in the form (they come back as the user left them); single-choice weights are not, so they are kept."""
     old = QuestionVersion(
         type="multiple",
         options=[
@@ -186,20 +188,40 @@ def test_form_edit_keeps_moodle_weights_and_feedback(db):
         stem_html="x",
         options=[
             {"id": i, "html": h, "fraction": f, "feedback": ""}
-            for i, h, f in (("A", "yellow!", "0.5"), ("B", "red", "0"), ("C", "beige", "0.5"))
+            for i, h, f in (("A", "yellow!", "0.6"), ("B", "red", "-0.5"), ("C", "beige", "0.4"))
         ],  # fmt: skip
         key={"correct": ["A", "C"]},
     )
     services.keep_unexposed_fields(old, data)
     assert [(o["html"], o["fraction"], o["feedback"]) for o in data.options] == [
-        ("yellow!", "0.5", "good"),
-        ("red", "-1", "no"),
-        ("beige", "0.5", ""),
+        ("yellow!", "0.6", "good"),
+        ("red", "-0.5", "no"),
+        ("beige", "0.4", ""),
     ]
-    data.key = {"correct": ["A"]}
-    data.options[1]["fraction"] = "0"
     changed = QuestionData(
-        type="multiple", stem_html="x", options=[dict(o) for o in data.options], key={"correct": ["A", "B"]}
+        type="multiple",
+        stem_html="x",
+        options=[dict(o, feedback="") for o in data.options],
+        key={"correct": ["A", "B"]},
     )
     services.keep_unexposed_fields(old, changed)
-    assert changed.options[1]["fraction"] == "0"
+    assert [o["feedback"] for o in changed.options] == ["", "", ""]  # the key changed: nothing carried over
+    single_old = QuestionVersion(
+        type="single",
+        options=[
+            {"id": "A", "html": "2小时", "fraction": "1", "feedback": ""},
+            {"id": "B", "html": "3小时", "fraction": "0.5", "feedback": "接近"},
+        ],
+        key={"correct": ["A"]},
+    )
+    single = QuestionData(
+        type="single",
+        stem_html="x",
+        options=[
+            {"id": "A", "html": "2小时", "fraction": "1", "feedback": ""},
+            {"id": "B", "html": "3小时", "fraction": "0", "feedback": ""},
+        ],
+        key={"correct": ["A"]},
+    )
+    services.keep_unexposed_fields(single_old, single)
+    assert [(o["fraction"], o["feedback"]) for o in single.options] == [("1", ""), ("0.5", "接近")]

@@ -242,3 +242,36 @@ def test_media_upload_and_serving(client, login, db):
         client.post("/question-bank/media", data={"image": (io.BytesIO(b"<svg/>"), "x.svg")}).status_code
         == 400
     )
+
+
+def test_multiple_choice_weights_are_edited_in_the_form(client, login, db):
+    """Moodle weights (e.g. 50 / -100 / 50) show in the form, can be changed, and are checked."""
+    login("trainer")
+    cat = factories.category()
+    base = _form(cat.id, type="multiple", option_c="96777", correct=["A", "C"])
+    created = client.post("/question-bank/new", data={**base, "weights": "50, -100, 50"})
+    assert created.status_code == 302
+    question = db.session.scalar(select(Question).where(Question.name == "客户服务热线号码是多少？"))
+    assert [o["fraction"] for o in question.current_version.options] == ["0.5", "-1", "0.5"]
+    edit = client.get(f"/question-bank/{question.id}/edit").get_data(as_text=True)
+    assert 'value="50, -100, 50"' in edit
+    for weights, message in (
+        ("50, 50", "3 options, 2 weights"),
+        ("50, -100, abc", "option C must be a number"),
+        ("60, -100, 60", "add up to 120%"),
+        ("50, 50, 0", "Option B: a correct option weighs above 0"),
+    ):
+        page = client.post(f"/question-bank/{question.id}/edit", data={**base, "weights": weights})
+        assert page.status_code == 200 and message in page.get_data(as_text=True), weights
+        db.session.expire_all()
+        assert len(question.versions) == 1
+    client.post(f"/question-bank/{question.id}/edit", data={**base, "weights": "60 -50 40"})
+    db.session.expire_all()
+    assert [o["fraction"] for o in question.current_version.options] == ["0.6", "-0.5", "0.4"]
+    # Cleared: the correct options share 100 equally again.
+    client.post(f"/question-bank/{question.id}/edit", data={**base, "weights": ""})
+    db.session.expire_all()
+    assert [o["fraction"] for o in question.current_version.options] == ["0.5", "0", "0.5"]
+    assert 'name="weights" type="text" value=""' in client.get(f"/question-bank/{question.id}/edit").get_data(
+        as_text=True
+    )
