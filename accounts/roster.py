@@ -229,7 +229,8 @@ def plan_import(table: list[list[str]]) -> RosterPlan:
             elif national_id in seen_ids:
                 bad("身份证号", _("The same ID number is on row %(row)d.", row=seen_ids[national_id]))
             elif ids_in_db.get(national_id, employee_no) != employee_no:
-                bad("身份证号", _("This ID number belongs to employee %(no)s.", no=ids_in_db[national_id]))
+                # Not which employee: a scoped HR user must not learn whose ID number this is.
+                bad("身份证号", _("This ID number belongs to another employee."))
             else:
                 seen_ids[national_id] = offset
 

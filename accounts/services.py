@@ -212,6 +212,19 @@ def can_view_employee(user: User, employee: Employee) -> bool:
     return employee.id == user.employee_id or bool(staff_roles_over(user, employee))
 
 
+def can_manage_record(user: User, employee: Employee) -> bool:
+    """Whether ``user`` may edit ``employee``'s record and reset their password.
+
+    Admins may edit anyone. HR may edit employees in their scope, except people whose accounts hold a
+    staff role (trainer, HR, admin): those are managed by administrators. Otherwise a scoped HR user
+    could reset an administrator's password, or disable them, and take over their powers."""
+    if user.has_any_role(Role.ADMIN):
+        return True
+    if not (user.has_any_role(Role.HR) and covers_department(user, Role.HR, employee.department)):
+        return False
+    return employee.user is None or not employee.user.grants
+
+
 def can_unmask_national_id(user: User, employee: Employee) -> bool:
     """Only HR in scope may see a full national ID number (and the read is audited)."""
     return user.has_any_role(Role.HR) and covers_department(user, Role.HR, employee.department)

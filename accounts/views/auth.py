@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -12,6 +12,7 @@ from core import audit
 from core.auth import login_required, public
 from core.extensions import db, limiter
 from core.forms import PostForm, safe_next_url
+from core.i18n import LOCALE_SESSION_KEY
 from core.models import utcnow
 
 bp = Blueprint("accounts", __name__)
@@ -45,6 +46,12 @@ def login():
             db.session.commit()  # keep the failure counter and the audit entry
             flash(str(exc), "danger")
         else:
+            # A fresh session at sign-in (session fixation, and no CSRF token from before the sign-in
+            # stays valid); only the chosen language carries over.
+            language = session.get(LOCALE_SESSION_KEY)
+            session.clear()
+            if language:
+                session[LOCALE_SESSION_KEY] = language
             login_user(user)
             db.session.commit()
             return redirect(safe_next_url(form.next.data) or url_for("core.home"))
@@ -59,6 +66,10 @@ def logout():
         services.end_sessions(current_user)
         db.session.commit()
         logout_user()
+        language = session.get(LOCALE_SESSION_KEY)
+        session.clear()  # the CSRF token of the signed-in session goes with it
+        if language:
+            session[LOCALE_SESSION_KEY] = language
         flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
 

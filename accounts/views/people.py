@@ -43,11 +43,14 @@ def _load_visible(employee_id: int) -> Employee:
 
 
 def _editable(employee: Employee | None = None) -> None:
-    """HR in scope or an admin may edit; others get 404 for an employee they may not see, else 403."""
+    """HR in scope or an admin may edit; others get 404 for an employee they may not see, else 403.
+    A person whose account holds a staff role is edited by administrators only (services.can_manage_record)."""
     if current_user.has_any_role(Role.ADMIN):
         return
     if employee is not None and not services.covers_department(current_user, Role.HR, employee.department):
         abort(404)
+    if employee is not None and not services.can_manage_record(current_user, employee):
+        abort(403)
 
 
 @bp.get("")
@@ -90,8 +93,7 @@ def show(employee_id: int):
         employee=employee,
         unmasked_id=None,
         can_unmask=services.can_unmask_national_id(current_user, employee),
-        can_edit=current_user.has_any_role(Role.ADMIN)
-        or services.covers_department(current_user, Role.HR, employee.department),
+        can_edit=services.can_manage_record(current_user, employee),
         is_self=employee.id == current_user.employee_id,
         form=PostForm(),
     )
@@ -110,7 +112,7 @@ def unmask_national_id(employee_id: int):
         employee=employee,
         unmasked_id=employee.national_id,
         can_unmask=True,
-        can_edit=True,
+        can_edit=services.can_manage_record(current_user, employee),
         is_self=employee.id == current_user.employee_id,
         form=PostForm(),
     )
@@ -302,15 +304,38 @@ def roster_confirm():
 
 
 def _scope_allows(plan: roster.RosterPlan) -> bool:
-    """A scoped HR user may import only into departments they cover."""
+    """A scoped HR user may import only into departments they cover, and may change only people they
+    may edit by hand: an existing 工号 outside their scope, or a person holding a staff role, is refused
+    (the row names why), so an import cannot pull someone into scope or take over an account."""
     if current_user.has_any_role(Role.ADMIN):
         return True
-    if all(services.covers_department(current_user, Role.HR, r.department) for r in plan.rows):
-        return True
+    numbers = [r.employee_no for r in plan.rows]
+    existing = {
+        e.employee_no: e
+        for e in db.session.scalars(select(Employee).where(Employee.employee_no.in_(numbers)))
+    }
+    allowed = True
     for row in plan.rows:
-        if not services.covers_department(current_user, Role.HR, row.department):
+        current = existing.get(row.employee_no)
+        if not services.covers_department(current_user, Role.HR, row.department) or (
+            current is not None and not services.covers_department(current_user, Role.HR, current.department)
+        ):
             plan.errors.append(roster.RowError(row.row, "部门", _("Outside your department scope.")))
-    return False
+            allowed = False
+        elif (
+            current is not None
+            and row.action == "update"
+            and not services.can_manage_record(current_user, current)
+        ):
+            plan.errors.append(
+                roster.RowError(
+                    row.row,
+                    "工号",
+                    _("This person holds a staff role; only an administrator may change their record."),
+                )
+            )
+            allowed = False
+    return allowed
 
 
 # ---------------------------------------------------------------- dashboard cards

@@ -161,3 +161,29 @@ def test_scoped_hr_cannot_create_outside_scope(client, login, db):
     )
     assert response.status_code in (200, 404)
     assert db.session.scalar(select(Employee).where(Employee.employee_no == "X1")) is None
+
+
+def test_hr_cannot_take_over_a_staff_account(app, client, login, db):
+    """HR edits and resets ordinary employees in scope; accounts holding a staff role (here an admin
+    in the same department) are managed by administrators only, so HR cannot reset their password,
+    disable them or rename them."""
+    east = factories.department("城东")
+    admin = factories.user(grants=[("admin", None)], department=east)
+    worker = factories.user(department=east)
+    hash_before = admin.password_hash
+    login("hr", scope=east)
+    page = client.get(f"/people/{admin.employee_id}").get_data(as_text=True)
+    assert "/reset-password" not in page and f"/people/{admin.employee_id}/edit" not in page
+    assert client.post(f"/people/{admin.employee_id}/reset-password").status_code == 403
+    assert client.get(f"/people/{admin.employee_id}/edit").status_code == 403
+    refused = client.post(
+        f"/people/{admin.employee_id}/edit",
+        data={"employee_no": admin.employee.employee_no, "name": "改名", "status": "left"},
+    )
+    assert refused.status_code == 403
+    db.session.refresh(admin)
+    db.session.refresh(admin.employee)
+    assert admin.password_hash == hash_before and admin.employee.status == "active"
+    # An ordinary employee in scope: HR may reset the password.
+    assert "/reset-password" in client.get(f"/people/{worker.employee_id}").get_data(as_text=True)
+    assert client.post(f"/people/{worker.employee_id}/reset-password").status_code == 200

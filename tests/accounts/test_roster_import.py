@@ -143,7 +143,9 @@ def test_id_number_of_another_employee_is_refused(client, login, db, org):
     factories.employee(employee_no="OLD001", national_id="110105199001011232")
     login("hr")
     html = _upload(client, _xlsx([GOOD[0]])).get_data(as_text=True)
-    assert "OLD001" in html.split('data-testid="errors"')[1]
+    errors = html.split('data-testid="errors"')[1]
+    # The row is refused without saying whose number it is (a scoped HR user must not learn that).
+    assert "该身份证号已属于其他员工" in errors and "OLD001" not in errors
 
 
 def test_missing_required_column(client, login, db, org):
@@ -216,3 +218,25 @@ def test_confirm_with_a_forged_token_imports_nothing(client, login, db, org):
     assert response.status_code == 302
     response = client.post("/people/import/confirm", data={"token": "../../etc/passwd_xlsx"})
     assert response.status_code == 400
+
+
+def test_scoped_hr_cannot_pull_in_or_change_someone_outside_scope(client, login, db, org):
+    """An existing 工号 outside the HR user's scope is refused even when the file names a department in
+    scope (otherwise an import would move that person in and overwrite their record)."""
+    outsider = factories.employee(employee_no="JB0001", name="江北员工", department=org["north"])
+    login("hr", scope=org["east"])
+    row = ["JB0001", "改名", "城东供电分公司", "营业厅柜员", "", "13900000000", "", "", "在岗"]
+    html = _upload(client, _xlsx([row])).get_data(as_text=True)
+    assert 'name="token"' not in html and "超出您的管辖范围" in html
+    db.session.refresh(outsider)
+    assert (outsider.name, outsider.department_id) == ("江北员工", org["north"].id)
+
+
+def test_scoped_hr_cannot_change_a_staff_account_by_import(client, login, db, org):
+    admin = factories.user(grants=[("admin", None)], department=org["east"], employee_no="CD0900")
+    login("hr", scope=org["east"])
+    row = ["CD0900", "改名", "城东供电分公司", "营业厅柜员", "", "", "", "", "离岗"]
+    html = _upload(client, _xlsx([row])).get_data(as_text=True)
+    assert 'name="token"' not in html
+    db.session.refresh(admin.employee)
+    assert admin.employee.status == "active" and admin.active
