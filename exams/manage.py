@@ -35,7 +35,9 @@ from exams.models import (
     RuleKind,
 )
 from exams.services import ExamError
+from question_bank.categories import can_use_category, category_label, visible_categories
 from question_bank.models import Category, QuestionVersion, Tag
+from question_bank.services import visible_question
 
 bp = Blueprint("exams_manage", __name__, url_prefix="/exams/manage")
 
@@ -111,9 +113,10 @@ def blueprint_new():
 def _rule_form(blueprint: PaperBlueprint) -> RuleForm:
     form = RuleForm(prefix="rule")
     form.section_id.choices = choices([(s.id, s.title) for s in blueprint.sections])
+    visible = visible_categories(current_user)
+    by_id = {c.id: c for c in visible}
     form.category_id.choices = choices(
-        [(0, _("Any category"))]
-        + [(c.id, c.name) for c in db.session.scalars(select(Category).order_by(Category.path))]
+        [(0, _("Any category"))] + [(c.id, category_label(c, by_id)) for c in visible]
     )
     form.tag_ids.choices = choices(
         [(t.id, t.name) for t in db.session.scalars(select(Tag).order_by(Tag.name))]
@@ -278,6 +281,16 @@ def blueprint_add_rule(blueprint_id: int):
     if section is None or section.blueprint_id != blueprint.id:
         abort(404)
     fixed = form.kind.data == RuleKind.FIXED
+    # Only questions and categories this trainer may see in the bank (others answer as missing).
+    if fixed and visible_question(current_user, form.question_id.data or 0) is None:
+        form.question_id.errors = [_("Question #%(id)s does not exist.", id=form.question_id.data)]
+        return _blueprint_page(blueprint, rule_form=form), 400
+    if (
+        not fixed
+        and form.category_id.data
+        and not can_use_category(current_user, db.session.get(Category, form.category_id.data))
+    ):
+        abort(404)
     try:
         rule = services.add_rule(
             section,

@@ -117,10 +117,24 @@ def blueprints_query(user: User) -> Select:
 
 
 def rule_query(rule: BlueprintRule) -> Select:
-    """The ids of published questions a draw rule may take, in id order."""
+    """The ids of published questions a draw rule may take, in id order.
+
+    A blueprint owned by a department draws only from the categories that department's trainers may
+    use (shared ones and those owned inside its subtree), so a scoped trainer's papers never take
+    another branch's private questions; a company-wide blueprint draws from the whole bank."""
     query = select(Question.id).where(
         Question.status == QuestionStatus.PUBLISHED, Question.current_version_id.is_not(None)
     )
+    owner = rule.section.blueprint.owner_department if rule.section is not None else None
+    if owner is not None:
+        owners = select(Department.id).where(Department.path.startswith(owner.path))
+        query = query.where(
+            Question.category_id.in_(
+                select(Category.id).where(
+                    or_(Category.owner_department_id.is_(None), Category.owner_department_id.in_(owners))
+                )
+            )
+        )
     if rule.category_id:
         category = db.session.get(Category, rule.category_id)
         if category is None:

@@ -208,3 +208,45 @@ def test_blueprint_forms_need_csrf(app, client, login, db):
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400
     assert db.session.get(BlueprintSection, section.id) is not None
+
+
+def test_a_scoped_trainers_blueprint_never_takes_another_branchs_questions(client, login, db):
+    """Fixed questions and draw categories must be visible to the trainer in the bank, and a blueprint
+    owned by a branch draws only from shared categories and its own (the preview shows keys)."""
+    from question_bank.categories import create_category
+
+    east, north = base.department("城东"), base.department("江北")
+    shared = create_category("共享题库", None)
+    east_cat = create_category("城东题库", None, owner_department_id=east.id)
+    north_cat = create_category("江北题库", None, owner_department_id=north.id)
+    mine = [f.question("single", stem=f"<p>城东题{i}</p>", cat=east_cat) for i in range(2)]
+    common = f.question("single", stem="<p>共享题</p>", cat=shared)
+    private = f.question("single", stem="<p>NORTH-PRIVATE-STEM</p>", cat=north_cat)
+    login("trainer", scope=east)
+    created = client.post(
+        "/exams/manage/blueprints/new", data={"title": "城东组卷", "owner_department_id": east.id}
+    )
+    blueprint = db.session.get(PaperBlueprint, int(created.headers["Location"].rsplit("/", 1)[1]))
+    section = blueprint.sections[0]
+    url = f"/exams/manage/blueprints/{blueprint.id}/rules"
+    fixed = {"rule-section_id": section.id, "rule-kind": "fixed", "rule-points": "1", "rule-category_id": 0}
+    refused = client.post(url, data={**fixed, "rule-question_id": private.id})
+    assert refused.status_code == 400 and f"Question #{private.id} does not exist" in refused.get_data(
+        as_text=True
+    )
+    draw = {"rule-section_id": section.id, "rule-kind": "draw", "rule-count": "3", "rule-points": "1"}
+    hidden = client.post(url, data={**draw, "rule-category_id": north_cat.id})  # not even offered
+    assert hidden.status_code == 400 and "Not a valid choice" in hidden.get_data(as_text=True)
+    page = client.get(f"/exams/manage/blueprints/{blueprint.id}").get_data(as_text=True)
+    assert "江北题库" not in page
+    db.session.expire_all()
+    assert db.session.get(PaperBlueprint, blueprint.id).sections[0].rules == []
+    # "Any category" for a branch's blueprint: the shared and the branch's own questions, 3 of them.
+    assert client.post(url, data={**draw, "rule-category_id": 0}).status_code == 302
+    db.session.expire_all()
+    rule = db.session.get(PaperBlueprint, blueprint.id).sections[0].rules[0]
+    assert services.available_count(rule) == 3
+    drawn = {q.question.id for q in services.draw_paper(db.session.get(PaperBlueprint, blueprint.id), 5)}
+    assert drawn == {mine[0].id, mine[1].id, common.id}
+    preview = client.get(f"/exams/manage/blueprints/{blueprint.id}/preview?seed=5").get_data(as_text=True)
+    assert "NORTH-PRIVATE-STEM" not in preview
