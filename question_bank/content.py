@@ -285,3 +285,23 @@ def choice_options(texts: list[str], correct: list[str], qtype: str, *, as_html:
 def correct_from_fractions(options: list[dict]) -> list[str]:
     """The options counted correct: a positive weight."""
     return [o["id"] for o in options if (parse_decimal(o.get("fraction", "0")) or 0) > 0]
+
+
+def sanitise_question(data: QuestionData) -> None:
+    """Sanitise every HTML field of ``data`` in place, whatever file or form it came from: the pages
+    render these fields as HTML (stem, options, feedback, explanation, reference answer)."""
+    data.stem_html = sanitise_html(data.stem_html or "")
+    data.explanation = sanitise_html(data.explanation or "")
+    data.general_feedback = sanitise_html(data.general_feedback or "")
+    for option in data.options or []:
+        if isinstance(option, dict):
+            option["html"] = sanitise_html(str(option.get("html") or ""))
+            if option.get("feedback"):
+                option["feedback"] = sanitise_html(str(option["feedback"]))
+    key = data.key if isinstance(data.key, dict) else {}
+    for name in ("reference_html", "true_feedback", "false_feedback"):
+        if isinstance(key.get(name), str):
+            key[name] = sanitise_html(key[name])
+    for answer in key.get("answers") or []:
+        if isinstance(answer, dict) and isinstance(answer.get("feedback"), str):
+            answer["feedback"] = sanitise_html(answer["feedback"])

@@ -31,7 +31,7 @@ from question_bank.categories import (
     subtree_ids,
     visible_category_clause,
 )
-from question_bank.content import QuestionData
+from question_bank.content import QuestionData, sanitise_question
 from question_bank.formats import FormatError, ImportProblem, ParseResult, gift, moodlexml, xlsx
 from question_bank.grading import duplicate_key, plain_text, stem_search_text
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag, question_tag_links
@@ -150,6 +150,7 @@ def _insert_batch(
     of thousands of questions would spend most of its time in per-object ORM bookkeeping otherwise)."""
     question_rows = []
     for data, key, category_id in batch:
+        sanitise_question(data)  # every HTML field, whatever the format let through
         question_rows.append(
             {
                 "category_id": category_id,

@@ -21,7 +21,7 @@ from accounts.models import User
 from core.auth import Role
 from core.extensions import db
 from question_bank.categories import subtree_ids, visible_category_clause
-from question_bank.content import QuestionData, decimal_str, validate
+from question_bank.content import QuestionData, decimal_str, sanitise_question, validate
 from question_bank.grading import duplicate_key, plain_text, stem_search_text
 from question_bank.models import (
     Category,
@@ -159,6 +159,7 @@ def create_question(
     tags: list[Tag] | None = None,
 ) -> Question:
     """Store a new question with its first version (``data`` must already be valid)."""
+    sanitise_question(data)
     problems = validate(data)
     if problems:
         raise QuestionError(" ".join(problems))
@@ -219,6 +220,7 @@ def edit_question(
     question: Question, data: QuestionData, editor: User, now: dt.datetime, *, note: str = ""
 ) -> QuestionVersion:
     """Save new content for ``question``: a new version when the current one is published or used."""
+    sanitise_question(data)
     problems = validate(data)
     if problems:
         raise QuestionError(" ".join(problems))

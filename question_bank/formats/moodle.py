@@ -147,7 +147,12 @@ def apply_extension(data: QuestionData, raw: str) -> None:
         with contextlib.suppress(ArithmeticError):
             data.points = Decimal(extra["points"])
     if isinstance(extra.get("key"), dict) and data.type in {QuestionType.FILL, QuestionType.ESSAY}:
-        data.key = {**data.key, **extra["key"]}
+        # Only the fields GridReady itself writes; their HTML is sanitised when the question is stored.
+        allowed = {
+            QuestionType.FILL: {"blanks", "case_sensitive", "ignore_punctuation"},
+            QuestionType.ESSAY: {"reference_html", "rubric"},
+        }[data.type]
+        data.key = {**data.key, **{k: v for k, v in extra["key"].items() if k in allowed}}
     if isinstance(extra.get("stem_html"), str) and data.type == QuestionType.FILL:
         data.stem_html = sanitise_html(extra["stem_html"])
 

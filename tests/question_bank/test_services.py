@@ -225,3 +225,48 @@ def test_form_edit_keeps_what_the_form_does_not_show(db):
     )
     services.keep_unexposed_fields(single_old, single)
     assert [(o["fraction"], o["feedback"]) for o in single.options] == [("1", ""), ("0.5", "接近")]
+
+
+def test_every_html_field_is_sanitised_whatever_the_source(db):
+    """A Moodle XML file's <gridready> extension could carry a reference answer with markup; every field
+    the pages render as HTML is cleaned when the question is stored (form, import or edit)."""
+    from question_bank.importing import parse_file, run_import
+
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><quiz><question type="essay"><name><text>论述</text></name>'
+        '<questiontext format="html"><text><![CDATA[<p>论述题<script>alert(1)</script></p>]]></text></questiontext>'
+        "<gridready>"
+        + '{"key": {"reference_html": "<img src=x onerror=alert(1)><form action=/logout method=post><button>x</button></form><b>要点</b>", "evil": "<script>"}}'.replace(
+            "<", "&lt;"
+        ).replace(">", "&gt;")
+        + "</gridready></question></quiz>"
+    ).encode()
+    parsed = parse_file(xml, "moodlexml")
+    assert not parsed.problems, parsed.problems
+    run_import(parsed, None, NOW, base_path="导入")
+    version = db.session.scalar(select(QuestionVersion).where(QuestionVersion.type == "essay"))
+    reference = version.key["reference_html"]
+    assert "<b>要点</b>" in reference
+    for bad in ("onerror", "<form", "<script", "<button"):
+        assert bad not in reference and bad not in version.stem_html
+    assert "evil" not in version.key
+    # The service path (forms, edits) cleans the same fields.
+    data = QuestionData(
+        type="single",
+        stem_html="<p onclick=x>题</p>",
+        options=[
+            {
+                "id": "A",
+                "html": "<a href='javascript:x'>甲</a>",
+                "fraction": "1",
+                "feedback": "<script>1</script>好",
+            },
+            {"id": "B", "html": "乙", "fraction": "0", "feedback": ""},
+        ],
+        key={"correct": ["A"]},
+        explanation="<iframe src=x></iframe>解析",
+    )
+    question = services.create_question(data, factories.category(), None, NOW)
+    stored = question.current_version
+    assert "onclick" not in stored.stem_html and "javascript" not in stored.options[0]["html"]
+    assert stored.options[0]["feedback"] == "好" and stored.explanation == "解析"
