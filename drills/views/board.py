@@ -148,11 +148,15 @@ def plan(plan_id: int):
         plan=item,
         post=PostForm(),
         level_form=PlanLevelForm(),
-        can_edit=current_user.has_any_role(Role.TRAINER, Role.ADMIN),
+        can_edit=template_editing.can_edit_templates(current_user),
     )
 
 
 def _draft(plan_id: int, version_id: int) -> PlanVersion:
+    """A plan's version, for a user who may change plans (as for a new plan: company-wide trainers and
+    admins; plans are organisation-wide)."""
+    if not template_editing.can_edit_templates(current_user):
+        abort(403)
     version = db.session.get(PlanVersion, version_id)
     if version is None or version.plan_id != plan_id:
         abort(404)

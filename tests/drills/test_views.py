@@ -418,3 +418,31 @@ def test_a_template_keeps_one_group(client, login):
     assert "至少保留一个分组" in page.get_data(as_text=True)
     db.session.expire_all()
     assert len(template.groups) == 1
+
+
+def test_plan_revisions_need_a_company_wide_trainer_or_admin(app, client, login):
+    """A trainer scoped to one unit cannot rewrite or approve the organisation's emergency plans (as
+    they cannot create one)."""
+    from drills.models import PlanVersionStatus
+    from drills.plans import create_plan, open_plan_revision
+
+    now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    levels = [(n, f"条件{n}", f"标准{n}", "值班长") for n in (1, 2, 3)]
+    plan = create_plan("YA-88", "大面积停电应急预案", "blackout", levels, now=now)
+    draft = open_plan_revision(plan, drill=None, note="演练后修订", now=now)
+    level = draft.levels[0]
+    login("trainer", scope=unit())
+    base = f"/drills/plans/{plan.id}/versions/{draft.id}"
+    data = {"trigger": "HACKED", "response_standard": "x", "responsible_roles": "x"}
+    assert client.post(f"{base}/levels/{level.id}", data=data).status_code == 403
+    assert client.post(f"{base}/effective").status_code == 403
+    assert "HACKED" not in client.get(f"/drills/plans/{plan.id}").get_data(as_text=True)
+    db.session.refresh(draft)
+    db.session.refresh(level)
+    assert draft.status == PlanVersionStatus.DRAFT and level.trigger == "条件1"
+    company_wide, _user = client_as(app, "trainer")
+    assert (
+        company_wide.post(f"{base}/levels/{level.id}", data={**data, "trigger": "新条件"}).status_code == 302
+    )
+    db.session.refresh(level)
+    assert level.trigger == "新条件"
