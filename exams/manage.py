@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.models import Department, Employee, Position
-from accounts.services import departments_in_scope
+from accounts.models import Employee, Position
+from accounts.services import departments_in_scope, scope_clause
 from core import audit
 from core.auth import Role, role_required
 from core.extensions import db
@@ -448,11 +448,9 @@ def exam_edit(exam_id: int):
 
 def _audience_form(exam: Exam) -> AudienceForm:
     form = AudienceForm()
+    role = Role.ADMIN if current_user.has_any_role(Role.ADMIN) else Role.TRAINER
     form.departments.choices = choices(
-        [
-            (d.id, "　" * d.depth + d.name)
-            for d in db.session.scalars(select(Department).order_by(Department.path))
-        ]
+        [(d.id, "　" * d.depth + d.name) for d in departments_in_scope(current_user, role)]
     )
     form.positions.choices = choices(
         [(p.id, p.name) for p in db.session.scalars(select(Position).order_by(Position.code))]
@@ -496,9 +494,15 @@ def exam_audience(exam_id: int):
     numbers = [
         n.strip().upper() for n in (form.employees.data or "").replace("，", ",").split(",") if n.strip()
     ]
+    # Only people the trainer covers; a number outside their scope reads as unknown (no lookup oracle).
+    in_scope = (
+        Employee.id.is_not(None)
+        if current_user.has_any_role(Role.ADMIN)
+        else scope_clause(current_user, Role.TRAINER, Employee.department_id)
+    )
     found = dict(
         db.session.execute(
-            select(Employee.employee_no, Employee.id).where(Employee.employee_no.in_(numbers))
+            select(Employee.employee_no, Employee.id).where(Employee.employee_no.in_(numbers), in_scope)
         ).all()
     )
     missing = [n for n in numbers if n not in found]

@@ -8,6 +8,9 @@ Decisions where the issue is silent:
   final result on the exam it repeats is a fail (computed live, so a late essay grade counts).
 - Trainers scoped to a subtree own the exams and blueprints whose owner department lies in it; an unscoped
   trainer or an admin owns all. HR (in scope) reads results and statistics of any exam.
+- An exam owned by a department is for people in that department's subtree only, whatever its audience
+  lists (a position is company-wide); a blueprint owned by one draws only from shared categories and the
+  ones owned inside its subtree. Company-wide exams and blueprints have no such limit.
 """
 
 from __future__ import annotations
@@ -495,8 +498,22 @@ def _audience_match(employee: Employee):
     )
 
 
+def _within_owner(exam: Exam, employee: Employee) -> bool:
+    """An exam owned by a department is for people in that department's subtree only, whatever its
+    audience lists (a scoped trainer cannot set an exam for, and then read the results of, people
+    outside their branch)."""
+    owner = exam.owner_department
+    return owner is None or (
+        employee.department is not None and employee.department.path.startswith(owner.path)
+    )
+
+
 def in_audience(exam: Exam, employee: Employee) -> bool:
-    """Whether ``employee`` is among the exam's candidates (for a re-sit: failed the exam it repeats)."""
+    """Whether ``employee`` is among the exam's candidates (for a re-sit: failed the exam it repeats).
+
+    An exam owned by a department is limited to that department's subtree (``_within_owner``)."""
+    if not _within_owner(exam, employee):
+        return False
     if exam.parent_exam_id:
         parent = exam.parent_exam
         result = final_attempt(parent, employee) if parent else None
@@ -516,6 +533,10 @@ def candidate_exams(employee: Employee, now: dt.datetime, *, recent_days: int = 
         Exam.parent_exam_id.is_(None),
         Exam.closes_at >= horizon,
         Exam.id.in_(select(ExamAudience.exam_id).where(_audience_match(employee))),
+        or_(
+            Exam.owner_department_id.is_(None),
+            Exam.owner_department_id.in_(_ancestor_ids(employee.department)),
+        ),
     )
     exams = list(db.session.scalars(direct))
     resits = db.session.scalars(
@@ -551,13 +572,15 @@ def audience_employees(exam: Exam) -> list[Employee]:
         clauses.append(Employee.department_id.in_(subtree))
     if not clauses:
         return []
-    return list(
-        db.session.scalars(
-            select(Employee)
-            .where(Employee.status == "active", or_(*clauses))
-            .options(selectinload(Employee.department))
-            .order_by(Employee.employee_no)
+    query = select(Employee).where(Employee.status == "active", or_(*clauses))
+    if exam.owner_department is not None:
+        query = query.where(
+            Employee.department_id.in_(
+                select(Department.id).where(Department.path.startswith(exam.owner_department.path))
+            )
         )
+    return list(
+        db.session.scalars(query.options(selectinload(Employee.department)).order_by(Employee.employee_no))
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.models import utcnow
-from exams import runtime
+from exams import runtime, services
 from exams.models import Attempt, AttemptStatus
 from tests import factories as base
 from tests.access import assert_access
@@ -329,3 +329,26 @@ def test_session_endpoint_gives_api_clients_their_csrf_token(app, client, login,
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert started.status_code == 200 and started.get_json()["status"] == "open"
+
+
+def test_a_scoped_trainer_cannot_reach_people_outside_their_branch(client, login, db):
+    """Departments and employee numbers outside the trainer's scope cannot be set as the audience, and
+    an exam owned by a branch is for that branch only, even through a company-wide position."""
+    east, north = base.department("城东"), base.department("江北")
+    pos = base.position("营业厅柜员")
+    inside = base.employee(department=east, position=pos)
+    outside = base.employee(department=north, position=pos, employee_no="JB0009")
+    exam = _open_exam([f.question("single")], owner_department_id=east.id)
+    login("trainer", scope=east)
+    url = f"/exams/manage/{exam.id}/audience"
+    page = client.post(url, data={"departments": [north.id]}, follow_redirects=True)
+    assert "could not be saved" in page.get_data(as_text=True)
+    page = client.post(url, data={"employees": "JB0009"}, follow_redirects=True)
+    assert "Unknown employee numbers: JB0009" in page.get_data(as_text=True)
+    assert client.post(url, data={"positions": [pos.id]}).status_code == 302
+    db.session.refresh(exam)
+    assert [(a.kind, a.target_id) for a in exam.audience] == [("position", pos.id)]
+    assert services.in_audience(exam, inside) and not services.in_audience(exam, outside)
+    assert [e.id for e in services.audience_employees(exam)] == [inside.id]
+    assert exam.id not in [e.id for e in services.candidate_exams(outside, utcnow())]
+    assert exam.id in [e.id for e in services.candidate_exams(inside, utcnow())]
