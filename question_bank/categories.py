@@ -105,6 +105,19 @@ def register_usage_check(check: Callable[[list[int]], list[str]]) -> None:
         _usage_checks.append(check)
 
 
+def can_manage_category(user: User, category: Category) -> bool:
+    """Who may rename, move or delete a category (using it is ``can_use_category``).
+
+    A shared category belongs to everyone, so only company-wide trainers and admins restructure it; a
+    scoped trainer could otherwise move it under their own branch's category and hide it, with its
+    questions, from every other branch. An owned category is managed by the trainers who may use it."""
+    if not can_use_category(user, category):
+        return False
+    if category.owner_department_id is None:
+        return user.has_any_role(Role.ADMIN) or user.scope_roots(Role.TRAINER) is None
+    return True
+
+
 def rename_category(category: Category, name: str, description: str = "") -> None:
     """New name (unique among its siblings) and description."""
     category.name = _check_name(name, category.parent, exclude_id=category.id)

@@ -16,6 +16,7 @@ from core.auth import Role, role_required
 from core.extensions import db
 from question_bank.categories import (
     CategoryError,
+    can_manage_category,
     can_use_category,
     category_label,
     create_category,
@@ -34,6 +35,14 @@ def _category(category_id: int) -> Category:
     category = db.session.get(Category, category_id)
     if category is None or not can_use_category(current_user, category):
         abort(404)
+    return category
+
+
+def _managed(category_id: int) -> Category:
+    """The category to restructure: 404 outside scope, 403 for a shared one and a scoped trainer."""
+    category = _category(category_id)
+    if not can_manage_category(current_user, category):
+        abort(403)
     return category
 
 
@@ -71,6 +80,7 @@ def categories():
     return render_template(
         "question_bank/categories.html",
         form=form,
+        can_manage=can_manage_category,
         rows=[(c, category_label(c, by_id), departments.get(c.owner_department_id)) for c in rows],
     )
 
@@ -106,7 +116,7 @@ def _in_subtree(category_id: int, path: str) -> bool:
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 @role_required(*BANK_ROLES)
 def category_edit(category_id: int):
-    category = _category(category_id)
+    category = _managed(category_id)
     form = CategoryEditForm(prefix="edit", obj=category)
     if form.validate_on_submit():
         try:
@@ -114,7 +124,7 @@ def category_edit(category_id: int):
         except CategoryError as exc:
             db.session.rollback()
             form.name.errors.append(str(exc))
-            return _edit_page(_category(category_id), edit=form, status=400)
+            return _edit_page(_managed(category_id), edit=form, status=400)
         db.session.commit()
         flash(_("Category saved."), "success")
         return redirect(url_for("question_bank.category_edit", category_id=category.id))
@@ -124,7 +134,7 @@ def category_edit(category_id: int):
 @bp.post("/categories/<int:category_id>/move")
 @role_required(*BANK_ROLES)
 def category_move(category_id: int):
-    category = _category(category_id)
+    category = _managed(category_id)
     form = CategoryMoveForm(prefix="move")
     form.parent_id.choices = _category_choices(True, _("(top level)"))
     parent = _destination(form.parent_id.data or 0)  # 404 outside the user's scope
@@ -135,7 +145,7 @@ def category_move(category_id: int):
     except CategoryError as exc:
         db.session.rollback()
         form.parent_id.errors.append(str(exc))
-        return _edit_page(_category(category_id), move=form, status=400)
+        return _edit_page(_managed(category_id), move=form, status=400)
     db.session.commit()
     flash(_("Category moved: %(label)s.", label=category_label(category)), "success")
     return redirect(url_for("question_bank.category_edit", category_id=category.id))
@@ -144,7 +154,7 @@ def category_move(category_id: int):
 @bp.post("/categories/<int:category_id>/delete")
 @role_required(*BANK_ROLES)
 def category_delete(category_id: int):
-    category = _category(category_id)
+    category = _managed(category_id)
     form = CategoryDeleteForm(prefix="delete")
     form.move_to_id.choices = _category_choices(True)
     target = _destination(form.move_to_id.data or 0)  # 404 outside the user's scope
@@ -156,7 +166,7 @@ def category_delete(category_id: int):
     except CategoryError as exc:
         db.session.rollback()
         form.move_to_id.errors.append(str(exc))
-        return _edit_page(_category(category_id), delete=form, status=400)
+        return _edit_page(_managed(category_id), delete=form, status=400)
     db.session.commit()
     flash(_("Category %(label)s deleted; %(n)d questions moved.", label=label, n=moved), "success")
     return redirect(url_for("question_bank.categories"))

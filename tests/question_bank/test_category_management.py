@@ -131,3 +131,25 @@ def test_scope_other_branchs_category_and_destination_answer_404(client, login, 
 def test_manage_page_permissions(app, db):
     category = factories.category()
     assert_access(app, f"/question-bank/categories/{category.id}", ("trainer", "admin"))
+
+
+def test_shared_categories_are_restructured_only_company_wide(client, login, db):
+    """A scoped trainer uses shared categories but cannot rename, move or delete them: moving one under
+    their own branch's category would hide it, with its questions, from every other branch."""
+    north = people.department("北区")
+    shared = factories.category("共享题库")
+    mine = factories.category("北区题库", owner=north)
+    login("trainer", scope=north)
+    assert client.get(f"/question-bank/categories/{shared.id}").status_code == 403
+    assert (
+        client.post(
+            f"/question-bank/categories/{shared.id}/move", data={"move-parent_id": mine.id}
+        ).status_code
+        == 403
+    )
+    assert client.post(f"/question-bank/categories/{shared.id}/delete", data={}).status_code == 403
+    assert _fresh(db, shared).parent_id is None and _fresh(db, shared).owner_department_id is None
+    listing = client.get("/question-bank/categories").get_data(as_text=True)
+    assert f"/question-bank/categories/{mine.id}" in listing
+    assert f"/question-bank/categories/{shared.id}" not in listing
+    assert client.get(f"/question-bank/categories/{mine.id}").status_code == 200
