@@ -219,8 +219,15 @@ def scan_download(record_id: int):
     )
     if not allowed or record.scan is None:
         abort(404)
+    if record.employee_id != current_user.employee_id:
+        # A certificate scan can show an ID number: someone else's scan is a sensitive read.
+        audit.record("qualification.scan_viewed", record, employee_id=record.employee_id)
+        db.session.commit()
     return send_file(
-        file_path(record.scan), mimetype=record.scan.content_type, download_name=record.scan.original_name
+        file_path(record.scan),
+        mimetype=record.scan.content_type,
+        download_name=record.scan.original_name,
+        as_attachment=True,
     )
 
 

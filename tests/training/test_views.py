@@ -164,7 +164,22 @@ def test_external_record_needs_a_valid_scan(client, db, login):
         content_type="multipart/form-data",
     )
     assert ok.status_code == 302
-    assert quals.current_record(emp, ctype).expires_on == dt.date(2029, 12, 31)
+    record = quals.current_record(emp, ctype)
+    assert record.expires_on == dt.date(2029, 12, 31)
+    # HR reading someone's scan is audited, and it downloads rather than opening inline.
+    scan = client.get(f"/training/scans/{record.id}")
+    assert scan.status_code == 200 and scan.data == png
+    assert scan.headers["Content-Disposition"].startswith("attachment")
+    scan.close()
+    from sqlalchemy import select
+
+    from core.audit import AuditEntry
+
+    assert db.session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.action == "qualification.scan_viewed", AuditEntry.object_id == str(record.id)
+        )
+    )
 
 
 ALL = {"employee", "trainer", "hr", "admin"}
