@@ -387,13 +387,17 @@ def visible_question(user: User, question_id: int) -> Question | None:
     )
 
 
-def duplicates_of(stem_html: str, *, exclude_id: int | None = None, limit: int = 5) -> list[Question]:
+def duplicates_of(
+    stem_html: str, *, exclude_id: int | None = None, limit: int = 5, user: User | None = None
+) -> list[Question]:
     """Existing questions whose stem equals ``stem_html`` after normalisation (tags, width, spaces,
-    punctuation and case ignored)."""
+    punctuation and case ignored); with ``user``, only those in categories the user may see."""
     key = duplicate_key(stem_html)
     if not key:
         return []
     query = select(Question).where(Question.stem_key == key)
+    if user is not None:
+        query = query.join(Category, Question.category_id == Category.id).where(visible_category_clause(user))
     if exclude_id:
         query = query.where(Question.id != exclude_id)
     return list(db.session.scalars(query.order_by(Question.id).limit(limit)))

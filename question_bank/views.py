@@ -137,7 +137,7 @@ def create():
     duplicates = []
     if form.validate_on_submit() and _save_problems(form):
         data = form_to_data(form)
-        duplicates = services.duplicates_of(data.stem_html)
+        duplicates = services.duplicates_of(data.stem_html, user=current_user)
         if duplicates and not request.form.get("confirm_duplicate"):
             flash(
                 _("A question with the same stem already exists. Check it, then save again to keep both."),
