@@ -46,6 +46,7 @@ def authenticate(employee_no: str, password: str, now: dt.datetime) -> User:
         verify_password(_dummy_hash(), password)
         raise LoginFailed(_("Employee number or password is wrong."))
     if user.locked_until and user.locked_until > now:
+        verify_password(user.password_hash, password)  # same time as any other answer
         audit.record("auth.login_locked", user, user_id=user.id)
         raise LoginFailed(
             _(

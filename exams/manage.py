@@ -585,7 +585,7 @@ def exam_departments(exam_id: int):
 @role_required(*READERS)
 def exam_statistics(exam_id: int):
     exam = _exam(exam_id, manage=False)
-    return render_template("exams/manage/statistics.html", exam=exam, stats=results.exam_statistics(exam))
+    return render_template("exams/manage/statistics.html", exam=exam, stats=results.exam_statistics(exam, current_user))
 
 
 @bp.get("/<int:exam_id>/attempts/<int:attempt_id>")

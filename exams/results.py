@@ -198,9 +198,10 @@ def _alpha(finals, items: list[AttemptItem], shuffled: bool) -> tuple[float | No
     return None, None, 0
 
 
-def exam_statistics(exam: Exam) -> ExamStatistics:
-    """Statistics over the final graded attempts (one per candidate), per Moodle's definitions."""
-    finals = [a for a in final_attempts(exam) if a.status == AttemptStatus.GRADED]
+def exam_statistics(exam: Exam, viewer: User | None = None) -> ExamStatistics:
+    """Statistics over the final graded attempts (one per candidate), per Moodle's definitions; for a
+    scoped HR reader, over the candidates in their scope (as the results table)."""
+    finals = [a for a in final_attempts(exam, viewer) if a.status == AttemptStatus.GRADED]
     totals = [a.score or Decimal(0) for a in finals]
     percents = [float(a.score or 0) * 100 / float(a.max_score) if a.max_score else 0.0 for a in finals]
     summ = statistics.summary(totals, [bool(a.passed) for a in finals])

@@ -136,3 +136,21 @@ def test_alpha_basis_rules():
     assert _alpha(attempts, mixed, shuffled=False) == (None, None, 0)
     # One candidate only → undefined.
     assert _alpha(attempts[:1], items(rows[:1], drawn[:1]), shuffled=False) == (None, None, 0)
+
+
+def test_statistics_for_a_scoped_hr_reader_cover_their_scope(db):
+    """As the results table: HR scoped to one branch gets figures over that branch's candidates."""
+    from tests import factories as people
+
+    east, north = people.department("城东"), people.department("江北")
+    exam = f.exam(f.blueprint([f.question("single", points="1"), f.question("truefalse", points="1")]))
+    for department, pattern in ((east, [1, 1]), (north, [0, 0])):
+        employee = f.candidate(exam, department=department).employee
+        attempt = runtime.start_attempt(exam, employee, f.NOW)
+        runtime.save_answer(attempt.id, employee.id, 1, 1, {"choice": ["A" if pattern[0] else "B"]}, f.NOW)
+        runtime.save_answer(attempt.id, employee.id, 2, 1, {"answer": bool(pattern[1])}, f.NOW)
+        runtime.submit_attempt(attempt, f.NOW)
+    hr = people.user(grants=[("hr", east)])
+    assert exam_statistics(exam).summary.count == 2
+    scoped = exam_statistics(exam, hr).summary
+    assert (scoped.count, scoped.mean, scoped.pass_rate) == (1, 2.0, 100.0)
