@@ -109,15 +109,15 @@ def _target_path(question: QuestionData, base: list[str]) -> list[str]:
     return path or [DEFAULT_CATEGORY]
 
 
-def preview(parsed: ParseResult, base_path: str = "") -> Preview:
-    """The dry run: nothing is written."""
+def preview(parsed: ParseResult, base_path: str = "", user: User | None = None) -> Preview:
+    """The dry run: nothing is written (duplicates are looked for among what ``user`` may see)."""
     base = split_path(base_path)
     result = Preview(problems=list(parsed.problems))
     counts = Counter(q.type for q in parsed.questions)
     result.counts = dict(sorted(counts.items()))
     result.total = len(parsed.questions)
     keys = [duplicate_key(q.stem_html) for q in parsed.questions]
-    existing = existing_duplicate_keys(set(keys))
+    existing = existing_duplicate_keys(set(keys), user)
     seen: set[str] = set()
     for question, key in zip(parsed.questions, keys, strict=True):
         if key in existing:
@@ -248,7 +248,7 @@ def run_import(
         raise ImportRejected(parsed.problems)
     base = split_path(base_path)
     keys = [duplicate_key(q.stem_html) for q in parsed.questions]
-    existing = {} if import_duplicates else existing_duplicate_keys(set(keys))
+    existing = {} if import_duplicates else existing_duplicate_keys(set(keys), user)
     categories: dict[tuple[str, ...], Category] = {}
 
     def category_for(path: list[str]) -> Category:

@@ -403,15 +403,22 @@ def duplicates_of(
     return list(db.session.scalars(query.order_by(Question.id).limit(limit)))
 
 
-def existing_duplicate_keys(keys: set[str]) -> dict[str, int]:
-    """For import: which of ``keys`` already exist, mapped to one matching question id."""
+def existing_duplicate_keys(keys: set[str], user: User | None = None) -> dict[str, int]:
+    """For import: which of ``keys`` already exist, mapped to one matching question id; with ``user``,
+    only among the questions in categories that user may see (another branch's private bank neither
+    shows through nor makes an import skip questions)."""
     found: dict[str, int] = {}
     keys = {k for k in keys if k}
     chunk = list(keys)
     for start in range(0, len(chunk), 500):
-        for key, qid in db.session.execute(
-            select(Question.stem_key, Question.id).where(Question.stem_key.in_(chunk[start : start + 500]))
-        ):
+        query = select(Question.stem_key, Question.id).where(
+            Question.stem_key.in_(chunk[start : start + 500])
+        )
+        if user is not None:
+            query = query.join(Category, Question.category_id == Category.id).where(
+                visible_category_clause(user)
+            )
+        for key, qid in db.session.execute(query):
             found.setdefault(key, qid)
     return found
 

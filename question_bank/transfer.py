@@ -94,7 +94,7 @@ def import_upload():
         return render_template("question_bank/import.html", form=form), 400
     base = _base_path(form.category_id.data)
     parsed = importing.parse_file(data, fmt)
-    plan = importing.preview(parsed, base)
+    plan = importing.preview(parsed, base, current_user)
     confirm = None
     if plan.ok:
         token = secrets.token_hex(16)
@@ -146,7 +146,7 @@ def import_confirm():
     except importing.ImportRejected as exc:
         db.session.rollback()
         path.unlink(missing_ok=True)
-        plan = importing.preview(parsed, base)
+        plan = importing.preview(parsed, base, current_user)
         plan.problems = exc.problems
         return render_template("question_bank/import_preview.html", plan=plan, confirm=None, base=base), 400
     db.session.commit()

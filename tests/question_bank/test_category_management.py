@@ -153,3 +153,21 @@ def test_shared_categories_are_restructured_only_company_wide(client, login, db)
     assert f"/question-bank/categories/{mine.id}" in listing
     assert f"/question-bank/categories/{shared.id}" not in listing
     assert client.get(f"/question-bank/categories/{mine.id}").status_code == 200
+
+
+def test_another_branchs_private_questions_do_not_count_as_duplicates(db):
+    """A scoped trainer's import neither learns of nor skips a question that only exists in another
+    branch's private category."""
+    from core.models import utcnow
+    from question_bank.importing import parse_file, preview, run_import
+
+    north, south = people.department("北区"), people.department("南区")
+    theirs = factories.category("南区题库", owner=south)
+    factories.question(theirs, factories.single_data(stem="一般故障抢修人员到达现场的时限是？"))
+    trainer = people.user(grants=[("trainer", north)])
+    gift = "::q1:: 一般故障抢修人员到达现场的时限是？{=2小时 ~4小时 ~8小时}\n".encode()
+    parsed = parse_file(gift, "gift")
+    assert preview(parsed, "北区导入", trainer).duplicates == []
+    assert len(preview(parsed, "北区导入").duplicates) == 1  # an admin's (unfiltered) view sees it
+    counts = run_import(parsed, trainer, utcnow(), base_path="北区导入", owner_department_id=north.id)
+    assert (counts["created"], counts["skipped_duplicates"]) == (1, 0), counts
