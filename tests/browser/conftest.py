@@ -6,6 +6,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import flask_bootstrap
 import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
@@ -98,3 +99,61 @@ def live_db(live_app):
     with live_app.app_context():
         yield db
         db.session.remove()
+
+
+# Chromium fetches these two after the load event, so a step that moves on at once aborts the request;
+# werkzeug's server (the live server) may then leave the file open, and the ResourceWarning (warnings
+# are errors) fails whichever test runs when the file is collected. The browser answers them itself
+# with the same bytes; the journeys do not depend on them.
+AFTER_LOAD = {
+    "**/static/favicon.svg": Path(__file__).resolve().parents[2] / "static" / "favicon.svg",
+    "**/bootstrap/static/icons/bootstrap-icons.svg": Path(flask_bootstrap.__file__).parent
+    / "static/bootstrap5/icons/bootstrap-icons.svg",
+}
+
+
+def _answer(body: bytes):
+    return lambda route: route.fulfill(body=body, content_type="image/svg+xml")
+
+
+def _after_load_assets_in_browser(context):
+    for pattern, path in AFTER_LOAD.items():
+        context.route(pattern, _answer(path.read_bytes()))
+
+
+def through(page, locator):
+    """Click something that loads another page, and wait until that page has loaded (leaving it
+    earlier aborts its scripts and styles: see AFTER_LOAD)."""
+    with page.expect_navigation():
+        locator.click()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_after_load_assets(request):
+    for name in ("page", "phone"):
+        if name in request.fixturenames:
+            _after_load_assets_in_browser(request.getfixturevalue(name).context)
+
+
+@pytest.fixture
+def new_page(browser):
+    """More signed-in people at once: each page gets its own context (cookies), CSP watched as in
+    the conftest's ``page``."""
+    contexts = []
+    refused: list[str] = []
+
+    def make():
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        _after_load_assets_in_browser(context)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert refused == [], "a page broke its Content-Security-Policy"
