@@ -52,7 +52,7 @@ SEVERITY_CHOICES = [
     ("improvement", _l("Improvement item (改进项)")),
 ]
 ELEMENT_CHOICES = [
-    ("plan", _l("Plan")),
+    ("plan", _l("Emergency plan")),
     ("organisation", _l("Organisation")),
     ("people", _l("People")),
     ("mechanism", _l("Mechanism")),

@@ -361,7 +361,7 @@ REASON_REQUIRED = {ActionStatus.DEFERRED, ActionStatus.REJECTED}
 
 ACTION_STATUS_LABELS = {
     ActionStatus.ASSIGNED: _l("Assigned"),
-    ActionStatus.IN_PROGRESS: _l("In progress"),
+    ActionStatus.IN_PROGRESS: _l("Being corrected"),
     ActionStatus.SUBMITTED: _l("Submitted"),
     ActionStatus.VERIFIED: _l("Verified"),
     ActionStatus.CLOSED: _l("Closed"),

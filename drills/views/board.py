@@ -132,7 +132,7 @@ def new_plan():
                 now=utcnow(),
             )
             db.session.commit()
-            flash(_("Plan saved."), "success")
+            flash(_("Emergency plan saved."), "success")
             return redirect(url_for("drills.plan", plan_id=item.id))
     return render_template("drills/plan_new.html", form=form)
 
