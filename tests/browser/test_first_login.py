@@ -4,6 +4,7 @@ Chinese dashboard; the phone layout collapses the menu."""
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 
@@ -60,5 +61,6 @@ def test_wrong_password_shows_a_clear_message(live_server, live_db, page):
     page.goto(live_server + "/login")
     page.fill("#employee_no", number)
     page.fill("#password", "not-the-password")
-    page.click("#submit")
-    assert "工号或密码错误" in page.content()
+    with page.expect_navigation():  # read the answer page, not the form being left
+        page.click("#submit")
+    expect(page.locator(".alert-danger")).to_contain_text("工号或密码错误")

@@ -4,6 +4,7 @@ points with the reason, appeals a line, HR dismisses the appeal and the employee
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from incentives.models import PointRule
@@ -84,8 +85,9 @@ def test_praise_approval_and_appeal(live_server, live_db, browser, tmp_path):
     _sign_in(hr_page, live_server, numbers["h"])
     hr_page.goto(appeal_url)
     hr_page.fill("#resolution", "同一封表扬信只计一次。")
-    hr_page.click("#dismiss")
-    assert "申诉已处理" in hr_page.content()
+    with hr_page.expect_navigation():
+        hr_page.click("#dismiss")
+    expect(hr_page.locator("main")).to_contain_text("申诉已处理")
     hr_page.context.close()
     page.goto(appeal_url)
     assert "已驳回" in page.inner_text("[data-testid=appeal-status]")
