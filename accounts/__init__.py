@@ -27,7 +27,8 @@ _OPEN_DURING_FORCED_CHANGE = {
 }
 
 
-def init_app(app) -> None:
+def register(app) -> None:
+    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
     app.register_blueprint(auth.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(admin.bp)

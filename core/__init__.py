@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import auth, cli, errors, i18n, jobs, navigation, templating, views
+from core import auth, cli, errors, i18n, jobs, navigation, templating, transaction, views
 from core.config import PROJECT_ROOT, load_config
 from core.database import install_sqlite_pragmas
 from core.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     install_sqlite_pragmas()
     db.init_app(app)
+    transaction.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
@@ -49,8 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
     views.init_app(app)
     cli.init_app(app)
 
+    # Each feature package's one entry point wires its blueprint, CLI, jobs, cards and navigation.
     for name in app.config["FEATURES"]:
-        importlib.import_module(name).init_app(app)
+        importlib.import_module(name).register(app)
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]

@@ -25,6 +25,10 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+# "Staff" in GridReady means everyone who works on others' records: trainers, HR and administrators (as
+# against employees, who see their own). Each package names narrower role sets after what they allow.
+STAFF_ROLES = (Role.TRAINER, Role.HR, Role.ADMIN)
+
 ROLE_LABELS = {
     Role.EMPLOYEE: _l("Employee"),
     Role.TRAINER: _l("Trainer"),

@@ -1,12 +1,64 @@
-"""Friendly error pages (a 500 rolls the session back so a half-done change is never committed) and the
-security headers every response carries."""
+"""Friendly error pages, the one way a business rule refuses (``DomainError``) and the security headers every
+response carries.
+
+A service refuses by raising a ``DomainError`` subclass (each package keeps its own in ``errors.py``). The
+handler here rolls the request's transaction back and answers: ``{"error": message}`` with the error's status
+for JSON clients, the 404 page for a 404, otherwise the message flashed and a redirect back to the page the
+user came from (``exc.redirect_to`` when the raiser knows a better one). A view that wants to show the message
+beside a form field catches the error and re-renders with a 4xx status; ``core.transaction`` then rolls back.
+"""
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from core.extensions import db
+from core.forms import safe_next_url
+from core.transaction import keep_changes
+
+
+class DomainError(Exception):
+    """A business rule refuses: ``message`` for the user (translated, may be lazy) and an HTTP ``status``.
+
+    ``keeps_changes`` (class or instance) commits what the service recorded before refusing (an attempt
+    auto-submitted on the way to "time is up"); ``payload`` adds keys to the JSON answer; ``redirect_to``
+    is where a page goes after the flashed message.
+    """
+
+    status = 400
+    keeps_changes = False
+
+    def __init__(
+        self,
+        message="",
+        *,
+        status: int | None = None,
+        payload: dict | None = None,
+        redirect_to: str | None = None,
+        keeps_changes: bool | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        if keeps_changes is not None:
+            self.keeps_changes = keeps_changes
+        self.payload = payload or {}
+        self.redirect_to = redirect_to
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class NotFound(DomainError):
+    """The object does not exist for this user (answered 404, never 403, so its existence is not revealed)."""
+
+    status = 404
+
 
 # Scripts, fonts, fetches and form posts only from this site; no plugins, no framing by others. Styles
 # allow inline (the exam page's small <style> block and style attributes); images allow data: URIs
@@ -28,7 +80,44 @@ def _page(code: int, template: str):
     return render_template(template), code
 
 
+@contextmanager
+def refusals_go_to(url: str):
+    """Within the block, a ``DomainError`` that names no page of its own sends the user to ``url``."""
+    try:
+        yield
+    except DomainError as exc:
+        if exc.redirect_to is None:
+            exc.redirect_to = url
+        raise
+
+
+def _back() -> str:
+    """The page the user came from when it is on this site and not the failing page itself, else home."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        target = safe_next_url(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+        if target and not (request.method == "GET" and target == request.full_path.rstrip("?")):
+            return target
+    return url_for("core.home")
+
+
+def answer_domain_error(exc: DomainError):
+    """Roll back (or keep, when the error says so) and answer the refusal in the client's terms."""
+    if exc.keeps_changes:
+        keep_changes()
+    else:
+        db.session.rollback()
+    if exc.status == 404:
+        return _page(404, "errors/404.html")
+    if _wants_json():
+        return jsonify({"error": str(exc), **exc.payload}), exc.status
+    flash(str(exc), "danger")
+    return redirect(exc.redirect_to or _back())
+
+
 def init_app(app) -> None:
+    app.register_error_handler(DomainError, answer_domain_error)
+
     @app.errorhandler(403)
     def forbidden(_e):
         return _page(403, "errors/403.html")

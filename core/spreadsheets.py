@@ -16,6 +16,8 @@ import openpyxl
 from flask_babel import lazy_gettext as _l
 from openpyxl.styles import Font
 
+from core.uploads import XLSX, sniff
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
@@ -73,7 +75,12 @@ def _cell_text(value) -> str:
 def read_rows(data: bytes, filename: str, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[list[str]]:
     """All rows of the first sheet (xlsx) or of a CSV file, as stripped strings; row 1 is the header."""
     name = (filename or "").lower()
-    if name.endswith(".xlsx"):
+    # The content decides (core.uploads.sniff): a workbook saved as .csv is read as a workbook, and a file
+    # named .xlsx that is not one is refused, whatever its name says.
+    kind = sniff(data)
+    if kind == XLSX or name.endswith(".xlsx"):
+        if kind != XLSX:
+            raise SpreadsheetError(str(_l("The file is not a valid .xlsx workbook.")))
         _check_zip(data, max_unpacked)
         try:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -84,7 +91,7 @@ def read_rows(data: bytes, filename: str, *, max_unpacked: int = MAX_UNPACKED_BY
             rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         finally:
             workbook.close()
-    elif name.endswith(".csv"):
+    elif name.endswith(".csv") and kind is None:
         rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(decode_text(data)))]
     else:
         raise SpreadsheetError(str(_l("Upload an .xlsx or .csv file.")))

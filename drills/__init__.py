@@ -13,7 +13,8 @@ from drills import cli, seed, views
 STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
 
 
-def init_app(app) -> None:
+def register(app) -> None:
+    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
     app.register_blueprint(views.bp)
     cli.init_app(app)
     group = _l("Drills")

@@ -11,7 +11,8 @@ from exams import api, cli, manage, seed, services, views
 from question_bank.categories import register_usage_check
 
 
-def init_app(app) -> None:
+def register(app) -> None:
+    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
     register_usage_check(services.category_uses)
     app.register_blueprint(views.bp)
     app.register_blueprint(manage.bp)

@@ -19,7 +19,7 @@ import enum
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from question_bank.grading import fill_blanks_score, normalise_answer
+from question_bank.answer_text import fill_blanks_score, normalise_answer
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)

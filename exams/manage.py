@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from io import BytesIO
 
@@ -18,7 +17,7 @@ from core.auth import Role, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.models import utcnow
-from core.timeutil import LOCAL_TZ, to_local
+from core.timeutil import local_to_utc, to_local
 from exams import marking, outcomes, results, runtime, services
 from exams.forms import AudienceForm, BlueprintForm, ExamForm, GradeForm, ResitForm, RuleForm, SectionForm
 from exams.models import (
@@ -72,10 +71,6 @@ def _department_choices() -> list:
     role = Role.ADMIN if current_user.has_any_role(Role.ADMIN) else Role.TRAINER
     pairs += [(d.id, "　" * d.depth + d.name) for d in departments_in_scope(current_user, role)]
     return choices(pairs)
-
-
-def _utc(local: dt.datetime) -> dt.datetime:
-    return local.replace(tzinfo=LOCAL_TZ).astimezone(dt.UTC)
 
 
 # ---------------------------------------------------------------- blueprints
@@ -391,8 +386,8 @@ def _save_exam(form: ExamForm, exam: Exam) -> None:
         setattr(exam, name, getattr(form, name).data)
     exam.certificate_type_id = form.certificate_type_id.data or None
     exam.description = exam.description or ""
-    exam.opens_at = _utc(form.opens_at.data)
-    exam.closes_at = _utc(form.closes_at.data)
+    exam.opens_at = local_to_utc(form.opens_at.data)
+    exam.closes_at = local_to_utc(form.closes_at.data)
     exam.owner_department_id = form.owner_department_id.data or None
     blueprint = db.session.get(PaperBlueprint, exam.blueprint_id)
     if blueprint is None or not services.can_manage_blueprint(current_user, blueprint):
@@ -524,7 +519,9 @@ def exam_resit(exam_id: int):
         flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
         return redirect(url_for("exams_manage.exam", exam_id=exam.id))
     try:
-        resit = services.create_resit(exam, _utc(form.opens_at.data), _utc(form.closes_at.data), current_user)
+        resit = services.create_resit(
+            exam, local_to_utc(form.opens_at.data), local_to_utc(form.closes_at.data), current_user
+        )
     except ExamError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -585,7 +582,9 @@ def exam_departments(exam_id: int):
 @role_required(*READERS)
 def exam_statistics(exam_id: int):
     exam = _exam(exam_id, manage=False)
-    return render_template("exams/manage/statistics.html", exam=exam, stats=results.exam_statistics(exam, current_user))
+    return render_template(
+        "exams/manage/statistics.html", exam=exam, stats=results.exam_statistics(exam, current_user)
+    )
 
 
 @bp.get("/<int:exam_id>/attempts/<int:attempt_id>")

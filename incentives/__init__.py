@@ -65,7 +65,8 @@ def hr_card(user, now):
     return {"pending": pending or 0, "appeals": appeals or 0}
 
 
-def init_app(app) -> None:
+def register(app) -> None:
+    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
     app.register_blueprint(bp)
     cli.init_app(app)
     awards.connect()

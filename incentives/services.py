@@ -25,10 +25,11 @@ from sqlalchemy import select
 
 from accounts.models import Department, Employee, RoleGrant, User
 from accounts.services import covers_department
+from core import uploads
 from core.auth import Role
 from core.extensions import db
 from core.notifications import notify
-from core.timeutil import LOCAL_TZ
+from core.timeutil import LOCAL_TZ, local_to_utc
 from incentives.ledger import IncentiveError, award, default_locale, reverse_entry
 from incentives.models import (
     Appeal,
@@ -43,10 +44,11 @@ from incentives.models import (
 
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 # Accepted evidence files, recognised by their first bytes (the uploaded name is never trusted).
+# Evidence files: the type from the content (core.uploads); JPEG keeps the ``.jpg`` ending of earlier files.
 ATTACHMENT_TYPES = {
-    b"%PDF-": ("pdf", "application/pdf"),
-    b"\xff\xd8\xff": ("jpg", "image/jpeg"),
-    b"\x89PNG\r\n\x1a\n": ("png", "image/png"),
+    uploads.PDF: ("pdf", uploads.CONTENT_TYPES[uploads.PDF]),
+    uploads.JPEG: ("jpg", uploads.CONTENT_TYPES[uploads.JPEG]),
+    uploads.PNG: ("png", uploads.CONTENT_TYPES[uploads.PNG]),
 }
 
 
@@ -155,7 +157,7 @@ def store_attachment(data: bytes, original_name: str) -> Attachment:
         raise IncentiveError(_l("The attachment is empty."))
     if len(data) > ATTACHMENT_MAX_BYTES:
         raise IncentiveError(_l("The attachment is larger than 5 MB."))
-    kind = next((v for magic, v in ATTACHMENT_TYPES.items() if data.startswith(magic)), None)
+    kind = ATTACHMENT_TYPES.get(uploads.sniff(data))
     if kind is None:
         raise IncentiveError(_l("The attachment must be a PDF, JPEG or PNG file."))
     ext, content_type = kind
@@ -263,7 +265,7 @@ def decide_claim(claim: PointClaim, *, approver: User, approve: bool, reason: st
     claim.decided_at = now
     claim.decision_reason = reason
     if approve:
-        occurred = dt.datetime.combine(claim.occurred_on, dt.time(12), tzinfo=LOCAL_TZ).astimezone(dt.UTC)
+        occurred = local_to_utc(claim.occurred_on, dt.time(12))
         entry = award(
             claim.rule,
             claim.employee,

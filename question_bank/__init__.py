@@ -19,7 +19,8 @@ from question_bank import (  # noqa: F401 — transfer and category_views add ro
 )
 
 
-def init_app(app) -> None:
+def register(app) -> None:
+    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         models.declare_postgresql_indexes()
     app.register_blueprint(views.bp)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from accounts.models import User
 from core import audit
 from core.extensions import db
+from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import (
     category_label,
     ensure_path,
@@ -33,7 +34,6 @@ from question_bank.categories import (
 )
 from question_bank.content import QuestionData, sanitise_question
 from question_bank.formats import FormatError, ImportProblem, ParseResult, gift, moodlexml, xlsx
-from question_bank.grading import duplicate_key, plain_text, stem_search_text
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag, question_tag_links
 from question_bank.services import existing_duplicate_keys
 

@@ -20,9 +20,9 @@ from sqlalchemy.orm import selectinload
 from accounts.models import User
 from core.auth import Role
 from core.extensions import db
+from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import subtree_ids, visible_category_clause
 from question_bank.content import QuestionData, decimal_str, sanitise_question, validate
-from question_bank.grading import duplicate_key, plain_text, stem_search_text
 from question_bank.models import (
     Category,
     Question,

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from core import uploads
 from core.auth import Role, login_required, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
@@ -46,7 +47,8 @@ bp = Blueprint("question_bank", __name__, url_prefix="/question-bank")
 BANK_ROLES = (Role.TRAINER, Role.ADMIN)
 MEDIA_MAX_BYTES = 2 * 1024 * 1024
 _MEDIA_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|gif|webp)$")
-_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg", b"GIF87a": "gif", b"GIF89a": "gif"}
+# Stem images: the type from the content; JPEG files keep the ``.jpg`` ending earlier uploads have.
+_MEDIA_ENDINGS = {uploads.PNG: "png", uploads.JPEG: "jpg", uploads.GIF: "gif", uploads.WEBP: "webp"}
 
 
 def _category_pairs() -> list[tuple[int, str]]:
@@ -305,9 +307,7 @@ def upload_media():
     data = upload.stream.read(MEDIA_MAX_BYTES + 1) if upload else b""
     if not data or len(data) > MEDIA_MAX_BYTES:
         return {"error": _("Upload an image of at most 2 MB.")}, 400
-    kind = next((k for magic, k in _MAGIC.items() if data.startswith(magic)), None)
-    if kind is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        kind = "webp"
+    kind = _MEDIA_ENDINGS.get(uploads.sniff(data))
     if kind is None:
         return {"error": _("Only PNG, JPEG, GIF and WebP images are accepted.")}, 400
     name = f"{secrets.token_hex(16)}.{kind}"

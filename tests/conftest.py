@@ -18,6 +18,7 @@ os.environ.setdefault("GRIDREADY_INSTANCE", _TMP)
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
+from flask_babel import force_locale  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from flask_sqlalchemy.session import Session as FSASession  # noqa: E402
 
@@ -141,13 +142,39 @@ def committed_db(app):
 
 
 @pytest.fixture
-def client(app, db):
-    return app.test_client()
+def locale_code(request) -> str | None:
+    """The language a test runs in: ``@pytest.mark.locale("en")`` on a test, else what a directory's conftest
+    overrides this fixture with, else None (the product's default, zh_CN, and no Accept-Language)."""
+    marker = request.node.get_closest_marker("locale")
+    return marker.args[0] if marker else None
+
+
+@pytest.fixture(autouse=True)
+def _locale(request, locale_code):
+    """The one locale set-up: strings rendered outside a request (services, forms) use ``locale_code``;
+    the test client asks for it as its browser language (see ``client``)."""
+    if locale_code is None or not {"db", "committed_db"} & set(request.fixturenames):
+        yield
+        return
+    # The database fixture pushes the application context the forced locale lives in.
+    request.getfixturevalue("committed_db" if "committed_db" in request.fixturenames else "db")
+    with force_locale(locale_code):
+        yield
+
+
+@pytest.fixture
+def client(app, db, locale_code):
+    test_client = app.test_client()
+    if locale_code:
+        test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = locale_code.replace("_", "-")
+    return test_client
 
 
 @pytest.fixture
 def csrf_enabled(app):
-    """Switch CSRF protection on for one test (the suite runs with it off to keep form tests short)."""
+    """CSRF protection on for one test (the suite runs with it off to keep form tests short). Ask for it
+    after signing in when the test posts the sign-in form without a token:
+    ``request.getfixturevalue("csrf_enabled")``, or use ``@pytest.mark.usefixtures("csrf_enabled")``."""
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         yield

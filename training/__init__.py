@@ -15,7 +15,8 @@ from training import authoring_views, cards, cli, seed, staff_views, views  # no
 from training.sessions import on_drill_participated
 
 
-def init_app(app) -> None:
+def register(app) -> None:
+    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
     app.config.setdefault(
         "TRAINING_CHECKIN_OPEN_BEFORE", int(os.environ.get("TRAINING_CHECKIN_OPEN_BEFORE", "30"))
     )

@@ -12,8 +12,6 @@ Decisions:
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,7 +22,7 @@ from accounts.services import departments_in_scope
 from core.auth import Role, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
-from core.timeutil import LOCAL_TZ
+from core.timeutil import LOCAL_TZ, local_to_utc
 from training import services, sessions
 from training.forms import CourseEditForm, MaterialForm, PlanForm, PlanItemForm, SessionEditForm
 from training.models import (
@@ -392,8 +390,8 @@ def _session_fields(form) -> dict | None:
         "course": course,
         "department": db.session.get(Department, form.department.data),
         "title": (form.title.data or "").strip() or course.title,
-        "starts_at": form.starts_at.data.replace(tzinfo=LOCAL_TZ).astimezone(dt.UTC),
-        "ends_at": form.ends_at.data.replace(tzinfo=LOCAL_TZ).astimezone(dt.UTC),
+        "starts_at": local_to_utc(form.starts_at.data),
+        "ends_at": local_to_utc(form.ends_at.data),
         "place": (form.place.data or "").strip(),
         "trainer": trainer,
         "capacity": form.capacity.data,

@@ -4,60 +4,25 @@ content (magic bytes, not its name or declared type), stored under UPLOAD_DIR wi
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
-import zipfile
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
 from core.extensions import db
+from core.uploads import CONTENT_TYPES, DOCX, JPEG, MP4, PDF, PNG, PPTX, XLSX, sniff
 from training.models import StoredFile
 
 MATERIAL_MAX_BYTES = 50 * 1024 * 1024
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 
-PDF, PNG, JPEG, XLSX, DOCX, PPTX, MP4 = "pdf", "png", "jpeg", "xlsx", "docx", "pptx", "mp4"
 SCAN_TYPES = (PDF, PNG, JPEG)
 MATERIAL_TYPES = (PDF, PNG, JPEG, XLSX, DOCX, PPTX, MP4)
-CONTENT_TYPES = {
-    PDF: "application/pdf",
-    PNG: "image/png",
-    JPEG: "image/jpeg",
-    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    MP4: "video/mp4",
-}
-_OFFICE_MARKERS = {"xl/": XLSX, "word/": DOCX, "ppt/": PPTX}
 
 
 class UploadError(ValueError):
     """The upload is refused; the message says why."""
-
-
-def sniff(data: bytes) -> str | None:
-    """The file type from its first bytes (and, for Office files, the zip's folders), or None."""
-    if data.startswith(b"%PDF-"):
-        return PDF
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if data.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if len(data) > 12 and data[4:8] == b"ftyp":
-        return MP4
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
-            return None
-        if "[Content_Types].xml" not in names:
-            return None
-        for prefix, kind in _OFFICE_MARKERS.items():
-            if any(n.startswith(prefix) for n in names):
-                return kind
-    return None
 
 
 def upload_dir() -> Path:

@@ -15,7 +15,7 @@ from core.extensions import db
 from core.forms import PostForm, choices
 from core.models import utcnow
 from core.pdf import render_pdf
-from core.timeutil import LOCAL_TZ
+from core.timeutil import LOCAL_TZ, local_to_utc
 from drills import assessment, report, services
 from drills.evaluation_models import CorrectiveAction, FormKind
 from drills.forms import DecisionForm, DrillEditForm, InjectForm, ParticipantForm, ReasonForm, ReportTextForm
@@ -80,8 +80,8 @@ def _save(form: DrillEditForm, drill: Drill | None) -> Drill | None:
         if director is None:
             form.director_no.errors.append(_("No employee has this number."))
             return None
-    starts = dt.datetime.combine(form.day.data, form.start.data, tzinfo=LOCAL_TZ).astimezone(dt.UTC)
-    ends = dt.datetime.combine(form.day.data, form.end.data, tzinfo=LOCAL_TZ).astimezone(dt.UTC)
+    starts = local_to_utc(form.day.data, form.start.data)
+    ends = local_to_utc(form.day.data, form.end.data)
     fields = dict(
         title=form.title.data.strip(),
         starts_at=starts,

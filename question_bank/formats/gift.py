@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from question_bank.answer_text import plain_text
 from question_bank.content import QuestionData, decimal_str, validate
 from question_bank.formats import FormatError, ImportProblem, ParseResult
 from question_bank.formats.moodle import (
@@ -26,7 +27,6 @@ from question_bank.formats.moodle import (
     shortanswer_data,
     to_html,
 )
-from question_bank.grading import plain_text
 from question_bank.models import QuestionType
 
 # Moodle's escapedchar_pre: escaped control characters become placeholders while the question is parsed.

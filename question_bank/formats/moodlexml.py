@@ -15,6 +15,7 @@ import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 from flask_babel import gettext as _
 
+from question_bank.answer_text import plain_text
 from question_bank.content import QuestionData, decimal_str, parse_decimal, validate
 from question_bank.formats import FormatError, ImportProblem, ParseResult
 from question_bank.formats.moodle import (
@@ -29,7 +30,6 @@ from question_bank.formats.moodle import (
     shortanswer_data,
     to_html,
 )
-from question_bank.grading import plain_text
 from question_bank.models import QuestionType
 
 

@@ -1,11 +1,10 @@
-"""Drills tests run their services outside a request: messages use the default UI language. Every test
-here runs inside the rolled-back ``db`` transaction."""
+"""Drills tests run their services outside a request, in the product's default language (zh_CN); every
+test here runs inside the rolled-back ``db`` transaction."""
 
 import pytest
-from flask_babel import force_locale
 
 
-@pytest.fixture(autouse=True)
-def default_locale(db):
-    with force_locale("zh_CN"):
-        yield
+@pytest.fixture
+def locale_code(request, db):
+    marker = request.node.get_closest_marker("locale")
+    return marker.args[0] if marker else "zh_CN"

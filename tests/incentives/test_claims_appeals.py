@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from core.extensions import db as _db
@@ -70,11 +69,11 @@ def test_attachment_is_stored_under_a_generated_name(setting, app):
         (b"%PDF-" + b"0" * (5 * 1024 * 1024), "5 MB"),
     ],
 )
+@pytest.mark.locale("en")
 def test_bad_attachments_are_refused(app, db, data, message):
     with app.test_request_context(), pytest.raises(IncentiveError) as info:
         services.store_attachment(data, "x.pdf")
-    with app.test_request_context(), force_locale("en"):
-        assert message in str(info.value)
+    assert message in str(info.value)
 
 
 def test_nobody_approves_their_own_entry(setting):

@@ -1,4 +1,5 @@
-"""Answer normalisation shared with exams: fill-in-the-blank comparison and stem duplicate keys.
+"""Answer text in comparable form, shared with exams' grading: fill-in-the-blank comparison, stem duplicate
+keys and plain text for search.
 
 Rules (issue 3): trim, full-width → half-width (NFKC), collapse inner whitespace, case-fold unless the key
 is case-sensitive, and drop punctuation (ASCII and CJK) when the key says ``ignore_punctuation``.

@@ -1,6 +1,6 @@
 """Fill-in normalisation shared with exams, and the duplicate key of stems."""
 
-from question_bank.grading import duplicate_key, fill_blank_correct, fill_blanks_score, normalise_answer
+from question_bank.answer_text import duplicate_key, fill_blank_correct, fill_blanks_score, normalise_answer
 
 
 def test_normalise_trims_widens_and_casefolds():
