@@ -197,6 +197,19 @@ def covers_department(user: User, role: str, department: Department | None) -> b
     return any(department.path.startswith(r.path) for r in roots)
 
 
+def can_manage_unit(user: User, department_id: int | None) -> bool:
+    """The one rule for who manages a unit's content and events (courses, plans, sessions, exams, paper
+    blueprints, drills): trainers over the unit and admins. Something company-wide (no unit: a shared
+    category, the evaluation templates) needs an admin or a trainer whose scope is the whole company."""
+    if user.has_any_role(Role.ADMIN):
+        return True
+    if not user.has_any_role(Role.TRAINER):
+        return False
+    if department_id is None:
+        return user.scope_roots(Role.TRAINER) is None
+    return covers_department(user, Role.TRAINER, db.session.get(Department, department_id))
+
+
 def staff_roles_over(user: User, employee: Employee) -> set[str]:
     """The roles through which ``user`` may see ``employee``'s records (admin: everyone)."""
     roles = set()

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, false, or_, select
 
 from accounts.models import Department, Employee, User
-from accounts.services import covers_department, scope_clause
+from accounts.services import can_manage_unit, covers_department, scope_clause
 from core import signals
 from core.auth import Role
 from core.extensions import db
@@ -49,9 +49,7 @@ from drills.plans import open_plan_revision
 
 def can_manage(user: User, drill: Drill) -> bool:
     """Trainers over the drill's unit and admins plan, run and evaluate it."""
-    return user.has_any_role(Role.ADMIN) or (
-        user.has_any_role(Role.TRAINER) and covers_department(user, Role.TRAINER, drill.unit)
-    )
+    return can_manage_unit(user, drill.unit_id)
 
 
 def hr_covers(user: User, drill: Drill) -> bool:

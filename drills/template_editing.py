@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts.models import User
-from core.auth import Role
+from accounts.services import can_manage_unit
 from core.extensions import db
 from drills.errors import DrillError
 from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate, Method
@@ -21,9 +21,7 @@ UNSCORED = (DrillStatus.PLANNED, DrillStatus.APPROVED, DrillStatus.CANCELLED)
 
 def can_edit_templates(user: User) -> bool:
     """Templates are organisation-wide: admins and company-wide trainers edit them."""
-    return user.has_any_role(Role.ADMIN) or (
-        user.has_any_role(Role.TRAINER) and user.scope_roots(Role.TRAINER) is None
-    )
+    return can_manage_unit(user, None)
 
 
 def is_locked(template: EvaluationTemplate) -> bool:

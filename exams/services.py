@@ -25,7 +25,7 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Department, Employee, User
-from accounts.services import covers_department
+from accounts.services import can_manage_unit
 from core.auth import Role
 from core.extensions import db
 from exams.models import (
@@ -62,25 +62,14 @@ class NotAvailable(ExamError):
 # ---------------------------------------------------------------- scope
 
 
-def _owns(user: User, department_id: int | None, department: Department | None) -> bool:
-    if user.has_any_role(Role.ADMIN):
-        return True
-    if not user.has_any_role(Role.TRAINER):
-        return False
-    roots = user.scope_roots(Role.TRAINER)
-    if roots is None:
-        return True
-    return department_id is not None and covers_department(user, Role.TRAINER, department)
-
-
 def can_manage_exam(user: User, exam: Exam) -> bool:
     """Trainers owning the exam's department (or unscoped) and admins edit, grade and regrade it."""
-    return _owns(user, exam.owner_department_id, exam.owner_department)
+    return can_manage_unit(user, exam.owner_department_id)
 
 
 def can_manage_blueprint(user: User, blueprint: PaperBlueprint) -> bool:
     """Same ownership rule as exams."""
-    return _owns(user, blueprint.owner_department_id, blueprint.owner_department)
+    return can_manage_unit(user, blueprint.owner_department_id)
 
 
 def can_view_results(user: User, exam: Exam) -> bool:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from accounts.models import User
-from accounts.services import scope_clause
+from accounts.services import can_manage_unit, scope_clause
 from core.auth import Role
 from core.extensions import db
 from question_bank.models import Category, Question
@@ -114,7 +114,7 @@ def can_manage_category(user: User, category: Category) -> bool:
     if not can_use_category(user, category):
         return False
     if category.owner_department_id is None:
-        return user.has_any_role(Role.ADMIN) or user.scope_roots(Role.TRAINER) is None
+        return can_manage_unit(user, None)
     return True
 
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from accounts.models import Department, Employee, EmployeeStatus
-from accounts.services import covers_department, scope_clause
+from accounts.services import can_manage_unit, covers_department, scope_clause
 from core.auth import Role
 from core.extensions import db
 from training.certificates import (  # noqa: F401 — re-exported public API
@@ -52,18 +52,6 @@ PERCENT = Decimal("0.1")
 
 
 # ---------------------------------------------------------------- access
-
-
-def can_manage_unit(user, department_id: int | None) -> bool:
-    """Trainers manage courses, plans and sessions of the units they cover; admins everything.
-    A company-wide object (no unit) needs an unscoped trainer."""
-    if user.has_any_role(Role.ADMIN):
-        return True
-    if not user.has_any_role(Role.TRAINER):
-        return False
-    if department_id is None:
-        return user.scope_roots(Role.TRAINER) is None
-    return covers_department(user, Role.TRAINER, db.session.get(Department, department_id))
 
 
 def can_view_unit(user, department_id: int | None) -> bool:
