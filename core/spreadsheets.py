@@ -45,6 +45,11 @@ def _check_zip(data: bytes, max_unpacked: int) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise SpreadsheetError(str(_l("The file is not a valid .xlsx workbook."))) from exc
+    check_archive(archive, max_unpacked)
+
+
+def check_archive(archive: zipfile.ZipFile, max_unpacked: int) -> None:
+    """Refuse a workbook that unpacks to more than ``max_unpacked`` bytes or is suspiciously compressed."""
     total = 0
     for info in archive.infolist():
         total += info.file_size
