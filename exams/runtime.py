@@ -31,22 +31,16 @@ from accounts.models import Employee
 from core import audit, signals
 from core.extensions import db
 from exams import grading, outcomes
+from exams.errors import AttemptClosed, BadAnswer, CannotStart, ExamError, NotAvailable
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam, ResultsRelease
-from exams.services import ExamError, NotAvailable, attempts_of, draw_paper, in_audience
+from exams.papers import DrawnQuestion, draw_paper
+from exams.services import attempts_of, in_audience
 from question_bank.models import QuestionVersion
 from question_bank.services import mark_version_used
 
 MAX_TEXT = 20_000  # characters in one essay or blank
 MAX_BLANKS = 50
 BLANK = re.compile(r"\{\{(\d+)\}\}")
-
-
-class AttemptClosed(ExamError):
-    """The attempt no longer takes answers (submitted, or past its deadline): HTTP 409."""
-
-
-class BadAnswer(ExamError):
-    """The answer does not fit the question (HTTP 400)."""
 
 
 # ---------------------------------------------------------------- starting
@@ -70,6 +64,14 @@ def open_attempt(exam: Exam, employee: Employee) -> Attempt | None:
     )
 
 
+def own_attempt(attempt_id: int, employee_id: int | None) -> Attempt:
+    """The employee's own attempt; NotAvailable (404) for a missing one or someone else's."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or employee_id is None or attempt.employee_id != employee_id:
+        raise NotAvailable(_("Attempt not found."))
+    return attempt
+
+
 def check_can_sit(exam: Exam, employee: Employee) -> None:
     """404 (NotAvailable) for an unpublished exam or one the employee is not a candidate of."""
     if not exam.published or not in_audience(exam, employee):
@@ -79,22 +81,20 @@ def check_can_sit(exam: Exam, employee: Employee) -> None:
 def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
     """Resume the open attempt, or start a new one: draw the paper, freeze it on question versions.
 
-    Refused outside the window or when the attempts are used up."""
+    Refused (CannotStart) outside the window or when the attempts are used up; an expired attempt found on
+    the way is auto-submitted first, and that is kept."""
     check_can_sit(exam, employee)
     current = open_attempt(exam, employee)
     if current is not None:
         if current.deadline > now:
             return current
         submit_attempt(current, now, auto=True)
-    if now < exam.opens_at:
-        raise ExamError(_("This exam has not opened yet."))
-    if now >= exam.closes_at:
-        raise ExamError(_("This exam has closed."))
-    used = len(attempts_of(exam, employee))
-    if used >= exam.max_attempts:
-        raise ExamError(_("You have used all %(n)d attempts at this exam.", n=exam.max_attempts))
+    used = _check_can_start(exam, employee, now)
     seed = secrets.randbelow(2**31 - 1)
-    paper = draw_paper(exam.blueprint, seed, shuffle_questions=exam.shuffle_questions)
+    try:
+        paper = draw_paper(exam.blueprint, seed, shuffle_questions=exam.shuffle_questions)
+    except ExamError as exc:
+        raise CannotStart(exc.message) from exc
     attempt = Attempt(
         exam_id=exam.id,
         employee_id=employee.id,
@@ -113,9 +113,27 @@ def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
         # Another request started this attempt at the same moment: resume that one.
         winner = open_attempt(exam, employee)
         if winner is None:
-            raise ExamError(_("Another attempt was just started; reload the page.")) from None
+            raise CannotStart(_("Another attempt was just started; reload the page.")) from None
         return winner
-    rng_orders = option_orders(paper, seed, exam.shuffle_options)
+    _freeze_paper(attempt, paper, option_orders(paper, seed, exam.shuffle_options))
+    audit.record("attempt.start", attempt, exam_id=exam.id, number=attempt.number, seed=seed)
+    return attempt
+
+
+def _check_can_start(exam: Exam, employee: Employee, now: dt.datetime) -> int:
+    """Refuse a start outside the window or with the attempts used up; the number of attempts used."""
+    if now < exam.opens_at:
+        raise CannotStart(_("This exam has not opened yet."))
+    if now >= exam.closes_at:
+        raise CannotStart(_("This exam has closed."))
+    used = len(attempts_of(exam, employee))
+    if used >= exam.max_attempts:
+        raise CannotStart(_("You have used all %(n)d attempts at this exam.", n=exam.max_attempts))
+    return used
+
+
+def _freeze_paper(attempt: Attempt, paper: list[DrawnQuestion], orders: list[list]) -> None:
+    """Store the drawn paper as the attempt's items (one INSERT) and mark its question versions used."""
     db.session.execute(
         insert(AttemptItem),
         [
@@ -127,7 +145,7 @@ def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
                 "question_id": drawn.question.id,
                 "qtype": drawn.version.type,
                 "points": drawn.points if drawn.version.type != "description" else Decimal(0),
-                "option_order": rng_orders[index - 1],
+                "option_order": orders[index - 1],
                 "seq": 0,
                 "grader_comment": "",
             }
@@ -137,8 +155,6 @@ def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
     for drawn in paper:
         if not drawn.version.used:
             mark_version_used(drawn.version)  # a version on a paper is immutable from now on
-    audit.record("attempt.start", attempt, exam_id=exam.id, number=attempt.number, seed=seed)
-    return attempt
 
 
 def option_orders(paper, seed: int, shuffle: bool) -> list[list]:
@@ -374,6 +390,17 @@ def save_answer(
     if kept.seq < seq:  # not stale, so the attempt closed between our check and the write
         raise AttemptClosed(_("This attempt has been submitted; answers can no longer be changed."))
     return SaveResult(False, kept.seq, kept.response, kept.saved_at, remaining)
+
+
+def settle_refused_save(attempt_id: int, now: dt.datetime) -> Attempt:
+    """After a save refused as closed: the attempt, auto-submitted now when its time has run out.
+
+    The refused save's reads are dropped first (a rollback, nothing was written): on PostgreSQL they hold
+    a FOR SHARE lock on the attempt row, and two late saves each upgrading theirs to submit would deadlock."""
+    db.session.rollback()
+    attempt = db.session.get(Attempt, attempt_id)
+    finalise_if_expired(attempt, now)
+    return attempt
 
 
 # ---------------------------------------------------------------- submit and grading
