@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from core.auth import Role
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
-from exams import api, cli, manage, seed, services, views
+from exams import cards, cli, papers, seed, views
+from exams.views.common import MANAGERS, READERS
 from question_bank.categories import register_usage_check
 
 
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
-    register_usage_check(services.category_uses)
+    register_usage_check(papers.category_uses)
     app.register_blueprint(views.bp)
-    app.register_blueprint(manage.bp)
-    app.register_blueprint(api.bp)
+    app.register_blueprint(views.manage_bp)
+    app.register_blueprint(views.api_bp)
     cli.init_app(app)
     add_nav_item(app, NavItem("exams.mine", _l("My exams"), order=200, icon="pencil-square"))
     add_nav_item(
@@ -24,7 +24,7 @@ def register(app) -> None:
         NavItem(
             "exams_manage.index",
             _l("Exams"),
-            roles=(Role.TRAINER, Role.HR, Role.ADMIN),
+            roles=READERS,
             order=300,
             icon="clipboard-check",
             group=_l("Exams"),
@@ -35,13 +35,13 @@ def register(app) -> None:
         NavItem(
             "exams_manage.blueprints",
             _l("Paper blueprints"),
-            roles=(Role.TRAINER, Role.ADMIN),
+            roles=MANAGERS,
             order=310,
             icon="list-ol",
             group=_l("Exams"),
         ),
     )
     add_dashboard_card(
-        app, DashboardCard("exams.mine", "exams/cards/mine.html", views.my_exams_card, order=10)
+        app, DashboardCard("exams.mine", "exams/cards/mine.html", cards.my_exams_card, order=10)
     )
     add_seeder(app, "exams demo", 40, seed.seed_exams)

@@ -19,13 +19,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.forms import choices
 from exams.grading import MultipleRule
-from exams.models import (
-    GRADING_METHOD_LABELS,
-    MULTIPLE_RULE_LABELS,
-    PURPOSE_LABELS,
-    RELEASE_LABELS,
-    RuleKind,
-)
+from exams.labels import GRADING_METHOD_LABELS, MULTIPLE_RULE_LABELS, PURPOSE_LABELS, RELEASE_LABELS
+from exams.models import RuleKind
 
 TYPE_CHOICES = [
     ("single", _l("Single choice")),

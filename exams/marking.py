@@ -19,9 +19,9 @@ from accounts.models import User
 from core import audit
 from core.extensions import db
 from exams import grading, outcomes
+from exams.errors import ExamError
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam
 from exams.runtime import load_items, pass_mark, send_signals
-from exams.services import ExamError
 from question_bank.models import Question, QuestionVersion
 from question_bank.services import mark_version_used
 
@@ -156,6 +156,7 @@ class RegradeChange:
 
 
 def _regrade(exam: Exam, apply: bool, now: dt.datetime) -> list[RegradeChange]:
+    """Re-mark every closed attempt against the current keys; with ``apply``, store the new marks."""
     attempts = list(
         db.session.scalars(
             select(Attempt)
@@ -163,7 +164,28 @@ def _regrade(exam: Exam, apply: bool, now: dt.datetime) -> list[RegradeChange]:
             .order_by(Attempt.id)
         )
     )
-    current = {
+    current = _current_versions(exam)
+    changes: list[RegradeChange] = []
+    for attempt in attempts:
+        items = load_items(attempt)
+        new_marks, item_changes = _remark(exam, items, current)
+        new_score = sum((m or Decimal(0) for m in new_marks.values()), Decimal(0))
+        pending = any(m is None for m in new_marks.values())
+        new_passed = None if pending else new_score >= pass_mark(exam, attempt.max_score)
+        if item_changes or new_passed != attempt.passed:
+            changes.append(
+                RegradeChange(attempt, attempt.score, new_score, attempt.passed, new_passed, item_changes)
+            )
+        if apply:
+            _store_marks(items, new_marks, current)
+            if item_changes:
+                _retotal(attempt, items, now)
+    return changes
+
+
+def _current_versions(exam: Exam) -> dict[int, QuestionVersion | None]:
+    """The current version of every question on the exam's papers, by question id."""
+    return {
         q.id: q.current_version
         for q in db.session.scalars(
             select(Question).where(
@@ -175,50 +197,50 @@ def _regrade(exam: Exam, apply: bool, now: dt.datetime) -> list[RegradeChange]:
             )
         )
     }
-    changes: list[RegradeChange] = []
-    for attempt in attempts:
-        items = load_items(attempt)
-        new_marks: dict[int, Decimal | None] = {}
-        item_changes = []
-        for item in items:
-            version = current.get(item.question_id)
-            if version is None or version.type != item.qtype or item.qtype in grading.MANUAL_TYPES:
-                new_marks[item.id] = item.mark
-                continue
-            mark = grading.grade_response(
-                item.qtype,
-                version.key or {},
-                version.options or [],
-                item.response,
-                item.points,
-                exam.multiple_rule,
-            )
-            new_marks[item.id] = mark
-            if mark != item.mark:
-                item_changes.append((item.position, item.mark, mark))
-        new_score = sum((m or Decimal(0) for m in new_marks.values()), Decimal(0))
-        pending = any(m is None for m in new_marks.values())
-        new_passed = None if pending else new_score >= pass_mark(exam, attempt.max_score)
-        if item_changes or new_passed != attempt.passed:
-            changes.append(
-                RegradeChange(attempt, attempt.score, new_score, attempt.passed, new_passed, item_changes)
-            )
-        if apply:
-            for item in items:
-                version = current.get(item.question_id)
-                if (
-                    version is not None
-                    and version.type == item.qtype
-                    and item.qtype not in grading.MANUAL_TYPES
-                ):
-                    item.version_id = version.id
-                    item.mark = new_marks[item.id]
-                    if not version.used:
-                        mark_version_used(version)
-            db.session.flush()
-            if item_changes:
-                _retotal(attempt, items, now)
-    return changes
+
+
+def _regradable(item: AttemptItem, version: QuestionVersion | None) -> bool:
+    """An automatically graded item whose question still has the same type in its current version."""
+    return version is not None and version.type == item.qtype and item.qtype not in grading.MANUAL_TYPES
+
+
+def _remark(
+    exam: Exam, items: list[AttemptItem], current: dict[int, QuestionVersion | None]
+) -> tuple[dict[int, Decimal | None], list[tuple[int, Decimal | None, Decimal]]]:
+    """Each item's mark against its question's current key (hand marks kept), and the marks that change."""
+    new_marks: dict[int, Decimal | None] = {}
+    item_changes = []
+    for item in items:
+        version = current.get(item.question_id)
+        if not _regradable(item, version):
+            new_marks[item.id] = item.mark
+            continue
+        mark = grading.grade_response(
+            item.qtype,
+            version.key or {},
+            version.options or [],
+            item.response,
+            item.points,
+            exam.multiple_rule,
+        )
+        new_marks[item.id] = mark
+        if mark != item.mark:
+            item_changes.append((item.position, item.mark, mark))
+    return new_marks, item_changes
+
+
+def _store_marks(
+    items: list[AttemptItem], new_marks: dict[int, Decimal | None], current: dict[int, QuestionVersion | None]
+) -> None:
+    """Move each regraded item onto its question's current version with its new mark."""
+    for item in items:
+        version = current.get(item.question_id)
+        if _regradable(item, version):
+            item.version_id = version.id
+            item.mark = new_marks[item.id]
+            if not version.used:
+                mark_version_used(version)
+    db.session.flush()
 
 
 def regrade_preview(exam: Exam, now: dt.datetime) -> list[RegradeChange]:

@@ -13,7 +13,6 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -41,25 +40,9 @@ class ExamPurpose(enum.StrEnum):
     PRACTICE = "practice"  # 练习
 
 
-PURPOSE_LABELS = {
-    ExamPurpose.CERTIFICATION: _l("Certification"),
-    ExamPurpose.ASSESSMENT: _l("Training assessment"),
-    ExamPurpose.PRACTICE: _l("Practice"),
-}
-
-
 class GradingMethod(enum.StrEnum):
     HIGHEST = "highest"
     LAST = "last"
-
-
-GRADING_METHOD_LABELS = {GradingMethod.HIGHEST: _l("Highest attempt"), GradingMethod.LAST: _l("Last attempt")}
-
-MULTIPLE_RULE_LABELS = {
-    MultipleRule.ALL_OR_NOTHING: _l("All or nothing"),
-    MultipleRule.PARTIAL_NO_WRONG: _l("Partial credit for missed options, none for a wrong one"),
-    MultipleRule.FRACTIONS: _l("Per-option weights (Moodle)"),
-}
 
 
 class ResultsRelease(enum.StrEnum):
@@ -68,24 +51,10 @@ class ResultsRelease(enum.StrEnum):
     AFTER_GRADING = "after_grading"
 
 
-RELEASE_LABELS = {
-    ResultsRelease.IMMEDIATE: _l("Immediately after submitting"),
-    ResultsRelease.AFTER_CLOSE: _l("After the window closes"),
-    ResultsRelease.AFTER_GRADING: _l("After manual grading is finished"),
-}
-
-
 class AttemptStatus(enum.StrEnum):
     OPEN = "open"  # in progress
     SUBMITTED = "submitted"  # submitted; essays wait for a grader
     GRADED = "graded"  # every item has a mark: the score is final
-
-
-ATTEMPT_STATUS_LABELS = {
-    AttemptStatus.OPEN: _l("In progress"),
-    AttemptStatus.SUBMITTED: _l("Awaiting grading"),
-    AttemptStatus.GRADED: _l("Graded"),
-}
 
 
 class AudienceKind(enum.StrEnum):

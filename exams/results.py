@@ -17,12 +17,14 @@ from core.auth import Role
 from core.extensions import db
 from core.spreadsheets import write_xlsx
 from exams import statistics
-from exams.models import ATTEMPT_STATUS_LABELS, Attempt, AttemptItem, AttemptStatus, Exam
+from exams.labels import ATTEMPT_STATUS_LABELS
+from exams.models import Attempt, AttemptItem, AttemptStatus, Exam
 from exams.services import audience_employees, can_manage_exam, pick_final
 from question_bank.models import QuestionVersion
 
 
-def _closed_attempts(exam: Exam, viewer: User | None = None) -> list[Attempt]:
+def closed_attempts(exam: Exam, viewer: User | None = None) -> list[Attempt]:
+    """Every submitted attempt at the exam, limited to the viewer's scope (HR sees only their people)."""
     query = (
         select(Attempt)
         .join(Employee, Employee.id == Attempt.employee_id)
@@ -38,7 +40,7 @@ def _closed_attempts(exam: Exam, viewer: User | None = None) -> list[Attempt]:
 def final_attempts(exam: Exam, viewer: User | None = None) -> list[Attempt]:
     """The attempt that counts for each candidate (grading method), limited to the viewer's scope."""
     by_employee: dict[int, list[Attempt]] = defaultdict(list)
-    for attempt in _closed_attempts(exam, viewer):
+    for attempt in closed_attempts(exam, viewer):
         by_employee[attempt.employee_id].append(attempt)
     finals = [pick_final(attempts, exam.grading_method) for attempts in by_employee.values()]
     return sorted((a for a in finals if a is not None), key=lambda a: a.employee.employee_no)

@@ -30,23 +30,15 @@ from sqlalchemy.exc import IntegrityError
 from accounts.models import Employee
 from core import audit, signals
 from core.extensions import db
-from exams import grading, outcomes
+from exams import grading, outcomes, responses
+from exams.errors import AttemptClosed, BadAnswer, CannotStart, ExamError, NotAvailable
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam, ResultsRelease
-from exams.services import ExamError, NotAvailable, attempts_of, draw_paper, in_audience
+from exams.papers import DrawnQuestion, draw_paper
+from exams.services import attempts_of, in_audience
 from question_bank.models import QuestionVersion
 from question_bank.services import mark_version_used
 
-MAX_TEXT = 20_000  # characters in one essay or blank
-MAX_BLANKS = 50
 BLANK = re.compile(r"\{\{(\d+)\}\}")
-
-
-class AttemptClosed(ExamError):
-    """The attempt no longer takes answers (submitted, or past its deadline): HTTP 409."""
-
-
-class BadAnswer(ExamError):
-    """The answer does not fit the question (HTTP 400)."""
 
 
 # ---------------------------------------------------------------- starting
@@ -70,6 +62,14 @@ def open_attempt(exam: Exam, employee: Employee) -> Attempt | None:
     )
 
 
+def own_attempt(attempt_id: int, employee_id: int | None) -> Attempt:
+    """The employee's own attempt; NotAvailable (404) for a missing one or someone else's."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or employee_id is None or attempt.employee_id != employee_id:
+        raise NotAvailable(_("Attempt not found."))
+    return attempt
+
+
 def check_can_sit(exam: Exam, employee: Employee) -> None:
     """404 (NotAvailable) for an unpublished exam or one the employee is not a candidate of."""
     if not exam.published or not in_audience(exam, employee):
@@ -79,22 +79,20 @@ def check_can_sit(exam: Exam, employee: Employee) -> None:
 def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
     """Resume the open attempt, or start a new one: draw the paper, freeze it on question versions.
 
-    Refused outside the window or when the attempts are used up."""
+    Refused (CannotStart) outside the window or when the attempts are used up; an expired attempt found on
+    the way is auto-submitted first, and that is kept."""
     check_can_sit(exam, employee)
     current = open_attempt(exam, employee)
     if current is not None:
         if current.deadline > now:
             return current
         submit_attempt(current, now, auto=True)
-    if now < exam.opens_at:
-        raise ExamError(_("This exam has not opened yet."))
-    if now >= exam.closes_at:
-        raise ExamError(_("This exam has closed."))
-    used = len(attempts_of(exam, employee))
-    if used >= exam.max_attempts:
-        raise ExamError(_("You have used all %(n)d attempts at this exam.", n=exam.max_attempts))
+    used = _check_can_start(exam, employee, now)
     seed = secrets.randbelow(2**31 - 1)
-    paper = draw_paper(exam.blueprint, seed, shuffle_questions=exam.shuffle_questions)
+    try:
+        paper = draw_paper(exam.blueprint, seed, shuffle_questions=exam.shuffle_questions)
+    except ExamError as exc:
+        raise CannotStart(exc.message) from exc
     attempt = Attempt(
         exam_id=exam.id,
         employee_id=employee.id,
@@ -113,9 +111,27 @@ def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
         # Another request started this attempt at the same moment: resume that one.
         winner = open_attempt(exam, employee)
         if winner is None:
-            raise ExamError(_("Another attempt was just started; reload the page.")) from None
+            raise CannotStart(_("Another attempt was just started; reload the page.")) from None
         return winner
-    rng_orders = option_orders(paper, seed, exam.shuffle_options)
+    _freeze_paper(attempt, paper, option_orders(paper, seed, exam.shuffle_options))
+    audit.record("attempt.start", attempt, exam_id=exam.id, number=attempt.number, seed=seed)
+    return attempt
+
+
+def _check_can_start(exam: Exam, employee: Employee, now: dt.datetime) -> int:
+    """Refuse a start outside the window or with the attempts used up; the number of attempts used."""
+    if now < exam.opens_at:
+        raise CannotStart(_("This exam has not opened yet."))
+    if now >= exam.closes_at:
+        raise CannotStart(_("This exam has closed."))
+    used = len(attempts_of(exam, employee))
+    if used >= exam.max_attempts:
+        raise CannotStart(_("You have used all %(n)d attempts at this exam.", n=exam.max_attempts))
+    return used
+
+
+def _freeze_paper(attempt: Attempt, paper: list[DrawnQuestion], orders: list[list]) -> None:
+    """Store the drawn paper as the attempt's items (one INSERT) and mark its question versions used."""
     db.session.execute(
         insert(AttemptItem),
         [
@@ -127,7 +143,7 @@ def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
                 "question_id": drawn.question.id,
                 "qtype": drawn.version.type,
                 "points": drawn.points if drawn.version.type != "description" else Decimal(0),
-                "option_order": rng_orders[index - 1],
+                "option_order": orders[index - 1],
                 "seq": 0,
                 "grader_comment": "",
             }
@@ -137,8 +153,6 @@ def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
     for drawn in paper:
         if not drawn.version.used:
             mark_version_used(drawn.version)  # a version on a paper is immutable from now on
-    audit.record("attempt.start", attempt, exam_id=exam.id, number=attempt.number, seed=seed)
-    return attempt
 
 
 def option_orders(paper, seed: int, shuffle: bool) -> list[list]:
@@ -250,49 +264,6 @@ def clock(attempt: Attempt, now: dt.datetime) -> dict:
 # ---------------------------------------------------------------- autosave
 
 
-def validate_response(qtype: str, response) -> dict:
-    """The response reduced to its documented shape; BadAnswer when it does not fit the question type."""
-    if not isinstance(response, dict):
-        raise BadAnswer(_("The answer must be a JSON object."))
-    if qtype in ("single", "multiple"):
-        choice = response.get("choice", [])
-        if not isinstance(choice, list) or not all(isinstance(c, str) and len(c) <= 10 for c in choice):
-            raise BadAnswer(_("A choice answer is a list of option ids."))
-        if qtype == "single" and len(choice) > 1:
-            raise BadAnswer(_("A single-choice question takes one option."))
-        return {"choice": sorted(set(choice))}
-    if qtype == "truefalse":
-        value = response.get("answer")
-        if value is not None and not isinstance(value, bool):
-            raise BadAnswer(_("A true/false answer is true, false or null."))
-        return {"answer": value}
-    if qtype == "fill":
-        blanks = response.get("blanks", [])
-        if not isinstance(blanks, list) or len(blanks) > MAX_BLANKS:
-            raise BadAnswer(_("A fill-in answer is a list of texts, one per blank."))
-        if not all(isinstance(b, str) and len(b) <= 500 for b in blanks):
-            raise BadAnswer(_("Each blank holds a text of at most 500 characters."))
-        return {"blanks": blanks}
-    if qtype == "numerical":
-        value = response.get("value", "")
-        if not isinstance(value, str | int) or len(str(value)) > 60:
-            raise BadAnswer(_("A numerical answer is a number of at most 60 characters."))
-        return {"value": str(value)}
-    if qtype == "matching":
-        pairs = response.get("pairs", [])
-        if not isinstance(pairs, list) or len(pairs) > 100:
-            raise BadAnswer(_("A matching answer is a list with one choice per item."))
-        if not all(p is None or (isinstance(p, str) and len(p) <= 1000) for p in pairs):
-            raise BadAnswer(_("Each matching choice is a text or null."))
-        return {"pairs": pairs}
-    if qtype == "essay":
-        text = response.get("text", "")
-        if not isinstance(text, str) or len(text) > MAX_TEXT:
-            raise BadAnswer(_("An essay answer is a text of at most %(n)d characters.", n=MAX_TEXT))
-        return {"text": text}
-    raise BadAnswer(_("This item takes no answer."))
-
-
 @dataclass(frozen=True)
 class SaveResult:
     saved: bool  # False: a newer answer was already stored and is kept
@@ -362,7 +333,7 @@ def save_answer(
         raise AttemptClosed(_("Time is up: answers saved after the deadline are not accepted."))
     if item_id is None:
         raise NotAvailable(_("Question not found."))
-    clean = validate_response(qtype, response)
+    clean = responses.validate_response(qtype, response)
     result = db.session.execute(
         _SAVE_WRITE,
         {"item_id": item_id, "new_seq": seq, "of_attempt": attempt_id, "now": now, "new_response": clean},
@@ -374,6 +345,17 @@ def save_answer(
     if kept.seq < seq:  # not stale, so the attempt closed between our check and the write
         raise AttemptClosed(_("This attempt has been submitted; answers can no longer be changed."))
     return SaveResult(False, kept.seq, kept.response, kept.saved_at, remaining)
+
+
+def settle_refused_save(attempt_id: int, now: dt.datetime) -> Attempt:
+    """After a save refused as closed: the attempt, auto-submitted now when its time has run out.
+
+    The refused save's reads are dropped first (a rollback, nothing was written): on PostgreSQL they hold
+    a FOR SHARE lock on the attempt row, and two late saves each upgrading theirs to submit would deadlock."""
+    db.session.rollback()
+    attempt = db.session.get(Attempt, attempt_id)
+    finalise_if_expired(attempt, now)
+    return attempt
 
 
 # ---------------------------------------------------------------- submit and grading

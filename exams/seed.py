@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from accounts.models import Department, Employee, User
 from core.extensions import db
 from core.models import utcnow
-from exams import marking, runtime, services
+from exams import marking, papers, runtime
 from exams.models import (
     AudienceKind,
     BlueprintRule,
@@ -61,7 +61,7 @@ def _blueprint() -> PaperBlueprint | None:
     db.session.add(blueprint)
     db.session.flush()
     for title, qtype, count, points in plan:
-        section = services.add_section(blueprint, title)
+        section = papers.add_section(blueprint, title)
         section.rules.append(
             BlueprintRule(kind="draw", count=count, points=points, chapters=[3, 6, 7], types=[qtype])
         )
@@ -109,6 +109,22 @@ def seed_exams(report) -> None:
     company = db.session.scalar(
         select(Department).where(Department.parent_id.is_(None)).order_by(Department.id)
     )
+    cert, created = _certification_exam(blueprint, center, now)
+    practice = _practice_exam(blueprint, company, now)
+    db.session.flush()
+    if created and center is not None:
+        sat, graded = _finished_attempts(cert, center, now)
+        report(
+            f"exams: seeded {sat} finished attempts on “{cert.title}” "
+            f"({graded} fully graded, {sat - graded} essays waiting in the grading queue)"
+        )
+    report(f"exams: demo exams “{cert.title}” and “{practice.title}”")
+
+
+def _certification_exam(
+    blueprint: PaperBlueprint, center: Department | None, now: dt.datetime
+) -> tuple[Exam, bool]:
+    """The 95598 center's certification exam, open now (and whether it was created just now)."""
     cert, created = _exam(
         "95598客服专员持证上岗资格考试（2026）",
         blueprint,
@@ -127,7 +143,12 @@ def seed_exams(report) -> None:
     )
     if created and center is not None:
         cert.audience.append(ExamAudience(kind=AudienceKind.DEPARTMENT, target_id=center.id))
-    practice, created_practice = _exam(
+    return cert, created
+
+
+def _practice_exam(blueprint: PaperBlueprint, company: Department | None, now: dt.datetime) -> Exam:
+    """A practice exam open to the whole company for a month."""
+    practice, created = _exam(
         "应急处置知识练习",
         blueprint,
         now,
@@ -140,46 +161,45 @@ def seed_exams(report) -> None:
         show_answers=True,
         show_explanations=True,
     )
-    if created_practice and company is not None:
+    if created and company is not None:
         practice.audience.append(ExamAudience(kind=AudienceKind.DEPARTMENT, target_id=company.id))
-    db.session.flush()
-    if created and center is not None:
-        rng = random.Random(2026)
-        staff = db.session.scalars(
-            select(Employee)
-            .join(Department)
-            .where(Department.path.startswith(center.path), Employee.employee_no != "E0001")
-            .order_by(Employee.employee_no)
-            .limit(14)
-        ).all()
-        finished: list[tuple[object, float]] = []
-        for employee in staff:
-            started = now - dt.timedelta(days=2, minutes=rng.randrange(600))
-            attempt = runtime.start_attempt(cert, employee, started)
-            skill = rng.uniform(0.35, 0.95)
-            items = runtime.load_items(attempt)
-            versions = runtime.versions_of(items)
-            for item in items:
-                response = _answer(versions[item.version_id], item.option_order, rng, skill)
-                if response is not None:
-                    item.response = response
-                    item.seq = 1
-                    item.saved_at = started + dt.timedelta(minutes=5)
-            db.session.flush()
-            runtime.submit_attempt(attempt, started + dt.timedelta(minutes=40))
-            finished.append((attempt, skill))
-        # The demo trainer has marked the essays of all but the last three (left in the grading queue),
-        # so the results and statistics pages have final scores to show.
-        grader = db.session.scalar(select(User).join(Employee).where(Employee.employee_no == "T0001"))
-        graded = 0
-        for attempt, skill in finished[:-3] if grader is not None else []:
-            for item in runtime.load_items(attempt):
-                if item.qtype == "essay" and item.mark is None:
-                    points = (Decimal(item.points) * Decimal(str(round(skill, 1)))).quantize(Decimal(1))
-                    marking.grade_item(item, points, "要点基本齐全，表述可更规范。", grader, now)
-            graded += 1
-        report(
-            f"exams: seeded {len(staff)} finished attempts on “{cert.title}” "
-            f"({graded} fully graded, {len(staff) - graded} essays waiting in the grading queue)"
-        )
-    report(f"exams: demo exams “{cert.title}” and “{practice.title}”")
+    return practice
+
+
+def _finished_attempts(cert: Exam, center: Department, now: dt.datetime) -> tuple[int, int]:
+    """Up to 14 of the center's staff sat the exam two days ago; how many sat and how many are fully graded."""
+    rng = random.Random(2026)
+    staff = db.session.scalars(
+        select(Employee)
+        .join(Department)
+        .where(Department.path.startswith(center.path), Employee.employee_no != "E0001")
+        .order_by(Employee.employee_no)
+        .limit(14)
+    ).all()
+    finished: list[tuple[object, float]] = []
+    for employee in staff:
+        started = now - dt.timedelta(days=2, minutes=rng.randrange(600))
+        attempt = runtime.start_attempt(cert, employee, started)
+        skill = rng.uniform(0.35, 0.95)
+        items = runtime.load_items(attempt)
+        versions = runtime.versions_of(items)
+        for item in items:
+            response = _answer(versions[item.version_id], item.option_order, rng, skill)
+            if response is not None:
+                item.response = response
+                item.seq = 1
+                item.saved_at = started + dt.timedelta(minutes=5)
+        db.session.flush()
+        runtime.submit_attempt(attempt, started + dt.timedelta(minutes=40))
+        finished.append((attempt, skill))
+    # The demo trainer has marked the essays of all but the last three (left in the grading queue),
+    # so the results and statistics pages have final scores to show.
+    grader = db.session.scalar(select(User).join(Employee).where(Employee.employee_no == "T0001"))
+    graded = 0
+    for attempt, skill in finished[:-3] if grader is not None else []:
+        for item in runtime.load_items(attempt):
+            if item.qtype == "essay" and item.mark is None:
+                points = (Decimal(item.points) * Decimal(str(round(skill, 1)))).quantize(Decimal(1))
+                marking.grade_item(item, points, "要点基本齐全，表述可更规范。", grader, now)
+        graded += 1
+    return len(staff), graded

@@ -1,63 +1,42 @@
-"""Blueprints and exams: validation, drawing a paper, audience and eligibility, scope, re-sit rounds.
+"""Exams (考试安排): who manages and reads them, settings, audience and eligibility, re-sit rounds, and
+which attempt counts.
 
-Decisions where the issue is silent:
-- A draw rule takes published questions whose *current* version matches; a category rule includes its
-  subcategories. Empty filters match everything. Rules draw without replacement across the whole paper.
+Decisions where the issue is silent (paper blueprints and drawing: see ``exams.papers``):
 - Pass mark is a percentage of the paper's maximum, so a re-drawn paper with the same blueprint keeps it.
 - A re-sit round (补考) copies its exam's settings with a new window; its audience is every employee whose
   final result on the exam it repeats is a fail (computed live, so a late essay grade counts).
 - Trainers scoped to a subtree own the exams and blueprints whose owner department lies in it; an unscoped
   trainer or an admin owns all. HR (in scope) reads results and statistics of any exam.
 - An exam owned by a department is for people in that department's subtree only, whatever its audience
-  lists (a position is company-wide); a blueprint owned by one draws only from shared categories and the
-  ones owned inside its subtree. Company-wide exams and blueprints have no such limit.
+  lists (a position is company-wide). Company-wide exams have no such limit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
-from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Department, Employee, User
-from accounts.services import can_manage_unit
+from accounts.services import can_manage_unit, scope_clause
 from core.auth import Role
 from core.extensions import db
+from exams.errors import ExamError
+from exams.errors import NotAvailable as NotAvailable  # re-exported: older callers name it here
 from exams.models import (
     Attempt,
     AttemptStatus,
     AudienceKind,
-    BlueprintRule,
-    BlueprintSection,
     Exam,
     ExamAudience,
     GradingMethod,
     PaperBlueprint,
-    RuleKind,
 )
-from question_bank.models import (
-    TYPE_LABELS,
-    Category,
-    Question,
-    QuestionStatus,
-    QuestionVersion,
-    Tag,
-    question_tag_links,
-)
-
-
-class ExamError(ValueError):
-    """A rule about exams was broken; the message is shown to the user."""
-
-
-class NotAvailable(ExamError):
-    """The exam or attempt does not exist for this user (answered with 404)."""
-
+from exams.papers import draw_paper as draw_paper  # re-exported: older callers name it here
+from exams.papers import validate_blueprint
 
 # ---------------------------------------------------------------- scope
 
@@ -105,344 +84,6 @@ def blueprints_query(user: User) -> Select:
     )
 
 
-# ---------------------------------------------------------------- blueprints
-
-
-def rule_query(rule: BlueprintRule) -> Select:
-    """The ids of published questions a draw rule may take, in id order.
-
-    A blueprint owned by a department draws only from the categories that department's trainers may
-    use (shared ones and those owned inside its subtree), so a scoped trainer's papers never take
-    another branch's private questions; a company-wide blueprint draws from the whole bank."""
-    query = select(Question.id).where(
-        Question.status == QuestionStatus.PUBLISHED, Question.current_version_id.is_not(None)
-    )
-    owner = rule.section.blueprint.owner_department if rule.section is not None else None
-    if owner is not None:
-        owners = select(Department.id).where(Department.path.startswith(owner.path))
-        query = query.where(
-            Question.category_id.in_(
-                select(Category.id).where(
-                    or_(Category.owner_department_id.is_(None), Category.owner_department_id.in_(owners))
-                )
-            )
-        )
-    if rule.category_id:
-        category = db.session.get(Category, rule.category_id)
-        if category is None:
-            return query.where(false())
-        query = query.where(
-            Question.category_id.in_(select(Category.id).where(Category.path.startswith(category.path)))
-        )
-    if rule.chapters:
-        query = query.where(Question.chapter.in_([int(c) for c in rule.chapters]))
-    if rule.types:
-        query = query.where(Question.type.in_(list(rule.types)))
-    else:
-        query = query.where(Question.type != "description")
-    if rule.difficulties:
-        query = query.where(Question.difficulty.in_([int(d) for d in rule.difficulties]))
-    if rule.tag_ids:
-        query = query.where(
-            Question.id.in_(
-                select(question_tag_links.c.question_id).where(
-                    question_tag_links.c.tag_id.in_([int(t) for t in rule.tag_ids])
-                )
-            )
-        )
-    return query.order_by(Question.id)
-
-
-def available_count(rule: BlueprintRule) -> int:
-    """How many questions the bank holds for a rule (1 or 0 for a fixed question)."""
-    if rule.kind == RuleKind.FIXED:
-        question = db.session.get(Question, rule.question_id) if rule.question_id else None
-        ok = (
-            question is not None
-            and question.status == QuestionStatus.PUBLISHED
-            and question.current_version_id
-        )
-        return 1 if ok else 0
-    return db.session.scalar(select(func.count()).select_from(rule_query(rule).subquery())) or 0
-
-
-def describe_rule(rule: BlueprintRule) -> str:
-    """A rule in words, for validation messages and the editor."""
-    if rule.kind == RuleKind.FIXED:
-        return _("fixed question #%(id)s", id=rule.question_id)
-    parts = []
-    if rule.category_id:
-        category = db.session.get(Category, rule.category_id)
-        parts.append(_("category %(name)s", name=category.name if category else rule.category_id))
-    if rule.chapters:
-        parts.append(_("chapters %(c)s", c=", ".join(str(c) for c in rule.chapters)))
-    if rule.types:
-        parts.append(_("types %(t)s", t=", ".join(str(TYPE_LABELS.get(t, t)) for t in rule.types)))
-    if rule.difficulties:
-        parts.append(_("difficulty %(d)s", d=", ".join(str(d) for d in rule.difficulties)))
-    if rule.tag_ids:
-        names = dict(db.session.execute(select(Tag.id, Tag.name).where(Tag.id.in_(rule.tag_ids))).all())
-        parts.append(_("tags %(t)s", t=", ".join(names.get(t, f"#{t}") for t in rule.tag_ids)))
-    return _("%(n)d questions from %(what)s", n=rule.count, what="; ".join(parts) or _("the whole bank"))
-
-
-def validate_blueprint(blueprint: PaperBlueprint) -> list[str]:
-    """Problems that stop a paper being drawn: each rule the bank cannot satisfy is named, with how many
-    questions it needs and how many exist (rules are checked cumulatively, as they draw without
-    replacement from overlapping pools)."""
-    problems: list[str] = []
-    if not any(section.rules for section in blueprint.sections):
-        problems.append(_("The blueprint has no questions yet: add a draw rule or a fixed question."))
-    fixed_ids: set[int] = set()
-    pool_claims: dict[frozenset[int], int] = {}
-    for s_index, section in enumerate(blueprint.sections, start=1):
-        for r_index, rule in enumerate(section.rules, start=1):
-            where = _("Section %(s)d “%(title)s”, rule %(r)d", s=s_index, title=section.title, r=r_index)
-            if rule.points is None or Decimal(rule.points) < 0:
-                problems.append(_("%(where)s: points must be zero or more.", where=where))
-            if rule.kind == RuleKind.FIXED:
-                if available_count(rule) == 0:
-                    problems.append(
-                        _(
-                            "%(where)s: question #%(id)s is missing or not published.",
-                            where=where,
-                            id=rule.question_id,
-                        )
-                    )
-                elif rule.question_id in fixed_ids:
-                    problems.append(
-                        _("%(where)s: question #%(id)s is used twice.", where=where, id=rule.question_id)
-                    )
-                fixed_ids.add(rule.question_id)
-                continue
-            if rule.count < 1:
-                problems.append(_("%(where)s: the number of questions must be at least 1.", where=where))
-                continue
-            pool = frozenset(db.session.scalars(rule_query(rule)))
-            available = len(pool - fixed_ids)
-            # Questions already claimed by earlier rules drawing from the same or a smaller pool.
-            claimed = sum(n for other, n in pool_claims.items() if other <= pool)
-            if rule.count + claimed > available:
-                problems.append(
-                    _(
-                        "%(where)s (%(rule)s) needs %(need)d questions but the bank has %(have)d.",
-                        where=where,
-                        rule=describe_rule(rule),
-                        need=rule.count + claimed,
-                        have=available,
-                    )
-                )
-            pool_claims[pool] = pool_claims.get(pool, 0) + rule.count
-    return problems
-
-
-@dataclass(frozen=True)
-class DrawnQuestion:
-    section_title: str
-    question: Question
-    version: QuestionVersion
-    points: Decimal
-
-
-def draw_paper(
-    blueprint: PaperBlueprint, seed: int, *, shuffle_questions: bool = False
-) -> list[DrawnQuestion]:
-    """The paper ``seed`` draws from ``blueprint`` (the same seed and bank give the same paper).
-
-    Fixed questions are taken first so draw rules never repeat them; within a section the order is the
-    rules' order, shuffled when ``shuffle_questions``."""
-    rng = random.Random(seed)
-    taken: set[int] = {r.question_id for s in blueprint.sections for r in s.rules if r.kind == RuleKind.FIXED}
-    paper: list[DrawnQuestion] = []
-    for section in blueprint.sections:
-        chosen: list[tuple[int, Decimal]] = []
-        for rule in section.rules:
-            if rule.kind == RuleKind.FIXED:
-                chosen.append((rule.question_id, Decimal(rule.points)))
-                continue
-            pool = [qid for qid in db.session.scalars(rule_query(rule)) if qid not in taken]
-            if len(pool) < rule.count:
-                raise ExamError(
-                    _(
-                        "The bank cannot fill “%(section)s”: %(rule)s.",
-                        section=section.title,
-                        rule=describe_rule(rule),
-                    )
-                )
-            picked = rng.sample(pool, rule.count)
-            taken.update(picked)
-            chosen.extend((qid, Decimal(rule.points)) for qid in picked)
-        if shuffle_questions:
-            rng.shuffle(chosen)
-        questions = {
-            q.id: q
-            for q in db.session.scalars(select(Question).where(Question.id.in_([c[0] for c in chosen])))
-        }
-        for qid, points in chosen:
-            question = questions.get(qid)
-            if question is None or question.current_version is None:
-                raise ExamError(_("Question #%(id)s is no longer available.", id=qid))
-            paper.append(DrawnQuestion(section.title, question, question.current_version, points))
-    return paper
-
-
-def blueprint_max_score(blueprint: PaperBlueprint) -> Decimal:
-    """The paper's maximum: points × count summed over the rules."""
-    return sum(
-        (
-            Decimal(r.points) * (1 if r.kind == RuleKind.FIXED else r.count)
-            for s in blueprint.sections
-            for r in s.rules
-        ),
-        Decimal(0),
-    )
-
-
-def category_uses(category_ids: list[int]) -> list[str]:
-    """The blueprints whose draw rules take from these categories (registered with question_bank, so a
-    category in use is not deleted and the rule does not silently widen to the whole bank)."""
-    titles = db.session.scalars(
-        select(PaperBlueprint.title)
-        .join(BlueprintSection, BlueprintSection.blueprint_id == PaperBlueprint.id)
-        .join(BlueprintRule, BlueprintRule.section_id == BlueprintSection.id)
-        .where(BlueprintRule.category_id.in_(category_ids))
-        .distinct()
-        .order_by(PaperBlueprint.title)
-    ).all()
-    return [_("paper blueprint “%(title)s”", title=t) for t in titles]
-
-
-def blueprint_attempted(blueprint: PaperBlueprint) -> bool:
-    """True once any exam drawing from ``blueprint`` has an attempt.
-
-    From then on the blueprint's structure is locked (as Moodle locks a quiz's questions once it has
-    been attempted): every candidate of an exam must draw from the same rules, so later candidates are
-    not given a different paper. Its title and description stay editable; to change the rules, copy it
-    (``copy_blueprint``) and point the next exam or re-sit at the copy."""
-    return (
-        db.session.scalar(
-            select(Attempt.id)
-            .join(Exam, Attempt.exam_id == Exam.id)
-            .where(Exam.blueprint_id == blueprint.id)
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def ensure_structure_editable(blueprint: PaperBlueprint) -> None:
-    """Raise ExamError when the blueprint's sections and rules may no longer change."""
-    if blueprint_attempted(blueprint):
-        raise ExamError(
-            _(
-                "Candidates have already sat an exam drawn from this blueprint, so its sections and rules "
-                "can no longer change. Copy it and edit the copy."
-            )
-        )
-
-
-def _renumber(items) -> None:
-    for index, item in enumerate(items, start=1):
-        item.position = index
-
-
-def add_section(blueprint: PaperBlueprint, title: str) -> BlueprintSection:
-    """Append a section to a blueprint."""
-    section = BlueprintSection(title=title, position=len(blueprint.sections) + 1)
-    blueprint.sections.append(section)
-    db.session.flush()
-    return section
-
-
-def add_rule(section: BlueprintSection, **fields) -> BlueprintRule:
-    """Append a draw rule or a fixed question to a section."""
-    if fields.get("kind") == RuleKind.FIXED:
-        question = db.session.get(Question, fields.get("question_id") or 0)
-        if question is None:
-            raise ExamError(_("Question #%(id)s does not exist.", id=fields.get("question_id")))
-        fields["count"] = 1
-    rule = BlueprintRule(position=len(section.rules) + 1, **fields)
-    section.rules.append(rule)
-    db.session.flush()
-    return rule
-
-
-def rename_section(section: BlueprintSection, title: str) -> None:
-    """Give a section a new title (e.g. 一、单选题)."""
-    section.title = title
-    db.session.flush()
-
-
-def _move(siblings, item, step: int) -> None:
-    """Swap ``item`` with its neighbour ``step`` places away (no change at either end); renumber."""
-    items = list(siblings)
-    index = items.index(item)
-    target = index + step
-    if 0 <= target < len(items):
-        items[index], items[target] = items[target], items[index]
-    _renumber(items)
-    db.session.flush()
-
-
-def _remove(siblings: list, item) -> None:
-    """Delete ``item`` (delete-orphan cascade) and close the gap in the positions."""
-    siblings.remove(item)
-    db.session.flush()
-    _renumber(siblings)
-    db.session.flush()
-
-
-def move_section(section: BlueprintSection, step: int) -> None:
-    """Move a section one place up (``step=-1``) or down (``+1``); papers are drawn in this order."""
-    _move(section.blueprint.sections, section, step)
-
-
-def delete_section(section: BlueprintSection) -> None:
-    """Delete a section with its rules; the others keep their order."""
-    _remove(section.blueprint.sections, section)
-
-
-def move_rule(rule: BlueprintRule, step: int) -> None:
-    """Move a rule one place up or down within its section."""
-    _move(rule.section.rules, rule, step)
-
-
-def delete_rule(rule: BlueprintRule) -> None:
-    """Delete a rule; the others in its section keep their order."""
-    _remove(rule.section.rules, rule)
-
-
-def copy_blueprint(blueprint: PaperBlueprint, title: str, user: User | None) -> PaperBlueprint:
-    """A new, unlocked blueprint with the same sections and rules (and owner department)."""
-    copy = PaperBlueprint(
-        title=title[:200],
-        description=blueprint.description,
-        owner_department_id=blueprint.owner_department_id,
-        created_by_id=user.id if user is not None else None,
-    )
-    for section in blueprint.sections:
-        new_section = BlueprintSection(title=section.title, position=section.position)
-        for rule in section.rules:
-            new_section.rules.append(
-                BlueprintRule(
-                    position=rule.position,
-                    kind=rule.kind,
-                    count=rule.count,
-                    points=rule.points,
-                    category_id=rule.category_id,
-                    chapters=list(rule.chapters or []),
-                    tag_ids=list(rule.tag_ids or []),
-                    types=list(rule.types or []),
-                    difficulties=list(rule.difficulties or []),
-                    question_id=rule.question_id,
-                )
-            )
-        copy.sections.append(new_section)
-    db.session.add(copy)
-    db.session.flush()
-    return copy
-
-
 # ---------------------------------------------------------------- exams and audience
 
 
@@ -456,6 +97,35 @@ def check_exam_settings(exam: Exam) -> None:
         raise ExamError(_("At least one attempt must be allowed."))
     if not Decimal(0) <= Decimal(exam.pass_percent) <= Decimal(100):
         raise ExamError(_("The pass mark is a percentage between 0 and 100."))
+
+
+def check_exam(exam: Exam, user: User) -> None:
+    """Refuse an exam on a blueprint the user does not own, a published one whose blueprint the bank cannot
+    draw yet, or inconsistent settings."""
+    blueprint = db.session.get(PaperBlueprint, exam.blueprint_id)
+    if blueprint is None or not can_manage_blueprint(user, blueprint):
+        raise ExamError(_("Choose one of your paper blueprints."))
+    if exam.published:
+        problems = validate_blueprint(blueprint)
+        if problems:
+            raise ExamError(_("The blueprint cannot be drawn yet: %(p)s", p=" ".join(problems)))
+    check_exam_settings(exam)
+
+
+def employee_ids_by_number(user: User, numbers: list[str]) -> dict[str, int]:
+    """Employee ids by employee number, among the people the trainer covers (an admin: everyone).
+
+    A number outside the trainer's scope reads as unknown (no lookup oracle)."""
+    in_scope = (
+        Employee.id.is_not(None)
+        if user.has_any_role(Role.ADMIN)
+        else scope_clause(user, Role.TRAINER, Employee.department_id)
+    )
+    return dict(
+        db.session.execute(
+            select(Employee.employee_no, Employee.id).where(Employee.employee_no.in_(numbers), in_scope)
+        ).all()
+    )
 
 
 def set_audience(exam: Exam, departments=(), positions=(), employees=()) -> None:

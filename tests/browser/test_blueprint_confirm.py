@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from exams import services
+from exams import papers
 from exams.models import BlueprintSection
 from tests import factories
 from tests.exams import factories as exam_factories
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 def test_delete_section_asks_first(live_server, live_db, page):
     blueprint = exam_factories.blueprint([exam_factories.question("single")])
-    extra = services.add_section(blueprint, "二、待删除" + uuid.uuid4().hex[:4])
+    extra = papers.add_section(blueprint, "二、待删除" + uuid.uuid4().hex[:4])
     trainer = factories.user(grants=[("trainer", None)], employee_no=f"T{uuid.uuid4().hex[:8].upper()}")
     number, extra_id = trainer.employee.employee_no, extra.id
     live_db.session.commit()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.audit import AuditEntry
 from core.models import utcnow
-from exams import runtime, services
+from exams import papers, runtime
 from exams.models import BlueprintRule, BlueprintSection, PaperBlueprint
 from tests import factories as base
 from tests.access import assert_access
@@ -18,8 +18,8 @@ def _two_sections():
     """A blueprint with sections 一 (fixed q1, fixed q2) and 二 (fixed q3)."""
     q1, q2, q3 = f.question("single"), f.question("truefalse"), f.question("single")
     bp = f.blueprint([q1, q2])
-    services.add_section(bp, "二、判断题")
-    services.add_rule(bp.sections[1], kind="fixed", question_id=q3.id, points=2)
+    papers.add_section(bp, "二、判断题")
+    papers.add_rule(bp.sections[1], kind="fixed", question_id=q3.id, points=2)
     bp.sections[0].title = "一、单选题"
     return bp, (q1, q2, q3)
 
@@ -58,7 +58,7 @@ def test_sections_and_rules_can_be_reordered_renamed_and_deleted(client, login, 
     assert _layout(bp)[1][0] == "一、基础知识"
 
     # The drawn paper follows the new order.
-    paper = services.draw_paper(db.session.get(PaperBlueprint, bp.id), 7)
+    paper = papers.draw_paper(db.session.get(PaperBlueprint, bp.id), 7)
     assert [item.question.id for item in paper] == [q3.id, q2.id, q1.id]
 
     client.post(f"{url}/rules/{rule_q2.id}/delete")
@@ -109,9 +109,9 @@ def test_structure_locks_once_sat_and_a_copy_is_editable(client, login, db):
     bp, (q1, q2, q3) = _two_sections()
     now = utcnow()
     exam = f.exam(bp, opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(hours=1))
-    assert not services.blueprint_attempted(bp)
+    assert not papers.blueprint_attempted(bp)
     runtime.start_attempt(exam, f.candidate(exam).employee, now)
-    assert services.blueprint_attempted(bp)
+    assert papers.blueprint_attempted(bp)
     login("trainer")
     url = f"/exams/manage/blueprints/{bp.id}"
     before = _layout(bp)
@@ -151,7 +151,7 @@ def test_structure_locks_once_sat_and_a_copy_is_editable(client, login, db):
     copy = db.session.get(PaperBlueprint, copy_id)
     assert copy.title == "已使用的组卷 (copy)"
     assert _layout(copy) == before
-    assert not services.blueprint_attempted(copy)
+    assert not papers.blueprint_attempted(copy)
     assert "Add a rule" in client.get(f"/exams/manage/blueprints/{copy_id}").get_data(as_text=True)
     client.post(f"/exams/manage/blueprints/{copy_id}/sections/{copy.sections[0].id}/delete")
     assert _layout(copy) == before[1:]
@@ -245,8 +245,8 @@ def test_a_scoped_trainers_blueprint_never_takes_another_branchs_questions(clien
     assert client.post(url, data={**draw, "rule-category_id": 0}).status_code == 302
     db.session.expire_all()
     rule = db.session.get(PaperBlueprint, blueprint.id).sections[0].rules[0]
-    assert services.available_count(rule) == 3
-    drawn = {q.question.id for q in services.draw_paper(db.session.get(PaperBlueprint, blueprint.id), 5)}
+    assert papers.available_count(rule) == 3
+    drawn = {q.question.id for q in papers.draw_paper(db.session.get(PaperBlueprint, blueprint.id), 5)}
     assert drawn == {mine[0].id, mine[1].id, common.id}
     preview = client.get(f"/exams/manage/blueprints/{blueprint.id}/preview?seed=5").get_data(as_text=True)
     assert "NORTH-PRIVATE-STEM" not in preview

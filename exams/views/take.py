@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import login_required
-from core.extensions import db
+from core.errors import refusals_go_to
 from core.forms import PostForm
 from core.models import utcnow
-from exams import runtime, services
-from exams.models import PURPOSE_LABELS, Attempt, AttemptStatus, Exam
-from exams.services import ExamError, NotAvailable
-
-bp = Blueprint("exams", __name__, url_prefix="/exams")
-
-
-def _visible_exam(exam_id: int) -> Exam:
-    exam = db.session.get(Exam, exam_id)
-    if exam is None:
-        abort(404)
-    try:
-        runtime.check_can_sit(exam, current_user.employee)
-    except NotAvailable:
-        abort(404)
-    return exam
-
-
-def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.employee_id != current_user.employee_id:
-        abort(404)
-    return attempt
-
-
-def my_exams_card(user, now):
-    """Dashboard card: the exams the employee may sit now or soon."""
-    exams = [e for e in services.candidate_exams(user.employee, now, recent_days=0) if e.closes_at > now]
-    if not exams:
-        return None
-    return {"exams": exams[:5], "now": now, "more": len(exams) > 5}
+from exams import papers, runtime, services
+from exams.labels import PURPOSE_LABELS
+from exams.models import AttemptStatus
+from exams.views.common import bp, visible_exam
 
 
 @bp.get("/mine")
@@ -61,11 +34,10 @@ def mine():
 @login_required
 def show(exam_id: int):
     now = utcnow()
-    exam = _visible_exam(exam_id)
+    exam = visible_exam(exam_id)
     employee = current_user.employee
     current = runtime.open_attempt(exam, employee)
     if current is not None and runtime.finalise_if_expired(current, now):
-        db.session.commit()
         current = None
     attempts = services.attempts_of(exam, employee)
     can_start = exam.opens_at <= now < exam.closes_at and len(attempts) < exam.max_attempts
@@ -78,7 +50,7 @@ def show(exam_id: int):
         now=now,
         form=PostForm(),
         purposes=PURPOSE_LABELS,
-        max_score=services.blueprint_max_score(exam.blueprint),
+        max_score=papers.blueprint_max_score(exam.blueprint),
         score_visible=runtime.score_visible,
     )
 
@@ -87,16 +59,11 @@ def show(exam_id: int):
 @login_required
 def start(exam_id: int):
     now = utcnow()
-    exam = _visible_exam(exam_id)
+    exam = visible_exam(exam_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_go_to(url_for("exams.show", exam_id=exam.id)):
         attempt = runtime.start_attempt(exam, current_user.employee, now)
-    except ExamError as exc:
-        db.session.commit()
-        flash(str(exc), "warning")
-        return redirect(url_for("exams.show", exam_id=exam.id))
-    db.session.commit()
     return redirect(url_for("exams.take", attempt_id=attempt.id))
 
 
@@ -104,9 +71,8 @@ def start(exam_id: int):
 @login_required
 def take(attempt_id: int):
     now = utcnow()
-    attempt = _own_attempt(attempt_id)
-    if runtime.finalise_if_expired(attempt, now):
-        db.session.commit()
+    attempt = runtime.own_attempt(attempt_id, current_user.employee_id)
+    runtime.finalise_if_expired(attempt, now)
     if not attempt.is_open:
         return redirect(url_for("exams.attempt_result", attempt_id=attempt.id))
     paper = runtime.candidate_paper(attempt, now)
@@ -119,11 +85,10 @@ def take(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     now = utcnow()
-    attempt = _own_attempt(attempt_id)
+    attempt = runtime.own_attempt(attempt_id, current_user.employee_id)
     if not PostForm().validate_on_submit():
         abort(400)
     runtime.submit_attempt(attempt, now)
-    db.session.commit()
     flash(_("Your answers have been submitted."), "success")
     return redirect(url_for("exams.attempt_result", attempt_id=attempt.id))
 
@@ -132,9 +97,8 @@ def submit(attempt_id: int):
 @login_required
 def attempt_result(attempt_id: int):
     now = utcnow()
-    attempt = _own_attempt(attempt_id)
-    if runtime.finalise_if_expired(attempt, now):
-        db.session.commit()
+    attempt = runtime.own_attempt(attempt_id, current_user.employee_id)
+    runtime.finalise_if_expired(attempt, now)
     if attempt.is_open:
         return redirect(url_for("exams.take", attempt_id=attempt.id))
     show_score = runtime.score_visible(attempt, now)

@@ -2,12 +2,12 @@
 
 Every endpoint needs a signed-in session; POSTs carry the CSRF token in the ``X-CSRFToken`` header.
 Errors answer ``{"error": "...message..."}`` with 400 (bad answer), 404 (not yours / not found) or 409
-(attempt closed: submitted or past its deadline).
+(attempt closed: submitted or past its deadline); the refusals are ``exams.errors`` answered by core.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -16,21 +16,9 @@ from core.auth import login_required
 from core.extensions import db
 from core.models import utcnow
 from exams import runtime
+from exams.errors import AttemptClosed, BadAnswer
 from exams.models import Attempt, Exam
-from exams.services import ExamError, NotAvailable
-
-bp = Blueprint("exams_api", __name__, url_prefix="/api/exams")
-
-
-def _error(message: str, status: int):
-    return jsonify({"error": message}), status
-
-
-def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.employee_id != current_user.employee_id:
-        abort(404)
-    return attempt
+from exams.views.common import api_bp as bp
 
 
 def _result_payload(attempt: Attempt, now) -> dict:
@@ -64,20 +52,14 @@ def session_info():
 @bp.post("/<int:exam_id>/start")
 @login_required
 def start(exam_id: int):
-    """Start or resume the exam: the paper (no key) and the clock."""
+    """Start or resume the exam: the paper (no key) and the clock.
+
+    A refusal (409) keeps an expired attempt auto-submitted on the way (``CannotStart.keeps_changes``)."""
     now = utcnow()
     exam = db.session.get(Exam, exam_id)
     if exam is None:
         abort(404)
-    try:
-        attempt = runtime.start_attempt(exam, current_user.employee, now)
-    except NotAvailable:
-        db.session.rollback()
-        abort(404)
-    except ExamError as exc:
-        db.session.commit()  # an expired attempt may have been auto-submitted on the way
-        return _error(str(exc), 409)
-    db.session.commit()
+    attempt = runtime.start_attempt(exam, current_user.employee, now)
     return jsonify(runtime.candidate_paper(attempt, now))
 
 
@@ -86,11 +68,11 @@ def start(exam_id: int):
 def paper(attempt_id: int):
     """Resume: the paper with every saved answer and its sequence number."""
     now = utcnow()
-    attempt = _own_attempt(attempt_id)
-    if runtime.finalise_if_expired(attempt, now):
-        db.session.commit()
+    attempt = runtime.own_attempt(attempt_id, current_user.employee_id)
+    runtime.finalise_if_expired(attempt, now)
     if not attempt.is_open:
-        return _error(_("This attempt has been submitted."), 409)
+        # The 409 keeps the auto-submission just made.
+        raise AttemptClosed(_("This attempt has been submitted."), keeps_changes=True)
     return jsonify(runtime.candidate_paper(attempt, now))
 
 
@@ -102,24 +84,15 @@ def save(attempt_id: int, position: int):
     now = utcnow()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(_("Send a JSON object with seq and response."), 400)
+        raise BadAnswer(_("Send a JSON object with seq and response."))
     try:
         result = runtime.save_answer(
             attempt_id, current_user.employee_id, position, body.get("seq"), body.get("response"), now
         )
-    except NotAvailable:
-        db.session.rollback()
-        abort(404)
-    except runtime.BadAnswer as exc:
-        db.session.rollback()
-        return _error(str(exc), 400)
-    except runtime.AttemptClosed as exc:
-        db.session.rollback()
-        attempt = db.session.get(Attempt, attempt_id)
-        if runtime.finalise_if_expired(attempt, now):
-            db.session.commit()
-        return jsonify({"error": str(exc), **_result_payload(attempt, now)}), 409
-    db.session.commit()
+    except AttemptClosed as exc:
+        # Too late: the 409 says how the attempt ended, and keeps its auto-submission.
+        attempt = runtime.settle_refused_save(attempt_id, now)
+        raise AttemptClosed(exc.message, payload=_result_payload(attempt, now), keeps_changes=True) from exc
     return jsonify(
         {
             "position": position,
@@ -137,9 +110,8 @@ def save(attempt_id: int, position: int):
 def time_left(attempt_id: int):
     """The server's clock: now, deadline, seconds left, status (auto-submits a run-out attempt)."""
     now = utcnow()
-    attempt = _own_attempt(attempt_id)
-    if runtime.finalise_if_expired(attempt, now):
-        db.session.commit()
+    attempt = runtime.own_attempt(attempt_id, current_user.employee_id)
+    runtime.finalise_if_expired(attempt, now)
     return jsonify({"attempt_id": attempt.id, "status": attempt.status, **runtime.clock(attempt, now)})
 
 
@@ -148,7 +120,6 @@ def time_left(attempt_id: int):
 def submit(attempt_id: int):
     """Submit and grade (idempotent: a second submit returns the same result)."""
     now = utcnow()
-    attempt = _own_attempt(attempt_id)
+    attempt = runtime.own_attempt(attempt_id, current_user.employee_id)
     runtime.submit_attempt(attempt, now)
-    db.session.commit()
     return jsonify(_result_payload(attempt, now))

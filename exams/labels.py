@@ -1,0 +1,34 @@
+"""Exam settings and attempt statuses in words (lazily translated), for forms, templates and exports."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from exams.grading import MultipleRule
+from exams.models import AttemptStatus, ExamPurpose, GradingMethod, ResultsRelease
+
+PURPOSE_LABELS = {
+    ExamPurpose.CERTIFICATION: _l("Certification"),
+    ExamPurpose.ASSESSMENT: _l("Training assessment"),
+    ExamPurpose.PRACTICE: _l("Practice"),
+}
+
+GRADING_METHOD_LABELS = {GradingMethod.HIGHEST: _l("Highest attempt"), GradingMethod.LAST: _l("Last attempt")}
+
+MULTIPLE_RULE_LABELS = {
+    MultipleRule.ALL_OR_NOTHING: _l("All or nothing"),
+    MultipleRule.PARTIAL_NO_WRONG: _l("Partial credit for missed options, none for a wrong one"),
+    MultipleRule.FRACTIONS: _l("Per-option weights (Moodle)"),
+}
+
+RELEASE_LABELS = {
+    ResultsRelease.IMMEDIATE: _l("Immediately after submitting"),
+    ResultsRelease.AFTER_CLOSE: _l("After the window closes"),
+    ResultsRelease.AFTER_GRADING: _l("After manual grading is finished"),
+}
+
+ATTEMPT_STATUS_LABELS = {
+    AttemptStatus.OPEN: _l("In progress"),
+    AttemptStatus.SUBMITTED: _l("Awaiting grading"),
+    AttemptStatus.GRADED: _l("Graded"),
+}

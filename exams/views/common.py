@@ -1,0 +1,63 @@
+"""The exams blueprints (candidate pages, trainer and HR pages, the runtime's JSON API) and the loaders
+their views share: each answers 404 for an object the user may not know exists."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts.services import departments_in_scope
+from core.auth import Role
+from core.extensions import db
+from core.forms import choices
+from exams import runtime, services
+from exams.models import Exam, PaperBlueprint
+
+bp = Blueprint("exams", __name__, url_prefix="/exams")
+manage_bp = Blueprint("exams_manage", __name__, url_prefix="/exams/manage")
+api_bp = Blueprint("exams_api", __name__, url_prefix="/api/exams")
+
+MANAGERS = (Role.TRAINER, Role.ADMIN)
+READERS = (Role.TRAINER, Role.HR, Role.ADMIN)
+
+
+def visible_exam(exam_id: int) -> Exam:
+    """An exam the signed-in employee may sit (published, and they are among its candidates)."""
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        abort(404)
+    runtime.check_can_sit(exam, current_user.employee)
+    return exam
+
+
+def managed_exam(exam_id: int, *, manage: bool = True) -> Exam:
+    """An exam the user manages (``manage``) or may read the results of."""
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        abort(404)
+    allowed = (
+        services.can_manage_exam(current_user, exam)
+        if manage
+        else services.can_view_results(current_user, exam)
+    )
+    if not allowed:
+        abort(404)
+    return exam
+
+
+def managed_blueprint(blueprint_id: int) -> PaperBlueprint:
+    """A paper blueprint the user owns."""
+    blueprint = db.session.get(PaperBlueprint, blueprint_id)
+    if blueprint is None or not services.can_manage_blueprint(current_user, blueprint):
+        abort(404)
+    return blueprint
+
+
+def department_choices() -> list:
+    """Owner departments the user may choose (and "whole company" unless scoped to a subtree)."""
+    roots = current_user.scope_roots(Role.TRAINER)
+    pairs = [] if roots and not current_user.has_any_role(Role.ADMIN) else [(0, _("Whole company"))]
+    role = Role.ADMIN if current_user.has_any_role(Role.ADMIN) else Role.TRAINER
+    pairs += [(d.id, "　" * d.depth + d.name) for d in departments_in_scope(current_user, role)]
+    return choices(pairs)
