@@ -1,7 +1,7 @@
 """Exam test data: questions of each type (contract shapes), blueprints, exams with an audience.
 
 Build and flush, never commit. Question factories are our own (question_bank's were not available when
-these were written); they follow QUESTION_CONTRACT.md."""
+these were written); they follow docs/question-contract.md."""
 
 from __future__ import annotations
 
