@@ -40,8 +40,8 @@ from exams.models import (
     PaperBlueprint,
     RuleKind,
 )
+from question_bank.labels import TYPE_LABELS
 from question_bank.models import (
-    TYPE_LABELS,
     Category,
     Question,
     QuestionStatus,

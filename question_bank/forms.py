@@ -36,7 +36,8 @@ from question_bank.content import (
     parse_decimal,
 )
 from question_bank.formats.xlsx import parse_numeric
-from question_bank.models import STATUS_LABELS, TYPE_LABELS, QuestionType
+from question_bank.labels import STATUS_LABELS, TYPE_LABELS
+from question_bank.models import QuestionType
 
 _BLANK_MARK = re.compile(r"_{3,}|\{\{\d+\}\}")
 _RUBRIC = re.compile(r"^(.*?)[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*[。.]?$")

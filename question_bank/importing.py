@@ -33,21 +33,14 @@ from question_bank.categories import (
     visible_category_clause,
 )
 from question_bank.content import QuestionData, sanitise_question
-from question_bank.formats import FormatError, ImportProblem, ParseResult, gift, moodlexml, xlsx
+from question_bank.errors import FormatError, ImportRejected
+from question_bank.formats import ImportProblem, ParseResult, gift, moodlexml, xlsx
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag, question_tag_links
 from question_bank.services import existing_duplicate_keys
 
 FORMATS = ("xlsx", "gift", "moodlexml")
 DEFAULT_CATEGORY = "未分类"
 MAX_FILE_BYTES = 10 * 1024 * 1024  # below MAX_CONTENT_LENGTH, so the page can say why
-
-
-class ImportRejected(ValueError):
-    """The file was rejected; ``problems`` says why, question by question."""
-
-    def __init__(self, problems: list[ImportProblem]):
-        super().__init__("; ".join(str(p) for p in problems[:20]))
-        self.problems = problems
 
 
 def guess_format(filename: str) -> str | None:

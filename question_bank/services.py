@@ -23,6 +23,7 @@ from core.extensions import db
 from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import subtree_ids, visible_category_clause
 from question_bank.content import QuestionData, decimal_str, sanitise_question, validate
+from question_bank.errors import QuestionError
 from question_bank.models import (
     Category,
     Question,
@@ -33,10 +34,6 @@ from question_bank.models import (
 )
 
 PAGE_SIZE = 50
-
-
-class QuestionError(ValueError):
-    """A rule about questions was broken; the message is shown to the user."""
 
 
 # ---------------------------------------------------------------- contract for exams
@@ -84,7 +81,7 @@ def get_version(version_id: int) -> QuestionVersion:
     """The question version with this id (raises QuestionError when missing)."""
     version = db.session.get(QuestionVersion, version_id)
     if version is None:
-        raise QuestionError(_("Question version not found."))
+        raise QuestionError(_("Question version not found."), status=404)
     return version
 
 
