@@ -42,7 +42,9 @@ def test_adding_a_taken_name_is_shown_beside_the_field_and_adds_nothing(client, 
     login("trainer")
     refused = client.post("/question-bank/categories", data={"name": "应急处置", "parent_id": 0})
     assert refused.status_code == 400 and "already exists here" in refused.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(Category).where(Category.name == "应急处置")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(Category).where(Category.name == "应急处置")) == 1
+    )
 
 
 def test_move_carries_the_subtree_and_takes_the_new_owner(client, login, db):
