@@ -14,7 +14,7 @@ from core.auth import role_required
 from core.extensions import db
 from core.forms import PostForm
 from core.models import utcnow
-from question_bank import services
+from question_bank import history, services
 from question_bank.categories import can_use_category, category_label
 from question_bank.content import validate
 from question_bank.forms import BulkForm, QuestionForm, fill_form, form_problems, form_to_data
@@ -200,7 +200,7 @@ def compare(question_id: int):
     if a is None or b is None:
         abort(404)
     return render_template(
-        "question_bank/compare.html", question=question, a=a, b=b, rows=services.compare_versions(a, b)
+        "question_bank/compare.html", question=question, a=a, b=b, rows=history.compare_versions(a, b)
     )
 
 
