@@ -34,7 +34,7 @@ from question_bank.categories import (
     visible_category_clause,
 )
 from question_bank.content import QuestionData, sanitise_question
-from question_bank.errors import FormatError, ImportRejected
+from question_bank.errors import CategoryError, FormatError, ImportRejected
 from question_bank.formats import ImportProblem, ParseResult, gift, moodlexml, xlsx
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag, question_tag_links
 from question_bank.services import existing_duplicate_keys
@@ -341,7 +341,7 @@ def export_questions(fmt: str, category_path: str = "", user: User | None = None
     if category_path:
         base = _find(tuple(split_path(category_path)))
         if base is None:
-            raise ValueError(_("No category “%(path)s”.", path=category_path))
+            raise CategoryError(_("No category “%(path)s”.", path=category_path), status=404)
         query = query.where(Question.category_id.in_(subtree_ids(base)))
     if user is not None:
         query = query.join(Category, Question.category_id == Category.id).where(visible_category_clause(user))
