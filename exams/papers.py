@@ -22,8 +22,8 @@ from accounts.models import Department, User
 from core.extensions import db
 from exams.errors import BlueprintLocked, ExamError
 from exams.models import Attempt, BlueprintRule, BlueprintSection, Exam, PaperBlueprint, RuleKind
+from question_bank.labels import TYPE_LABELS
 from question_bank.models import (
-    TYPE_LABELS,
     Category,
     Question,
     QuestionStatus,

@@ -8,15 +8,7 @@ from sqlalchemy.engine import make_url
 from core.auth import Role
 from core.navigation import NavItem, add_nav_item
 from core.seeding import add_seeder
-from question_bank import (  # noqa: F401 — transfer and category_views add routes to views.bp
-    category_views,
-    cli,
-    models,
-    rendering,
-    seed,
-    transfer,
-    views,
-)
+from question_bank import cli, jobs, models, rendering, seed, views  # noqa: F401 — jobs declares its task
 
 
 def register(app) -> None:

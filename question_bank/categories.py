@@ -16,11 +16,8 @@ from accounts.models import User
 from accounts.services import can_manage_unit, scope_clause
 from core.auth import Role
 from core.extensions import db
+from question_bank.errors import CategoryError
 from question_bank.models import Category, Question
-
-
-class CategoryError(ValueError):
-    """A rule about categories was broken; the message is shown to the user."""
 
 
 def visible_category_clause(user: User):
@@ -78,8 +75,17 @@ def _check_name(name: str, parent: Category | None, exclude_id: int | None = Non
     if exclude_id is not None:
         clash = clash.where(Category.id != exclude_id)
     if db.session.scalar(clash):
-        raise CategoryError(_("A category named “%(name)s” already exists here.", name=name))
+        raise CategoryError(_("A category named “%(name)s” already exists here.", name=name), status=409)
     return name
+
+
+def new_category_owner(user: User) -> int | None:
+    """The owner of a new top-level category ``user`` creates or imports: a scoped trainer's (first) scope
+    root; ``None`` (shared) for admins and unscoped trainers."""
+    if user.has_any_role(Role.ADMIN):
+        return None
+    roots = user.scope_roots(Role.TRAINER)
+    return roots[0].id if roots else None
 
 
 def create_category(name: str, parent: Category | None, owner_department_id: int | None = None) -> Category:
@@ -155,11 +161,11 @@ def delete_category(category: Category, move_questions_to: Category | None = Non
     Refused while it has subcategories, while another package uses it (a blueprint rule), or when it
     holds questions and no destination is given. Returns how many questions moved."""
     if db.session.scalar(select(Category.id).where(Category.parent_id == category.id).limit(1)):
-        raise CategoryError(_("Move or delete its subcategories first."))
+        raise CategoryError(_("Move or delete its subcategories first."), status=409)
     uses = [use for check in _usage_checks for use in check([category.id])]
     if uses:
         raise CategoryError(
-            _("The category is used by %(uses)s; change those first.", uses="; ".join(uses[:5]))
+            _("The category is used by %(uses)s; change those first.", uses="; ".join(uses[:5])), status=409
         )
     count = question_count(category)
     if count and move_questions_to is None:

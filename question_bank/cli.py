@@ -12,6 +12,7 @@ from core.extensions import db
 from core.models import utcnow
 from core.spreadsheets import SpreadsheetError
 from question_bank import importing
+from question_bank.errors import CategoryError
 
 questions_cli = AppGroup("questions", help="Import and export the question bank.")
 
@@ -77,7 +78,7 @@ def export_command(path: Path, fmt: str, category: str) -> None:
     """Export the bank's current question versions to PATH."""
     try:
         data = importing.export_questions(fmt, category)
-    except ValueError as exc:
+    except CategoryError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     db.session.commit()

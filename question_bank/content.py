@@ -1,7 +1,7 @@
 """A question's content independent of storage (``QuestionData``), its validation and HTML sanitising.
 
 Every way in (form, xlsx, GIFT, Moodle XML) builds ``QuestionData`` and calls ``validate``; services store
-it. Fractions are Moodle weights (-1..1) kept as ``Decimal`` and stored as strings (QUESTION_CONTRACT.md).
+it. Fractions are Moodle weights (-1..1) kept as ``Decimal`` and stored as strings (docs/question-contract.md).
 """
 
 from __future__ import annotations
@@ -156,11 +156,21 @@ def validate(data: QuestionData) -> list[str]:
 def validate_fields(data: QuestionData) -> list[tuple[str, str]]:
     """Every problem with ``data`` as (field, message); field is stem, options, key, points, difficulty
     or chapter."""
-    problems: list[tuple[str, str]] = []
     try:
         qtype = QuestionType(data.type)
     except ValueError:
         return [("type", _("Unknown question type “%(type)s”.", type=data.type))]
+    problems = _validate_common(data)
+    if qtype in {QuestionType.SINGLE, QuestionType.MULTIPLE}:
+        problems += _validate_choice(qtype, data)
+    elif qtype in _TYPE_CHECKS:
+        problems += _TYPE_CHECKS[qtype](data)
+    return problems
+
+
+def _validate_common(data: QuestionData) -> list[tuple[str, str]]:
+    """Problems any type can have: an empty stem, difficulty, chapter or points out of range."""
+    problems = []
     if not data.stem_html.strip():
         problems.append(("stem", _("The stem is empty.")))
     if not 1 <= data.difficulty <= 5:
@@ -169,53 +179,79 @@ def validate_fields(data: QuestionData) -> list[tuple[str, str]]:
         problems.append(("chapter", _("Chapter must be 1 to 8.")))
     if data.points < 0:
         problems.append(("points", _("Points cannot be negative.")))
-    if qtype in {QuestionType.SINGLE, QuestionType.MULTIPLE}:
-        problems += _validate_choice(qtype, data)
-    elif qtype == QuestionType.TRUEFALSE:
-        if not isinstance(data.key.get("answer"), bool):
-            problems.append(("key", _("A true/false question needs the answer true or false.")))
-    elif qtype == QuestionType.FILL:
-        blanks = data.key.get("blanks") or []
-        count = blank_count(data.stem_html)
-        if count == 0:
-            problems.append(("stem", _("A fill-in question needs at least one blank (___) in the stem.")))
-        elif len(blanks) != count:
-            problems.append(
-                (
-                    "key",
-                    _(
-                        "The stem has %(stem)d blanks but the answer gives %(key)d.",
-                        stem=count,
-                        key=len(blanks),
-                    ),
-                )
-            )
-        if any(not [a for a in accepted if a.strip()] for accepted in blanks):
-            problems.append(("key", _("Every blank needs at least one accepted answer.")))
-    elif qtype == QuestionType.MATCHING:
-        pairs = data.key.get("pairs") or []
-        if len(pairs) < 2:
-            problems.append(("key", _("A matching question needs at least two pairs.")))
-        if any(not p.get("left", "").strip() or not p.get("right", "").strip() for p in pairs):
-            problems.append(("key", _("Every pair needs both sides.")))
-    elif qtype == QuestionType.NUMERICAL:
-        answers = data.key.get("answers") or []
-        if not [a for a in answers if a.get("value") != "*"]:
-            problems.append(("key", _("A numerical question needs a numeric answer.")))
-        for answer in answers:
-            if answer.get("value") != "*" and parse_decimal(answer.get("value")) is None:
-                problems.append(("key", _("“%(value)s” is not a number.", value=answer.get("value"))))
-            tolerance = parse_decimal(answer.get("tolerance", "0") or "0")
-            if tolerance is None or tolerance < 0:
-                problems.append(("key", _("The tolerance must be a number of zero or more.")))
-    elif qtype == QuestionType.ESSAY:
-        for point in data.key.get("rubric") or []:
-            value = parse_decimal(point.get("points"))
-            if value is None or value < 0:
-                problems.append(
-                    ("key", _("Rubric point “%(text)s” has no valid points.", text=point.get("text", "")))
-                )
     return problems
+
+
+def _validate_truefalse(data: QuestionData) -> list[tuple[str, str]]:
+    if not isinstance(data.key.get("answer"), bool):
+        return [("key", _("A true/false question needs the answer true or false."))]
+    return []
+
+
+def _validate_fill(data: QuestionData) -> list[tuple[str, str]]:
+    problems = []
+    blanks = data.key.get("blanks") or []
+    count = blank_count(data.stem_html)
+    if count == 0:
+        problems.append(("stem", _("A fill-in question needs at least one blank (___) in the stem.")))
+    elif len(blanks) != count:
+        problems.append(
+            (
+                "key",
+                _(
+                    "The stem has %(stem)d blanks but the answer gives %(key)d.",
+                    stem=count,
+                    key=len(blanks),
+                ),
+            )
+        )
+    if any(not [a for a in accepted if a.strip()] for accepted in blanks):
+        problems.append(("key", _("Every blank needs at least one accepted answer.")))
+    return problems
+
+
+def _validate_matching(data: QuestionData) -> list[tuple[str, str]]:
+    problems = []
+    pairs = data.key.get("pairs") or []
+    if len(pairs) < 2:
+        problems.append(("key", _("A matching question needs at least two pairs.")))
+    if any(not p.get("left", "").strip() or not p.get("right", "").strip() for p in pairs):
+        problems.append(("key", _("Every pair needs both sides.")))
+    return problems
+
+
+def _validate_numerical(data: QuestionData) -> list[tuple[str, str]]:
+    problems = []
+    answers = data.key.get("answers") or []
+    if not [a for a in answers if a.get("value") != "*"]:
+        problems.append(("key", _("A numerical question needs a numeric answer.")))
+    for answer in answers:
+        if answer.get("value") != "*" and parse_decimal(answer.get("value")) is None:
+            problems.append(("key", _("“%(value)s” is not a number.", value=answer.get("value"))))
+        tolerance = parse_decimal(answer.get("tolerance", "0") or "0")
+        if tolerance is None or tolerance < 0:
+            problems.append(("key", _("The tolerance must be a number of zero or more.")))
+    return problems
+
+
+def _validate_essay(data: QuestionData) -> list[tuple[str, str]]:
+    problems = []
+    for point in data.key.get("rubric") or []:
+        value = parse_decimal(point.get("points"))
+        if value is None or value < 0:
+            problems.append(
+                ("key", _("Rubric point “%(text)s” has no valid points.", text=point.get("text", "")))
+            )
+    return problems
+
+
+_TYPE_CHECKS = {
+    QuestionType.TRUEFALSE: _validate_truefalse,
+    QuestionType.FILL: _validate_fill,
+    QuestionType.MATCHING: _validate_matching,
+    QuestionType.NUMERICAL: _validate_numerical,
+    QuestionType.ESSAY: _validate_essay,
+}
 
 
 def _validate_choice(qtype: QuestionType, data: QuestionData) -> list[tuple[str, str]]:

@@ -36,7 +36,8 @@ from question_bank.content import (
     parse_decimal,
 )
 from question_bank.formats.xlsx import parse_numeric
-from question_bank.models import STATUS_LABELS, TYPE_LABELS, QuestionType
+from question_bank.labels import STATUS_LABELS, TYPE_LABELS
+from question_bank.models import QuestionType
 
 _BLANK_MARK = re.compile(r"_{3,}|\{\{\d+\}\}")
 _RUBRIC = re.compile(r"^(.*?)[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*[。.]?$")
@@ -185,14 +186,9 @@ def form_problems(form: QuestionForm) -> dict[str, str]:
 def form_to_data(form: QuestionForm) -> QuestionData:
     """The question the form describes (validate it with ``content.validate``)."""
     qtype = form.type.data
-    counter = iter(range(1, 100))
-    stem = form.stem.data or ""
-    if qtype == QuestionType.FILL:
-        stem = _BLANK_MARK.sub(lambda _m: "\x00" + str(next(counter)) + "\x01", stem)
-    stem_html = cell_html(stem).replace("\x00", "{{").replace("\x01", "}}")
     data = QuestionData(
         type=qtype,
-        stem_html=stem_html,
+        stem_html=_stem_html(form),
         explanation=cell_html(form.explanation.data or ""),
         points=form.points.data if form.points.data is not None else Decimal(1),
         difficulty=form.difficulty.data or 3,
@@ -201,53 +197,15 @@ def form_to_data(form: QuestionForm) -> QuestionData:
         tags=[t.strip() for t in re.split(r"[、,，;；]", form.tags.data or "") if t.strip()],
     )
     if qtype in {QuestionType.SINGLE, QuestionType.MULTIPLE}:
-        texts = _option_texts(form)
-        correct = [c for c in (form.correct.data or []) if c in OPTION_IDS[: len(texts)]] or list(
-            form.correct.data or []
-        )
-        data.options = [
-            {**o, "html": cell_html(texts[i])} for i, o in enumerate(choice_options(texts, correct, qtype))
-        ]
-        try:
-            weights = parse_weights(form) if qtype == QuestionType.MULTIPLE else None
-        except ValueError:
-            weights = None  # form_problems reports it
-        if weights is not None:
-            for option, weight in zip(data.options, weights, strict=False):
-                option["fraction"] = decimal_str(weight)
-        data.key = {"correct": correct}
+        data.options, data.key = _choice_options_and_key(form, qtype)
     elif qtype == QuestionType.TRUEFALSE:
         data.key = {"answer": form.tf_answer.data == "true"}
     elif qtype == QuestionType.FILL:
-        blanks = [
-            [a.strip() for a in line.split("|") if a.strip()]
-            for line in (form.blanks.data or "").splitlines()
-        ]
-        data.key = {
-            "blanks": [b for b in blanks if b],
-            "case_sensitive": bool(form.case_sensitive.data),
-            "ignore_punctuation": bool(form.ignore_punctuation.data),
-        }
+        data.key = _fill_key(form)
     elif qtype == QuestionType.ESSAY:
-        rubric = []
-        for line in (form.rubric.data or "").splitlines():
-            match = _RUBRIC.match(line.strip())
-            if match:
-                rubric.append(
-                    {"text": match.group(1).strip(), "points": decimal_str(Decimal(match.group(2)))}
-                )
-        data.key = {"reference_html": cell_html(form.reference.data or ""), "rubric": rubric}
+        data.key = _essay_key(form)
     elif qtype == QuestionType.MATCHING:
-        pairs, distractors = [], []
-        for line in (form.pairs.data or "").splitlines():
-            left, sep, right = line.partition("=")
-            if not sep or not right.strip():
-                continue
-            if left.strip():
-                pairs.append({"left": left.strip(), "right": right.strip()})
-            else:
-                distractors.append(right.strip())
-        data.key = {"pairs": pairs, "distractors": distractors}
+        data.key = _matching_key(form)
     elif qtype == QuestionType.NUMERICAL:
         data.key = {
             "answers": parse_numeric(form.numeric.data or "") or [],
@@ -256,6 +214,70 @@ def form_to_data(form: QuestionForm) -> QuestionData:
     elif qtype == QuestionType.DESCRIPTION:
         data.points = Decimal(0)
     return data
+
+
+def _stem_html(form: QuestionForm) -> str:
+    """The stem as HTML; in a fill-in question each ``___`` becomes the numbered blank ``{{n}}``."""
+    counter = iter(range(1, 100))
+    stem = form.stem.data or ""
+    if form.type.data == QuestionType.FILL:
+        stem = _BLANK_MARK.sub(lambda _m: "\x00" + str(next(counter)) + "\x01", stem)
+    return cell_html(stem).replace("\x00", "{{").replace("\x01", "}}")
+
+
+def _choice_options_and_key(form: QuestionForm, qtype: str) -> tuple[list[dict], dict]:
+    """The options (with their weights, when a multiple choice gives them) and the correct letters."""
+    texts = _option_texts(form)
+    correct = [c for c in (form.correct.data or []) if c in OPTION_IDS[: len(texts)]] or list(
+        form.correct.data or []
+    )
+    options = [
+        {**o, "html": cell_html(texts[i])} for i, o in enumerate(choice_options(texts, correct, qtype))
+    ]
+    try:
+        weights = parse_weights(form) if qtype == QuestionType.MULTIPLE else None
+    except ValueError:
+        weights = None  # form_problems reports it
+    if weights is not None:
+        for option, weight in zip(options, weights, strict=False):
+            option["fraction"] = decimal_str(weight)
+    return options, {"correct": correct}
+
+
+def _fill_key(form: QuestionForm) -> dict:
+    """One line per blank, accepted answers separated by "|"."""
+    blanks = [
+        [a.strip() for a in line.split("|") if a.strip()] for line in (form.blanks.data or "").splitlines()
+    ]
+    return {
+        "blanks": [b for b in blanks if b],
+        "case_sensitive": bool(form.case_sensitive.data),
+        "ignore_punctuation": bool(form.ignore_punctuation.data),
+    }
+
+
+def _essay_key(form: QuestionForm) -> dict:
+    """The reference answer and the rubric lines that end with their points."""
+    rubric = []
+    for line in (form.rubric.data or "").splitlines():
+        match = _RUBRIC.match(line.strip())
+        if match:
+            rubric.append({"text": match.group(1).strip(), "points": decimal_str(Decimal(match.group(2)))})
+    return {"reference_html": cell_html(form.reference.data or ""), "rubric": rubric}
+
+
+def _matching_key(form: QuestionForm) -> dict:
+    """Pairs "left = right"; a line "= right" is a distractor."""
+    pairs, distractors = [], []
+    for line in (form.pairs.data or "").splitlines():
+        left, sep, right = line.partition("=")
+        if not sep or not right.strip():
+            continue
+        if left.strip():
+            pairs.append({"left": left.strip(), "right": right.strip()})
+        else:
+            distractors.append(right.strip())
+    return {"pairs": pairs, "distractors": distractors}
 
 
 def fill_form(form: QuestionForm, data: QuestionData) -> None:

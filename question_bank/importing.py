@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -33,21 +34,14 @@ from question_bank.categories import (
     visible_category_clause,
 )
 from question_bank.content import QuestionData, sanitise_question
-from question_bank.formats import FormatError, ImportProblem, ParseResult, gift, moodlexml, xlsx
+from question_bank.errors import CategoryError, FormatError, ImportRejected
+from question_bank.formats import ImportProblem, ParseResult, gift, moodlexml, xlsx
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag, question_tag_links
 from question_bank.services import existing_duplicate_keys
 
 FORMATS = ("xlsx", "gift", "moodlexml")
 DEFAULT_CATEGORY = "未分类"
 MAX_FILE_BYTES = 10 * 1024 * 1024  # below MAX_CONTENT_LENGTH, so the page can say why
-
-
-class ImportRejected(ValueError):
-    """The file was rejected; ``problems`` says why, question by question."""
-
-    def __init__(self, problems: list[ImportProblem]):
-        super().__init__("; ".join(str(p) for p in problems[:20]))
-        self.problems = problems
 
 
 def guess_format(filename: str) -> str | None:
@@ -148,52 +142,16 @@ def _insert_batch(
 ) -> None:
     """Insert questions, their first versions and tag links with a few multi-row statements (an import
     of thousands of questions would spend most of its time in per-object ORM bookkeeping otherwise)."""
-    question_rows = []
-    for data, key, category_id in batch:
-        sanitise_question(data)  # every HTML field, whatever the format let through
-        question_rows.append(
-            {
-                "category_id": category_id,
-                "type": data.type,
-                "status": status,
-                "author_id": author_id,
-                "created_at": now,
-                "updated_at": now,
-                "chapter": data.chapter,
-                "difficulty": data.difficulty,
-                "stem_text": stem_search_text(data.stem_html),
-                "stem_key": key,
-                "points": data.points,
-                "source_ref": data.source_ref,
-                "idnumber": data.idnumber or None,
-                "name": (data.name or plain_text(data.stem_html))[:255],
-            }
-        )
+    question_rows = [
+        _question_row(data, key, category_id, author_id, status, now) for data, key, category_id in batch
+    ]
     question_ids = list(
         db.session.scalars(
             insert(Question).returning(Question.id, sort_by_parameter_order=True), question_rows
         )
     )
     version_rows = [
-        {
-            "question_id": question_id,
-            "number": 1,
-            "type": data.type,
-            "name": row["name"],
-            "stem_html": data.stem_html,
-            "options": data.options,
-            "key": data.key,
-            "explanation": data.explanation,
-            "general_feedback": data.general_feedback,
-            "points": data.points,
-            "difficulty": data.difficulty,
-            "chapter": data.chapter,
-            "source_ref": data.source_ref,
-            "created_by_id": author_id,
-            "created_at": now,
-            "change_note": note,
-            "used": False,
-        }
+        _version_row(question_id, row["name"], data, author_id, now, note)
         for question_id, row, (data, _key, _cat) in zip(question_ids, question_rows, batch, strict=True)
     ]
     # RETURNING makes SQLAlchemy send multi-row INSERTs (insertmanyvalues) instead of one per row.
@@ -212,10 +170,59 @@ def _insert_batch(
     links = [
         {"question_id": question_id, "tag_id": tag_ids[name]}
         for question_id, (data, _key, _cat) in zip(question_ids, batch, strict=True)
-        for name in dict.fromkeys(t.strip()[:100] for t in data.tags if t.strip())
+        for name in _tag_names(data)
     ]
     for start in range(0, len(links), 5000):
         db.session.execute(insert(question_tag_links).values(links[start : start + 5000]))
+
+
+def _question_row(data: QuestionData, key: str, category_id: int, author_id, status, now) -> dict:
+    """The ``questions`` row of an imported question (its HTML sanitised first, whatever the format)."""
+    sanitise_question(data)
+    return {
+        "category_id": category_id,
+        "type": data.type,
+        "status": status,
+        "author_id": author_id,
+        "created_at": now,
+        "updated_at": now,
+        "chapter": data.chapter,
+        "difficulty": data.difficulty,
+        "stem_text": stem_search_text(data.stem_html),
+        "stem_key": key,
+        "points": data.points,
+        "source_ref": data.source_ref,
+        "idnumber": data.idnumber or None,
+        "name": (data.name or plain_text(data.stem_html))[:255],
+    }
+
+
+def _version_row(question_id: int, name: str, data: QuestionData, author_id, now, note: str) -> dict:
+    """The first ``question_versions`` row of an imported question."""
+    return {
+        "question_id": question_id,
+        "number": 1,
+        "type": data.type,
+        "name": name,
+        "stem_html": data.stem_html,
+        "options": data.options,
+        "key": data.key,
+        "explanation": data.explanation,
+        "general_feedback": data.general_feedback,
+        "points": data.points,
+        "difficulty": data.difficulty,
+        "chapter": data.chapter,
+        "source_ref": data.source_ref,
+        "created_by_id": author_id,
+        "created_at": now,
+        "change_note": note,
+        "used": False,
+    }
+
+
+def _tag_names(data: QuestionData) -> list[str]:
+    """The question's tag names, trimmed to the column's 100 characters, each once."""
+    return list(dict.fromkeys(t.strip()[:100] for t in data.tags if t.strip()))
 
 
 def _find(names: tuple[str, ...]) -> Category | None:
@@ -249,20 +256,7 @@ def run_import(
     base = split_path(base_path)
     keys = [duplicate_key(q.stem_html) for q in parsed.questions]
     existing = {} if import_duplicates else existing_duplicate_keys(set(keys), user)
-    categories: dict[tuple[str, ...], Category] = {}
-
-    def category_for(path: list[str]) -> Category:
-        key = tuple(path)
-        if key not in categories:
-            categories[key] = ensure_path(path, owner_department_id=owner_department_id)
-            info = parsed.category_info.get(tuple(path[len(base) :]))
-            if info and not categories[key].description:
-                categories[key].description = info
-            idnumber = parsed.category_idnumbers.get(tuple(path[len(base) :]))
-            if idnumber and not categories[key].idnumber:
-                categories[key].idnumber = idnumber
-        return categories[key]
-
+    category_for = _category_finder(parsed, base, owner_department_id)
     for path in parsed.categories:
         if base + path:
             category_for(base + path)
@@ -278,12 +272,7 @@ def run_import(
             if key and key in existing:
                 skipped += 1
                 continue
-            for name in dict.fromkeys(t.strip()[:100] for t in data.tags if t.strip()):
-                if name not in tag_ids:
-                    tag = Tag(name=name)
-                    db.session.add(tag)
-                    db.session.flush()
-                    tag_ids[name] = tag.id
+            _add_missing_tags(data, tag_ids)
             pending.append((data, key, category_for(_target_path(data, base)).id))
             counts[data.type] += 1
             if len(pending) >= BATCH:
@@ -300,6 +289,38 @@ def run_import(
     }
     audit.record("question_bank.import", None, **summary)
     return summary
+
+
+def _category_finder(
+    parsed: ParseResult, base: list[str], owner_department_id: int | None
+) -> Callable[[list[str]], Category]:
+    """A lookup path → category that creates missing levels once, with the file's descriptions and
+    idnumbers (Moodle) on categories that have none yet."""
+    categories: dict[tuple[str, ...], Category] = {}
+
+    def category_for(path: list[str]) -> Category:
+        key = tuple(path)
+        if key not in categories:
+            categories[key] = ensure_path(path, owner_department_id=owner_department_id)
+            info = parsed.category_info.get(tuple(path[len(base) :]))
+            if info and not categories[key].description:
+                categories[key].description = info
+            idnumber = parsed.category_idnumbers.get(tuple(path[len(base) :]))
+            if idnumber and not categories[key].idnumber:
+                categories[key].idnumber = idnumber
+        return categories[key]
+
+    return category_for
+
+
+def _add_missing_tags(data: QuestionData, tag_ids: dict[str, int]) -> None:
+    """Create the tags of ``data`` that do not exist yet; ``tag_ids`` learns their ids."""
+    for name in _tag_names(data):
+        if name not in tag_ids:
+            tag = Tag(name=name)
+            db.session.add(tag)
+            db.session.flush()
+            tag_ids[name] = tag.id
 
 
 # ---------------------------------------------------------------- export
@@ -320,7 +341,7 @@ def export_questions(fmt: str, category_path: str = "", user: User | None = None
     if category_path:
         base = _find(tuple(split_path(category_path)))
         if base is None:
-            raise ValueError(_("No category “%(path)s”.", path=category_path))
+            raise CategoryError(_("No category “%(path)s”.", path=category_path), status=404)
         query = query.where(Question.category_id.in_(subtree_ids(base)))
     if user is not None:
         query = query.join(Category, Question.category_id == Category.id).where(visible_category_clause(user))

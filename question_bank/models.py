@@ -1,6 +1,6 @@
 """Question bank: categories (a tree), tags (知识点), questions and their immutable versions.
 
-The shapes of ``QuestionVersion.options`` and ``key`` are fixed by QUESTION_CONTRACT.md (shared with exams):
+The shapes of ``QuestionVersion.options`` and ``key`` are fixed by docs/question-contract.md (shared with exams):
 numbers inside them are strings holding decimals ("0.5"), never floats.
 """
 
@@ -10,7 +10,6 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -42,29 +41,10 @@ class QuestionType(enum.StrEnum):
     DESCRIPTION = "description"  # 描述 (unscored text between questions)
 
 
-TYPE_LABELS = {
-    QuestionType.SINGLE: _l("Single choice"),
-    QuestionType.MULTIPLE: _l("Multiple choice"),
-    QuestionType.TRUEFALSE: _l("True/false"),
-    QuestionType.FILL: _l("Fill in the blank"),
-    QuestionType.ESSAY: _l("Short answer"),
-    QuestionType.MATCHING: _l("Matching"),
-    QuestionType.NUMERICAL: _l("Numerical"),
-    QuestionType.DESCRIPTION: _l("Description"),
-}
-
-
 class QuestionStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     RETIRED = "retired"
-
-
-STATUS_LABELS = {
-    QuestionStatus.DRAFT: _l("Draft"),
-    QuestionStatus.PUBLISHED: _l("Published"),
-    QuestionStatus.RETIRED: _l("Retired"),
-}
 
 
 class Category(db.Model):

@@ -9,7 +9,6 @@ Old versions are never changed.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,7 +21,8 @@ from core.auth import Role
 from core.extensions import db
 from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import subtree_ids, visible_category_clause
-from question_bank.content import QuestionData, decimal_str, sanitise_question, validate
+from question_bank.content import QuestionData, sanitise_question, validate
+from question_bank.errors import QuestionError
 from question_bank.models import (
     Category,
     Question,
@@ -33,10 +33,6 @@ from question_bank.models import (
 )
 
 PAGE_SIZE = 50
-
-
-class QuestionError(ValueError):
-    """A rule about questions was broken; the message is shown to the user."""
 
 
 # ---------------------------------------------------------------- contract for exams
@@ -84,7 +80,7 @@ def get_version(version_id: int) -> QuestionVersion:
     """The question version with this id (raises QuestionError when missing)."""
     version = db.session.get(QuestionVersion, version_id)
     if version is None:
-        raise QuestionError(_("Question version not found."))
+        raise QuestionError(_("Question version not found."), status=404)
     return version
 
 
@@ -426,6 +422,20 @@ def existing_duplicate_keys(keys: set[str], user: User | None = None) -> dict[st
 # ---------------------------------------------------------------- bulk
 
 
+def editable_questions(user: User, ids: list[int]) -> list[Question]:
+    """The questions among ``ids`` that ``user`` may edit (others are silently left out)."""
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Question)
+            .join(Category, Question.category_id == Category.id)
+            .where(and_(Question.id.in_(ids), visible_category_clause(user)))
+            .options(selectinload(Question.tags))
+        )
+    )
+
+
 def bulk_retag(questions: list[Question], add: list[str], remove: list[str], now: dt.datetime) -> int:
     """Add and remove knowledge-point tags on several questions (no new version: tags are not content)."""
     add_tags = _tags(add)
@@ -456,52 +466,3 @@ def bulk_status(questions: list[Question], status: str, now: dt.datetime) -> int
         set_status(question, status, now)
     db.session.flush()
     return len(questions)
-
-
-# ---------------------------------------------------------------- history
-
-
-def version_lines(version: QuestionVersion) -> list[str]:
-    """A version as text lines, for the side-by-side comparison."""
-    lines = [
-        f"{_('Type')}: {version.type}",
-        f"{_('Points')}: {decimal_str(Decimal(version.points))}",
-        f"{_('Difficulty')}: {version.difficulty}",
-        f"{_('Chapter')}: {version.chapter or ''}",
-        f"{_('Source')}: {version.source_ref}",
-        f"{_('Stem')}: {plain_text(version.stem_html)}",
-    ]
-    for option in version.options or []:
-        lines.append(f"{option['id']}. {plain_text(option['html'])} [{option.get('fraction', '0')}]")
-    for name, value in sorted((version.key or {}).items()):
-        lines.append(f"{_('Key')} {name}: {value}")
-    lines.append(f"{_('Explanation')}: {plain_text(version.explanation)}")
-    return lines
-
-
-def compare_versions(old: QuestionVersion, new: QuestionVersion) -> list[tuple[str, str, str]]:
-    """Side-by-side rows (tag, left, right) with tag in equal/replace/delete/insert."""
-    left, right = version_lines(old), version_lines(new)
-    rows = []
-    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        width = max(i2 - i1, j2 - j1)
-        for k in range(width):
-            a = left[i1 + k] if i1 + k < i2 else ""
-            b = right[j1 + k] if j1 + k < j2 else ""
-            rows.append((tag, a, b))
-    return rows
-
-
-def editable_questions(user: User, ids: list[int]) -> list[Question]:
-    """The questions among ``ids`` that ``user`` may edit (others are silently left out)."""
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Question)
-            .join(Category, Question.category_id == Category.id)
-            .where(and_(Question.id.in_(ids), visible_category_clause(user)))
-            .options(selectinload(Question.tags))
-        )
-    )

@@ -33,7 +33,3 @@ class ParseResult:
     categories: list[list[str]] = field(default_factory=list)
     category_info: dict[tuple[str, ...], str] = field(default_factory=dict)
     category_idnumbers: dict[tuple[str, ...], str] = field(default_factory=dict)
-
-
-class FormatError(ValueError):
-    """The file as a whole cannot be read (not UTF-8, not XML, not a workbook)."""

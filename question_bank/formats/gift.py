@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 
 from question_bank.answer_text import plain_text
 from question_bank.content import QuestionData, decimal_str, validate
-from question_bank.formats import FormatError, ImportProblem, ParseResult
+from question_bank.errors import FormatError
+from question_bank.formats import ImportProblem, ParseResult
 from question_bank.formats.moodle import (
     apply_extension,
     category_names,
@@ -113,13 +114,10 @@ def parse(data: bytes) -> ParseResult:
 
 
 def _block(lines: list[str], category: list[str], result: ParseResult) -> list[str] | None:
-    comments, body = [], []
-    for line in lines:
-        if line.strip().startswith("//"):
-            comments.append(line.strip())
-        else:
-            body.append(line)
-    text = _pre("\n".join(body).strip())
+    """Read one blank-line-separated block: a question (added to ``result``) or a ``$CATEGORY:`` line
+    (returns the category path that follows)."""
+    comments = [line.strip() for line in lines if line.strip().startswith("//")]
+    text = _pre("\n".join(line for line in lines if not line.strip().startswith("//")).strip())
     if not text:
         return None
     if text.startswith("$CATEGORY:"):
@@ -127,17 +125,49 @@ def _block(lines: list[str], category: list[str], result: ParseResult) -> list[s
         if names:
             result.categories.append(names)
         return names
-    name = ""
+    name, text = _split_name(text)
+    where = _("question “%(name)s”", name=name or plain_text(_post(text))[:40])
+    parts = _split_answer(text)
+    if parts is None:
+        result.problems.append(ImportProblem(where, "", _("Braces { } are not balanced.")))
+        return None
+    stem_raw, answer, general, description = parts
+    stem_html, fmt = _text(stem_raw)
+    data = QuestionData(type="", stem_html=stem_html, name=name or plain_text(stem_html)[:80], ref=where)
+    data.category_path = list(category)
+    data.explanation = data.general_feedback = _text(general, fmt)[0] if general else ""
+    _read_id_and_tags(data, comments)
+    problems: list[ImportProblem] = []
+    if description:
+        data.type, data.points = QuestionType.DESCRIPTION, Decimal(0)
+    else:
+        _read_answer(data, answer.replace("\n", " "), fmt, problems, where)
+    for comment in comments:
+        if comment.startswith("// gridready:"):
+            apply_extension(data, comment[len("// gridready:") :].strip())
+    if not problems:
+        problems += [ImportProblem(where, "", reason) for reason in validate(data)]
+    result.problems += problems
+    if not problems:
+        result.questions.append(data)
+    return None
+
+
+def _split_name(text: str) -> tuple[str, str]:
+    """(name, rest) of a question that starts with ``::name::``; ("", text) without one."""
     if text.startswith("::"):
         end = text.find("::", 2)
         if end != -1:
-            name = _post(text[2:end]).strip()
-            text = text[end + 2 :].strip()
-    where = _("question “%(name)s”", name=name or plain_text(_post(text))[:40])
+            return _post(text[2:end]).strip(), text[end + 2 :].strip()
+    return "", text
+
+
+def _split_answer(text: str) -> tuple[str, str, str, bool] | None:
+    """(stem, answer, general feedback, is a description) of a question's text; None when its braces do
+    not balance. An answer in the middle of the stem leaves a ``_____`` where it stood."""
     start, finish = text.find("{"), text.find("}")
     description = start == -1 and finish == -1
     if not description and (start == -1 or finish == -1 or finish < start):
-        result.problems.append(ImportProblem(where, "", _("Braces { } are not balanced.")))
         return None
     if description:
         stem_raw, answer = text, ""
@@ -149,10 +179,11 @@ def _block(lines: list[str], category: list[str], result: ParseResult) -> list[s
     separator = answer.rfind("####")
     if separator != -1:
         general, answer = answer[separator + 4 :], answer[:separator].strip()
-    stem_html, fmt = _text(stem_raw)
-    data = QuestionData(type="", stem_html=stem_html, name=name or plain_text(stem_html)[:80], ref=where)
-    data.category_path = list(category)
-    data.explanation = data.general_feedback = _text(general, fmt)[0] if general else ""
+    return stem_raw, answer, general, description
+
+
+def _read_id_and_tags(data: QuestionData, comments: list[str]) -> None:
+    """Moodle's ``// [id:…] [tag:…]`` comments (not GridReady's own ``// gridready:`` extension lines)."""
     for comment in comments:
         if comment.startswith("// gridready:"):
             continue
@@ -161,11 +192,11 @@ def _block(lines: list[str], category: list[str], result: ParseResult) -> list[s
         data.tags += [
             m.group(1).replace("\\]", "]").strip() for m in _TAG.finditer(comment) if m.group(1).strip()
         ]
-    problems: list[ImportProblem] = []
-    flat = answer.replace("\n", " ")
-    if description:
-        data.type, data.points = QuestionType.DESCRIPTION, Decimal(0)
-    elif not flat:
+
+
+def _read_answer(data: QuestionData, flat: str, fmt: str, problems: list[ImportProblem], where: str) -> None:
+    """The type and key from the answer between the braces (on one line), as Moodle tells them apart."""
+    if not flat:
         data.type, data.key = QuestionType.ESSAY, {"reference_html": "", "rubric": []}
     elif flat.startswith("#"):
         _numerical(data, flat[1:], fmt, problems, where)
@@ -173,29 +204,24 @@ def _block(lines: list[str], category: list[str], result: ParseResult) -> list[s
         _multichoice(data, flat, fmt, problems, where)
     elif "=" in flat and "->" in flat:
         _match(data, flat, fmt, problems, where)
+    elif flat.split("#", 1)[0].strip() in {"T", "TRUE", "F", "FALSE"}:
+        _truefalse(data, flat, fmt)
     else:
-        check = flat.split("#", 1)[0].strip()
-        if check in {"T", "TRUE", "F", "FALSE"}:
-            wrong_raw, _sep, right_raw = flat.partition("#")[2].partition("#")
-            wrong, right = _text(wrong_raw, fmt)[0], _text(right_raw, fmt)[0]
-            truth = check in {"T", "TRUE"}
-            data.type = QuestionType.TRUEFALSE
-            data.key = {
-                "answer": truth,
-                "true_feedback": right if truth else wrong,
-                "false_feedback": wrong if truth else right,
-            }
-        else:
-            _shortanswer(data, flat, fmt, problems, where)
-    for comment in comments:
-        if comment.startswith("// gridready:"):
-            apply_extension(data, comment[len("// gridready:") :].strip())
-    if not problems:
-        problems += [ImportProblem(where, "", reason) for reason in validate(data)]
-    result.problems += problems
-    if not problems:
-        result.questions.append(data)
-    return None
+        _shortanswer(data, flat, fmt, problems, where)
+
+
+def _truefalse(data: QuestionData, flat: str, fmt: str) -> None:
+    """``T``/``TRUE``/``F``/``FALSE``, optionally ``#feedback when wrong#feedback when right``."""
+    check = flat.split("#", 1)[0].strip()
+    wrong_raw, _sep, right_raw = flat.partition("#")[2].partition("#")
+    wrong, right = _text(wrong_raw, fmt)[0], _text(right_raw, fmt)[0]
+    truth = check in {"T", "TRUE"}
+    data.type = QuestionType.TRUEFALSE
+    data.key = {
+        "answer": truth,
+        "true_feedback": right if truth else wrong,
+        "false_feedback": wrong if truth else right,
+    }
 
 
 def _split(flat: str, separators: str) -> list[str]:
@@ -323,6 +349,7 @@ def export(items) -> str:
 
 
 def _question(question, version) -> str:
+    """One question in GIFT: comment lines (id, tags, GridReady's extension), then the question."""
     lines = [f"// question: {question.id}  name: {version.name.replace(chr(10), ' ')}"]
     comment = []
     if question.idnumber:
@@ -337,52 +364,69 @@ def _question(question, version) -> str:
     head = f"::{escape(version.name)}::[html]"
     if qtype == QuestionType.DESCRIPTION:
         lines.append(head + escape(stem))
-        return "\n".join(lines) + "\n"
-    if qtype == QuestionType.FILL:
+    elif qtype == QuestionType.FILL:
         before, _sep, after = stem.partition("{{1}}")
         answers = " ".join(
             f"=%{_pct(str(f))}%{escape(t)}" + (f"#[html]{escape(fb)}" if fb else "")
             for t, f, fb in shortanswer_answers(version)
         )
         lines.append(f"{head}{escape(before)}{{{answers}{general}}}{escape(after)}")
-        return "\n".join(lines) + "\n"
-    body = ""
-    if qtype in {QuestionType.SINGLE, QuestionType.MULTIPLE}:
-        parts = []
-        for option in version.options:
-            fraction = Decimal(option.get("fraction", "0"))
-            if qtype == QuestionType.SINGLE and fraction == 1:
-                marker = "="
-            elif fraction == 0 and qtype == QuestionType.SINGLE:
-                marker = "~"
-            else:
-                marker = f"~%{_pct(option['fraction'])}%"
-            feedback = f"#[html]{escape(option['feedback'])}" if option.get("feedback") else ""
-            parts.append(f"\t{marker}[html]{escape(option['html'])}{feedback}")
-        body = "\n" + "\n".join(parts) + "\n"
-    elif qtype == QuestionType.TRUEFALSE:
-        truth = bool(version.key.get("answer"))
-        true_fb, false_fb = version.key.get("true_feedback", ""), version.key.get("false_feedback", "")
-        wrong, right = (false_fb, true_fb) if truth else (true_fb, false_fb)
-        body = "TRUE" if truth else "FALSE"
-        if wrong or right:
-            body += f"#[html]{escape(wrong)}#[html]{escape(right)}"
-    elif qtype == QuestionType.MATCHING:
-        parts = [f"\t={escape(p['left'])} -> {escape(p['right'])}" for p in version.key.get("pairs", [])]
-        parts += [f"\t= -> {escape(d)}" for d in version.key.get("distractors", [])]
-        body = "\n" + "\n".join(parts) + "\n"
-    elif qtype == QuestionType.NUMERICAL:
-        parts = []
-        for answer in version.key.get("answers", []):
-            feedback = f"#[html]{escape(answer['feedback'])}" if answer.get("feedback") else ""
-            if answer["value"] == "*":
-                parts.append(f"\t~{feedback or '#'}")
-            else:
-                parts.append(
-                    f"\t=%{_pct(answer['fraction'])}%{answer['value']}:{answer.get('tolerance') or '0'}{feedback}"
-                )
-        body = "#\n" + "\n".join(parts) + "\n"
-    elif qtype == QuestionType.ESSAY:
-        body = ""
-    lines.append(f"{head}{escape(stem)}{{{body}{general}}}")
+    else:
+        body = _ANSWER_WRITERS[qtype](version) if qtype in _ANSWER_WRITERS else ""
+        lines.append(f"{head}{escape(stem)}{{{body}{general}}}")
     return "\n".join(lines) + "\n"
+
+
+def _choice_answers(version) -> str:
+    qtype = version.type
+    parts = []
+    for option in version.options:
+        fraction = Decimal(option.get("fraction", "0"))
+        if qtype == QuestionType.SINGLE and fraction == 1:
+            marker = "="
+        elif fraction == 0 and qtype == QuestionType.SINGLE:
+            marker = "~"
+        else:
+            marker = f"~%{_pct(option['fraction'])}%"
+        feedback = f"#[html]{escape(option['feedback'])}" if option.get("feedback") else ""
+        parts.append(f"\t{marker}[html]{escape(option['html'])}{feedback}")
+    return "\n" + "\n".join(parts) + "\n"
+
+
+def _truefalse_answer(version) -> str:
+    truth = bool(version.key.get("answer"))
+    true_fb, false_fb = version.key.get("true_feedback", ""), version.key.get("false_feedback", "")
+    wrong, right = (false_fb, true_fb) if truth else (true_fb, false_fb)
+    body = "TRUE" if truth else "FALSE"
+    if wrong or right:
+        body += f"#[html]{escape(wrong)}#[html]{escape(right)}"
+    return body
+
+
+def _matching_answers(version) -> str:
+    parts = [f"\t={escape(p['left'])} -> {escape(p['right'])}" for p in version.key.get("pairs", [])]
+    parts += [f"\t= -> {escape(d)}" for d in version.key.get("distractors", [])]
+    return "\n" + "\n".join(parts) + "\n"
+
+
+def _numerical_answers(version) -> str:
+    parts = []
+    for answer in version.key.get("answers", []):
+        feedback = f"#[html]{escape(answer['feedback'])}" if answer.get("feedback") else ""
+        if answer["value"] == "*":
+            parts.append(f"\t~{feedback or '#'}")
+        else:
+            parts.append(
+                f"\t=%{_pct(answer['fraction'])}%{answer['value']}:{answer.get('tolerance') or '0'}{feedback}"
+            )
+    return "#\n" + "\n".join(parts) + "\n"
+
+
+# What goes between the braces, per type (an essay has nothing there).
+_ANSWER_WRITERS = {
+    QuestionType.SINGLE: _choice_answers,
+    QuestionType.MULTIPLE: _choice_answers,
+    QuestionType.TRUEFALSE: _truefalse_answer,
+    QuestionType.MATCHING: _matching_answers,
+    QuestionType.NUMERICAL: _numerical_answers,
+}

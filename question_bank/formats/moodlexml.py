@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 
 from question_bank.answer_text import plain_text
 from question_bank.content import QuestionData, decimal_str, parse_decimal, validate
-from question_bank.formats import FormatError, ImportProblem, ParseResult
+from question_bank.errors import FormatError
+from question_bank.formats import ImportProblem, ParseResult
 from question_bank.formats.moodle import (
     UNSUPPORTED,
     apply_extension,

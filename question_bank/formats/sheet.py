@@ -138,7 +138,21 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
     return strings
 
 
+def _cell_value(raw: str | None, kind: str, shared: list[str]) -> str:
+    """A cell's text from its raw ``<v>`` (or inline string) and its type attribute ``t``."""
+    if raw is None:
+        return ""
+    if kind == "s":
+        return shared[int(raw)]
+    if kind in {"str", "e", "inlineStr"}:
+        return raw
+    if kind == "b":
+        return "True" if raw.strip() == "1" else "False"
+    return _number_text(raw)
+
+
 def _sheet_rows(stream, shared: list[str]) -> list[list[str]]:
+    """The sheet's rows as strings, streamed through expat (missing rows come as empty lists)."""
     rows: list[list[str]] = []
     state = {
         "row": [],
@@ -180,17 +194,7 @@ def _sheet_rows(stream, shared: list[str]) -> list[list[str]]:
             if state["kind"] == "inlineStr":
                 state["value"] = (state["value"] or "") + "".join(state["buffer"])
         elif name == "c":
-            raw, kind = state["value"], state["kind"]
-            if raw is None:
-                value = ""
-            elif kind == "s":
-                value = shared[int(raw)]
-            elif kind in {"str", "e", "inlineStr"}:
-                value = raw
-            elif kind == "b":
-                value = "True" if raw.strip() == "1" else "False"
-            else:
-                value = _number_text(raw)
+            value = _cell_value(state["value"], state["kind"], shared)
             row, column = state["row"], state["column"]
             if column >= len(row):
                 row.extend([""] * (column + 1 - len(row)))

@@ -176,19 +176,8 @@ def parse_row(
     if not stem:
         problem("题干", _("The stem is empty."))
     answer = _cell(row, columns, "答案")
-    option_cells = [_cell(row, columns, name) for name in OPTION_HEADERS]
-    while option_cells and not option_cells[-1]:
-        option_cells.pop()
-    for index, text in enumerate(option_cells):
-        if not text:
-            problem(OPTION_HEADERS[index], _("Empty option between filled options."))
-
-    points_text = _cell(row, columns, "分值")
-    default_points = Decimal(0) if qtype == QuestionType.DESCRIPTION else Decimal(1)
-    points = parse_decimal(points_text) if points_text else default_points
-    if points is None or points < 0 or points > 1000:
-        problem("分值", _("“%(value)s” is not a valid number of points.", value=points_text))
-        points = default_points
+    option_cells = _option_cells(row, columns, problem)
+    points = _points(_cell(row, columns, "分值"), qtype, problem)
     difficulty = _int_cell(_cell(row, columns, "难度"), 3, 1, 5, "难度", problem)
     chapter = _int_cell(_cell(row, columns, "章节"), None, 1, 8, "章节", problem)
 
@@ -207,10 +196,7 @@ def parse_row(
     if qtype in {QuestionType.SINGLE, QuestionType.MULTIPLE}:
         _choice(data, qtype, option_cells, answer, problem)
     elif qtype == QuestionType.TRUEFALSE:
-        value = parse_truefalse(answer)
-        if value is None:
-            problem("答案", _("Write 正确/错误, 对/错, √/× or T/F, not “%(value)s”.", value=answer))
-        data.key = {"answer": bool(value)}
+        _truefalse(data, answer, problem)
     elif qtype == QuestionType.FILL:
         _fill(data, stem, answer, problem)
     elif qtype == QuestionType.ESSAY:
@@ -218,13 +204,7 @@ def parse_row(
     elif qtype == QuestionType.MATCHING:
         _matching(data, option_cells, problem)
     elif qtype == QuestionType.NUMERICAL:
-        answers = parse_numeric(answer)
-        if answers is None:
-            problem(
-                "答案",
-                _("Write a number, optionally ±tolerance (e.g. 95.8±0.05), not “%(value)s”.", value=answer),
-            )
-        data.key = {"answers": answers or [], "unit": ""}
+        _numerical(data, answer, problem)
     if problems:
         return None, problems
     for field_name, reason in validate_fields(data):
@@ -239,6 +219,44 @@ _COLUMN_OF_FIELD = {
     "difficulty": "难度",
     "chapter": "章节",
 }
+
+
+def _option_cells(row: list[str], columns: dict[str, int], problem) -> list[str]:
+    """The option cells up to the last filled one; an empty one before it is a problem."""
+    option_cells = [_cell(row, columns, name) for name in OPTION_HEADERS]
+    while option_cells and not option_cells[-1]:
+        option_cells.pop()
+    for index, text in enumerate(option_cells):
+        if not text:
+            problem(OPTION_HEADERS[index], _("Empty option between filled options."))
+    return option_cells
+
+
+def _points(points_text: str, qtype: str, problem) -> Decimal:
+    """The 分值 cell (empty: 1, or 0 for a description); out of 0–1000 it is a problem."""
+    default_points = Decimal(0) if qtype == QuestionType.DESCRIPTION else Decimal(1)
+    points = parse_decimal(points_text) if points_text else default_points
+    if points is None or points < 0 or points > 1000:
+        problem("分值", _("“%(value)s” is not a valid number of points.", value=points_text))
+        points = default_points
+    return points
+
+
+def _truefalse(data: QuestionData, answer: str, problem) -> None:
+    value = parse_truefalse(answer)
+    if value is None:
+        problem("答案", _("Write 正确/错误, 对/错, √/× or T/F, not “%(value)s”.", value=answer))
+    data.key = {"answer": bool(value)}
+
+
+def _numerical(data: QuestionData, answer: str, problem) -> None:
+    answers = parse_numeric(answer)
+    if answers is None:
+        problem(
+            "答案",
+            _("Write a number, optionally ±tolerance (e.g. 95.8±0.05), not “%(value)s”.", value=answer),
+        )
+    data.key = {"answers": answers or [], "unit": ""}
 
 
 def _int_cell(text: str, default, low: int, high: int, column: str, problem) -> int | None:

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from core.audit import AuditEntry
 from exams.models import BlueprintRule
-from question_bank.categories import CategoryError, category_label, delete_category, move_category
+from question_bank.categories import category_label, delete_category, move_category
+from question_bank.errors import CategoryError
 from question_bank.models import Category, Question
 from tests import factories as people
 from tests.access import assert_access
@@ -34,6 +35,16 @@ def test_rename_checks_siblings_and_slashes(client, login, db):
         refused = client.post(url, data={"edit-name": bad})
         assert refused.status_code == 400 and message in refused.get_data(as_text=True)
         assert _fresh(db, service).name == "服务规范与礼仪"
+
+
+def test_adding_a_taken_name_is_shown_beside_the_field_and_adds_nothing(client, login, db):
+    factories.category("应急处置")
+    login("trainer")
+    refused = client.post("/question-bank/categories", data={"name": "应急处置", "parent_id": 0})
+    assert refused.status_code == 400 and "already exists here" in refused.get_data(as_text=True)
+    assert (
+        db.session.scalar(select(func.count()).select_from(Category).where(Category.name == "应急处置")) == 1
+    )
 
 
 def test_move_carries_the_subtree_and_takes_the_new_owner(client, login, db):

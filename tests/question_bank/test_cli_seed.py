@@ -33,7 +33,7 @@ def test_cli_rejects_bad_file_and_unknown_category(app, db, tmp_path):
     result = runner.invoke(
         args=["questions", "export", str(tmp_path / "x.xlsx"), "--format", "xlsx", "--category", "没有"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 1 and "No category “没有”" in result.output
 
 
 def test_cli_import_commits_questions(app, committed_db, tmp_path):

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from core.models import utcnow
 from question_bank import importing
-from question_bank.formats import FormatError, gift, moodlexml
+from question_bank.errors import FormatError
+from question_bank.formats import gift, moodlexml
 from question_bank.models import Category, Question
 
 SHARED = Path(os.environ.get("GRIDREADY_SHARED", Path(__file__).resolve().parents[2] / ".." / "shared"))

@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 
 from core.extensions import db as _db
 from core.models import utcnow
-from question_bank import services
+from question_bank import history, services
 from question_bank.content import QuestionData
 from question_bank.models import Question, QuestionVersion
 from tests import factories as people
@@ -149,7 +149,7 @@ def test_compare_versions_side_by_side(db):
     data.points = Decimal(2)
     first = question.current_version
     second = services.edit_question(question, data, people.user(), utcnow())
-    rows = services.compare_versions(first, second)
+    rows = history.compare_versions(first, second)
     changed = [r for r in rows if r[0] != "equal"]
     assert changed == [("replace", "Points: 1", "Points: 2")]
 

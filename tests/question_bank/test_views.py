@@ -174,7 +174,7 @@ def test_show_page_hides_key_behind_show_answer(client, login, db):
 
 
 def test_web_import_dry_run_then_confirm_and_job(client, login, db, app, monkeypatch):
-    from question_bank import transfer
+    from question_bank.views import transfer
 
     login("admin")
     gift_text = "::A:: 热线号码是{=95598}。\n\n::B:: 演练至少每半年一次。{T}\n"

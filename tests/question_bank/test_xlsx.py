@@ -188,6 +188,13 @@ def test_not_a_workbook_and_zip_bomb_and_oversize(app):
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (30 * 1024 * 1024))
         assert "zip bomb" in str(importing.parse_file(out.getvalue(), "xlsx").problems[0])
+        # Oversize without a suspicious ratio: 101 parts of exactly 1 MB (the ratio check starts above
+        # 1 MB per part) unpack to more than the 100 MB limit.
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for n in range(101):
+                archive.writestr(f"xl/media/part{n}.bin", b"\0" * (1024 * 1024))
+        assert "unpacks to more than 100 MB" in str(importing.parse_file(out.getvalue(), "xlsx").problems[0])
 
 
 def test_oversized_upload_is_refused(client, login, monkeypatch):

@@ -1,8 +1,9 @@
-"""Trainer pages for the category tree: list and add, rename, move (with the subtree), delete (its
-questions move first; refused while it has subcategories or a blueprint rule draws from it).
+"""Category tree pages: list and add, rename, move (with the subtree), delete (its questions move first;
+refused while it has subcategories or a blueprint rule draws from it).
 
-Routes live on ``question_bank.views.bp``. A category outside the trainer's scope answers 404, and so
-does a destination outside it."""
+A category outside the trainer's scope answers 404, and so does a destination outside it. A refusal
+(``CategoryError``) is shown beside the form field it concerns, with status 400 (nothing is committed).
+"""
 
 from __future__ import annotations
 
@@ -12,23 +13,24 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Department
-from core.auth import Role, role_required
+from core.auth import role_required
 from core.extensions import db
 from question_bank.categories import (
-    CategoryError,
     can_manage_category,
     can_use_category,
     category_label,
     create_category,
     delete_category,
     move_category,
+    new_category_owner,
     question_count,
     rename_category,
     visible_categories,
 )
+from question_bank.errors import CategoryError
 from question_bank.forms import CategoryDeleteForm, CategoryEditForm, CategoryForm, CategoryMoveForm
 from question_bank.models import Category
-from question_bank.views import BANK_ROLES, _category_choices, bp
+from question_bank.views.common import BANK_ROLES, bp, category_choices
 
 
 def _category(category_id: int) -> Category:
@@ -51,27 +53,20 @@ def _destination(category_id: int) -> Category | None:
     return _category(category_id) if category_id else None
 
 
-def _owner_department_id() -> int | None:
-    """New top-level categories of a scoped trainer belong to their (first) scope root; others are shared."""
-    if current_user.has_any_role(Role.ADMIN):
-        return None
-    roots = current_user.scope_roots(Role.TRAINER)
-    return roots[0].id if roots else None
-
-
 @bp.route("/categories", methods=["GET", "POST"])
 @role_required(*BANK_ROLES)
 def categories():
     form = CategoryForm()
-    form.parent_id.choices = _category_choices(True, _("(top level)"))
+    form.parent_id.choices = category_choices(True, _("(top level)"))
+    status = 200
     if form.validate_on_submit():
         parent = _destination(form.parent_id.data)
         try:
-            create_category(form.name.data, parent, owner_department_id=_owner_department_id())
+            create_category(form.name.data, parent, owner_department_id=new_category_owner(current_user))
         except CategoryError as exc:
             form.name.errors.append(str(exc))
+            status = 400
         else:
-            db.session.commit()
             flash(_("Category added."), "success")
             return redirect(url_for("question_bank.categories"))
     rows = visible_categories(current_user)
@@ -82,7 +77,7 @@ def categories():
         form=form,
         can_manage=can_manage_category,
         rows=[(c, category_label(c, by_id), departments.get(c.owner_department_id)) for c in rows],
-    )
+    ), status
 
 
 def _edit_page(category: Category, edit=None, move=None, delete=None, status: int = 200):
@@ -91,9 +86,9 @@ def _edit_page(category: Category, edit=None, move=None, delete=None, status: in
     delete = delete or CategoryDeleteForm(prefix="delete", formdata=None)
     subtree = category.path
     move.parent_id.choices = [
-        c for c in _category_choices(True, _("(top level)")) if not _in_subtree(c.value, subtree)
+        c for c in category_choices(True, _("(top level)")) if not _in_subtree(c.value, subtree)
     ]
-    delete.move_to_id.choices = [c for c in _category_choices(True) if c.value != category.id]
+    delete.move_to_id.choices = [c for c in category_choices(True) if c.value != category.id]
     return render_template(
         "question_bank/category_edit.html",
         category=category,
@@ -122,10 +117,8 @@ def category_edit(category_id: int):
         try:
             rename_category(category, form.name.data, form.description.data or "")
         except CategoryError as exc:
-            db.session.rollback()
             form.name.errors.append(str(exc))
-            return _edit_page(_managed(category_id), edit=form, status=400)
-        db.session.commit()
+            return _edit_page(category, edit=form, status=400)
         flash(_("Category saved."), "success")
         return redirect(url_for("question_bank.category_edit", category_id=category.id))
     return _edit_page(category, edit=form, status=400 if form.errors else 200)
@@ -136,17 +129,15 @@ def category_edit(category_id: int):
 def category_move(category_id: int):
     category = _managed(category_id)
     form = CategoryMoveForm(prefix="move")
-    form.parent_id.choices = _category_choices(True, _("(top level)"))
+    form.parent_id.choices = category_choices(True, _("(top level)"))
     parent = _destination(form.parent_id.data or 0)  # 404 outside the user's scope
     if not form.validate_on_submit():
         return _edit_page(category, move=form, status=400)
     try:
         move_category(category, parent)
     except CategoryError as exc:
-        db.session.rollback()
         form.parent_id.errors.append(str(exc))
-        return _edit_page(_managed(category_id), move=form, status=400)
-    db.session.commit()
+        return _edit_page(category, move=form, status=400)
     flash(_("Category moved: %(label)s.", label=category_label(category)), "success")
     return redirect(url_for("question_bank.category_edit", category_id=category.id))
 
@@ -156,7 +147,7 @@ def category_move(category_id: int):
 def category_delete(category_id: int):
     category = _managed(category_id)
     form = CategoryDeleteForm(prefix="delete")
-    form.move_to_id.choices = _category_choices(True)
+    form.move_to_id.choices = category_choices(True)
     target = _destination(form.move_to_id.data or 0)  # 404 outside the user's scope
     if not form.validate_on_submit():
         return _edit_page(category, delete=form, status=400)
@@ -164,9 +155,7 @@ def category_delete(category_id: int):
     try:
         moved = delete_category(category, target)
     except CategoryError as exc:
-        db.session.rollback()
         form.move_to_id.errors.append(str(exc))
-        return _edit_page(_managed(category_id), delete=form, status=400)
-    db.session.commit()
+        return _edit_page(category, delete=form, status=400)
     flash(_("Category %(label)s deleted; %(n)d questions moved.", label=label, n=moved), "success")
     return redirect(url_for("question_bank.categories"))

@@ -1,6 +1,6 @@
 """Import and export pages: upload → dry run (counts per type, new categories, duplicates, every error)
-→ confirm (all or nothing). Imports of more than ``INLINE_LIMIT`` questions run as a background job with
-a progress page; smaller ones run in the request.
+→ confirm (all or nothing). Imports of more than ``INLINE_LIMIT`` questions run as a background job
+(``question_bank.jobs``) with a progress page; smaller ones run in the request.
 
 A scoped trainer imports below a category they own or a shared one (new top-level categories would
 otherwise escape their scope); admins and unscoped trainers may import at the top level.
@@ -16,18 +16,19 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts.models import User
 from core.auth import Role, role_required
 from core.extensions import db
-from core.jobs import JobRun, job_task, start_job
+from core.jobs import start_job
 from core.models import utcnow
 from core.spreadsheets import SpreadsheetError, read_upload
 from question_bank import importing
-from question_bank.categories import can_use_category, category_label
+from question_bank.categories import can_use_category, category_label, new_category_owner
+from question_bank.errors import ImportRejected
 from question_bank.formats.xlsx import template_rows, write_workbook
 from question_bank.forms import ExportForm, ImportConfirmForm, ImportForm
+from question_bank.jobs import import_job
 from question_bank.models import Category, QuestionStatus
-from question_bank.views import BANK_ROLES, _category_choices, bp
+from question_bank.views.common import BANK_ROLES, bp, category_choices
 
 INLINE_LIMIT = 300
 _EXTENSIONS = {"xlsx": ".xlsx", "gift": ".gift", "moodlexml": ".xml"}
@@ -77,7 +78,7 @@ def import_template():
 @role_required(*BANK_ROLES)
 def import_upload():
     form = ImportForm()
-    form.category_id.choices = _category_choices(not _scoped(), _("(top level)"))
+    form.category_id.choices = category_choices(not _scoped(), _("(top level)"))
     if not form.validate_on_submit():
         return render_template(
             "question_bank/import.html", form=form
@@ -125,13 +126,12 @@ def import_confirm():
         "base": base,
         "status": QuestionStatus.PUBLISHED if form.publish.data else QuestionStatus.DRAFT,
         "import_duplicates": bool(form.import_duplicates.data),
-        "owner_department_id": _owner_for_import(),
+        "owner_department_id": new_category_owner(current_user),
         "user_id": current_user.id,
     }
     parsed = importing.parse_file(path.read_bytes(), form.format.data)
     if len(parsed.questions) > INLINE_LIMIT and not parsed.problems:
         job = start_job("question_import", import_job, user=current_user, **params)
-        db.session.commit()
         return redirect(url_for("jobs.show", job_id=job.id))
     try:
         summary = importing.run_import(
@@ -143,13 +143,12 @@ def import_confirm():
             import_duplicates=params["import_duplicates"],
             owner_department_id=params["owner_department_id"],
         )
-    except importing.ImportRejected as exc:
-        db.session.rollback()
+    except ImportRejected as exc:
+        # Shown as the preview with every problem, status 400: nothing of the import is committed.
         path.unlink(missing_ok=True)
         plan = importing.preview(parsed, base, current_user)
         plan.problems = exc.problems
         return render_template("question_bank/import_preview.html", plan=plan, confirm=None, base=base), 400
-    db.session.commit()
     path.unlink(missing_ok=True)
     flash(
         _(
@@ -162,54 +161,18 @@ def import_confirm():
     return redirect(url_for("question_bank.index"))
 
 
-def _owner_for_import() -> int | None:
-    if current_user.has_any_role(Role.ADMIN):
-        return None
-    roots = current_user.scope_roots(Role.TRAINER)
-    return roots[0].id if roots else None
-
-
-@job_task()
-def import_job(
-    job: JobRun, report, *, path, fmt, base, status, import_duplicates, owner_department_id, user_id
-):
-    """Background import of a staged file (all or nothing: the task's one transaction)."""
-    staged = Path(path)
-    parsed = importing.parse_file(staged.read_bytes(), fmt)
-    report(0, len(parsed.questions), _("Importing"))
-    summary = importing.run_import(
-        parsed,
-        db.session.get(User, user_id),
-        utcnow(),
-        base_path=base,
-        status=status,
-        import_duplicates=import_duplicates,
-        owner_department_id=owner_department_id,
-        progress=lambda done, total: report(done, total, _("Importing")),
-    )
-    report(len(parsed.questions), len(parsed.questions), _("Done"))
-    staged.unlink(missing_ok=True)
-    job.message = _(
-        "%(n)d questions imported, %(s)d duplicates skipped.",
-        n=summary["created"],
-        s=summary["skipped_duplicates"],
-    )
-    job.result_link = "/question-bank/"  # no request context in a worker, so no url_for
-    return summary
-
-
 @bp.get("/export")
 @role_required(*BANK_ROLES)
 def export():
     form = ExportForm(request.args)
-    form.category_id.choices = _category_choices(True, _("All categories"))
+    form.category_id.choices = category_choices(True, _("All categories"))
     if "format" not in request.args:
         return render_template("question_bank/export.html", form=form)
     if not form.validate():
         abort(400)
     base = _base_path(form.category_id.data)
     fmt = form.format.data
+    # The export's audit entry is committed with the request.
     data = importing.export_questions(fmt, base, user=current_user)
-    db.session.commit()  # the audit entry of the export
     name = f"questions{_EXTENSIONS[fmt]}"
     return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)

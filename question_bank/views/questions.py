@@ -1,71 +1,26 @@
-"""Trainer pages: the list with filters and bulk actions, create/edit with live preview, history and
-comparison, categories. Employees and HR get 403; a question or category outside the trainer's scope 404.
-"""
+"""Question pages: the list with filters and bulk actions, create/edit with live preview, history and
+comparison, status changes."""
 
 from __future__ import annotations
 
 import re
-import secrets
-from pathlib import Path
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import uploads
-from core.auth import Role, login_required, role_required
+from core.auth import role_required
 from core.extensions import db
-from core.forms import PostForm, choices
+from core.forms import PostForm
 from core.models import utcnow
-from question_bank import services
-from question_bank.categories import can_use_category, category_label, visible_categories
+from question_bank import history, services
+from question_bank.categories import can_use_category, category_label
 from question_bank.content import validate
 from question_bank.forms import BulkForm, QuestionForm, fill_form, form_problems, form_to_data
-from question_bank.models import (
-    STATUS_LABELS,
-    TYPE_LABELS,
-    Category,
-    Question,
-    QuestionStatus,
-    QuestionVersion,
-    Tag,
-)
-
-bp = Blueprint("question_bank", __name__, url_prefix="/question-bank")
-BANK_ROLES = (Role.TRAINER, Role.ADMIN)
-MEDIA_MAX_BYTES = 2 * 1024 * 1024
-_MEDIA_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|gif|webp)$")
-# Stem images: the type from the content; JPEG files keep the ``.jpg`` ending earlier uploads have.
-_MEDIA_ENDINGS = {uploads.PNG: "png", uploads.JPEG: "jpg", uploads.GIF: "gif", uploads.WEBP: "webp"}
-
-
-def _category_pairs() -> list[tuple[int, str]]:
-    """(id, full path) of the categories the user may use, sorted; computed once per request."""
-    if "qb_category_pairs" not in g:
-        by_id = {c.id: c for c in visible_categories(current_user)}
-        g.qb_category_pairs = sorted(
-            ((c.id, category_label(c, by_id)) for c in by_id.values()), key=lambda p: p[1]
-        )
-    return g.qb_category_pairs
-
-
-def _category_choices(with_none: bool = False, none_label: str = "") -> list:
-    pairs = list(_category_pairs())
-    if with_none:
-        pairs.insert(0, (0, none_label or "—"))
-    return choices(pairs)
+from question_bank.labels import STATUS_LABELS, TYPE_LABELS
+from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag
+from question_bank.views.common import BANK_ROLES, bp, category_choices
 
 
 def _load(question_id: int) -> Question:
@@ -94,12 +49,12 @@ def index():
     )
     page = services.list_questions(current_user, flt, page=_int_arg("page") or 1)
     bulk = BulkForm()
-    bulk.category_id.choices = _category_choices(True)
+    bulk.category_id.choices = category_choices(True)
     return render_template(
         "question_bank/index.html",
         page=page,
         flt=flt,
-        categories=_category_choices(True, _("All categories")),
+        categories=category_choices(True, _("All categories")),
         tags=list(db.session.scalars(select(Tag).order_by(Tag.name).limit(500))),
         type_labels=TYPE_LABELS,
         status_labels=STATUS_LABELS,
@@ -107,9 +62,9 @@ def index():
     )
 
 
-def _question_form(question: Question | None = None) -> QuestionForm:
+def _question_form() -> QuestionForm:
     form = QuestionForm()
-    form.category_id.choices = _category_choices()
+    form.category_id.choices = category_choices()
     return form
 
 
@@ -125,6 +80,14 @@ def _save_problems(form: QuestionForm) -> bool:
         form.stem.errors = [*form.stem.errors, *problems]
         return False
     return True
+
+
+def _usable_category(category_id: int) -> Category:
+    """The chosen category; outside the user's scope it answers 404."""
+    category = db.session.get(Category, category_id)
+    if not can_use_category(current_user, category):
+        abort(404)
+    return category
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -146,13 +109,10 @@ def create():
                 "warning",
             )
         else:
-            category = db.session.get(Category, form.category_id.data)
-            if not can_use_category(current_user, category):
-                abort(404)
+            category = _usable_category(form.category_id.data)
             question = services.create_question(
                 data, category, current_user, utcnow(), status=form.status.data
             )
-            db.session.commit()
             flash(_("Question saved."), "success")
             return redirect(url_for("question_bank.show", question_id=question.id))
     return render_template("question_bank/edit.html", form=form, question=None, duplicates=duplicates)
@@ -162,7 +122,7 @@ def create():
 @role_required(*BANK_ROLES)
 def edit(question_id: int):
     question = _load(question_id)
-    form = _question_form(question)
+    form = _question_form()
     if request.method == "GET":
         fill_form(form, services.version_data(question.current_version, question))
         form.category_id.data = question.category_id
@@ -171,15 +131,12 @@ def edit(question_id: int):
     if form.validate_on_submit() and _save_problems(form):
         data = form_to_data(form)
         services.keep_unexposed_fields(question.current_version, data)
-        category = db.session.get(Category, form.category_id.data)
-        if not can_use_category(current_user, category):
-            abort(404)
+        category = _usable_category(form.category_id.data)
         now = utcnow()
         services.edit_question(question, data, current_user, now, note=form.change_note.data or "")
         question.category = category
         if form.status.data != question.status:
             services.set_status(question, form.status.data, now)
-        db.session.commit()
         flash(_("Question saved."), "success")
         return redirect(url_for("question_bank.show", question_id=question.id))
     return render_template("question_bank/edit.html", form=form, question=question, duplicates=duplicates)
@@ -189,8 +146,7 @@ def edit(question_id: int):
 @role_required(*BANK_ROLES)
 def preview():
     """The live preview: the form's question rendered exactly as a candidate sees it (no key)."""
-    form = QuestionForm()
-    form.category_id.choices = _category_choices()
+    form = _question_form()
     data = form_to_data(form)
     problems = validate(data)
     version = QuestionVersion(
@@ -229,7 +185,6 @@ def set_status(question_id: int, status: str):
     if status not in STATUS_LABELS or not PostForm().validate_on_submit():
         abort(400)
     services.set_status(question, status, utcnow())
-    db.session.commit()
     flash(_("Status changed to %(status)s.", status=STATUS_LABELS[status]), "success")
     return redirect(url_for("question_bank.show", question_id=question.id))
 
@@ -245,7 +200,7 @@ def compare(question_id: int):
     if a is None or b is None:
         abort(404)
     return render_template(
-        "question_bank/compare.html", question=question, a=a, b=b, rows=services.compare_versions(a, b)
+        "question_bank/compare.html", question=question, a=a, b=b, rows=history.compare_versions(a, b)
     )
 
 
@@ -253,7 +208,7 @@ def compare(question_id: int):
 @role_required(*BANK_ROLES)
 def bulk():
     form = BulkForm()
-    form.category_id.choices = _category_choices(True)
+    form.category_id.choices = category_choices(True)
     ids = [int(i) for i in request.form.getlist("selected") if i.isdigit()]
     if not form.validate_on_submit():
         abort(400)
@@ -279,50 +234,9 @@ def bulk():
     else:
         status = QuestionStatus.PUBLISHED if action == "publish" else QuestionStatus.RETIRED
         count = services.bulk_status(questions, status, now)
-    db.session.commit()
     flash(_("%(n)d questions changed.", n=count), "success")
     return redirect(request.referrer if _same_site(request.referrer) else url_for("question_bank.index"))
 
 
 def _same_site(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url + "question-bank")
-
-
-# ---------------------------------------------------------------- media
-
-
-def _media_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "question_media"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@bp.post("/media")
-@role_required(*BANK_ROLES)
-def upload_media():
-    """Store an image for a stem; answers the HTML to paste. The name is random, never the upload's."""
-    if not PostForm().validate_on_submit():
-        abort(400)
-    upload = request.files.get("image")
-    data = upload.stream.read(MEDIA_MAX_BYTES + 1) if upload else b""
-    if not data or len(data) > MEDIA_MAX_BYTES:
-        return {"error": _("Upload an image of at most 2 MB.")}, 400
-    kind = _MEDIA_ENDINGS.get(uploads.sniff(data))
-    if kind is None:
-        return {"error": _("Only PNG, JPEG, GIF and WebP images are accepted.")}, 400
-    name = f"{secrets.token_hex(16)}.{kind}"
-    (_media_dir() / name).write_bytes(data)
-    url = url_for("question_bank.media", name=name)
-    return {"url": url, "html": f'<img src="{url}" alt="">'}
-
-
-@bp.get("/media/<name>")
-@login_required
-def media(name: str):
-    """Stem images are shown to candidates too, so any signed-in user may load them."""
-    if not _MEDIA_NAME.match(name):
-        abort(404)
-    path = _media_dir() / name
-    if not path.is_file():
-        abort(404)
-    return send_file(path, max_age=86400)

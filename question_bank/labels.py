@@ -1,0 +1,24 @@
+"""Question types and statuses as the user reads them (lazily translated), for templates, forms and exports."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from question_bank.models import QuestionStatus, QuestionType
+
+TYPE_LABELS = {
+    QuestionType.SINGLE: _l("Single choice"),
+    QuestionType.MULTIPLE: _l("Multiple choice"),
+    QuestionType.TRUEFALSE: _l("True/false"),
+    QuestionType.FILL: _l("Fill in the blank"),
+    QuestionType.ESSAY: _l("Short answer"),
+    QuestionType.MATCHING: _l("Matching"),
+    QuestionType.NUMERICAL: _l("Numerical"),
+    QuestionType.DESCRIPTION: _l("Description"),
+}
+
+STATUS_LABELS = {
+    QuestionStatus.DRAFT: _l("Draft"),
+    QuestionStatus.PUBLISHED: _l("Published"),
+    QuestionStatus.RETIRED: _l("Retired"),
+}

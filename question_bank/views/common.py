@@ -1,0 +1,31 @@
+"""The question bank's blueprint and what its pages share: who may use them, the category choices."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g
+from flask_login import current_user
+
+from core.auth import Role
+from core.forms import choices
+from question_bank.categories import category_label, visible_categories
+
+bp = Blueprint("question_bank", __name__, url_prefix="/question-bank")
+BANK_ROLES = (Role.TRAINER, Role.ADMIN)
+
+
+def category_pairs() -> list[tuple[int, str]]:
+    """(id, full path) of the categories the user may use, sorted; computed once per request."""
+    if "qb_category_pairs" not in g:
+        by_id = {c.id: c for c in visible_categories(current_user)}
+        g.qb_category_pairs = sorted(
+            ((c.id, category_label(c, by_id)) for c in by_id.values()), key=lambda p: p[1]
+        )
+    return g.qb_category_pairs
+
+
+def category_choices(with_none: bool = False, none_label: str = "") -> list:
+    """The user's categories as select choices, optionally led by "none" (value 0) named ``none_label``."""
+    pairs = list(category_pairs())
+    if with_none:
+        pairs.insert(0, (0, none_label or "—"))
+    return choices(pairs)
