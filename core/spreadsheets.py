@@ -16,6 +16,7 @@ import openpyxl
 from flask_babel import lazy_gettext as _l
 from openpyxl.styles import Font
 
+from core.errors import DomainError
 from core.uploads import XLSX, sniff
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -24,7 +25,7 @@ MAX_COMPRESSION_RATIO = 200
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-class SpreadsheetError(ValueError):
+class SpreadsheetError(DomainError):
     """The file cannot be read; the message says why in words a user understands."""
 
 

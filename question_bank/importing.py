@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from accounts.models import User
 from core import audit
 from core.extensions import db
+from core.spreadsheets import SpreadsheetError
 from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import (
     category_label,
@@ -65,7 +66,7 @@ def parse_file(data: bytes, fmt: str) -> ParseResult:
             return gift.parse(data)
         if fmt == "moodlexml":
             return moodlexml.parse(data)
-    except (FormatError, ValueError) as exc:
+    except (FormatError, SpreadsheetError, ValueError) as exc:
         return ParseResult(problems=[ImportProblem("", "", str(exc))])
     return ParseResult(problems=[ImportProblem("", "", _("Unknown format “%(fmt)s”.", fmt=fmt))])
 

@@ -3,7 +3,7 @@
 openpyxl builds an object per shared string and cell and needs ~1.5 ms per template row here; this reader
 streams the sheet XML through expat with DTDs and entities refused (defusedxml's rules) and gives the same strings as
 ``core.spreadsheets.read_rows`` for the cells a question template holds (text, numbers, formula results).
-The upload limits and zip-bomb checks are core's (``MAX_UNPACKED_BYTES``, ``MAX_COMPRESSION_RATIO``).
+The upload limits and zip-bomb checks are core's (``MAX_UNPACKED_BYTES``, ``check_archive``).
 Numbers formatted as dates come through as their serial number (the template has no date columns).
 """
 
@@ -19,7 +19,7 @@ import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 from flask_babel import gettext as _
 
-from core.spreadsheets import MAX_COMPRESSION_RATIO, MAX_UNPACKED_BYTES, SpreadsheetError
+from core.spreadsheets import MAX_UNPACKED_BYTES, SpreadsheetError, check_archive
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -42,22 +42,6 @@ def _number_text(value: str) -> str:
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
     return str(number)
-
-
-def _check(archive: zipfile.ZipFile, max_unpacked: int) -> None:
-    total = 0
-    for info in archive.infolist():
-        total += info.file_size
-        if (
-            info.compress_size
-            and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO
-            and info.file_size > 1024 * 1024
-        ):
-            raise SpreadsheetError(_("The workbook is compressed suspiciously (possible zip bomb)."))
-    if total > max_unpacked:
-        raise SpreadsheetError(
-            _("The workbook unpacks to more than %(mb)s MB.", mb=max_unpacked // 1024 // 1024)
-        )
 
 
 def _first_sheet_path(archive: zipfile.ZipFile) -> str:
@@ -216,7 +200,7 @@ def read_first_sheet(data: bytes, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> 
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise SpreadsheetError(_("The file is not a valid .xlsx workbook.")) from exc
-    _check(archive, max_unpacked)
+    check_archive(archive, max_unpacked)
     try:
         shared = _shared_strings(archive)
         with archive.open(_first_sheet_path(archive)) as stream:
