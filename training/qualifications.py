@@ -14,14 +14,15 @@ from accounts.models import Department, Employee, EmployeeStatus, Position, User
 from core import signals
 from core.extensions import db
 from core.notifications import notify
+from core.spreadsheets import write_xlsx
 from core.timeutil import local_date
 from training.certificates import (
-    CertificateError,
     CertificateSpec,
     issue_certificates,
     reissue_certificate,
     revoke_certificate,
 )
+from training.errors import CertificateError, QualificationError
 from training.expiry import (
     EXPIRING_DAYS,
     ExpiryStatus,
@@ -29,6 +30,7 @@ from training.expiry import (
     expiry_status,
     expiry_window,
 )
+from training.labels import MATRIX_FLAGS
 from training.models import (
     CertificateKind,
     CertificateType,
@@ -38,10 +40,6 @@ from training.models import (
     TypeOrigin,
     certificate_type_positions,
 )
-
-
-class QualificationError(ValueError):
-    """A qualification rule was broken; the message is shown to the user."""
 
 
 def current_record(employee: Employee, certificate_type: CertificateType) -> QualificationRecord | None:
@@ -215,7 +213,7 @@ def revoke_qualification(record: QualificationRecord, reason: str, *, now: dt.da
     if not reason:
         raise QualificationError(_("Give a reason for revoking."))
     if record.revoked_at is not None:
-        raise QualificationError(_("This record is already revoked."))
+        raise QualificationError(_("This record is already revoked."), status=409)
     record.revoked_at = now
     record.revoke_reason = reason[:300]
     if record.certificate is not None:
@@ -277,13 +275,6 @@ def expiring_records(scope_condition, today: dt.date, *, days: int = EXPIRING_DA
 
 # ---------------------------------------------------------------- 持证上岗 matrix
 
-MATRIX_FLAGS = {
-    "missing": _l("Missing"),
-    "expired": _l("Expired"),
-    "revoked": _l("Revoked"),
-    "expiring": _l("Expiring soon"),
-    "ok": _l("Held"),
-}
 LACKING = {"missing", "expired", "revoked"}
 
 
@@ -364,6 +355,18 @@ def matrix_rows(scope_condition, today: dt.date, *, department: Department | Non
         row.flags[type_id] = row_flag
         row.expires[type_id] = expires_on
     return list(rows.values())
+
+
+def matrix_workbook(rows: list[MatrixRow], types: list[CertificateType]) -> bytes:
+    """The 持证上岗 matrix as xlsx: one row per employee, one column per required type."""
+    flags = {k: str(v) for k, v in MATRIX_FLAGS.items()}
+    headers = [_("Employee number"), _("Name"), _("Department"), _("Position"), *(t.name for t in types)]
+    body = (
+        # blank (None) where the position does not require the type: no cell is written for it
+        [r.employee_no, r.name, r.department, r.position, *(flags.get(r.flags.get(t.id)) for t in types)]
+        for r in rows
+    )
+    return write_xlsx(headers, body, title="持证上岗", widths=[12, 10, 18, 14, *([16] * len(types))])
 
 
 def matrix_summary(rows: list[MatrixRow]) -> dict:

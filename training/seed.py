@@ -12,13 +12,13 @@ from sqlalchemy import select
 from accounts.models import Department, Employee, Position
 from core.extensions import db
 from core.timeutil import LOCAL_TZ
+from training import course_sessions
 from training import qualifications as quals
-from training import sessions
 from training.expiry import expiry_for
 from training.models import (
     CertificateType,
     Course,
-    CourseForm,
+    CourseFormat,
     Enrolment,
     KnowledgePoint,
     PlanPeriod,
@@ -63,7 +63,7 @@ COURSES = [
         "应急预案与应急响应流程",
         "6.1, 6.3",
         "4",
-        CourseForm.CLASSROOM,
+        CourseFormat.CLASSROOM,
         ["ELEC", "EMERG", "DISP"],
         ["应急知识", "应急流程"],
         None,
@@ -73,7 +73,7 @@ COURSES = [
         "应急装备使用实操",
         "6.2, 6.4",
         "6",
-        CourseForm.FIELD_DRILL,
+        CourseFormat.FIELD_DRILL,
         ["ELEC", "EMERG"],
         ["应急装备使用", "应急技能"],
         None,
@@ -83,7 +83,7 @@ COURSES = [
         "停电事件客户沟通模拟演练",
         "6.2, 6.4",
         "3",
-        CourseForm.SIMULATION,
+        CourseFormat.SIMULATION,
         ["CSR", "CLERK"],
         ["客户沟通技巧", "应急流程"],
         None,
@@ -93,7 +93,7 @@ COURSES = [
         "服务理念与服务规范",
         "1.5, 7.1",
         "4",
-        CourseForm.CLASSROOM,
+        CourseFormat.CLASSROOM,
         ["CSR", "CLERK", "METER"],
         ["服务理念", "服务规范"],
         None,
@@ -103,7 +103,7 @@ COURSES = [
         "95598服务流程与工单处理",
         "1.5, 3.3",
         "6",
-        CourseForm.ONLINE,
+        CourseFormat.ONLINE,
         ["CSR"],
         ["服务流程", "服务技能"],
         None,
@@ -113,7 +113,7 @@ COURSES = [
         "服务礼仪培训",
         "7.2",
         "4",
-        CourseForm.CLASSROOM,
+        CourseFormat.CLASSROOM,
         ["CSR", "CLERK"],
         ["服务规范", "客户沟通技巧"],
         "FWLY",
@@ -123,7 +123,7 @@ COURSES = [
         "信息安全与个人信息保护",
         "3.4",
         "2",
-        CourseForm.ONLINE,
+        CourseFormat.ONLINE,
         ["CSR", "CLERK", "DISP", "METER"],
         ["信息安全与个人信息保护"],
         "XXAQ",
@@ -240,7 +240,7 @@ def seed_training(report) -> None:
             # Deliver most items, one a few days late, with attendance of ~90% of the target staff.
             late = rng.random() < 0.25
             day = dt.date(2026, month + (1 if late else 0), rng.randint(8, 24))
-            session = sessions.create_session(
+            session = course_sessions.create_session(
                 item.course,
                 department=unit,
                 title=item.course.title,
@@ -265,10 +265,10 @@ def seed_training(report) -> None:
                     enrolment.checkin_method = "qr"
             db.session.flush()
             attended = [e for e in session.enrolments if e.attended_at]
-            completed.extend(sessions.complete_if_due(attended, now=session.ends_at, certify=False))
-            sessions.mark_delivered(session, now=session.ends_at)
+            completed.extend(course_sessions.complete_if_due(attended, now=session.ends_at, certify=False))
+            course_sessions.mark_delivered(session, now=session.ends_at)
     # Every demo certificate of a completed course in one layout batch (not one per session).
-    sessions.certify_completions(completed, now=now)
+    course_sessions.certify_completions(completed, now=now)
     # Upcoming sessions open for self-enrolment (with a small capacity to show the waiting list).
     for offset, course_code, unit_code in (
         (10, "FW-203", "HY-KF"),
@@ -276,7 +276,7 @@ def seed_training(report) -> None:
         (25, "AQ-301", "HY-JB"),
     ):
         day = dt.date(2026, 11, 26) + dt.timedelta(days=offset)
-        sessions.create_session(
+        course_sessions.create_session(
             courses[course_code],
             department=departments[unit_code],
             title=courses[course_code].title,

@@ -1,5 +1,5 @@
-"""Sessions (培训班), enrolment with a waiting list, attendance (trainer list or QR), course completion,
-training hours (学时) and the .ics calendar.
+"""Training sessions (培训班; not web sessions): enrolment with a waiting list, attendance (trainer list or
+QR), course completion, training hours (学时) and the .ics calendar.
 
 Decisions:
 - Completing a course = attendance at one of its sessions, plus a recorded pass of its linked exam when
@@ -31,12 +31,13 @@ from core.extensions import db
 from core.notifications import notify
 from core.timeutil import LOCAL_TZ, local_date
 from training.certificates import CertificateSpec, issue_certificates
+from training.errors import TrainingError
 from training.models import (
     CertificateKind,
     Course,
     CourseCompletion,
     CourseExamPass,
-    CourseForm,
+    CourseFormat,
     Enrolment,
     EnrolmentStatus,
     HoursEntry,
@@ -45,11 +46,6 @@ from training.models import (
     TrainingSession,
 )
 from training.qualifications import Grant, grant_qualifications
-
-
-class TrainingError(ValueError):
-    """A training rule was broken; the message is shown to the user."""
-
 
 # ---------------------------------------------------------------- sessions and enrolment
 
@@ -200,7 +196,7 @@ def self_enrol(session: TrainingSession, employee: Employee, *, now: dt.datetime
         raise TrainingError(_("This session has already started."))
     enrolment = enrolment_of(session, employee)
     if enrolment is not None and enrolment.status != EnrolmentStatus.WITHDRAWN:
-        raise TrainingError(_("You are already on this session's list."))
+        raise TrainingError(_("You are already on this session's list."), status=409)
     full = enrolled_count(session) >= session.capacity
     status = EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED
     if enrolment is None:
@@ -424,7 +420,7 @@ def record_course_exam_passed(employee: Employee, course: Course, *, source_key:
     )
     if waiting:
         return complete_if_due(waiting, now=now)
-    if course.form == CourseForm.ONLINE:
+    if course.form == CourseFormat.ONLINE:
         done = [_complete(employee, course, f"exam:{source_key}", now)]
         certify_completions(done, now=now)
         return done
