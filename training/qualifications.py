@@ -110,57 +110,20 @@ def grant_qualifications(grants: list[Grant], *, now: dt.datetime) -> list[Quali
     created: list[QualificationRecord] = []
     pending: list[tuple[QualificationRecord, CertificateSpec]] = []
     for grant in grants:
-        employee, certificate_type = grant.employee, grant.certificate_type
         existing = db.session.scalar(
             select(QualificationRecord).where(QualificationRecord.source_key == grant.source_key)
         )
         if existing is not None:
             records.append(existing)
             continue
-        if certificate_type.origin != TypeOrigin.INTERNAL:
-            raise QualificationError(
-                _("%(name)s is issued outside; record it from a scan.", name=certificate_type.name)
-            )
-        expires_on = expiry_for(grant.issued_on, certificate_type.validity_months)
-        number = _number(certificate_type, employee, grant.issued_on)
-        old = _supersede(employee, certificate_type, now)
-        old_cert = old.certificate if old is not None else None
-        record = QualificationRecord(
-            employee=employee,
-            certificate_type=certificate_type,
-            number=number,
-            issued_on=grant.issued_on,
-            expires_on=expires_on,
-            source_key=grant.source_key,
-            recorded_at=now,
-            note="换证" if old is not None else "",  # stored data, shown as is
-        )
-        if old_cert is not None and old_cert.revoked_at is None and old_cert.superseded_at is None:
-            record.certificate = reissue_certificate(
-                old_cert, now=now, number=number, issued_on=grant.issued_on, expires_on=expires_on
-            )
-        else:
-            spec = CertificateSpec(
-                CertificateKind.QUALIFICATION,
-                employee,
-                certificate_type.name,
-                number,
-                grant.issued_on,
-                expires_on,
-                certificate_type.issuer,
-                f"qualification:{grant.source_key}",
-                {"certificate_type": certificate_type.code},
-            )
+        record, spec = _granted_record(grant, now)
+        if spec is not None:
             pending.append((record, spec))
         db.session.add(record)
         db.session.flush()  # the next grant of the same employee and type must see this one as current
         records.append(record)
         created.append(record)
-    if pending:
-        certificates = issue_certificates([spec for _record, spec in pending], now=now)
-        for (record, _spec), cert in zip(pending, certificates, strict=True):
-            record.certificate = cert
-        db.session.flush()
+    _issue_certificates_of(pending, now)
     for record in created:
         signals.qualification_granted.send(
             record,
@@ -170,6 +133,57 @@ def grant_qualifications(grants: list[Grant], *, now: dt.datetime) -> list[Quali
             now=now,
         )
     return records
+
+
+def _granted_record(grant: Grant, now: dt.datetime) -> tuple[QualificationRecord, CertificateSpec | None]:
+    """The new record of ``grant`` (superseding the current one) with its certificate: a renewal reissues
+    the current certificate as a new version; otherwise the spec of a new one to issue in the batch."""
+    employee, certificate_type = grant.employee, grant.certificate_type
+    if certificate_type.origin != TypeOrigin.INTERNAL:
+        raise QualificationError(
+            _("%(name)s is issued outside; record it from a scan.", name=certificate_type.name)
+        )
+    expires_on = expiry_for(grant.issued_on, certificate_type.validity_months)
+    number = _number(certificate_type, employee, grant.issued_on)
+    old = _supersede(employee, certificate_type, now)
+    old_cert = old.certificate if old is not None else None
+    record = QualificationRecord(
+        employee=employee,
+        certificate_type=certificate_type,
+        number=number,
+        issued_on=grant.issued_on,
+        expires_on=expires_on,
+        source_key=grant.source_key,
+        recorded_at=now,
+        note="换证" if old is not None else "",  # stored data, shown as is
+    )
+    if old_cert is not None and old_cert.revoked_at is None and old_cert.superseded_at is None:
+        record.certificate = reissue_certificate(
+            old_cert, now=now, number=number, issued_on=grant.issued_on, expires_on=expires_on
+        )
+        return record, None
+    spec = CertificateSpec(
+        CertificateKind.QUALIFICATION,
+        employee,
+        certificate_type.name,
+        number,
+        grant.issued_on,
+        expires_on,
+        certificate_type.issuer,
+        f"qualification:{grant.source_key}",
+        {"certificate_type": certificate_type.code},
+    )
+    return record, spec
+
+
+def _issue_certificates_of(pending: list[tuple[QualificationRecord, CertificateSpec]], now: dt.datetime):
+    """Issue the new certificates of ``pending`` records in one layout pass and attach each to its record."""
+    if not pending:
+        return
+    certificates = issue_certificates([spec for _record, spec in pending], now=now)
+    for (record, _spec), cert in zip(pending, certificates, strict=True):
+        record.certificate = cert
+    db.session.flush()
 
 
 def record_external_qualification(
