@@ -12,7 +12,7 @@ from core.auth import STAFF_ROLES, Role
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
 from training import cards, cli, seed, views
-from training.course_sessions import on_drill_participated
+from training.hours import on_drill_participated
 
 
 def register(app) -> None:

@@ -1,5 +1,5 @@
 """Training sessions (培训班; not web sessions): enrolment with a waiting list, attendance (trainer list or
-QR), course completion, training hours (学时) and the .ics calendar.
+QR), course completion (its hours go to the 学时 ledger, ``training.hours``) and the .ics calendar.
 
 Decisions:
 - Completing a course = attendance at one of its sessions, plus a recorded pass of its linked exam when
@@ -32,6 +32,7 @@ from core.notifications import notify
 from core.timeutil import LOCAL_TZ, local_date
 from training.certificates import CertificateSpec, issue_certificates
 from training.errors import TrainingError
+from training.hours import credit_hours
 from training.models import (
     CertificateKind,
     Course,
@@ -40,7 +41,6 @@ from training.models import (
     CourseFormat,
     Enrolment,
     EnrolmentStatus,
-    HoursEntry,
     HoursSource,
     SessionStatus,
     TrainingSession,
@@ -301,7 +301,7 @@ def mark_delivered(session: TrainingSession, *, now: dt.datetime) -> None:
     db.session.flush()
 
 
-# ---------------------------------------------------------------- completion and hours
+# ---------------------------------------------------------------- completion
 
 
 def _has_pass(employee_id: int, course: Course) -> bool:
@@ -425,102 +425,6 @@ def record_course_exam_passed(employee: Employee, course: Course, *, source_key:
         certify_completions(done, now=now)
         return done
     return []
-
-
-def credit_hours(
-    employee: Employee | int,
-    hours: Decimal,
-    *,
-    source: str,
-    source_key: str,
-    earned_on: dt.date,
-    description: str = "",
-) -> HoursEntry | None:
-    """Add 学时 to the ledger once per ``source_key`` (a replay credits nothing and returns None)."""
-    if db.session.scalar(select(HoursEntry.id).where(HoursEntry.source_key == source_key)):
-        return None
-    hours = Decimal(str(hours))
-    if hours < 0:
-        raise TrainingError(_("Hours cannot be negative."))
-    entry = HoursEntry(
-        employee_id=employee if isinstance(employee, int) else employee.id,
-        hours=hours,
-        source=source,
-        source_key=source_key,
-        earned_on=earned_on,
-        description=description[:300],
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
-
-
-def on_drill_participated(sender, *, employee, drill, role, hours, source_key, now, **_extra) -> None:
-    """Listener of ``core.signals.drill_participated``: credit the drill's hours once."""
-    title = getattr(drill, "title", None) or getattr(drill, "name", None) or str(drill)
-    credit_hours(
-        employee,
-        Decimal(str(hours)),
-        source=HoursSource.DRILL,
-        source_key=f"drill:{source_key}",
-        earned_on=local_date(now),
-        description=f"{title} ({role})" if role else str(title),
-    )
-
-
-def hours_in_year(employee: Employee, year: int) -> Decimal:
-    """The employee's 学时 credited in ``year`` (calendar year, Asia/Shanghai dates)."""
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(HoursEntry.hours), 0)).where(
-            HoursEntry.employee_id == employee.id,
-            HoursEntry.earned_on >= dt.date(year, 1, 1),
-            HoursEntry.earned_on <= dt.date(year, 12, 31),
-        )
-    )
-    return Decimal(str(total)).quantize(Decimal("0.1"))
-
-
-def hours_summary(employee: Employee, year: int) -> dict:
-    """Hours this year against the position's annual requirement (share capped at 100%)."""
-    earned = hours_in_year(employee, year)
-    required = Decimal(employee.position.annual_training_hours or 0)
-    share = (
-        Decimal(100)
-        if not required
-        else min(Decimal(100), (earned * 100 / required).quantize(Decimal("0.1")))
-    )
-    by_source = dict(
-        db.session.execute(
-            select(HoursEntry.source, func.sum(HoursEntry.hours))
-            .where(
-                HoursEntry.employee_id == employee.id,
-                HoursEntry.earned_on >= dt.date(year, 1, 1),
-                HoursEntry.earned_on <= dt.date(year, 12, 31),
-            )
-            .group_by(HoursEntry.source)
-        ).all()
-    )
-    return {
-        "earned": earned,
-        "required": required,
-        "share": share,
-        "met": earned >= required,
-        "by_source": by_source,
-    }
-
-
-def hours_entries(employee: Employee, year: int) -> list[HoursEntry]:
-    return list(
-        db.session.scalars(
-            select(HoursEntry)
-            .where(
-                HoursEntry.employee_id == employee.id,
-                HoursEntry.earned_on >= dt.date(year, 1, 1),
-                HoursEntry.earned_on <= dt.date(year, 12, 31),
-            )
-            .order_by(HoursEntry.earned_on.desc(), HoursEntry.id.desc())
-        )
-    )
 
 
 # ---------------------------------------------------------------- calendar

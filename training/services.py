@@ -3,7 +3,7 @@
 Public functions other packages call live in their concern modules and are re-exported here:
 ``issue_certificate``, ``issue_certificates``, ``reissue_certificate``, ``revoke_certificate``
 (training.certificates), ``grant_qualification`` (training.qualifications),
-``record_course_exam_passed``, ``credit_hours``, ``hours_summary`` (training.course_sessions).
+``record_course_exam_passed`` (training.course_sessions), ``credit_hours``, ``hours_summary`` (training.hours).
 """
 
 from __future__ import annotations
@@ -26,12 +26,9 @@ from training.certificates import (  # noqa: F401 — re-exported public API
     reissue_certificate,
     revoke_certificate,
 )
-from training.course_sessions import (  # noqa: F401 — re-exported public API
-    credit_hours,
-    hours_summary,
-    record_course_exam_passed,
-)
+from training.course_sessions import record_course_exam_passed  # noqa: F401 — re-exported public API
 from training.errors import TrainingError
+from training.hours import credit_hours, hours_summary  # noqa: F401 — re-exported public API
 from training.models import (
     Course,
     CourseCompletion,

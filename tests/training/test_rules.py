@@ -9,7 +9,7 @@ from flask import has_request_context
 from core import signals
 from tests import factories
 from tests.training import factories as tf
-from training import course_sessions, services
+from training import course_sessions, hours, services
 from training import qualifications as quals
 from training.errors import TrainingError
 from training.expiry import ExpiryStatus, expiry_status, expiry_window
@@ -115,7 +115,7 @@ def test_hours_from_attendance_exam_and_drills(db):
     enrolment = course_sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
     course_sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW)
     assert enrolment.completed_at is None  # the linked exam is not passed yet
-    assert course_sessions.hours_in_year(emp, 2026) == Decimal("0.0")
+    assert hours.hours_in_year(emp, 2026) == Decimal("0.0")
     completed = []
     signals.training_completed.connect(lambda s, **kw: completed.append(kw["hours"]), weak=False)
     try:
@@ -134,7 +134,7 @@ def test_hours_from_attendance_exam_and_drills(db):
             source_key="drill-participant:3",
             now=tf.NOW,
         )
-    summary = course_sessions.hours_summary(emp, 2026)
+    summary = hours.hours_summary(emp, 2026)
     assert summary["earned"] == Decimal("6.5")
     assert summary["share"] == Decimal("65.0")
     assert db.session.query(HoursEntry).filter_by(employee_id=emp.id).count() == 2

@@ -15,7 +15,7 @@ from core.extensions import db
 from core.forms import PostForm
 from core.models import utcnow
 from core.timeutil import local_date
-from training import course_sessions
+from training import course_sessions, hours
 from training.certificates import holder_certificates
 from training.expiry import STATUS_BADGES
 from training.labels import FORMAT_LABELS, STATUS_LABELS
@@ -53,8 +53,8 @@ def my_training():
     ).all()
     return render_template(
         "training/my.html",
-        hours=course_sessions.hours_summary(employee, year),
-        entries=course_sessions.hours_entries(employee, year),
+        hours=hours.hours_summary(employee, year),
+        entries=hours.hours_entries(employee, year),
         mine=course_sessions.my_sessions(employee),
         open_sessions=open_sessions,
         year=year,
