@@ -27,8 +27,7 @@ from core.pdf import render_pdf  # noqa: E402
 from training.certificates import CertificateSpec, _page_context, issue_certificates  # noqa: E402
 from training.jobs import start_certificates_job  # noqa: E402
 from training.models import Certificate, CertificateType, QualificationRecord, certificate_type_positions  # noqa: E402
-from training.qualifications import matrix_rows  # noqa: E402
-from training.staff_views import matrix_workbook  # noqa: E402
+from training.qualifications import matrix_rows, matrix_workbook  # noqa: E402
 
 SURNAMES, GIVEN = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗",

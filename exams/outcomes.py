@@ -13,9 +13,9 @@ from core.auth import Role
 from core.extensions import db
 from core.timeutil import local_date
 from exams.models import Attempt, Exam
+from training.course_sessions import record_course_exam_passed
 from training.models import CertificateType, Course, QualificationRecord, TypeOrigin
 from training.qualifications import grant_qualification, revoke_qualification
-from training.sessions import record_course_exam_passed
 
 
 def certificate_type_choices() -> list[tuple[int, str]]:

@@ -8,11 +8,11 @@ import os
 from flask_babel import lazy_gettext as _l
 
 from core import signals
-from core.auth import Role
+from core.auth import STAFF_ROLES, Role
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
-from training import authoring_views, cards, cli, seed, staff_views, views  # noqa: F401 — register routes
-from training.sessions import on_drill_participated
+from training import cards, cli, seed, views
+from training.hours import on_drill_participated
 
 
 def register(app) -> None:
@@ -33,8 +33,8 @@ def register(app) -> None:
         ("training.my_training", _l("My training"), (), 200, "mortarboard"),
         ("training.my_qualifications", _l("My certificates"), (), 201, "award"),
         ("training.courses", _l("Courses"), (), 210, "book"),
-        ("training.plans", _l("Training plans"), (Role.TRAINER, Role.HR, Role.ADMIN), 220, "calendar3"),
-        ("training.coverage", _l("Coverage"), (Role.TRAINER, Role.HR, Role.ADMIN), 230, "pie-chart"),
+        ("training.plans", _l("Training plans"), STAFF_ROLES, 220, "calendar3"),
+        ("training.coverage", _l("Coverage"), STAFF_ROLES, 230, "pie-chart"),
         ("training.qualifications", _l("Qualification records"), (Role.HR, Role.ADMIN), 240, "patch-check"),
         ("training.matrix", _l("Certification matrix"), (Role.HR, Role.ADMIN), 250, "grid-3x3"),
     ):

@@ -7,8 +7,9 @@ from accounts.services import scope_clause
 from core.auth import Role
 from core.timeutil import local_date
 from training import qualifications as quals
-from training.expiry import STATUS_BADGES, STATUS_LABELS
-from training.sessions import hours_summary
+from training.expiry import STATUS_BADGES
+from training.hours import hours_summary
+from training.labels import STATUS_LABELS
 
 
 def my_card(user, now) -> dict:

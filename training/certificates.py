@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import segno
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import Employee
@@ -26,17 +25,12 @@ from core.audit import suppress_automatic
 from core.extensions import db
 from core.pdf import render_pages
 from core.timeutil import local_date
+from training.errors import CertificateError
 from training.expiry import ExpiryStatus, expiry_status
 from training.models import Certificate, CertificateKind
 
 # Pages laid out per WeasyPrint document in a bulk issue (bounded memory, one font cut per chunk).
 BULK_CHUNK = 200
-
-KIND_LABELS = {
-    CertificateKind.QUALIFICATION: _l("Qualification certificate"),
-    CertificateKind.TRAINING_COMPLETION: _l("Training completion certificate"),
-    CertificateKind.COMMENDATION: _l("Commendation"),
-}
 
 # Printed on the certificate (a Chinese document whatever the UI language).
 PDF_HEADINGS = {
@@ -44,10 +38,6 @@ PDF_HEADINGS = {
     CertificateKind.TRAINING_COMPLETION: "培训合格证书",
     CertificateKind.COMMENDATION: "荣誉证书",
 }
-
-
-class CertificateError(ValueError):
-    """A certificate rule was broken; the message is shown to the user."""
 
 
 class VerifyStatus:
@@ -204,9 +194,9 @@ def reissue_certificate(
 ) -> Certificate:
     """A new version of ``cert`` (corrected or renewed); the old version is marked superseded."""
     if cert.superseded_at is not None:
-        raise CertificateError(_("Only the current version of a certificate can be reissued."))
+        raise CertificateError(_("Only the current version of a certificate can be reissued."), status=409)
     if cert.revoked_at is not None:
-        raise CertificateError(_("A revoked certificate cannot be reissued."))
+        raise CertificateError(_("A revoked certificate cannot be reissued."), status=409)
     version = cert.version + 1
     spec = CertificateSpec(
         cert.kind,

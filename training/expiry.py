@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from flask_babel import lazy_gettext as _l
-
 EXPIRING_DAYS = 90
 URGENT_DAYS = 30
 WINDOWS = (90, 30, 0)
@@ -25,13 +23,6 @@ class ExpiryStatus(enum.StrEnum):
     EXPIRED = "expired"  # 已过期
     REVOKED = "revoked"  # 已吊销
 
-
-STATUS_LABELS = {
-    ExpiryStatus.VALID: _l("Valid"),
-    ExpiryStatus.EXPIRING: _l("Expiring soon"),
-    ExpiryStatus.EXPIRED: _l("Expired"),
-    ExpiryStatus.REVOKED: _l("Revoked"),
-}
 
 STATUS_BADGES = {
     ExpiryStatus.VALID: "success",

@@ -22,14 +22,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.forms import choices
-from training.models import CourseForm, PlanPeriod
-
-FORM_LABELS = {
-    CourseForm.CLASSROOM: _l("Classroom training"),
-    CourseForm.ONLINE: _l("Online training"),
-    CourseForm.FIELD_DRILL: _l("Field drill"),
-    CourseForm.SIMULATION: _l("Simulation drill"),
-}
+from training.labels import FORMAT_LABELS, PERIOD_LABELS
 
 
 class CourseEditForm(FlaskForm):
@@ -38,7 +31,7 @@ class CourseEditForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     guide_chapters = StringField(_l("Guide chapters"), validators=[Length(max=100)])
     hours = DecimalField(_l("Hours"), places=1, validators=[InputRequired(), NumberRange(min=0, max=999)])
-    form = SelectField(_l("Form"), choices=choices((k.value, v) for k, v in FORM_LABELS.items()))
+    form = SelectField(_l("Form"), choices=choices((k.value, v) for k, v in FORMAT_LABELS.items()))
     positions = SelectMultipleField(_l("Target positions"), coerce=int, validators=[Optional()])
     knowledge_points = StringField(
         _l("Knowledge points"),
@@ -97,13 +90,6 @@ class ExternalRecordForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
     submit = SubmitField(_l("Revoke"))
-
-
-PERIOD_LABELS = {
-    PlanPeriod.YEAR: _l("Whole year"),
-    PlanPeriod.H1: _l("First half-year"),
-    PlanPeriod.H2: _l("Second half-year"),
-}
 
 
 class PlanForm(FlaskForm):

@@ -22,8 +22,8 @@ from accounts.models import Employee
 from core.extensions import db
 from core.jobs import job_task, start_job
 from training.certificates import BULK_CHUNK, CertificateSpec, issue_certificates
+from training.course_sessions import complete_if_due
 from training.models import Enrolment, TrainingSession
-from training.sessions import complete_if_due
 
 
 def _now(value: str | None) -> dt.datetime:

@@ -30,7 +30,7 @@ from core.extensions import db
 from core.models import utcnow
 
 
-class CourseForm(enum.StrEnum):
+class CourseFormat(enum.StrEnum):
     """guide 6.4: the four training forms."""
 
     CLASSROOM = "classroom"  # 集中培训
@@ -147,7 +147,7 @@ class Course(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     guide_chapters: Mapped[str] = mapped_column(String(100), default="")
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal(0))
-    form: Mapped[str] = mapped_column(String(20), default=CourseForm.CLASSROOM)
+    form: Mapped[str] = mapped_column(String(20), default=CourseFormat.CLASSROOM)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
     requires_exam: Mapped[bool] = mapped_column(Boolean, default=False)
     # The exams package owns exams; the lead wires the foreign key at merge time.

@@ -14,14 +14,15 @@ from accounts.models import Department, Employee, EmployeeStatus, Position, User
 from core import signals
 from core.extensions import db
 from core.notifications import notify
+from core.spreadsheets import write_xlsx
 from core.timeutil import local_date
 from training.certificates import (
-    CertificateError,
     CertificateSpec,
     issue_certificates,
     reissue_certificate,
     revoke_certificate,
 )
+from training.errors import CertificateError, QualificationError
 from training.expiry import (
     EXPIRING_DAYS,
     ExpiryStatus,
@@ -29,6 +30,7 @@ from training.expiry import (
     expiry_status,
     expiry_window,
 )
+from training.labels import MATRIX_FLAGS
 from training.models import (
     CertificateKind,
     CertificateType,
@@ -38,10 +40,6 @@ from training.models import (
     TypeOrigin,
     certificate_type_positions,
 )
-
-
-class QualificationError(ValueError):
-    """A qualification rule was broken; the message is shown to the user."""
 
 
 def current_record(employee: Employee, certificate_type: CertificateType) -> QualificationRecord | None:
@@ -112,57 +110,20 @@ def grant_qualifications(grants: list[Grant], *, now: dt.datetime) -> list[Quali
     created: list[QualificationRecord] = []
     pending: list[tuple[QualificationRecord, CertificateSpec]] = []
     for grant in grants:
-        employee, certificate_type = grant.employee, grant.certificate_type
         existing = db.session.scalar(
             select(QualificationRecord).where(QualificationRecord.source_key == grant.source_key)
         )
         if existing is not None:
             records.append(existing)
             continue
-        if certificate_type.origin != TypeOrigin.INTERNAL:
-            raise QualificationError(
-                _("%(name)s is issued outside; record it from a scan.", name=certificate_type.name)
-            )
-        expires_on = expiry_for(grant.issued_on, certificate_type.validity_months)
-        number = _number(certificate_type, employee, grant.issued_on)
-        old = _supersede(employee, certificate_type, now)
-        old_cert = old.certificate if old is not None else None
-        record = QualificationRecord(
-            employee=employee,
-            certificate_type=certificate_type,
-            number=number,
-            issued_on=grant.issued_on,
-            expires_on=expires_on,
-            source_key=grant.source_key,
-            recorded_at=now,
-            note="换证" if old is not None else "",  # stored data, shown as is
-        )
-        if old_cert is not None and old_cert.revoked_at is None and old_cert.superseded_at is None:
-            record.certificate = reissue_certificate(
-                old_cert, now=now, number=number, issued_on=grant.issued_on, expires_on=expires_on
-            )
-        else:
-            spec = CertificateSpec(
-                CertificateKind.QUALIFICATION,
-                employee,
-                certificate_type.name,
-                number,
-                grant.issued_on,
-                expires_on,
-                certificate_type.issuer,
-                f"qualification:{grant.source_key}",
-                {"certificate_type": certificate_type.code},
-            )
+        record, spec = _granted_record(grant, now)
+        if spec is not None:
             pending.append((record, spec))
         db.session.add(record)
         db.session.flush()  # the next grant of the same employee and type must see this one as current
         records.append(record)
         created.append(record)
-    if pending:
-        certificates = issue_certificates([spec for _record, spec in pending], now=now)
-        for (record, _spec), cert in zip(pending, certificates, strict=True):
-            record.certificate = cert
-        db.session.flush()
+    _issue_certificates_of(pending, now)
     for record in created:
         signals.qualification_granted.send(
             record,
@@ -172,6 +133,57 @@ def grant_qualifications(grants: list[Grant], *, now: dt.datetime) -> list[Quali
             now=now,
         )
     return records
+
+
+def _granted_record(grant: Grant, now: dt.datetime) -> tuple[QualificationRecord, CertificateSpec | None]:
+    """The new record of ``grant`` (superseding the current one) with its certificate: a renewal reissues
+    the current certificate as a new version; otherwise the spec of a new one to issue in the batch."""
+    employee, certificate_type = grant.employee, grant.certificate_type
+    if certificate_type.origin != TypeOrigin.INTERNAL:
+        raise QualificationError(
+            _("%(name)s is issued outside; record it from a scan.", name=certificate_type.name)
+        )
+    expires_on = expiry_for(grant.issued_on, certificate_type.validity_months)
+    number = _number(certificate_type, employee, grant.issued_on)
+    old = _supersede(employee, certificate_type, now)
+    old_cert = old.certificate if old is not None else None
+    record = QualificationRecord(
+        employee=employee,
+        certificate_type=certificate_type,
+        number=number,
+        issued_on=grant.issued_on,
+        expires_on=expires_on,
+        source_key=grant.source_key,
+        recorded_at=now,
+        note="换证" if old is not None else "",  # stored data, shown as is
+    )
+    if old_cert is not None and old_cert.revoked_at is None and old_cert.superseded_at is None:
+        record.certificate = reissue_certificate(
+            old_cert, now=now, number=number, issued_on=grant.issued_on, expires_on=expires_on
+        )
+        return record, None
+    spec = CertificateSpec(
+        CertificateKind.QUALIFICATION,
+        employee,
+        certificate_type.name,
+        number,
+        grant.issued_on,
+        expires_on,
+        certificate_type.issuer,
+        f"qualification:{grant.source_key}",
+        {"certificate_type": certificate_type.code},
+    )
+    return record, spec
+
+
+def _issue_certificates_of(pending: list[tuple[QualificationRecord, CertificateSpec]], now: dt.datetime):
+    """Issue the new certificates of ``pending`` records in one layout pass and attach each to its record."""
+    if not pending:
+        return
+    certificates = issue_certificates([spec for _record, spec in pending], now=now)
+    for (record, _spec), cert in zip(pending, certificates, strict=True):
+        record.certificate = cert
+    db.session.flush()
 
 
 def record_external_qualification(
@@ -215,7 +227,7 @@ def revoke_qualification(record: QualificationRecord, reason: str, *, now: dt.da
     if not reason:
         raise QualificationError(_("Give a reason for revoking."))
     if record.revoked_at is not None:
-        raise QualificationError(_("This record is already revoked."))
+        raise QualificationError(_("This record is already revoked."), status=409)
     record.revoked_at = now
     record.revoke_reason = reason[:300]
     if record.certificate is not None:
@@ -277,13 +289,6 @@ def expiring_records(scope_condition, today: dt.date, *, days: int = EXPIRING_DA
 
 # ---------------------------------------------------------------- 持证上岗 matrix
 
-MATRIX_FLAGS = {
-    "missing": _l("Missing"),
-    "expired": _l("Expired"),
-    "revoked": _l("Revoked"),
-    "expiring": _l("Expiring soon"),
-    "ok": _l("Held"),
-}
 LACKING = {"missing", "expired", "revoked"}
 
 
@@ -364,6 +369,18 @@ def matrix_rows(scope_condition, today: dt.date, *, department: Department | Non
         row.flags[type_id] = row_flag
         row.expires[type_id] = expires_on
     return list(rows.values())
+
+
+def matrix_workbook(rows: list[MatrixRow], types: list[CertificateType]) -> bytes:
+    """The 持证上岗 matrix as xlsx: one row per employee, one column per required type."""
+    flags = {k: str(v) for k, v in MATRIX_FLAGS.items()}
+    headers = [_("Employee number"), _("Name"), _("Department"), _("Position"), *(t.name for t in types)]
+    body = (
+        # blank (None) where the position does not require the type: no cell is written for it
+        [r.employee_no, r.name, r.department, r.position, *(flags.get(r.flags.get(t.id)) for t in types)]
+        for r in rows
+    )
+    return write_xlsx(headers, body, title="持证上岗", widths=[12, 10, 18, 14, *([16] * len(types))])
 
 
 def matrix_summary(rows: list[MatrixRow]) -> dict:

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from accounts.models import Department, Employee, Position
 from core.extensions import db
 from core.timeutil import LOCAL_TZ
+from training import course_sessions
 from training import qualifications as quals
-from training import sessions
 from training.expiry import expiry_for
 from training.models import (
     CertificateType,
     Course,
-    CourseForm,
+    CourseFormat,
     Enrolment,
     KnowledgePoint,
     PlanPeriod,
@@ -63,7 +63,7 @@ COURSES = [
         "应急预案与应急响应流程",
         "6.1, 6.3",
         "4",
-        CourseForm.CLASSROOM,
+        CourseFormat.CLASSROOM,
         ["ELEC", "EMERG", "DISP"],
         ["应急知识", "应急流程"],
         None,
@@ -73,7 +73,7 @@ COURSES = [
         "应急装备使用实操",
         "6.2, 6.4",
         "6",
-        CourseForm.FIELD_DRILL,
+        CourseFormat.FIELD_DRILL,
         ["ELEC", "EMERG"],
         ["应急装备使用", "应急技能"],
         None,
@@ -83,7 +83,7 @@ COURSES = [
         "停电事件客户沟通模拟演练",
         "6.2, 6.4",
         "3",
-        CourseForm.SIMULATION,
+        CourseFormat.SIMULATION,
         ["CSR", "CLERK"],
         ["客户沟通技巧", "应急流程"],
         None,
@@ -93,7 +93,7 @@ COURSES = [
         "服务理念与服务规范",
         "1.5, 7.1",
         "4",
-        CourseForm.CLASSROOM,
+        CourseFormat.CLASSROOM,
         ["CSR", "CLERK", "METER"],
         ["服务理念", "服务规范"],
         None,
@@ -103,7 +103,7 @@ COURSES = [
         "95598服务流程与工单处理",
         "1.5, 3.3",
         "6",
-        CourseForm.ONLINE,
+        CourseFormat.ONLINE,
         ["CSR"],
         ["服务流程", "服务技能"],
         None,
@@ -113,7 +113,7 @@ COURSES = [
         "服务礼仪培训",
         "7.2",
         "4",
-        CourseForm.CLASSROOM,
+        CourseFormat.CLASSROOM,
         ["CSR", "CLERK"],
         ["服务规范", "客户沟通技巧"],
         "FWLY",
@@ -123,7 +123,7 @@ COURSES = [
         "信息安全与个人信息保护",
         "3.4",
         "2",
-        CourseForm.ONLINE,
+        CourseFormat.ONLINE,
         ["CSR", "CLERK", "DISP", "METER"],
         ["信息安全与个人信息保护"],
         "XXAQ",
@@ -174,6 +174,34 @@ def seed_training(report) -> None:
     departments = {d.code: d for d in db.session.scalars(select(Department))}
     if "HY-KF" not in departments:
         return
+    types = _seed_certificate_types(positions)
+    courses = _seed_courses(positions, types)
+    db.session.flush()
+
+    rng = random.Random(2026)
+    now = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
+    trainer = db.session.scalar(select(Employee).where(Employee.employee_no == "T0001"))
+    employees = list(db.session.scalars(select(Employee).order_by(Employee.employee_no)))
+    completed = []
+    for unit_code, (title, items) in PLANS.items():
+        unit = departments[unit_code]
+        if unit_code == "HY-KF":
+            # Prior years' plan for the customer-service centre, so "clone from last year" has a source.
+            _seed_plan(unit, 2025, title.replace("2026", "2025"), items[:3], courses, positions, trainer)
+        plan_items = _seed_plan(unit, 2026, title, items, courses, positions, trainer)
+        for item, (_code, month, headcount, posts) in zip(plan_items, items, strict=True):
+            if month > 10:
+                continue  # still ahead (or overdue) in the demo year
+            completed.extend(_deliver(item, unit, headcount, posts, employees, trainer, rng, now))
+    # Every demo certificate of a completed course in one layout batch (not one per session).
+    course_sessions.certify_completions(completed, now=now)
+    _seed_open_sessions(courses, departments, trainer)
+    _seed_records(types, employees, rng, now)
+    db.session.flush()
+    report("Training: certificate types, 7 courses, 2026 plans per unit, sessions and certificates seeded.")
+
+
+def _seed_certificate_types(positions: dict) -> dict[str, CertificateType]:
     types = {}
     for code, name, months, issuer, origin, posts in CERTIFICATE_TYPES:
         types[code] = CertificateType(
@@ -186,6 +214,11 @@ def seed_training(report) -> None:
             positions=[positions[p] for p in posts if p in positions],
         )
         db.session.add(types[code])
+    return types
+
+
+def _seed_courses(positions: dict, types: dict) -> dict[str, Course]:
+    """The knowledge points and the courses teaching them."""
     points = {name: KnowledgePoint(name=name, guide_section=section) for name, section in KNOWLEDGE_POINTS}
     db.session.add_all(points.values())
     courses = {}
@@ -202,81 +235,70 @@ def seed_training(report) -> None:
             grants_certificate_type=types[grants] if grants else None,
         )
         db.session.add(courses[code])
-    db.session.flush()
+    return courses
 
-    rng = random.Random(2026)
-    now = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
-    trainer = db.session.scalar(select(Employee).where(Employee.employee_no == "T0001"))
-    employees = list(db.session.scalars(select(Employee).order_by(Employee.employee_no)))
-    completed = []
-    # Prior years' plan for the customer-service centre, so "clone from last year" has a source.
-    for unit_code, (title, items) in PLANS.items():
-        unit = departments[unit_code]
-        if unit_code == "HY-KF":
-            last = create_plan(unit, 2025, PlanPeriod.YEAR, title.replace("2026", "2025"))
-            for course_code, month, headcount, posts in items[:3]:
-                add_plan_item(
-                    last,
-                    course=courses[course_code],
-                    planned_month=month,
-                    planned_hours=courses[course_code].hours,
-                    headcount=headcount,
-                    trainer=trainer,
-                    positions=[positions[p] for p in posts],
-                )
-        plan = create_plan(unit, 2026, PlanPeriod.YEAR, title)
-        for course_code, month, headcount, posts in items:
-            item = add_plan_item(
-                plan,
-                course=courses[course_code],
-                planned_month=month,
-                planned_hours=courses[course_code].hours,
-                headcount=headcount,
-                trainer=trainer,
-                positions=[positions[p] for p in posts],
-            )
-            if month > 10:
-                continue  # still ahead (or overdue) in the demo year
-            # Deliver most items, one a few days late, with attendance of ~90% of the target staff.
-            late = rng.random() < 0.25
-            day = dt.date(2026, month + (1 if late else 0), rng.randint(8, 24))
-            session = sessions.create_session(
-                item.course,
-                department=unit,
-                title=item.course.title,
-                starts_at=_at(day, 9),
-                ends_at=_at(day, 12),
-                place=f"{unit.name}培训室",
-                trainer=trainer,
-                capacity=max(headcount, 5) + 5,
-                self_enrolment=False,
-                plan_item=item,
-            )
-            targets = [
-                e
-                for e in employees
-                if e.department.path.startswith(unit.path) and (not posts or e.position.code in posts)
-            ]
-            for employee in targets:
-                enrolment = Enrolment(session=session, employee=employee, assigned=True, requested_at=now)
-                db.session.add(enrolment)
-                if rng.random() < 0.92:
-                    enrolment.attended_at = session.starts_at
-                    enrolment.checkin_method = "qr"
-            db.session.flush()
-            attended = [e for e in session.enrolments if e.attended_at]
-            completed.extend(sessions.complete_if_due(attended, now=session.ends_at, certify=False))
-            sessions.mark_delivered(session, now=session.ends_at)
-    # Every demo certificate of a completed course in one layout batch (not one per session).
-    sessions.certify_completions(completed, now=now)
-    # Upcoming sessions open for self-enrolment (with a small capacity to show the waiting list).
+
+def _seed_plan(unit, year: int, title: str, items, courses: dict, positions: dict, trainer) -> list:
+    """A year's plan of ``unit`` with its items; returns the items in order."""
+    plan = create_plan(unit, year, PlanPeriod.YEAR, title)
+    return [
+        add_plan_item(
+            plan,
+            course=courses[course_code],
+            planned_month=month,
+            planned_hours=courses[course_code].hours,
+            headcount=headcount,
+            trainer=trainer,
+            positions=[positions[p] for p in posts],
+        )
+        for course_code, month, headcount, posts in items
+    ]
+
+
+def _deliver(item, unit, headcount: int, posts: list, employees: list, trainer, rng, now) -> list:
+    """Deliver a plan item (a few days late one time in four) with ~90% of the target staff attending;
+    returns the completions, whose certificates are issued later in one batch."""
+    late = rng.random() < 0.25
+    day = dt.date(2026, item.planned_month + (1 if late else 0), rng.randint(8, 24))
+    session = course_sessions.create_session(
+        item.course,
+        department=unit,
+        title=item.course.title,
+        starts_at=_at(day, 9),
+        ends_at=_at(day, 12),
+        place=f"{unit.name}培训室",
+        trainer=trainer,
+        capacity=max(headcount, 5) + 5,
+        self_enrolment=False,
+        plan_item=item,
+    )
+    targets = [
+        e
+        for e in employees
+        if e.department.path.startswith(unit.path) and (not posts or e.position.code in posts)
+    ]
+    for employee in targets:
+        enrolment = Enrolment(session=session, employee=employee, assigned=True, requested_at=now)
+        db.session.add(enrolment)
+        if rng.random() < 0.92:
+            enrolment.attended_at = session.starts_at
+            enrolment.checkin_method = "qr"
+    db.session.flush()
+    attended = [e for e in session.enrolments if e.attended_at]
+    completed = course_sessions.complete_if_due(attended, now=session.ends_at, certify=False)
+    course_sessions.mark_delivered(session, now=session.ends_at)
+    return completed
+
+
+def _seed_open_sessions(courses: dict, departments: dict, trainer) -> None:
+    """Upcoming sessions open for self-enrolment (with a small capacity to show the waiting list)."""
     for offset, course_code, unit_code in (
         (10, "FW-203", "HY-KF"),
         (18, "YJ-102", "HY-CD"),
         (25, "AQ-301", "HY-JB"),
     ):
         day = dt.date(2026, 11, 26) + dt.timedelta(days=offset)
-        sessions.create_session(
+        course_sessions.create_session(
             courses[course_code],
             department=departments[unit_code],
             title=courses[course_code].title,
@@ -287,7 +309,11 @@ def seed_training(report) -> None:
             capacity=12,
             self_enrolment=True,
         )
-    # Records for the remaining required types, with varied expiry (some expiring, some expired, some missing).
+
+
+def _seed_records(types: dict, employees: list, rng, now) -> None:
+    """Records for the remaining required types, with varied expiry (some expiring, some expired, some
+    missing); the internal ones are granted together: one layout pass for all the demo certificates."""
     today = dt.date(2026, 11, 26)
     grants: list[quals.Grant] = []
     for employee in employees:
@@ -305,7 +331,6 @@ def seed_training(report) -> None:
             else:
                 issued = today - dt.timedelta(days=rng.randint(30, months * 15))
             if ctype.origin == TypeOrigin.INTERNAL:
-                # issued together below: one layout pass for all the demo certificates
                 grants.append(
                     quals.Grant(employee, ctype, f"seed:{employee.employee_no}:{ctype.code}", issued)
                 )
@@ -320,5 +345,3 @@ def seed_training(report) -> None:
                     note="演示数据",
                 )
     quals.grant_qualifications(grants, now=now)
-    db.session.flush()
-    report("Training: certificate types, 7 courses, 2026 plans per unit, sessions and certificates seeded.")

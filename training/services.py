@@ -3,7 +3,7 @@
 Public functions other packages call live in their concern modules and are re-exported here:
 ``issue_certificate``, ``issue_certificates``, ``reissue_certificate``, ``revoke_certificate``
 (training.certificates), ``grant_qualification`` (training.qualifications),
-``record_course_exam_passed``, ``credit_hours``, ``hours_summary`` (training.sessions).
+``record_course_exam_passed`` (training.course_sessions), ``credit_hours``, ``hours_summary`` (training.hours).
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from training.certificates import (  # noqa: F401 — re-exported public API
     reissue_certificate,
     revoke_certificate,
 )
+from training.course_sessions import record_course_exam_passed  # noqa: F401 — re-exported public API
+from training.errors import TrainingError
+from training.hours import credit_hours, hours_summary  # noqa: F401 — re-exported public API
 from training.models import (
     Course,
     CourseCompletion,
@@ -41,12 +44,6 @@ from training.models import (
     plan_item_positions,
 )
 from training.qualifications import grant_qualification  # noqa: F401 — re-exported public API
-from training.sessions import (  # noqa: F401 — re-exported public API
-    TrainingError,
-    credit_hours,
-    hours_summary,
-    record_course_exam_passed,
-)
 
 PERCENT = Decimal("0.1")
 
@@ -103,7 +100,7 @@ def save_course(course: Course | None, **fields) -> Course:
         select(Course.id).where(Course.code == fields["code"], Course.id != (course.id if course else -1))
     )
     if clash:
-        raise TrainingError(_("Course code %(code)s is already used.", code=fields["code"]))
+        raise TrainingError(_("Course code %(code)s is already used.", code=fields["code"]), status=409)
     if course is None:
         course = Course()
         db.session.add(course)
@@ -127,7 +124,7 @@ def create_plan(unit: Department, year: int, period: str, title: str) -> Trainin
             TrainingPlan.unit_id == unit.id, TrainingPlan.year == year, TrainingPlan.period == period
         )
     ):
-        raise TrainingError(_("This unit already has a plan for that period."))
+        raise TrainingError(_("This unit already has a plan for that period."), status=409)
     plan = TrainingPlan(unit=unit, year=year, period=period, title=title)
     db.session.add(plan)
     db.session.flush()
@@ -146,7 +143,7 @@ def update_plan(plan: TrainingPlan, *, unit: Department, year: int, period: str,
             TrainingPlan.id != plan.id,
         )
     ):
-        raise TrainingError(_("This unit already has a plan for that period."))
+        raise TrainingError(_("This unit already has a plan for that period."), status=409)
     months = _period_months(period)
     if any(item.planned_month not in months for item in plan.items):
         raise TrainingError(_("Some items are planned for months outside that period."))

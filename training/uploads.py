@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from core.extensions import db
 from core.uploads import CONTENT_TYPES, DOCX, JPEG, MP4, PDF, PNG, PPTX, XLSX, sniff
+from training.errors import UploadError
 from training.models import StoredFile
 
 MATERIAL_MAX_BYTES = 50 * 1024 * 1024
@@ -19,10 +20,6 @@ SCAN_MAX_BYTES = 10 * 1024 * 1024
 
 SCAN_TYPES = (PDF, PNG, JPEG)
 MATERIAL_TYPES = (PDF, PNG, JPEG, XLSX, DOCX, PPTX, MP4)
-
-
-class UploadError(ValueError):
-    """The upload is refused; the message says why."""
 
 
 def upload_dir() -> Path:

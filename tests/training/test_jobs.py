@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from core.jobs import JobRun
 from tests import factories
 from tests.training import factories as tf
-from training import sessions
+from training import course_sessions
 from training.certificates import CertificateSpec
 from training.jobs import start_certificates_job
 from training.models import Certificate, CourseCompletion, SessionStatus
@@ -19,9 +19,9 @@ def test_delivering_a_session_issues_certificates_in_a_job(client, db, login):
     people = [factories.employee(department=unit) for _ in range(3)]
     absent = factories.employee(department=unit)
     for p in [*people, absent]:
-        sessions.self_enrol(s, p, now=tf.NOW - dt.timedelta(days=3))
+        course_sessions.self_enrol(s, p, now=tf.NOW - dt.timedelta(days=3))
     for p in people:
-        sessions.enrolment_of(s, p).attended_at = tf.NOW
+        course_sessions.enrolment_of(s, p).attended_at = tf.NOW
     db.session.flush()
     login("trainer", scope=unit)
     response = client.post(f"/training/sessions/{s.id}/deliver")

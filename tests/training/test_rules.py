@@ -9,8 +9,9 @@ from flask import has_request_context
 from core import signals
 from tests import factories
 from tests.training import factories as tf
+from training import course_sessions, hours, services
 from training import qualifications as quals
-from training import services, sessions
+from training.errors import TrainingError
 from training.expiry import ExpiryStatus, expiry_status, expiry_window
 from training.models import EnrolmentStatus, HoursEntry, TypeOrigin
 
@@ -111,10 +112,10 @@ def test_hours_from_attendance_exam_and_drills(db):
     emp = factories.employee(position=pos)
     course = tf.course(hours="4", requires_exam=True)
     s = tf.session(course)
-    enrolment = sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
-    sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW)
+    enrolment = course_sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
+    course_sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW)
     assert enrolment.completed_at is None  # the linked exam is not passed yet
-    assert sessions.hours_in_year(emp, 2026) == Decimal("0.0")
+    assert hours.hours_in_year(emp, 2026) == Decimal("0.0")
     completed = []
     signals.training_completed.connect(lambda s, **kw: completed.append(kw["hours"]), weak=False)
     try:
@@ -133,7 +134,7 @@ def test_hours_from_attendance_exam_and_drills(db):
             source_key="drill-participant:3",
             now=tf.NOW,
         )
-    summary = sessions.hours_summary(emp, 2026)
+    summary = hours.hours_summary(emp, 2026)
     assert summary["earned"] == Decimal("6.5")
     assert summary["share"] == Decimal("65.0")
     assert db.session.query(HoursEntry).filter_by(employee_id=emp.id).count() == 2
@@ -142,10 +143,10 @@ def test_hours_from_attendance_exam_and_drills(db):
 def test_waiting_list_promotion(db):
     s = tf.session(capacity=1)
     a, b = factories.employee(), factories.employee()
-    first = sessions.self_enrol(s, a, now=tf.NOW - dt.timedelta(days=2))
-    second = sessions.self_enrol(s, b, now=tf.NOW - dt.timedelta(days=2))
+    first = course_sessions.self_enrol(s, a, now=tf.NOW - dt.timedelta(days=2))
+    second = course_sessions.self_enrol(s, b, now=tf.NOW - dt.timedelta(days=2))
     assert (first.status, second.status) == (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
-    promoted = sessions.withdraw(first, now=tf.NOW - dt.timedelta(days=1))
+    promoted = course_sessions.withdraw(first, now=tf.NOW - dt.timedelta(days=1))
     assert promoted is second and second.status == EnrolmentStatus.ENROLLED
 
 
@@ -154,14 +155,14 @@ def test_qr_checkin_refuses_wrong_token_unenrolled_and_outside_window(db):
     assert not has_request_context()
     s = tf.session()
     emp, stranger = factories.employee(), factories.employee()
-    sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
-    with pytest.raises(sessions.TrainingError, match="签到码无效"):
-        sessions.check_in_by_qr(s, "wrong", emp, now=tf.NOW)
-    with pytest.raises(sessions.TrainingError, match="未报名"):
-        sessions.check_in_by_qr(s, s.checkin_token, stranger, now=tf.NOW)
-    with pytest.raises(sessions.TrainingError, match="签到将于"):
-        sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW - dt.timedelta(hours=2))
-    enrolment = sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW + dt.timedelta(minutes=5))
+    course_sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
+    with pytest.raises(TrainingError, match="签到码无效"):
+        course_sessions.check_in_by_qr(s, "wrong", emp, now=tf.NOW)
+    with pytest.raises(TrainingError, match="未报名"):
+        course_sessions.check_in_by_qr(s, s.checkin_token, stranger, now=tf.NOW)
+    with pytest.raises(TrainingError, match="签到将于"):
+        course_sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW - dt.timedelta(hours=2))
+    enrolment = course_sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW + dt.timedelta(minutes=5))
     assert enrolment.attended_at is not None and enrolment.completed_at is not None
 
 
@@ -179,11 +180,11 @@ def test_plan_coverage_and_knowledge_points_in_sql(db):
     s = tf.session(course, department=unit)
     s.plan_item = item
     for emp in staff[:2]:
-        sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
-        sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW)
+        course_sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
+        course_sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW)
     coverage = services.plan_coverage(plan)[item.id]
     assert coverage == {"target": 3, "completed": 2, "share": Decimal("66.7")}
-    sessions.mark_delivered(s, now=tf.NOW)
+    course_sessions.mark_delivered(s, now=tf.NOW)
     progress = services.item_progress(plan, TODAY)
     assert progress[0]["state"] == "on_time"
     clone = services.clone_plan(plan, 2027)
@@ -195,11 +196,11 @@ def test_service_errors_without_a_request_use_the_default_language(app, db):
     assert not has_request_context()
     unit = factories.department()
     services.create_plan(unit, 2026, "year", "2026年度培训计划")
-    with pytest.raises(sessions.TrainingError) as duplicate:
+    with pytest.raises(TrainingError) as duplicate:
         services.create_plan(unit, 2026, "year", "重复的计划")
     assert str(duplicate.value) == "该单位在此期间已有培训计划。"
-    with pytest.raises(sessions.TrainingError) as bad_time:
-        sessions.create_session(
+    with pytest.raises(TrainingError) as bad_time:
+        course_sessions.create_session(
             tf.course(), department=unit, title="", starts_at=tf.NOW, ends_at=tf.NOW - dt.timedelta(hours=1)
         )
     assert "结束" in str(bad_time.value)

@@ -10,8 +10,8 @@ from core.auth import Role
 from tests import factories
 from tests.access import assert_access
 from tests.training import factories as tf
+from training import course_sessions
 from training import qualifications as quals
-from training import sessions
 from training.certificates import issue_certificate, reissue_certificate, revoke_certificate
 
 TODAY = dt.date.today()
@@ -103,7 +103,7 @@ def test_qr_checkin_only_for_enrolled_signed_in_employees(app, client, db, login
         or "未报名" in refused.get_data(as_text=True)
     )
     with app.test_request_context():
-        sessions.self_enrol(s, user.employee, now=start - dt.timedelta(hours=1))
+        course_sessions.self_enrol(s, user.employee, now=start - dt.timedelta(hours=1))
     db.session.flush()
     assert client.post(f"/training/checkin/{s.id}/wrong-token").status_code == 403
     ok = client.post(url)
@@ -119,14 +119,14 @@ def test_uploads_refuse_wrong_type_and_oversize(client, db, login, monkeypatch):
         content_type="multipart/form-data",
     )
     assert bad.status_code == 400
-    monkeypatch.setattr("training.authoring_views.MATERIAL_MAX_BYTES", 100)
+    monkeypatch.setattr("training.views.authoring.MATERIAL_MAX_BYTES", 100)
     big = client.post(
         f"/training/courses/{course.id}/materials",
         data={"title": "x", "file": (io.BytesIO(b"%PDF-1.7" + b"0" * 200), "a.pdf")},
         content_type="multipart/form-data",
     )
     assert big.status_code == 400
-    monkeypatch.setattr("training.authoring_views.MATERIAL_MAX_BYTES", 10_000)
+    monkeypatch.setattr("training.views.authoring.MATERIAL_MAX_BYTES", 10_000)
     good = client.post(
         f"/training/courses/{course.id}/materials",
         data={"title": "讲义", "file": (io.BytesIO(b"%PDF-1.7\n" + b"0" * 200), "../../etc/passwd.pdf")},
@@ -224,7 +224,7 @@ def test_ics_has_sessions_in_shanghai_time(client, db, login):
     user = login()
     s = tf.session(start=dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC))
     with client.application.test_request_context():
-        sessions.self_enrol(s, user.employee, now=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+        course_sessions.self_enrol(s, user.employee, now=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
     db.session.flush()
     body = client.get("/training/my/sessions.ics").get_data(as_text=True)
     assert "BEGIN:VEVENT" in body and "TZID=Asia/Shanghai:20261201T140000" in body

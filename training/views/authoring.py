@@ -18,12 +18,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Department, Employee, Position
-from accounts.services import departments_in_scope
+from accounts.services import can_manage_unit, departments_in_scope
 from core.auth import Role, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
+from core.models import utcnow
 from core.timeutil import LOCAL_TZ, local_to_utc
-from training import services, sessions
+from training import course_sessions, services
+from training.errors import TrainingError, UploadError
 from training.forms import CourseEditForm, MaterialForm, PlanForm, PlanItemForm, SessionEditForm
 from training.models import (
     Course,
@@ -33,8 +35,8 @@ from training.models import (
     TrainingPlan,
     TrainingSession,
 )
-from training.uploads import MATERIAL_MAX_BYTES, MATERIAL_TYPES, UploadError, store_upload
-from training.views import STAFF, _now, bp
+from training.uploads import MATERIAL_MAX_BYTES, MATERIAL_TYPES, store_upload
+from training.views import MANAGERS, bp
 
 
 def _staff_role() -> str:
@@ -73,7 +75,7 @@ def _course_form(course: Course | None) -> CourseEditForm:
     form = CourseEditForm(obj=course)
     form.positions.choices = _positions()
     units = [(d.id, d.name) for d in _units()]
-    if services.can_manage_unit(current_user, None):
+    if can_manage_unit(current_user, None):
         units.insert(0, (0, _("Company-wide")))
     form.department.choices = choices(units)
     if course is not None and request.method == "GET":
@@ -109,7 +111,7 @@ def _store_material(form, course: Course) -> bool:
 
 def _save_course_form(form, course: Course | None):
     department_id = form.department.data or None
-    if not services.can_manage_unit(current_user, department_id):
+    if not can_manage_unit(current_user, department_id):
         form.department.errors.append(_("You may not manage courses of this unit."))
         return None
     try:
@@ -126,47 +128,44 @@ def _save_course_form(form, course: Course | None):
             knowledge_points=services.knowledge_points_named(form.knowledge_points.data),
             department_id=department_id,
         )
-    except sessions.TrainingError as exc:
+    except TrainingError as exc:
         form.code.errors.append(str(exc))
         return None
     if not _store_material(form, saved):
-        db.session.rollback()
-        return None
+        return None  # answered 400 with the form: nothing is kept
     return saved
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def course_new():
     form = _course_form(None)
     if form.validate_on_submit():
         course = _save_course_form(form, None)
         if course is not None:
-            db.session.commit()
             flash(_("Course saved."), "success")
             return redirect(url_for("training.course_detail", course_id=course.id))
     return render_template("training/course_form.html", form=form, course=None), _status(form)
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def course_edit(course_id: int):
     course = db.session.get(Course, course_id)
-    if course is None or not services.can_manage_unit(current_user, course.department_id):
+    if course is None or not can_manage_unit(current_user, course.department_id):
         abort(404)
     form = _course_form(course)
     if form.validate_on_submit() and _save_course_form(form, course) is not None:
-        db.session.commit()
         flash(_("Course saved."), "success")
         return redirect(url_for("training.course_detail", course_id=course.id))
     return render_template("training/course_form.html", form=form, course=course), _status(form)
 
 
 @bp.route("/courses/<int:course_id>/materials", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def material_new(course_id: int):
     course = db.session.get(Course, course_id)
-    if course is None or not services.can_manage_unit(current_user, course.department_id):
+    if course is None or not can_manage_unit(current_user, course.department_id):
         abort(404)
     form = MaterialForm()
     if form.validate_on_submit():
@@ -190,7 +189,6 @@ def material_new(course_id: int):
                         course=course, title=form.title.data, url=form.url.data or None, file=stored
                     )
                 )
-                db.session.commit()
                 flash(_("Material added."), "success")
                 return redirect(url_for("training.course_detail", course_id=course.id))
     return render_template("training/material_form.html", form=form, course=course), _status(form)
@@ -209,17 +207,17 @@ def _plan_form(plan: TrainingPlan | None) -> PlanForm:
 
 def _managed_plan(plan_id: int) -> TrainingPlan:
     plan = db.session.get(TrainingPlan, plan_id)
-    if plan is None or not services.can_manage_unit(current_user, plan.unit_id):
+    if plan is None or not can_manage_unit(current_user, plan.unit_id):
         abort(404)
     return plan
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def plan_new():
     form = _plan_form(None)
     if request.method == "GET":
-        form.year.data = _now().astimezone(LOCAL_TZ).year
+        form.year.data = utcnow().astimezone(LOCAL_TZ).year
     if form.validate_on_submit():
         try:
             plan = services.create_plan(
@@ -228,17 +226,16 @@ def plan_new():
                 form.period.data,
                 form.title.data.strip(),
             )
-        except sessions.TrainingError as exc:
+        except TrainingError as exc:
             form.period.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Plan saved."), "success")
             return redirect(url_for("training.plan_detail", plan_id=plan.id))
     return render_template("training/plan_form.html", form=form, plan=None), _status(form)
 
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def plan_edit(plan_id: int):
     plan = _managed_plan(plan_id)
     form = _plan_form(plan)
@@ -251,11 +248,9 @@ def plan_edit(plan_id: int):
                 period=form.period.data,
                 title=form.title.data.strip(),
             )
-        except sessions.TrainingError as exc:
-            db.session.rollback()
+        except TrainingError as exc:
             form.period.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Plan saved."), "success")
             return redirect(url_for("training.plan_detail", plan_id=plan.id))
     return render_template("training/plan_form.html", form=form, plan=plan), _status(form)
@@ -294,21 +289,19 @@ def _save_item(form, plan: TrainingPlan, item: PlanItem | None):
         if item is None:
             return services.add_plan_item(plan, **fields)
         return services.update_plan_item(item, **fields)
-    except sessions.TrainingError as exc:
-        db.session.rollback()
+    except TrainingError as exc:
         form.planned_month.errors.append(str(exc))
         return None
 
 
 @bp.route("/plans/<int:plan_id>/items/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def plan_item_new(plan_id: int):
     plan = _managed_plan(plan_id)
     form = _item_form(plan, None)
     if request.method == "GET":
         form.planned_month.data = services.plan_months(plan)[0]
     if form.validate_on_submit() and _save_item(form, plan, None) is not None:
-        db.session.commit()
         flash(_("Plan item saved."), "success")
         return redirect(url_for("training.plan_detail", plan_id=plan.id))
     return render_template("training/plan_item_form.html", form=form, plan=plan, item=None), _status(form)
@@ -323,25 +316,23 @@ def _managed_item(plan_id: int, item_id: int) -> tuple[TrainingPlan, PlanItem]:
 
 
 @bp.route("/plans/<int:plan_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def plan_item_edit(plan_id: int, item_id: int):
     plan, item = _managed_item(plan_id, item_id)
     form = _item_form(plan, item)
     if form.validate_on_submit() and _save_item(form, plan, item) is not None:
-        db.session.commit()
         flash(_("Plan item saved."), "success")
         return redirect(url_for("training.plan_detail", plan_id=plan.id))
     return render_template("training/plan_item_form.html", form=form, plan=plan, item=item), _status(form)
 
 
 @bp.post("/plans/<int:plan_id>/items/<int:item_id>/delete")
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def plan_item_delete(plan_id: int, item_id: int):
     plan, item = _managed_item(plan_id, item_id)
     if not PostForm().validate_on_submit():
         abort(400)
     services.delete_plan_item(item)
-    db.session.commit()
     flash(_("Plan item deleted."), "success")
     return redirect(url_for("training.plan_detail", plan_id=plan.id))
 
@@ -401,7 +392,7 @@ def _session_fields(form) -> dict | None:
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def session_new():
     form = _session_form(None)
     if request.method == "GET" and request.args.get("course", type=int):
@@ -410,21 +401,20 @@ def session_new():
         fields = _session_fields(form)
         if fields is not None:
             try:
-                session = sessions.create_session(fields.pop("course"), **fields)
-            except sessions.TrainingError as exc:
+                session = course_sessions.create_session(fields.pop("course"), **fields)
+            except TrainingError as exc:
                 form.ends_at.errors.append(str(exc))
             else:
-                db.session.commit()
                 flash(_("Session saved."), "success")
                 return redirect(url_for("training.session_detail", session_id=session.id))
     return render_template("training/session_form.html", form=form, session=None), _status(form)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def session_edit(session_id: int):
     session = db.session.get(TrainingSession, session_id)
-    if session is None or not services.can_manage_unit(current_user, session.department_id):
+    if session is None or not can_manage_unit(current_user, session.department_id):
         abort(404)
     if session.status != SessionStatus.SCHEDULED:
         flash(_("Only a scheduled session can be changed."), "warning")
@@ -434,12 +424,10 @@ def session_edit(session_id: int):
         fields = _session_fields(form)
         if fields is not None:
             try:
-                sessions.update_session(session, **fields)
-            except sessions.TrainingError as exc:
-                db.session.rollback()
+                course_sessions.update_session(session, **fields)
+            except TrainingError as exc:
                 form.ends_at.errors.append(str(exc))
             else:
-                db.session.commit()
                 flash(_("Session saved."), "success")
                 return redirect(url_for("training.session_detail", session_id=session.id))
     return render_template("training/session_form.html", form=form, session=session), _status(form)

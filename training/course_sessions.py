@@ -1,5 +1,5 @@
-"""Sessions (培训班), enrolment with a waiting list, attendance (trainer list or QR), course completion,
-training hours (学时) and the .ics calendar.
+"""Training sessions (培训班; not web sessions): enrolment with a waiting list, attendance (trainer list or
+QR), course completion (its hours go to the 学时 ledger, ``training.hours``) and the .ics calendar.
 
 Decisions:
 - Completing a course = attendance at one of its sessions, plus a recorded pass of its linked exam when
@@ -31,25 +31,21 @@ from core.extensions import db
 from core.notifications import notify
 from core.timeutil import LOCAL_TZ, local_date
 from training.certificates import CertificateSpec, issue_certificates
+from training.errors import TrainingError
+from training.hours import credit_hours
 from training.models import (
     CertificateKind,
     Course,
     CourseCompletion,
     CourseExamPass,
-    CourseForm,
+    CourseFormat,
     Enrolment,
     EnrolmentStatus,
-    HoursEntry,
     HoursSource,
     SessionStatus,
     TrainingSession,
 )
 from training.qualifications import Grant, grant_qualifications
-
-
-class TrainingError(ValueError):
-    """A training rule was broken; the message is shown to the user."""
-
 
 # ---------------------------------------------------------------- sessions and enrolment
 
@@ -200,7 +196,7 @@ def self_enrol(session: TrainingSession, employee: Employee, *, now: dt.datetime
         raise TrainingError(_("This session has already started."))
     enrolment = enrolment_of(session, employee)
     if enrolment is not None and enrolment.status != EnrolmentStatus.WITHDRAWN:
-        raise TrainingError(_("You are already on this session's list."))
+        raise TrainingError(_("You are already on this session's list."), status=409)
     full = enrolled_count(session) >= session.capacity
     status = EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED
     if enrolment is None:
@@ -305,7 +301,7 @@ def mark_delivered(session: TrainingSession, *, now: dt.datetime) -> None:
     db.session.flush()
 
 
-# ---------------------------------------------------------------- completion and hours
+# ---------------------------------------------------------------- completion
 
 
 def _has_pass(employee_id: int, course: Course) -> bool:
@@ -424,107 +420,11 @@ def record_course_exam_passed(employee: Employee, course: Course, *, source_key:
     )
     if waiting:
         return complete_if_due(waiting, now=now)
-    if course.form == CourseForm.ONLINE:
+    if course.form == CourseFormat.ONLINE:
         done = [_complete(employee, course, f"exam:{source_key}", now)]
         certify_completions(done, now=now)
         return done
     return []
-
-
-def credit_hours(
-    employee: Employee | int,
-    hours: Decimal,
-    *,
-    source: str,
-    source_key: str,
-    earned_on: dt.date,
-    description: str = "",
-) -> HoursEntry | None:
-    """Add 学时 to the ledger once per ``source_key`` (a replay credits nothing and returns None)."""
-    if db.session.scalar(select(HoursEntry.id).where(HoursEntry.source_key == source_key)):
-        return None
-    hours = Decimal(str(hours))
-    if hours < 0:
-        raise TrainingError(_("Hours cannot be negative."))
-    entry = HoursEntry(
-        employee_id=employee if isinstance(employee, int) else employee.id,
-        hours=hours,
-        source=source,
-        source_key=source_key,
-        earned_on=earned_on,
-        description=description[:300],
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
-
-
-def on_drill_participated(sender, *, employee, drill, role, hours, source_key, now, **_extra) -> None:
-    """Listener of ``core.signals.drill_participated``: credit the drill's hours once."""
-    title = getattr(drill, "title", None) or getattr(drill, "name", None) or str(drill)
-    credit_hours(
-        employee,
-        Decimal(str(hours)),
-        source=HoursSource.DRILL,
-        source_key=f"drill:{source_key}",
-        earned_on=local_date(now),
-        description=f"{title} ({role})" if role else str(title),
-    )
-
-
-def hours_in_year(employee: Employee, year: int) -> Decimal:
-    """The employee's 学时 credited in ``year`` (calendar year, Asia/Shanghai dates)."""
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(HoursEntry.hours), 0)).where(
-            HoursEntry.employee_id == employee.id,
-            HoursEntry.earned_on >= dt.date(year, 1, 1),
-            HoursEntry.earned_on <= dt.date(year, 12, 31),
-        )
-    )
-    return Decimal(str(total)).quantize(Decimal("0.1"))
-
-
-def hours_summary(employee: Employee, year: int) -> dict:
-    """Hours this year against the position's annual requirement (share capped at 100%)."""
-    earned = hours_in_year(employee, year)
-    required = Decimal(employee.position.annual_training_hours or 0)
-    share = (
-        Decimal(100)
-        if not required
-        else min(Decimal(100), (earned * 100 / required).quantize(Decimal("0.1")))
-    )
-    by_source = dict(
-        db.session.execute(
-            select(HoursEntry.source, func.sum(HoursEntry.hours))
-            .where(
-                HoursEntry.employee_id == employee.id,
-                HoursEntry.earned_on >= dt.date(year, 1, 1),
-                HoursEntry.earned_on <= dt.date(year, 12, 31),
-            )
-            .group_by(HoursEntry.source)
-        ).all()
-    )
-    return {
-        "earned": earned,
-        "required": required,
-        "share": share,
-        "met": earned >= required,
-        "by_source": by_source,
-    }
-
-
-def hours_entries(employee: Employee, year: int) -> list[HoursEntry]:
-    return list(
-        db.session.scalars(
-            select(HoursEntry)
-            .where(
-                HoursEntry.employee_id == employee.id,
-                HoursEntry.earned_on >= dt.date(year, 1, 1),
-                HoursEntry.earned_on <= dt.date(year, 12, 31),
-            )
-            .order_by(HoursEntry.earned_on.desc(), HoursEntry.id.desc())
-        )
-    )
 
 
 # ---------------------------------------------------------------- calendar

@@ -10,34 +10,25 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Department, Employee
-from accounts.services import covers_department, departments_in_scope, scope_clause
+from accounts.services import can_manage_unit, covers_department, departments_in_scope, scope_clause
 from core import audit
-from core.auth import Role, login_required, role_required
+from core.auth import STAFF_ROLES, Role, login_required, role_required
+from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm, choices
-from core.spreadsheets import write_xlsx
+from core.models import utcnow
 from core.timeutil import local_date
 from training import qualifications as quals
-from training import services, sessions
-from training.expiry import STATUS_BADGES, STATUS_LABELS
-from training.forms import (
-    PERIOD_LABELS,
-    ClonePlanForm,
-    ExternalRecordForm,
-    RevokeForm,
-)
+from training import services
+from training.errors import QualificationError, UploadError
+from training.expiry import STATUS_BADGES
+from training.forms import ClonePlanForm, ExternalRecordForm, RevokeForm
+from training.labels import MATRIX_FLAGS, PERIOD_LABELS, STATUS_LABELS
 from training.models import CertificateType, QualificationRecord, TrainingPlan
-from training.uploads import (
-    SCAN_MAX_BYTES,
-    SCAN_TYPES,
-    UploadError,
-    file_path,
-    store_upload,
-)
-from training.views import STAFF, _now, bp
+from training.uploads import SCAN_MAX_BYTES, SCAN_TYPES, file_path, store_upload
+from training.views import MANAGERS, bp
 
 HR_ROLES = (Role.HR, Role.ADMIN)
-PLAN_ROLES = (Role.TRAINER, Role.HR, Role.ADMIN)
 
 
 def _hr_role() -> str:
@@ -48,16 +39,16 @@ def _hr_role() -> str:
 
 
 @bp.get("/plans")
-@role_required(*PLAN_ROLES)
+@role_required(*STAFF_ROLES)
 def plans():
     query = select(TrainingPlan).where(services.staff_scope(current_user, TrainingPlan.unit_id))
     rows = db.session.scalars(query.order_by(TrainingPlan.year.desc(), TrainingPlan.unit_id)).all()
-    today = local_date(_now())
+    today = local_date(utcnow())
     return render_template(
         "training/plans.html",
         plans=[(p, services.plan_summary(p, today)) for p in rows],
         periods=PERIOD_LABELS,
-        can_create=current_user.has_any_role(*STAFF),
+        can_create=current_user.has_any_role(*MANAGERS),
     )
 
 
@@ -69,17 +60,17 @@ def _load_plan(plan_id: int) -> TrainingPlan:
 
 
 @bp.get("/plans/<int:plan_id>")
-@role_required(*PLAN_ROLES)
+@role_required(*STAFF_ROLES)
 def plan_detail(plan_id: int):
     plan = _load_plan(plan_id)
-    today = local_date(_now())
+    today = local_date(utcnow())
     return render_template(
         "training/plan.html",
         plan=plan,
         progress=services.item_progress(plan, today),
         coverage=services.plan_coverage(plan),
         summary=services.plan_summary(plan, today),
-        can_manage=services.can_manage_unit(current_user, plan.unit_id),
+        can_manage=can_manage_unit(current_user, plan.unit_id),
         clone_form=ClonePlanForm(year=plan.year + 1),
         post_form=PostForm(),
         periods=PERIOD_LABELS,
@@ -87,27 +78,23 @@ def plan_detail(plan_id: int):
 
 
 @bp.post("/plans/<int:plan_id>/clone")
-@role_required(*STAFF)
+@role_required(*MANAGERS)
 def plan_clone(plan_id: int):
     plan = _load_plan(plan_id)
-    if not services.can_manage_unit(current_user, plan.unit_id):
+    if not can_manage_unit(current_user, plan.unit_id):
         abort(404)
     form = ClonePlanForm()
     if form.validate_on_submit():
-        try:
+        with refusals_go_to(url_for("training.plan_detail", plan_id=plan.id)):
             new = services.clone_plan(plan, form.year.data)
-        except sessions.TrainingError as exc:
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            return redirect(url_for("training.plan_detail", plan_id=new.id))
+        return redirect(url_for("training.plan_detail", plan_id=new.id))
     return redirect(url_for("training.plan_detail", plan_id=plan.id))
 
 
 @bp.get("/coverage")
-@role_required(*PLAN_ROLES)
+@role_required(*STAFF_ROLES)
 def coverage():
-    year = request.args.get("year", type=int) or local_date(_now()).year
+    year = request.args.get("year", type=int) or local_date(utcnow()).year
     rows = services.knowledge_point_coverage(year, services.staff_scope(current_user, Employee.department_id))
     return render_template("training/coverage.html", rows=rows, year=year)
 
@@ -118,7 +105,7 @@ def coverage():
 @bp.get("/qualifications")
 @role_required(*HR_ROLES)
 def qualifications():
-    today = local_date(_now())
+    today = local_date(utcnow())
     scope = scope_clause(current_user, _hr_role(), Employee.department_id)
     return render_template(
         "training/qualifications.html",
@@ -164,13 +151,11 @@ def record_external():
                     issued_on=form.issued_on.data,
                     expires_on=form.expires_on.data,
                     scan=scan,
-                    now=_now(),
+                    now=utcnow(),
                 )
-            except (UploadError, quals.QualificationError) as exc:
-                db.session.rollback()
+            except (UploadError, QualificationError) as exc:
                 form.scan.errors.append(str(exc))
             else:
-                db.session.commit()
                 flash(_("Certificate recorded."), "success")
                 return redirect(url_for("training.qualifications"))
     return render_template("training/record_form.html", form=form), (400 if form.errors else 200)
@@ -195,14 +180,16 @@ def revoke(record_id: int):
     form = RevokeForm()
     if form.validate_on_submit():
         try:
-            quals.revoke_qualification(record, form.reason.data, now=_now())
-        except quals.QualificationError as exc:
+            quals.revoke_qualification(record, form.reason.data, now=utcnow())
+        except QualificationError as exc:
             form.reason.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Certificate revoked."), "success")
             return redirect(url_for("training.qualifications"))
-    return render_template("training/revoke_form.html", form=form, record=record)
+    # A refused revocation is answered 400, so nothing of it is kept.
+    return render_template("training/revoke_form.html", form=form, record=record), (
+        400 if form.errors else 200
+    )
 
 
 @bp.get("/scans/<int:record_id>")
@@ -222,7 +209,6 @@ def scan_download(record_id: int):
     if record.employee_id != current_user.employee_id:
         # A certificate scan can show an ID number: someone else's scan is a sensitive read.
         audit.record("qualification.scan_viewed", record, employee_id=record.employee_id)
-        db.session.commit()
     return send_file(
         file_path(record.scan),
         mimetype=record.scan.content_type,
@@ -232,7 +218,7 @@ def scan_download(record_id: int):
 
 
 def _matrix():
-    today = local_date(_now())
+    today = local_date(utcnow())
     department = None
     dept_id = request.args.get("department", type=int)
     if dept_id:
@@ -257,7 +243,7 @@ def matrix():
         pages=max(1, -(-len(shown) // per_page)),
         types=types,
         summary=quals.matrix_summary(rows),
-        flags=quals.MATRIX_FLAGS,
+        flags=MATRIX_FLAGS,
         only=only,
         departments=departments_in_scope(current_user, _hr_role()),
         department=request.args.get("department", type=int),
@@ -268,24 +254,11 @@ def matrix():
 @role_required(*HR_ROLES)
 def matrix_xlsx():
     rows, types, _today = _matrix()
-    data = matrix_workbook(rows, types)
+    data = quals.matrix_workbook(rows, types)
     audit.record("training.matrix_exported", None, rows=len(rows))
-    db.session.commit()
     return send_file(
         io.BytesIO(data),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name="持证上岗矩阵.xlsx",
     )
-
-
-def matrix_workbook(rows, types) -> bytes:
-    """The 持证上岗 matrix as xlsx: one row per employee, one column per required type."""
-    flags = {k: str(v) for k, v in quals.MATRIX_FLAGS.items()}
-    headers = [_("Employee number"), _("Name"), _("Department"), _("Position"), *(t.name for t in types)]
-    body = (
-        # blank (None) where the position does not require the type: no cell is written for it
-        [r.employee_no, r.name, r.department, r.position, *(flags.get(r.flags.get(t.id)) for t in types)]
-        for r in rows
-    )
-    return write_xlsx(headers, body, title="持证上岗", widths=[12, 10, 18, 14, *([16] * len(types))])

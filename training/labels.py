@@ -1,0 +1,44 @@
+"""Enum → lazily translated label, for templates, forms and exports (training formats, plan periods, expiry
+statuses, certificate kinds, matrix flags)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from training.expiry import ExpiryStatus
+from training.models import CertificateKind, CourseFormat, PlanPeriod
+
+FORMAT_LABELS = {
+    CourseFormat.CLASSROOM: _l("Classroom training"),
+    CourseFormat.ONLINE: _l("Online training"),
+    CourseFormat.FIELD_DRILL: _l("Field drill"),
+    CourseFormat.SIMULATION: _l("Simulation drill"),
+}
+
+PERIOD_LABELS = {
+    PlanPeriod.YEAR: _l("Whole year"),
+    PlanPeriod.H1: _l("First half-year"),
+    PlanPeriod.H2: _l("Second half-year"),
+}
+
+STATUS_LABELS = {
+    ExpiryStatus.VALID: _l("Valid"),
+    ExpiryStatus.EXPIRING: _l("Expiring soon"),
+    ExpiryStatus.EXPIRED: _l("Expired"),
+    ExpiryStatus.REVOKED: _l("Revoked"),
+}
+
+KIND_LABELS = {
+    CertificateKind.QUALIFICATION: _l("Qualification certificate"),
+    CertificateKind.TRAINING_COMPLETION: _l("Training completion certificate"),
+    CertificateKind.COMMENDATION: _l("Commendation"),
+}
+
+# The 持证上岗 matrix's cell flags (see ``qualifications.matrix_rows``).
+MATRIX_FLAGS = {
+    "missing": _l("Missing"),
+    "expired": _l("Expired"),
+    "revoked": _l("Revoked"),
+    "expiring": _l("Expiring soon"),
+    "ok": _l("Held"),
+}
