@@ -228,3 +228,12 @@ def test_ics_has_sessions_in_shanghai_time(client, db, login):
     db.session.flush()
     body = client.get("/training/my/sessions.ics").get_data(as_text=True)
     assert "BEGIN:VEVENT" in body and "TZID=Asia/Shanghai:20261201T140000" in body
+
+
+def test_the_course_catalogue_names_each_course_format_in_words(client, db, login):
+    tf.course(form="classroom", title="计量装置故障处理")
+    login()
+    page = client.get("/training/courses", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    row = page[page.index("计量装置故障处理") :]
+    row = row[: row.index("</tr>")]
+    assert "集中培训" in row and "classroom" not in row

@@ -120,7 +120,10 @@ def certificate_pdf(certificate_id: int):
 def courses():
     rows = db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.code)).all()
     return render_template(
-        "training/courses.html", courses=rows, can_create=current_user.has_any_role(*MANAGERS)
+        "training/courses.html",
+        courses=rows,
+        can_create=current_user.has_any_role(*MANAGERS),
+        form_labels=FORMAT_LABELS,
     )
 
 
