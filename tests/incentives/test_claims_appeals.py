@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.extensions import db as _db
 from core.notifications import Notification
 from incentives import ledger, services
-from incentives.ledger import IncentiveError
+from incentives.errors import IncentiveError
 from incentives.models import AppealStatus, ClaimStatus
 from tests import factories
 from tests.incentives.factories import NOW, PNG, employee, entry, rules
