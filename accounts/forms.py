@@ -27,8 +27,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from accounts.labels import DEPARTMENT_KIND_LABELS, EMPLOYEE_STATUS_LABELS
 from accounts.validators import national_id_problem, phone_is_valid
-from core.auth import Role
+from core.auth import ROLE_LABELS, STAFF_ROLES
 from core.forms import choices
 
 
@@ -91,7 +92,9 @@ class EmployeeForm(FlaskForm):
     email = StringField(
         _l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=200)]
     )
-    status = SelectField(_l("Status"), choices=choices([("active", _l("On post")), ("left", _l("Left"))]))
+    status = SelectField(
+        _l("Status"), choices=choices([(k.value, v) for k, v in EMPLOYEE_STATUS_LABELS.items()])
+    )
     submit = SubmitField(_l("Save"))
 
 
@@ -111,9 +114,7 @@ class RosterConfirmForm(FlaskForm):
 class GrantForm(FlaskForm):
     role = SelectField(
         _l("Role"),
-        choices=choices(
-            [(Role.TRAINER, _l("Trainer")), (Role.HR, _l("HR")), (Role.ADMIN, _l("Administrator"))]
-        ),
+        choices=choices([(role.value, ROLE_LABELS[role]) for role in STAFF_ROLES]),
     )
     department_id = SelectField(_l("Scope"), coerce=int)
     submit = SubmitField(_l("Grant role"))
@@ -128,18 +129,7 @@ class DepartmentForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9_-]{1,40}$", message=_l("Letters, digits, - and _.")),
         ],
     )
-    kind = SelectField(
-        _l("Kind"),
-        choices=choices(
-            [
-                ("company", _l("Company")),
-                ("branch", _l("Branch company")),
-                ("center", _l("Customer service centre")),
-                ("station", _l("Power supply station")),
-                ("team", _l("Team")),
-            ]
-        ),
-    )
+    kind = SelectField(_l("Kind"), choices=choices([(k.value, v) for k, v in DEPARTMENT_KIND_LABELS.items()]))
     parent_id = SelectField(_l("Parent"), coerce=int)
     submit = SubmitField(_l("Save"))
 

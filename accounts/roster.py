@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -34,6 +35,9 @@ REQUIRED = ("工号", "姓名", "部门", "岗位")
 STATUS_WORDS = {"在岗": EmployeeStatus.ACTIVE, "离岗": EmployeeStatus.LEFT, "": EmployeeStatus.ACTIVE}
 _EMPLOYEE_NO_RE = re.compile(r"^[A-Z0-9-]{2,30}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# ``bad(column, reason)`` records a problem of the row being checked.
+Complaint = Callable[[str, str], None]
 
 
 @dataclass
@@ -129,134 +133,181 @@ def _parse_date(text: str) -> dt.date | None:
 def plan_import(table: list[list[str]]) -> RosterPlan:
     """Validate every row and decide what each would do; nothing is written."""
     plan = RosterPlan()
+    columns = _map_header(table, plan)
+    if columns is None:
+        return plan
+    checker = _RowChecker(columns)
+    for offset, raw in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in raw):
+            continue
+        row, errors = checker.check(offset, raw)
+        if errors:
+            plan.errors.extend(errors)
+        else:
+            plan.rows.append(row)
+    if not plan.rows and not plan.errors:
+        plan.errors.append(RowError(2, "", _("The file has no data rows.")))
+    return plan
+
+
+def _map_header(table: list[list[str]], plan: RosterPlan) -> dict[str, int] | None:
+    """Where each known column is; None (with the errors in ``plan``) when the file cannot be read on."""
     if not table:
         plan.errors.append(RowError(1, "", _("The file has no header row.")))
-        return plan
+        return None
     header = [h.strip() for h in table[0]]
     columns = {name: header.index(name) for name in HEADERS if name in header}
     for name in REQUIRED:
         if name not in columns:
             plan.errors.append(RowError(1, name, _("Required column is missing.")))
     if plan.errors:
-        return plan
-    body = table[1:]
-    if len(body) > MAX_ROWS:
+        return None
+    if len(table) - 1 > MAX_ROWS:
         plan.errors.append(RowError(1, "", _("At most %(n)d rows per file.", n=MAX_ROWS)))
-        return plan
+        return None
+    return columns
 
-    departments = _DepartmentIndex()
-    positions = {p.name: p for p in db.session.scalars(select(Position))}
-    existing = {e.employee_no: e for e in db.session.scalars(select(Employee))}
-    ids_in_db = {e.national_id: e.employee_no for e in existing.values() if e.national_id}
-    seen_nos: dict[str, int] = {}
-    seen_ids: dict[str, int] = {}
 
-    def cell(row: list[str], name: str) -> str:
-        index = columns.get(name)
-        return row[index].strip() if index is not None and index < len(row) and row[index] else ""
+class _RowChecker:
+    """Checks the data rows one at a time, against the database and against the rows before them (a 工号 or
+    an ID number may appear once per file). Every problem names the row and the column."""
 
-    for offset, raw in enumerate(body, start=2):
-        if not any(c.strip() for c in raw):
-            continue
+    def __init__(self, columns: dict[str, int]) -> None:
+        self.columns = columns
+        self.departments = _DepartmentIndex()
+        self.positions = {p.name: p for p in db.session.scalars(select(Position))}
+        self.existing = {e.employee_no: e for e in db.session.scalars(select(Employee))}
+        self.ids_in_db = {e.national_id: e.employee_no for e in self.existing.values() if e.national_id}
+        self.seen_nos: dict[str, int] = {}
+        self.seen_ids: dict[str, int] = {}
+
+    def check(self, offset: int, raw: list[str]) -> tuple[RosterRow | None, list[RowError]]:
+        """The planned row, or the problems of row ``offset`` (1-based, the header is row 1)."""
         errors: list[RowError] = []
 
-        def bad(column: str, reason: str, _row: int = offset, _errors: list = errors) -> None:
-            _errors.append(RowError(_row, column, reason))
+        def cell(name: str) -> str:
+            index = self.columns.get(name)
+            return raw[index].strip() if index is not None and index < len(raw) and raw[index] else ""
 
-        employee_no = cell(raw, "工号").upper()
+        def bad(column: str, reason: str) -> None:
+            errors.append(RowError(offset, column, reason))
+
+        employee_no = self._employee_no(cell("工号").upper(), offset, bad)
+        name = _name(cell("姓名"), bad)
+        department = self._department(cell("部门"), bad)
+        position = self._position(cell("岗位"), bad)
+        hire_date = _hire_date(cell("入职日期"), bad)
+        phone = _phone(cell("手机号"), bad)
+        national_id = self._national_id(
+            normalise_national_id(cell("身份证号")) or None, employee_no, offset, bad
+        )
+        email = _email(cell("邮箱") or None, bad)
+        status = _status(cell("状态"), bad)
+        if errors:
+            return None, errors
+        row = RosterRow(
+            offset, employee_no, name, department, position, hire_date, phone, national_id, email, status
+        )
+        current = self.existing.get(employee_no)
+        if current is not None:
+            row.changes = _differences(current, row)
+            row.action = "update" if row.changes else "unchanged"
+        return row, []
+
+    def _employee_no(self, employee_no: str, offset: int, bad: Complaint) -> str:
         if not employee_no:
             bad("工号", _("Employee number is missing."))
         elif not _EMPLOYEE_NO_RE.match(employee_no):
             bad("工号", _("Employee number may hold only letters, digits and '-' (2–30 characters)."))
-        elif employee_no in seen_nos:
+        elif employee_no in self.seen_nos:
             bad(
                 "工号",
                 _(
                     "Duplicate employee number %(no)s (also on row %(row)d).",
                     no=employee_no,
-                    row=seen_nos[employee_no],
+                    row=self.seen_nos[employee_no],
                 ),
             )
         else:
-            seen_nos[employee_no] = offset
+            self.seen_nos[employee_no] = offset
+        return employee_no
 
-        name = cell(raw, "姓名")
-        if not name:
-            bad("姓名", _("Name is missing."))
-        elif len(name) > 60:
-            bad("姓名", _("Name is longer than 60 characters."))
-
-        department, problem = departments.find(cell(raw, "部门")) if cell(raw, "部门") else (None, "missing")
+    def _department(self, text: str, bad: Complaint) -> Department | None:
+        department, problem = self.departments.find(text) if text else (None, "missing")
         if department is None:
             reasons = {
                 "missing": _("Department is missing."),
                 "ambiguous": _(
                     "Department name %(name)s is not unique; use its code or full path.",
-                    name=cell(raw, "部门"),
+                    name=text,
                 ),
-                "unknown": _("Unknown department %(name)s.", name=cell(raw, "部门")),
+                "unknown": _("Unknown department %(name)s.", name=text),
             }
             bad("部门", reasons[problem or "unknown"])
+        return department
 
-        position = positions.get(cell(raw, "岗位"))
+    def _position(self, text: str, bad: Complaint) -> Position | None:
+        position = self.positions.get(text)
         if position is None:
-            bad(
-                "岗位",
-                _("Unknown position %(name)s.", name=cell(raw, "岗位"))
-                if cell(raw, "岗位")
-                else _("Position is missing."),
-            )
+            bad("岗位", _("Unknown position %(name)s.", name=text) if text else _("Position is missing."))
+        return position
 
-        try:
-            hire_date = _parse_date(cell(raw, "入职日期"))
-        except ValueError:
-            hire_date = None
-            bad("入职日期", _("Not a date (use YYYY-MM-DD)."))
+    def _national_id(
+        self, national_id: str | None, employee_no: str, offset: int, bad: Complaint
+    ) -> str | None:
+        if not national_id:
+            return national_id
+        problem = national_id_problem(national_id)
+        if problem == "check_digit":
+            bad("身份证号", _("The check digit (last character) is wrong."))
+        elif problem == "birthdate":
+            bad("身份证号", _("The birth date inside the ID number is not a real date."))
+        elif problem:
+            bad("身份证号", _("An ID number has 17 digits followed by a digit or X."))
+        elif national_id in self.seen_ids:
+            bad("身份证号", _("The same ID number is on row %(row)d.", row=self.seen_ids[national_id]))
+        elif self.ids_in_db.get(national_id, employee_no) != employee_no:
+            # Not which employee: a scoped HR user must not learn whose ID number this is.
+            bad("身份证号", _("This ID number belongs to another employee."))
+        else:
+            self.seen_ids[national_id] = offset
+        return national_id
 
-        phone = normalise_phone(cell(raw, "手机号")) or None
-        if phone and not phone_is_valid(phone):
-            bad("手机号", _("Not a valid mobile or landline number."))
 
-        national_id = normalise_national_id(cell(raw, "身份证号")) or None
-        if national_id:
-            problem = national_id_problem(national_id)
-            if problem == "check_digit":
-                bad("身份证号", _("The check digit (last character) is wrong."))
-            elif problem == "birthdate":
-                bad("身份证号", _("The birth date inside the ID number is not a real date."))
-            elif problem:
-                bad("身份证号", _("An ID number has 17 digits followed by a digit or X."))
-            elif national_id in seen_ids:
-                bad("身份证号", _("The same ID number is on row %(row)d.", row=seen_ids[national_id]))
-            elif ids_in_db.get(national_id, employee_no) != employee_no:
-                # Not which employee: a scoped HR user must not learn whose ID number this is.
-                bad("身份证号", _("This ID number belongs to another employee."))
-            else:
-                seen_ids[national_id] = offset
+def _name(name: str, bad: Complaint) -> str:
+    if not name:
+        bad("姓名", _("Name is missing."))
+    elif len(name) > 60:
+        bad("姓名", _("Name is longer than 60 characters."))
+    return name
 
-        email = cell(raw, "邮箱") or None
-        if email and not _EMAIL_RE.match(email):
-            bad("邮箱", _("Not an e-mail address."))
 
-        status_text = cell(raw, "状态")
-        status = STATUS_WORDS.get(status_text)
-        if status is None:
-            bad("状态", _("Status must be 在岗 or 离岗."))
+def _hire_date(text: str, bad: Complaint) -> dt.date | None:
+    try:
+        return _parse_date(text)
+    except ValueError:
+        bad("入职日期", _("Not a date (use YYYY-MM-DD)."))
+        return None
 
-        if errors:
-            plan.errors.extend(errors)
-            continue
-        row = RosterRow(
-            offset, employee_no, name, department, position, hire_date, phone, national_id, email, status
-        )
-        current = existing.get(employee_no)
-        if current is not None:
-            row.changes = _differences(current, row)
-            row.action = "update" if row.changes else "unchanged"
-        plan.rows.append(row)
-    if not plan.rows and not plan.errors:
-        plan.errors.append(RowError(2, "", _("The file has no data rows.")))
-    return plan
+
+def _phone(text: str, bad: Complaint) -> str | None:
+    phone = normalise_phone(text) or None
+    if phone and not phone_is_valid(phone):
+        bad("手机号", _("Not a valid mobile or landline number."))
+    return phone
+
+
+def _email(email: str | None, bad: Complaint) -> str | None:
+    if email and not _EMAIL_RE.match(email):
+        bad("邮箱", _("Not an e-mail address."))
+    return email
+
+
+def _status(text: str, bad: Complaint) -> str | None:
+    status = STATUS_WORDS.get(text)
+    if status is None:
+        bad("状态", _("Status must be 在岗 or 离岗."))
+    return status
 
 
 def _differences(employee: Employee, row: RosterRow) -> list[str]:

@@ -113,24 +113,49 @@ def _save_logins(logins: dict[str, str]) -> None:
 
 def seed_organisation(report) -> None:
     """Departments, positions, ~60 employees and one login per role (idempotent)."""
+    positions = _seed_positions()
+    departments = _seed_departments()
+    rng = random.Random(20260101)  # one stream for staff and demo logins: every run makes the same people
+    _seed_staff(departments, positions, rng)
+    logins = _seed_demo_logins(departments, positions, rng)
+    _save_logins(logins)
+    report("Demo logins (工号 / password):")
+    for number, name, _dept, _pos, role, scope in DEMO_LOGINS:
+        label = role or Role.EMPLOYEE
+        if scope:
+            label += f" (scope {scope})"
+        report(f"  {number:6} {logins.get(number, '(changed by its user)'):14} {label:24} {name}")
+
+
+def _seed_positions() -> dict[str, Position]:
     positions = {p.code: p for p in db.session.scalars(select(Position))}
     for code, name, hours in POSITIONS:
         if code not in positions:
             positions[code] = Position(code=code, name=name, annual_training_hours=Decimal(hours))
             db.session.add(positions[code])
+    return positions
+
+
+def _seed_departments() -> dict[str, Department]:
     departments = {d.code: d for d in db.session.scalars(select(Department))}
     for code, name, kind, parent in DEPARTMENTS:
         if code not in departments:
             departments[code] = create_department(name, code, kind, departments[parent] if parent else None)
     db.session.flush()
+    return departments
 
-    rng = random.Random(20260101)
+
+def _seed_staff(
+    departments: dict[str, Department], positions: dict[str, Position], rng: random.Random
+) -> None:
+    """The teams' staff (``STAFFING``), each with an account nobody can sign in to yet."""
     existing = set(db.session.scalars(select(Employee.employee_no)))
     counters: dict[str, int] = {}
     for team, position, count, prefix in STAFFING:
         for _ in range(count):
             counters[prefix] = counters.get(prefix, 0) + 1
             number = f"{prefix}{counters[prefix]:03d}"
+            # Drawn before the existence check so a re-run draws the same numbers for the later people.
             birth = dt.date(rng.randint(1970, 2001), rng.randint(1, 12), rng.randint(1, 28))
             name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
             hired = dt.date(rng.randint(max(birth.year + 20, 1992), 2025), rng.randint(1, 12), 1)
@@ -157,6 +182,11 @@ def seed_organisation(report) -> None:
                 )
             )
 
+
+def _seed_demo_logins(
+    departments: dict[str, Department], positions: dict[str, Position], rng: random.Random
+) -> dict[str, str]:
+    """One login per role (``DEMO_LOGINS``); returns 工号 → password, the same ones as the first run."""
     logins = _load_logins()
     for number, name, dept, position, role, scope in DEMO_LOGINS:
         user = db.session.scalar(select(User).join(User.employee).where(Employee.employee_no == number))
@@ -177,10 +207,4 @@ def seed_organisation(report) -> None:
             db.session.flush()
             if role is not None:
                 grant_role(user, role, departments[scope] if scope else None)
-    _save_logins(logins)
-    report("Demo logins (工号 / password):")
-    for number, name, _dept, _pos, role, scope in DEMO_LOGINS:
-        label = role or Role.EMPLOYEE
-        if scope:
-            label += f" (scope {scope})"
-        report(f"  {number:6} {logins.get(number, '(changed by its user)'):14} {label:24} {name}")
+    return logins

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import joinedload
 
+from accounts.errors import AccountError, LoginFailed
 from accounts.models import Department, Employee, EmployeeStatus, Position, RoleGrant, User, new_session_token
 from accounts.passwords import hash_password, needs_rehash, policy_problems, verify_password
 from core import audit
@@ -18,14 +19,6 @@ from core.auth import Role
 from core.extensions import db
 
 SCOPED_ROLES = (Role.TRAINER, Role.HR)
-
-
-class AccountError(ValueError):
-    """A rule about accounts was broken; the message is shown to the user."""
-
-
-class LoginFailed(AccountError):
-    pass
 
 
 # ---------------------------------------------------------------- sign-in and passwords

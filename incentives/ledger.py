@@ -19,15 +19,12 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Employee, User
 from core.extensions import db
+from incentives.errors import IncentiveError
 from incentives.models import PointEntry, PointRule
 from incentives.periods import period_at
 
 ZERO = Decimal("0")
 ONE_PLACE = Decimal("0.1")
-
-
-class IncentiveError(ValueError):
-    """A rule of the incentive scheme was broken; the message is shown to the user."""
 
 
 class LedgerError(RuntimeError):

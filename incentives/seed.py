@@ -215,56 +215,38 @@ def _seed(report) -> None:
         report("Incentives: demo logins missing; only the rules were seeded.")
         return
     now = utcnow()
-    rng = random.Random(7)
-    staff = list(
-        db.session.scalars(
-            select(Employee).join(Department).where(Department.depth >= 1).order_by(Employee.employee_no)
-        )
+    rng = random.Random(7)  # one stream through every step: every run makes the same demo
+    staff = _demo_staff()
+    _seed_awards(rules, staff, rng, now)
+    _seed_manual_entries(rules, staff, trainer, hr, me, rng, now)
+    if me is not None:
+        _seed_appeal(me, now)
+    _seed_star_selections(trainer, hr, now)
+    db.session.flush()
+    report(
+        f"Incentives: {len(RULES)} point rules, demo ledger for {len(staff)} staff, one published star selection."
     )
-    staff = [e for e in staff if e.employee_no[:2] in {"KF", "CD", "JB"} or e.employee_no == "E0001"]
+
+
+def _demo_staff() -> list[Employee]:
+    """The demo's front-line staff (the 95598 centre and the two branches) and the demo employee."""
+    staff = db.session.scalars(
+        select(Employee).join(Department).where(Department.depth >= 1).order_by(Employee.employee_no)
+    )
+    return [e for e in staff if e.employee_no[:2] in {"KF", "CD", "JB"} or e.employee_no == "E0001"]
+
+
+def _seed_awards(
+    rules: dict[str, PointRule], staff: list[Employee], rng: random.Random, now: dt.datetime
+) -> None:
+    """Half a year of automatic awards: exams, training hours, drills and corrective actions."""
     for index, emp in enumerate(staff):
         for n in range(rng.randint(2, 7)):
             when = now - dt.timedelta(days=rng.randint(1, 180), hours=rng.randint(0, 8))
             kind = rng.choice(("exam", "exam", "training", "drill", "action"))
             key = f"demo:{kind}:{emp.id}:{n}"
             if kind == "exam":
-                score = Decimal(rng.randint(60, 100))
-                record_exam_score(
-                    -(index * 10 + n + 1),
-                    employee=emp,
-                    exam=DEMO_EXAM,
-                    score=score,
-                    passed=score >= 60,
-                    source_key=key,
-                    now=when,
-                    max_score=Decimal(100),
-                )
-                award(
-                    rules["EXAM_PASS"],
-                    emp,
-                    rules["EXAM_PASS"].points,
-                    source_key=key,
-                    source_label="考试：供电服务规范",
-                    now=when,
-                )
-                if score >= 95:
-                    award(
-                        rules["EXAM_95"],
-                        emp,
-                        rules["EXAM_95"].points,
-                        source_key=key,
-                        source_label=f"考试：供电服务规范 {score} 分",
-                        now=when,
-                    )
-                if rng.random() < 0.6:
-                    award(
-                        rules["EXAM_FIRST"],
-                        emp,
-                        rules["EXAM_FIRST"].points,
-                        source_key=key,
-                        source_label="一次通过：供电服务规范",
-                        now=when,
-                    )
+                _award_exam(rules, emp, -(index * 10 + n + 1), key, when, rng)
             elif kind == "training":
                 hours = Decimal(rng.choice((2, 4, 8)))
                 award(
@@ -295,7 +277,59 @@ def _seed(report) -> None:
                 )
     db.session.flush()
 
-    # Manual entries: praise approved, a complaint approved, a proposal pending, one praise rejected.
+
+def _award_exam(
+    rules: dict[str, PointRule],
+    emp: Employee,
+    attempt_id: int,
+    key: str,
+    when: dt.datetime,
+    rng: random.Random,
+) -> None:
+    """One demo exam: its score on record, the pass award, and the excellence and first-attempt bonuses."""
+    score = Decimal(rng.randint(60, 100))
+    record_exam_score(
+        attempt_id,
+        employee=emp,
+        exam=DEMO_EXAM,
+        score=score,
+        passed=score >= 60,
+        source_key=key,
+        now=when,
+        max_score=Decimal(100),
+    )
+    award(
+        rules["EXAM_PASS"],
+        emp,
+        rules["EXAM_PASS"].points,
+        source_key=key,
+        source_label="考试：供电服务规范",
+        now=when,
+    )
+    if score >= 95:
+        award(
+            rules["EXAM_95"],
+            emp,
+            rules["EXAM_95"].points,
+            source_key=key,
+            source_label=f"考试：供电服务规范 {score} 分",
+            now=when,
+        )
+    if rng.random() < 0.6:
+        award(
+            rules["EXAM_FIRST"],
+            emp,
+            rules["EXAM_FIRST"].points,
+            source_key=key,
+            source_label="一次通过：供电服务规范",
+            now=when,
+        )
+
+
+def _seed_manual_entries(
+    rules, staff, trainer: User, hr: User, me: User | None, rng: random.Random, now
+) -> None:
+    """Manual entries: praise approved, a complaint approved, a proposal pending, one praise rejected."""
     today = now.astimezone(LOCAL_TZ).date()
     manual = [
         (staff[0], "PRAISE", "客户来电表扬：耐心解答电费疑问，一次解决。", True),
@@ -321,14 +355,18 @@ def _seed(report) -> None:
                 claim, approver=hr, approve=decision, reason="" if decision else "请补充锦旗照片。", now=now
             )
 
-    if me is not None:
-        entry = db.session.scalar(
-            select(PointEntry).where(PointEntry.employee_id == me.employee_id).order_by(PointEntry.id)
-        )
-        if entry is not None:
-            file_appeal(entry, user=me, reason="这条记录的分值与我参加的活动不符，请核实。", now=now)
 
-    # Service stars: last quarter published for the 95598 centre; this quarter open for 城东.
+def _seed_appeal(me: User, now: dt.datetime) -> None:
+    """The demo employee appeals their first ledger line."""
+    entry = db.session.scalar(
+        select(PointEntry).where(PointEntry.employee_id == me.employee_id).order_by(PointEntry.id)
+    )
+    if entry is not None:
+        file_appeal(entry, user=me, reason="这条记录的分值与我参加的活动不符，请核实。", now=now)
+
+
+def _seed_star_selections(trainer: User, hr: User, now: dt.datetime) -> None:
+    """Service stars: last quarter published for the 95598 centre; this quarter open for 城东."""
     center, east = _department("HY-KF"), _department("HY-CD")
     last_quarter = period_at(PeriodKind.QUARTER, now).previous()
     if center is not None:
@@ -365,7 +403,3 @@ def _seed(report) -> None:
             tie_breaks="fewest_complaints,higher_exam_average",
             now=now,
         )
-    db.session.flush()
-    report(
-        f"Incentives: {len(RULES)} point rules, demo ledger for {len(staff)} staff, one published star selection."
-    )

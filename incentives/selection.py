@@ -21,7 +21,7 @@ from core.extensions import db
 from core.notifications import notify
 from incentives.commendation import issue_commendation
 from incentives.eligibility import EligibilityContext, apply_eligibility, qualification_gaps
-from incentives.ledger import IncentiveError
+from incentives.errors import IncentiveError
 from incentives.models import IncentiveSettings, SelectionStatus, StarNomination, StarSelection
 from incentives.periods import Period
 from incentives.ranking import (

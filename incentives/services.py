@@ -30,7 +30,8 @@ from core.auth import Role
 from core.extensions import db
 from core.notifications import notify
 from core.timeutil import LOCAL_TZ, local_to_utc
-from incentives.ledger import IncentiveError, award, default_locale, reverse_entry
+from incentives.errors import IncentiveError
+from incentives.ledger import award, default_locale, reverse_entry
 from incentives.models import (
     Appeal,
     AppealStatus,

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from accounts import services
+from accounts.errors import AccountError
 from accounts.forms import AuditFilterForm, DepartmentForm, GrantForm, PositionForm
 from accounts.models import Department, Employee, Position, RoleGrant, User
+from accounts.views import admin_bp as bp
 from core.audit import AuditEntry
 from core.auth import Role, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.timeutil import local_midnight_utc
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.get("/users")
@@ -56,10 +56,9 @@ def user_detail(user_id: int):
         department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
         try:
             services.grant_role(user, form.role.data, department)
-        except services.AccountError as exc:
+        except AccountError as exc:
             flash(str(exc), "danger")
         else:
-            db.session.commit()
             flash(_("Role granted."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("accounts/admin/user.html", user=user, form=form, post_form=PostForm())
@@ -75,7 +74,6 @@ def revoke_grant(user_id: int, grant_id: int):
         flash(_("You cannot take away your own administrator role."), "danger")
     else:
         services.revoke_grant(grant)
-        db.session.commit()
         flash(_("Role revoked."), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
 
@@ -90,7 +88,6 @@ def toggle_active(user_id: int):
         flash(_("You cannot disable your own account."), "danger")
     else:
         services.set_active(user, not user.active)
-        db.session.commit()
         flash(
             _("Account enabled.") if user.active else _("Account disabled; its sessions have ended."),
             "success",
@@ -116,10 +113,9 @@ def departments():
             services.create_department(
                 form.name.data.strip(), form.code.data.strip().upper(), form.kind.data, parent
             )
-        except services.AccountError as exc:
+        except AccountError as exc:
             form.code.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Department added."), "success")
             return redirect(url_for("admin.departments"))
     return render_template("accounts/admin/departments.html", tree=tree, form=form)
@@ -149,17 +145,17 @@ def department_edit(department_id: int):
                 _("Department code %(code)s is already used.", code=form.code.data.upper())
             )
         else:
-            dept.name = form.name.data.strip()
-            dept.code = form.code.data.strip().upper()
-            dept.kind = form.kind.data
             new_parent = db.session.get(Department, form.parent_id.data) if form.parent_id.data else None
             try:
                 if new_parent != dept.parent:
                     services.move_department(dept, new_parent)
-            except services.AccountError as exc:
+            except AccountError as exc:
+                # The page answers 200 and the request commits: nothing may have changed before this.
                 form.parent_id.errors.append(str(exc))
             else:
-                db.session.commit()
+                dept.name = form.name.data.strip()
+                dept.code = form.code.data.strip().upper()
+                dept.kind = form.kind.data
                 flash(_("Saved."), "success")
                 return redirect(url_for("admin.departments"))
     return render_template("accounts/admin/department_form.html", form=form, dept=dept)
@@ -185,7 +181,6 @@ def positions():
                     active=form.active.data,
                 )
             )
-            db.session.commit()
             flash(_("Position added."), "success")
             return redirect(url_for("admin.positions"))
     rows = db.session.scalars(select(Position).order_by(Position.code)).all()
@@ -209,7 +204,6 @@ def position_edit(position_id: int):
         else:
             form.populate_obj(position)
             position.code = position.code.upper()
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("admin.positions"))
     return render_template("accounts/admin/position_form.html", form=form, position=position)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from accounts import services
+from accounts.errors import AccountError, LoginFailed
 from accounts.forms import ChangePasswordForm, LoginForm
+from accounts.views import accounts_bp as bp
 from core import audit
 from core.auth import login_required, public
-from core.extensions import db, limiter
+from core.extensions import limiter
 from core.forms import PostForm, safe_next_url
 from core.i18n import LOCALE_SESSION_KEY
 from core.models import utcnow
-
-bp = Blueprint("accounts", __name__)
 
 
 def _account_key() -> str:
@@ -42,8 +42,8 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.employee_no.data, form.password.data, utcnow())
-        except services.LoginFailed as exc:
-            db.session.commit()  # keep the failure counter and the audit entry
+        except LoginFailed as exc:
+            # The page answers 200, so the request commits the failure counter and the audit entry.
             flash(str(exc), "danger")
         else:
             # A fresh session at sign-in (session fixation, and no CSRF token from before the sign-in
@@ -53,7 +53,6 @@ def login():
             if language:
                 session[LOCALE_SESSION_KEY] = language
             login_user(user)
-            db.session.commit()
             return redirect(safe_next_url(form.next.data) or url_for("core.home"))
     return render_template("accounts/login.html", form=form)
 
@@ -63,8 +62,9 @@ def login():
 def logout():
     if PostForm().validate_on_submit():
         audit.record("auth.logout", current_user._get_current_object())
+        # The new session token is committed with the request (the answer is a redirect), which ends
+        # every session of the account, this browser's cookie included.
         services.end_sessions(current_user)
-        db.session.commit()
         logout_user()
         language = session.get(LOCALE_SESSION_KEY)
         session.clear()  # the CSRF token of the signed-in session goes with it
@@ -81,11 +81,10 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current.data, form.new.data, utcnow())
-        except services.AccountError as exc:
+        except AccountError as exc:
             form.new.errors.append(str(exc))
         else:
             audit.record("auth.password_changed", current_user._get_current_object())
-            db.session.commit()
             # The password change ended every session; keep this one alive with the new token.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")

@@ -7,7 +7,7 @@ import secrets
 from io import BytesIO
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -15,17 +15,15 @@ from sqlalchemy import func, or_, select
 from accounts import roster, services
 from accounts.forms import EmployeeForm, RosterConfirmForm, RosterUploadForm
 from accounts.models import Department, Employee, EmployeeStatus, Position
+from accounts.views import people_bp as bp
 from core import audit
-from core.auth import Role, login_required, role_required
+from core.auth import STAFF_ROLES, Role, login_required, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.spreadsheets import SpreadsheetError, read_rows, read_upload
 
-bp = Blueprint("people", __name__, url_prefix="/people")
-
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
 ROSTER_MAX_UNPACKED = 50 * 1024 * 1024
-LIST_ROLES = (Role.HR, Role.TRAINER, Role.ADMIN)
 
 
 def _list_role() -> str:
@@ -54,7 +52,7 @@ def _editable(employee: Employee | None = None) -> None:
 
 
 @bp.get("")
-@role_required(*LIST_ROLES)
+@role_required(*STAFF_ROLES)
 def index():
     role = _list_role()
     query = services.employees_query(current_user, role)
@@ -106,7 +104,6 @@ def unmask_national_id(employee_id: int):
     if not services.can_unmask_national_id(current_user, employee) or not PostForm().validate_on_submit():
         abort(404)
     audit.record("employee.national_id_unmasked", employee, employee_no=employee.employee_no)
-    db.session.commit()
     return render_template(
         "accounts/people/show.html",
         employee=employee,
@@ -167,7 +164,6 @@ def create():
             )
             db.session.add(employee)
             _account, password = services.create_account(employee)
-            db.session.commit()
             return render_template(
                 "accounts/people/initial_password.html", employee=employee, password=password
             )
@@ -208,7 +204,6 @@ def edit(employee_id: int):
                 employee.national_id = form.national_id.data.upper()
             employee.email = form.email.data or None
             services.set_employee_status(employee, form.status.data)
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("people.show", employee_id=employee.id))
     return render_template("accounts/people/form.html", form=form, employee=employee)
@@ -223,7 +218,6 @@ def reset_password(employee_id: int):
         abort(404)
     password = services.reset_password(employee.user)
     audit.record("user.password_reset", employee.user, employee_no=employee.employee_no)
-    db.session.commit()
     return render_template("accounts/people/initial_password.html", employee=employee, password=password)
 
 
@@ -297,8 +291,7 @@ def roster_confirm():
         flash(_("The file no longer passes the checks; nothing was imported."), "danger")
         return render_template("accounts/people/import_preview.html", plan=plan, confirm=None), 400
     logins = roster.apply_import(plan)
-    db.session.commit()
-    path.unlink(missing_ok=True)
+    path.unlink(missing_ok=True)  # the token is spent; the request commits the import
     export = base64.b64encode(roster.logins_xlsx(logins)).decode() if logins else None
     return render_template("accounts/people/import_result.html", plan=plan, logins=logins, export=export)
 
@@ -336,27 +329,3 @@ def _scope_allows(plan: roster.RosterPlan) -> bool:
             )
             allowed = False
     return allowed
-
-
-# ---------------------------------------------------------------- dashboard cards
-
-
-def my_card(user, _now):
-    return {"employee": user.employee}
-
-
-def staff_card(user, _now):
-    role = Role.ADMIN if user.has_any_role(Role.ADMIN) else Role.HR
-    total = db.session.scalar(
-        select(func.count()).select_from(
-            services.employees_query(user, role).where(Employee.status == EmployeeStatus.ACTIVE).subquery()
-        )
-    )
-    pending = db.session.scalar(
-        select(func.count()).select_from(
-            services.employees_query(user, role)
-            .where(Employee.user.has(must_change_password=True))
-            .subquery()
-        )
-    )
-    return {"total": total, "pending_first_login": pending}

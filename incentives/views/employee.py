@@ -13,19 +13,14 @@ from core.auth import Role, login_required
 from core.extensions import db
 from core.models import utcnow
 from incentives import ledger, selection, services
-from incentives.forms import (
-    CATEGORY_LABELS,
-    PERIOD_LABELS,
-    TRIGGER_LABELS,
-    AppealForm,
-    ResolveForm,
-    ReverseForm,
-)
+from incentives.errors import IncentiveError
+from incentives.forms import AppealForm, ResolveForm, ReverseForm
+from incentives.labels import CATEGORY_LABELS, PERIOD_LABELS, TRIGGER_LABELS
 from incentives.models import Appeal, PointEntry, PointRule
 from incentives.periods import period_at, recent_periods
 from incentives.ranking import leaderboard, standing_of, unit_of
-from incentives.views.common import (
-    bp,
+from incentives.views import bp
+from incentives.views.loaders import (
     leaderboard_units,
     load_employee,
     load_entry,
@@ -143,10 +138,9 @@ def appeal_new(entry_id: int):
     if form.validate_on_submit():
         try:
             appeal = services.file_appeal(entry, user=current_user, reason=form.reason.data, now=utcnow())
-        except ledger.IncentiveError as exc:
+        except IncentiveError as exc:
             flash(str(exc), "danger")
         else:
-            db.session.commit()
             flash(_("Your appeal has been filed. HR will answer it."), "success")
             return redirect(url_for("incentives.appeal_show", appeal_id=appeal.id))
     return render_template("incentives/appeal_new.html", entry=entry, form=form)

@@ -14,31 +14,22 @@ from sqlalchemy import func, select
 from accounts.models import Employee
 from accounts.services import covers_department, scope_clause
 from core import audit
-from core.auth import Role, role_required
+from core.auth import STAFF_ROLES, Role, role_required
+from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import choices
 from core.models import utcnow
 from core.timeutil import to_local
 from incentives import reporting, services
-from incentives.forms import (
-    CATEGORY_LABELS,
-    PERIOD_LABELS,
-    TRIGGER_LABELS,
-    ClaimForm,
-    DecisionForm,
-    ResolveForm,
-    ReverseForm,
-    RuleForm,
-    SettingsForm,
-)
-from incentives.ledger import IncentiveError
+from incentives.errors import IncentiveError
+from incentives.forms import ClaimForm, DecisionForm, ResolveForm, ReverseForm, RuleForm, SettingsForm
+from incentives.labels import CATEGORY_LABELS, PERIOD_LABELS, TRIGGER_LABELS
 from incentives.models import Appeal, AppealStatus, ClaimStatus, PointClaim, PointRule, Trigger
 from incentives.periods import recent_periods
 from incentives.ranking import TIE_BREAKS
 from incentives.selection import settings as incentive_settings
-from incentives.views.common import bp, load_entry, period_from_args, pick_unit, staff_units
-
-STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
+from incentives.views import bp
+from incentives.views.loaders import load_entry, period_from_args, pick_unit, staff_units
 
 # ---------------------------------------------------------------- rules and settings
 
@@ -82,7 +73,6 @@ def rule_new():
         except IncentiveError as exc:
             form.code.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Rule saved."), "success")
             return redirect(url_for("incentives.rules"))
     return render_template("incentives/rule_form.html", form=form, rule=None)
@@ -99,7 +89,6 @@ def rule_edit(rule_id: int):
         except IncentiveError as exc:
             form.code.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Rule saved. New awards use it; the ledger keeps what was paid."), "success")
             return redirect(url_for("incentives.rules"))
     return render_template("incentives/rule_form.html", form=form, rule=rule)
@@ -117,7 +106,6 @@ def settings():
         row.employee_top_n = form.employee_top_n.data
         row.default_nominees = form.default_nominees.data
         row.tie_breaks = ",".join(form.tie_breaks.data or [])
-        db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for("incentives.settings"))
     return render_template("incentives/settings.html", form=form)
@@ -137,7 +125,7 @@ def _manual_rules() -> list[PointRule]:
 
 
 @bp.route("/claims/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def claim_new():
     form = ClaimForm()
     form.rule_id.choices = choices([(r.id, f"{r.name} ({r.points:+})") for r in _manual_rules()])
@@ -168,7 +156,6 @@ def claim_new():
             except IncentiveError as exc:
                 form.attachment.errors.append(str(exc))
             else:
-                db.session.commit()
                 flash(_("The entry waits for HR approval."), "success")
                 return redirect(url_for("incentives.claim_show", claim_id=claim.id))
     return render_template("incentives/claim_form.html", form=form)
@@ -189,7 +176,7 @@ def _claims_query(status: str):
 
 
 @bp.get("/claims")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def claims():
     status = request.args.get("status", ClaimStatus.PENDING)
     pagination = db.paginate(_claims_query(status), per_page=30, error_out=False)
@@ -211,7 +198,7 @@ def _load_claim(claim_id: int) -> PointClaim:
 
 
 @bp.get("/claims/<int:claim_id>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def claim_show(claim_id: int):
     claim = _load_claim(claim_id)
     return render_template(
@@ -229,7 +216,7 @@ def claim_decide(claim_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusals_go_to(url_for("incentives.claim_show", claim_id=claim_id)):
         services.decide_claim(
             claim,
             approver=current_user,
@@ -237,24 +224,18 @@ def claim_decide(claim_id: int):
             reason=form.reason.data or "",
             now=utcnow(),
         )
-    except IncentiveError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("incentives.claim_show", claim_id=claim_id))
-    db.session.commit()
     flash(_("Entry approved.") if claim.status == ClaimStatus.APPROVED else _("Entry rejected."), "success")
     return redirect(url_for("incentives.claims"))
 
 
 @bp.get("/claims/<int:claim_id>/attachment")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def claim_attachment(claim_id: int):
     claim = _load_claim(claim_id)
     path = services.attachment_file(claim)
     if path is None:
         abort(404)
     audit.record("point_claim.attachment_read", claim)
-    db.session.commit()
     return send_file(
         BytesIO(path.read_bytes()),
         mimetype=claim.attachment_type,
@@ -292,7 +273,7 @@ def appeal_resolve(appeal_id: int):
     if not form.validate_on_submit():
         flash(_("Write the decision and its reason."), "danger")
         return redirect(url_for("incentives.appeal_show", appeal_id=appeal_id))
-    try:
+    with refusals_go_to(url_for("incentives.appeal_show", appeal_id=appeal_id)):
         services.resolve_appeal(
             appeal,
             user=current_user,
@@ -300,11 +281,6 @@ def appeal_resolve(appeal_id: int):
             resolution=form.resolution.data,
             now=utcnow(),
         )
-    except IncentiveError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("incentives.appeal_show", appeal_id=appeal_id))
-    db.session.commit()
     flash(_("Appeal resolved; the employee has been told."), "success")
     return redirect(url_for("incentives.appeals"))
 
@@ -318,13 +294,8 @@ def entry_reverse(entry_id: int):
     if not form.validate_on_submit():
         flash(_("A correction needs a reason."), "danger")
         return redirect(back)
-    try:
+    with refusals_go_to(back):
         services.correct_entry(entry, user=current_user, reason=form.reason.data, now=utcnow())
-    except IncentiveError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(back)
-    db.session.commit()
     flash(_("A reversing entry was added."), "success")
     return redirect(back)
 
@@ -386,7 +357,6 @@ def ledger_export():
         period=filters.period.token if filters.period else None,
         rule=filters.rule_id,
     )
-    db.session.commit()
     return send_file(
         BytesIO(data),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -9,20 +9,20 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Department
-from core.auth import Role, login_required, role_required
+from core.auth import STAFF_ROLES, Role, login_required, role_required
+from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.models import utcnow
 from incentives import selection as star
 from incentives.eligibility import ELIGIBILITY_RULES
-from incentives.forms import PERIOD_LABELS, ReturnForm, SelectionForm
-from incentives.ledger import IncentiveError
+from incentives.forms import ReturnForm, SelectionForm
+from incentives.labels import PERIOD_LABELS
 from incentives.models import PeriodKind, SelectionStatus, StarSelection
 from incentives.periods import parse_period, period_at
 from incentives.ranking import TIE_BREAKS, parse_tie_breaks
-from incentives.views.common import bp, staff_units
-
-STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
+from incentives.views import bp
+from incentives.views.loaders import staff_units
 
 
 def _selection_form(units) -> SelectionForm:
@@ -33,7 +33,7 @@ def _selection_form(units) -> SelectionForm:
 
 
 @bp.get("/selections")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def selections():
     units = staff_units(current_user)
     now = utcnow()
@@ -54,7 +54,7 @@ def selections():
 
 
 @bp.post("/selections")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def selection_new():
     units = staff_units(current_user)
     form = _selection_form(units)
@@ -67,7 +67,7 @@ def selection_new():
         if period.token != form.period.data:
             flash(_("The period does not match its kind (e.g. 2026-Q3 for a quarter)."), "danger")
             return redirect(url_for("incentives.selections"))
-        try:
+        with refusals_go_to(url_for("incentives.selections")):
             selection = star.open_selection(
                 unit,
                 period,
@@ -76,10 +76,6 @@ def selection_new():
                 tie_breaks=",".join(form.tie_breaks.data or []),
                 now=now,
             )
-        except IncentiveError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("incentives.selections"))
-        db.session.commit()
         return redirect(url_for("incentives.selection_show", selection_id=selection.id))
     for field in form:
         for error in field.errors:
@@ -95,7 +91,7 @@ def _load_selection(selection_id: int) -> StarSelection:
 
 
 @bp.get("/selections/<int:selection_id>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def selection_show(selection_id: int):
     selection = _load_selection(selection_id)
     ranked = star.candidates(selection.unit, star.selection_period(selection), selection.tie_breaks)
@@ -119,7 +115,7 @@ def selection_show(selection_id: int):
 
 
 @bp.post("/selections/<int:selection_id>/nominate")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def selection_nominate(selection_id: int):
     selection = _load_selection(selection_id)
     if not PostForm().validate_on_submit():
@@ -128,13 +124,8 @@ def selection_nominate(selection_id: int):
     for raw in request.form.getlist("nominee"):
         if raw.isdigit():
             picks.append((int(raw), request.form.get(f"citation-{raw}", "")[:2000]))
-    try:
+    with refusals_go_to(url_for("incentives.selection_show", selection_id=selection_id)):
         star.nominate(selection, picks, user=current_user, now=utcnow())
-    except IncentiveError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("incentives.selection_show", selection_id=selection_id))
-    db.session.commit()
     flash(_("Nominations sent to HR for approval."), "success")
     return redirect(url_for("incentives.selection_show", selection_id=selection_id))
 
@@ -145,13 +136,8 @@ def selection_approve(selection_id: int):
     selection = _load_selection(selection_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_go_to(url_for("incentives.selection_show", selection_id=selection_id)):
         star.approve_selection(selection, user=current_user, now=utcnow())
-    except IncentiveError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("incentives.selection_show", selection_id=selection_id))
-    db.session.commit()
     flash(_("Approved and published on the honour roll."), "success")
     return redirect(url_for("incentives.honours"))
 
@@ -164,13 +150,8 @@ def selection_return(selection_id: int):
     if not form.validate_on_submit():
         flash(_("Give the reason for returning the nominations."), "danger")
         return redirect(url_for("incentives.selection_show", selection_id=selection_id))
-    try:
+    with refusals_go_to(url_for("incentives.selection_show", selection_id=selection_id)):
         star.return_selection(selection, user=current_user, reason=form.reason.data, now=utcnow())
-    except IncentiveError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("incentives.selection_show", selection_id=selection_id))
-    db.session.commit()
     flash(_("Nominations returned to the unit."), "success")
     return redirect(url_for("incentives.selections"))
 

@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -186,10 +187,20 @@ def test_zip_bomb_like_workbook_is_refused(db):
         read_rows(out.getvalue(), "bomb.xlsx", max_unpacked=2 * 1024 * 1024)
 
 
-def test_not_a_workbook(client, login, db, org):
+@pytest.mark.locale("en")
+def test_not_a_workbook(app, client, login, db, org):
+    """A file named .xlsx that is not a workbook is refused with a message saying so; nothing is staged
+    for confirmation and no employee changes."""
     login("hr")
+    staging = Path(app.config["INSTANCE_DIR"]) / "imports"
+    staged_before = set(staging.glob("*")) if staging.is_dir() else set()
+    employees_before = db.session.scalar(select(func.count(Employee.id)))
     response = _upload(client, b"PK\x03\x04 not really a zip", name="fake.xlsx")
+    html = response.get_data(as_text=True)
     assert response.status_code == 400
+    assert "The file is not a valid .xlsx workbook." in html and 'name="token"' not in html
+    assert set(staging.glob("*")) == staged_before
+    assert db.session.scalar(select(func.count(Employee.id))) == employees_before
 
 
 def test_wrong_extension(client, login, db, org):
@@ -212,12 +223,37 @@ def test_template_has_the_chinese_headers(client, login, db):
     assert rows[0] == list(roster.HEADERS)
 
 
-def test_confirm_with_a_forged_token_imports_nothing(client, login, db, org):
-    login("hr")
+def _staged_file(app, user, preview_html: str) -> Path:
+    """Where the preview's upload waits for its confirmation (named by the user and the form's token)."""
+    token, _sep, kind = (
+        re.search(r'name="token" type="hidden" value="([^"]+)"', preview_html).group(1).rpartition("_")
+    )
+    return Path(app.config["INSTANCE_DIR"]) / "imports" / f"roster-{user.id}-{token}.{kind}"
+
+
+def _imported(db) -> int:
+    return db.session.scalar(
+        select(func.count(Employee.id)).where(Employee.employee_no.in_(["CD0101", "JB0102"]))
+    )
+
+
+def test_confirm_with_a_forged_token_imports_nothing(app, client, login, db, org):
+    """A token the server did not hand out imports nothing, even while the user has a real preview
+    waiting; that preview stays staged and still confirms with its own token."""
+    user = login("hr")
+    preview = _upload(client, _xlsx(GOOD)).get_data(as_text=True)
+    staged = _staged_file(app, user, preview)
+    assert staged.is_file()
+
     response = client.post("/people/import/confirm", data={"token": "A" * 32 + "_xlsx"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/people/import")
     response = client.post("/people/import/confirm", data={"token": "../../etc/passwd_xlsx"})
     assert response.status_code == 400
+    assert _imported(db) == 0
+    assert staged.is_file()
+
+    assert _confirm(client, preview).status_code == 200
+    assert _imported(db) == 2 and not staged.is_file()
 
 
 def test_scoped_hr_cannot_pull_in_or_change_someone_outside_scope(client, login, db, org):

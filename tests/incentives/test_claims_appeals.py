@@ -9,7 +9,8 @@ from sqlalchemy import select
 from core.extensions import db as _db
 from core.notifications import Notification
 from incentives import ledger, services
-from incentives.ledger import IncentiveError
+from incentives.cards import hr_card
+from incentives.errors import IncentiveError
 from incentives.models import AppealStatus, ClaimStatus
 from tests import factories
 from tests.incentives.factories import NOW, PNG, employee, entry, rules
@@ -186,8 +187,6 @@ def test_only_the_employee_appeals_and_hr_in_scope_resolves(setting):
 def test_hr_dashboard_counts_only_what_this_user_may_decide(setting):
     """The card's numbers match can_decide_claim: not one's own entries, nor entries or appeals about
     oneself (another HR user sees those)."""
-    from incentives import hr_card
-
     all_rules, emp_user, trainer, _hr = setting
     hr = factories.user(grants=[("hr", None)], department=emp_user.employee.department)
     other_hr = factories.user(grants=[("hr", None)])

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from incentives import ledger
-from incentives.ledger import IncentiveError, LedgerError
+from incentives.errors import IncentiveError
+from incentives.ledger import LedgerError
 from incentives.models import PointEntry
 from tests import factories
 from tests.incentives.factories import NOW, employee, entry, rule

@@ -14,7 +14,7 @@ from incentives import selection as star
 from incentives.awards import record_exam_score
 from incentives.commendation import issue_commendation
 from incentives.eligibility import missing_required_qualifications
-from incentives.ledger import IncentiveError
+from incentives.errors import IncentiveError
 from incentives.models import SelectionStatus
 from incentives.periods import period_of
 from incentives.ranking import leaderboard

@@ -1,22 +1,19 @@
-"""The incentives blueprint and the loaders every view module shares (load, then check: 404 when the
-viewer may not know the object exists)."""
+"""Loaders the incentives view modules share (load, then check: 404 when the viewer may not know the object
+exists) and the units and period a page's query string may pick."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from accounts.models import Department, Employee
 from accounts.services import departments_in_scope
-from core.auth import Role
+from core.auth import STAFF_ROLES, Role
 from core.extensions import db
 from incentives.models import PointEntry
 from incentives.periods import parse_period
 from incentives.ranking import unit_of
 from incentives.services import can_see_ledger
-
-bp = Blueprint("incentives", __name__, url_prefix="/incentives")
 
 
 def load_employee(employee_id: int) -> Employee:
@@ -47,7 +44,7 @@ def staff_units(user) -> list[Department]:
 
 def leaderboard_units(user) -> list[Department]:
     """Units whose leaderboard ``user`` may open: staff their scope, an employee their own unit."""
-    units = staff_units(user) if user.has_any_role(Role.ADMIN, Role.HR, Role.TRAINER) else []
+    units = staff_units(user) if user.has_any_role(*STAFF_ROLES) else []
     own = unit_of(user.employee)
     if own.id not in {u.id for u in units}:
         units.insert(0, own)
@@ -67,10 +64,3 @@ def pick_unit(units: list[Department], default: Department | None) -> Department
 
 def period_from_args(now):
     return parse_period(request.args.get("period"), request.args.get("kind"), now)
-
-
-def department_or_404(department_id: int) -> Department:
-    dept = db.session.scalar(select(Department).where(Department.id == department_id))
-    if dept is None:
-        abort(404)
-    return dept

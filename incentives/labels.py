@@ -1,0 +1,34 @@
+"""What the points scheme's closed sets are called on pages and in exports (lazily translated)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from incentives.models import PeriodKind, RuleCategory, Trigger
+
+TRIGGER_LABELS = {
+    Trigger.EXAM_PASSED: _l("Exam passed"),
+    Trigger.EXAM_EXCELLENT: _l("Exam score at or above the threshold"),
+    Trigger.EXAM_FIRST_ATTEMPT: _l("Exam passed at the first attempt"),
+    Trigger.TRAINING_HOUR: _l("Training completed (per hour)"),
+    Trigger.QUALIFICATION: _l("Qualification earned"),
+    Trigger.DRILL_PARTICIPATION: _l("Took part in a drill"),
+    Trigger.DRILL_EXCELLENT: _l("Drill rated excellent"),
+    Trigger.ACTION_ON_TIME: _l("Corrective action closed on time"),
+    Trigger.MANUAL: _l("Entered by hand, approved by HR"),
+}
+CATEGORY_LABELS = {
+    RuleCategory.EXAM: _l("Exams"),
+    RuleCategory.TRAINING: _l("Training"),
+    RuleCategory.DRILL: _l("Drills"),
+    RuleCategory.ACTION: _l("Corrective actions"),
+    RuleCategory.PRAISE: _l("Customer praise"),
+    RuleCategory.COMPLAINT: _l("Customer complaint"),
+    RuleCategory.INNOVATION: _l("Service innovation"),
+    RuleCategory.OTHER: _l("Other"),
+}
+PERIOD_LABELS = {
+    PeriodKind.MONTH: _l("Month"),
+    PeriodKind.QUARTER: _l("Quarter"),
+    PeriodKind.YEAR: _l("Year"),
+}
