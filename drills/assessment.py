@@ -15,7 +15,7 @@ from accounts.models import Employee
 from core import signals
 from core.extensions import db
 from core.notifications import notify
-from drills.errors import DrillError
+from drills.errors import DrillError, DrillStateError
 from drills.evaluation import (
     CriterionView,
     Result,
@@ -100,9 +100,9 @@ def save_form(
     Returns the problems found (nothing is saved when there is any)."""
     drill = form.drill
     if form.status == FormStatus.SUBMITTED:
-        raise DrillError(_("This form is submitted and locked."))
+        raise DrillStateError(_("This form is submitted and locked."))
     if drill.status != DrillStatus.EVALUATING:
-        raise DrillError(_("The drill is not being evaluated."))
+        raise DrillStateError(_("The drill is not being evaluated."))
     criteria = {c.id: c for c in applicable_criteria(drill)}
     problems = []
     for cid, (level, comment) in answers.items():

@@ -20,7 +20,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import choices
 from drills.halfyear import HalfYear
-from drills.models import INCIDENT_LABELS, ContentType, DrillForm, DrillPurpose, DrillScope, ParticipantRole
+from drills.labels import INCIDENT_LABELS
+from drills.models import ContentType, DrillForm, DrillPurpose, DrillScope, ParticipantRole
 
 CONTENT_CHOICES = [
     (ContentType.SIMULATED_EVENT.value, _l("Simulated event")),

@@ -27,7 +27,7 @@ from core.extensions import db
 from core.notifications import notify
 from core.timeutil import LOCAL_TZ
 from drills.assessment import consolidated, forms_of, template_groups
-from drills.errors import DrillError
+from drills.errors import DrillError, DrillStateError
 from drills.evaluation import LEVEL_RANK, group_applies, suggest_severity
 from drills.evaluation_models import (
     ActionEvent,
@@ -59,16 +59,10 @@ GROUP_ELEMENTS = {
     "H": Element.PLAN,
 }
 
-SEVERITY_LABELS = {
-    Severity.DEFICIENCY: _l("Deficiency (不足项)"),
-    Severity.CORRECTIVE: _l("Corrective item (整改项)"),
-    Severity.IMPROVEMENT: _l("Improvement item (改进项)"),
-}
-
 
 def _editable(drill: Drill) -> None:
     if drill.status not in (DrillStatus.EVALUATING, DrillStatus.REPORTED, DrillStatus.IMPROVING):
-        raise DrillError(_("Findings are recorded while the drill is evaluated and improved."))
+        raise DrillStateError(_("Findings are recorded while the drill is evaluated and improved."))
 
 
 def draft_findings(drill: Drill, now: dt.datetime) -> list[Finding]:
@@ -194,6 +188,14 @@ def set_severity(finding: Finding, severity: str, element: str, now: dt.datetime
         finding.escalation_reason = ""
     db.session.flush()
     apply_escalations(finding.drill, now)
+
+
+def delete_finding(finding: Finding) -> None:
+    """Delete a finding recorded by mistake: only one without actions, of a drill not yet reported."""
+    if finding.actions or finding.drill.reported_at is not None:
+        raise DrillStateError(_("A finding with actions, or of a reported drill, cannot be deleted."))
+    db.session.delete(finding)
+    db.session.flush()
 
 
 def previous_drill(drill: Drill) -> Drill | None:
@@ -358,16 +360,6 @@ MANAGER_MOVES = {
     ActionStatus.DEFERRED: {ActionStatus.IN_PROGRESS},
 }
 REASON_REQUIRED = {ActionStatus.DEFERRED, ActionStatus.REJECTED}
-
-ACTION_STATUS_LABELS = {
-    ActionStatus.ASSIGNED: _l("Assigned"),
-    ActionStatus.IN_PROGRESS: _l("Being corrected"),
-    ActionStatus.SUBMITTED: _l("Submitted"),
-    ActionStatus.VERIFIED: _l("Verified"),
-    ActionStatus.CLOSED: _l("Closed"),
-    ActionStatus.DEFERRED: _l("Deferred"),
-    ActionStatus.REJECTED: _l("Rejected"),
-}
 
 
 def allowed_moves(action: CorrectiveAction, *, is_owner: bool, is_manager: bool) -> set[str]:

@@ -10,7 +10,6 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,17 +28,6 @@ class IncidentType(enum.StrEnum):
     CYBER = "cyber"  # 网络与信息安全事件
     MAJOR_EVENT = "major_event"  # 重大活动保电
     MASS_INCIDENT = "mass_incident"  # 群体性事件
-
-
-INCIDENT_LABELS = {
-    IncidentType.BLACKOUT: _l("Large-area blackout"),
-    IncidentType.EQUIPMENT: _l("Equipment failure"),
-    IncidentType.SERVICE_SYSTEM: _l("Marketing / customer-service system failure"),
-    IncidentType.NATURAL: _l("Natural disaster"),
-    IncidentType.CYBER: _l("Network and information security incident"),
-    IncidentType.MAJOR_EVENT: _l("Power assurance for major events"),
-    IncidentType.MASS_INCIDENT: _l("Mass incident"),
-}
 
 
 class DrillForm(enum.StrEnum):

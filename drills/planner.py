@@ -28,7 +28,7 @@ from accounts.models import Department, RoleGrant, User
 from core.auth import Role
 from core.extensions import db
 from core.notifications import Notification, notify
-from core.timeutil import LOCAL_TZ
+from core.timeutil import LOCAL_TZ, local_date
 from drills.compliance import build_board, load_facts, unit_plan_types
 from drills.halfyear import HalfYear
 from drills.models import (
@@ -41,7 +41,7 @@ from drills.models import (
     DrillStatus,
     EmergencyPlan,
 )
-from drills.services import plan_drill
+from drills.services import plan_drill, report_due_date
 from drills.settings import Settings, get_settings
 
 
@@ -261,7 +261,7 @@ def send_report_reminders(now: dt.datetime) -> int:
     ).all()
     sent = 0
     for drill in drills:
-        due = drill.starts_at.astimezone(LOCAL_TZ).date() + dt.timedelta(days=settings.report_due_days)
+        due = report_due_date(local_date(drill.starts_at), settings)
         if today > due:
             kind, title = "drill.report_overdue", _l("Evaluation report overdue since %(due)s: %(title)s")
         elif (due - today).days <= REPORT_REMINDER_DAYS:

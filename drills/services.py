@@ -20,7 +20,7 @@ from core import signals
 from core.auth import Role
 from core.extensions import db
 from core.notifications import notify
-from drills.errors import DrillError
+from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import (
     ActionStatus,
     CorrectiveAction,
@@ -31,6 +31,7 @@ from drills.evaluation_models import (
     FormKind,
     Severity,
 )
+from drills.labels import STATUS_LABELS
 from drills.models import (
     PASSING_TIERS,
     ContentType,
@@ -43,6 +44,7 @@ from drills.models import (
     PlanVersion,
 )
 from drills.plans import open_plan_revision
+from drills.settings import Settings, get_settings
 
 # ---------------------------------------------------------------- access
 
@@ -200,9 +202,14 @@ def repeats_previous_type(drill: Drill) -> Drill | None:
     return previous if previous is not None and previous.incident_type == drill.incident_type else None
 
 
+def report_due_date(held_on: dt.date, settings: Settings | None = None) -> dt.date:
+    """R4: the day by which the evaluation report of a drill held on ``held_on`` (local date) is due."""
+    return held_on + dt.timedelta(days=(settings or get_settings()).report_due_days)
+
+
 def ensure_editable(drill: Drill) -> None:
     if drill.status not in (DrillStatus.PLANNED, DrillStatus.APPROVED):
-        raise DrillError(_("A drill can only be changed before it is conducted."))
+        raise DrillStateError(_("A drill can only be changed before it is conducted."))
 
 
 def add_participant(drill: Drill, employee: Employee, role: str) -> DrillParticipant:
@@ -274,21 +281,11 @@ def _people(drill: Drill) -> list[User]:
 # ---------------------------------------------------------------- lifecycle
 
 
-STATUS_LABELS = {
-    DrillStatus.PLANNED: _l("Planned"),
-    DrillStatus.APPROVED: _l("Approved"),
-    DrillStatus.CONDUCTED: _l("Conducted"),
-    DrillStatus.EVALUATING: _l("Evaluating"),
-    DrillStatus.REPORTED: _l("Reported"),
-    DrillStatus.IMPROVING: _l("Improving"),
-    DrillStatus.CLOSED: _l("Closed"),
-    DrillStatus.CANCELLED: _l("Cancelled"),
-}
-
-
 def _require(drill: Drill, *statuses: str) -> None:
     if drill.status not in statuses:
-        raise DrillError(_("Not possible while the drill is %(status)s.", status=STATUS_LABELS[drill.status]))
+        raise DrillStateError(
+            _("Not possible while the drill is %(status)s.", status=STATUS_LABELS[drill.status])
+        )
 
 
 def approval_problems(drill: Drill) -> list[str]:
@@ -477,6 +474,16 @@ def cancel(drill: Drill, reason: str, now: dt.datetime) -> None:
             link=f"/drills/{drill.id}",
             now=now,
         )
+    db.session.flush()
+
+
+def save_report_texts(
+    drill: Drill, summary: str | None, lessons: str | None, suggestions: str | None
+) -> None:
+    """The evaluation report's summary, lessons and suggestions, written while the drill is evaluated."""
+    if drill.status not in (DrillStatus.EVALUATING, DrillStatus.REPORTED, DrillStatus.IMPROVING):
+        raise DrillStateError(_("The report texts are written during the evaluation."))
+    drill.summary, drill.lessons, drill.suggestions = summary or "", lessons or "", suggestions or ""
     db.session.flush()
 
 

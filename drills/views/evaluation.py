@@ -7,14 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import login_required
+from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm
 from core.models import utcnow
 from drills import assessment, services
+from drills.errors import DrillError
 from drills.evaluation_models import Criterion, EvaluationForm, FormKind, FormStatus
 from drills.forms import SettleForm
 from drills.models import DrillStatus
-from drills.views.common import bp, load_drill
+from drills.views import bp
+from drills.views.common import load_drill
 
 
 def _answers(criteria) -> dict[int, tuple[str, str]]:
@@ -39,7 +42,8 @@ def _form_page(drill, form: EvaluationForm, title: str):
             abort(400)
         answers = _answers(criteria)
         values = answers
-        try:
+        with refusals_go_to(url_for("drills.show", drill_id=drill.id)):
+            # Nothing is saved when there are problems: the page is shown again with them.
             problems = assessment.save_form(
                 form,
                 answers,
@@ -48,12 +52,7 @@ def _form_page(drill, form: EvaluationForm, title: str):
                 submit=request.form.get("action") == "submit",
                 now=utcnow(),
             )
-        except services.DrillError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            return redirect(url_for("drills.show", drill_id=drill.id))
         if not problems:
-            db.session.commit()
             flash(
                 _("Form submitted and locked.") if form.status == FormStatus.SUBMITTED else _("Draft saved."),
                 "success",
@@ -63,7 +62,6 @@ def _form_page(drill, form: EvaluationForm, title: str):
                 if form.status == FormStatus.SUBMITTED
                 else request.path
             )
-        db.session.rollback()
     return render_template(
         "drills/evaluate.html",
         drill=drill,
@@ -95,7 +93,7 @@ def self_assessment(drill_id: int):
     drill = load_drill(drill_id)
     try:
         form = assessment.self_form(drill, current_user.employee)
-    except services.DrillError as exc:
+    except DrillError as exc:  # a notice, not a failure: the drill page explains who may self-assess
         flash(str(exc), "warning")
         return redirect(url_for("drills.show", drill_id=drill.id))
     return _form_page(drill, form, _("My self-assessment (not counted in the score)"))
@@ -166,12 +164,7 @@ def settle(drill_id: int, criterion_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a rating and write a note."), "danger")
         return redirect(url_for("drills.evaluation", drill_id=drill.id))
-    try:
+    with refusals_go_to(url_for("drills.evaluation", drill_id=drill.id)):
         assessment.settle(drill, criterion, form.level.data, form.note.data, current_user.employee, utcnow())
-    except services.DrillError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("%(code)s settled.", code=criterion.code), "success")
+    flash(_("%(code)s settled.", code=criterion.code), "success")
     return redirect(url_for("drills.evaluation", drill_id=drill.id))
