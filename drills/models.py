@@ -30,7 +30,9 @@ class IncidentType(enum.StrEnum):
     MASS_INCIDENT = "mass_incident"  # 群体性事件
 
 
-class DrillForm(enum.StrEnum):
+class DrillFormat(enum.StrEnum):
+    """How a drill is held (演练形式); stored in ``Drill.form``."""
+
     TABLETOP = "tabletop"  # 桌面演练
     LIVE = "live"  # 实战演练
 
@@ -183,7 +185,7 @@ class Drill(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("drill_plans.id", ondelete="RESTRICT"), index=True)
     incident_type: Mapped[str] = mapped_column(String(30))
     level: Mapped[int] = mapped_column(Integer, default=3)  # simulated 一级/二级/三级
-    form: Mapped[str] = mapped_column(String(20), default=DrillForm.TABLETOP)
+    form: Mapped[str] = mapped_column(String(20), default=DrillFormat.TABLETOP)
     scope: Mapped[str] = mapped_column(String(20), default=DrillScope.FULL)
     purpose: Mapped[str] = mapped_column(String(20), default=DrillPurpose.TESTING)
     content_types: Mapped[list] = mapped_column(JSON, default=list)

@@ -17,7 +17,15 @@ from core.timeutil import LOCAL_TZ
 from drills import assessment, improvement, services
 from drills.catalogue import PLANS, ensure_default_template
 from drills.evaluation_models import ActionStatus, Element, FindingKind, FormKind, Level, Severity
-from drills.models import ContentType, Drill, DrillForm, DrillPurpose, DrillScope, DrillStatus, EmergencyPlan
+from drills.models import (
+    ContentType,
+    Drill,
+    DrillFormat,
+    DrillPurpose,
+    DrillScope,
+    DrillStatus,
+    EmergencyPlan,
+)
 from drills.plans import create_plan
 
 ALL = [c.value for c in ContentType]
@@ -141,7 +149,7 @@ def _seed(report) -> None:
             starts_at=start,
             ends_at=start + dt.timedelta(hours=3),
             content_types=content,
-            form=DrillForm.LIVE if scope == DrillScope.FULL else DrillForm.TABLETOP,
+            form=DrillFormat.LIVE if scope == DrillScope.FULL else DrillFormat.TABLETOP,
             scope=scope,
             purpose=DrillPurpose.TESTING,
             level=2 if scope == DrillScope.FULL else 3,

@@ -24,7 +24,7 @@ from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import (
     ActionStatus,
     CorrectiveAction,
-    EvaluationForm,
+    EvaluationSheet,
     EvaluationTemplate,
     Finding,
     FindingKind,
@@ -359,14 +359,14 @@ def start_evaluation(drill: Drill, now: dt.datetime) -> None:
         raise DrillError(_("No evaluator attended the drill."))
     existing = set(
         db.session.scalars(
-            select(EvaluationForm.evaluator_id).where(
-                EvaluationForm.drill_id == drill.id, EvaluationForm.kind == FormKind.EVALUATOR
+            select(EvaluationSheet.evaluator_id).where(
+                EvaluationSheet.drill_id == drill.id, EvaluationSheet.kind == FormKind.EVALUATOR
             )
         )
     )
     for p in evaluators:
         if p.employee_id not in existing:
-            db.session.add(EvaluationForm(drill=drill, evaluator=p.employee, kind=FormKind.EVALUATOR))
+            db.session.add(EvaluationSheet(drill=drill, evaluator=p.employee, kind=FormKind.EVALUATOR))
             existing.add(p.employee_id)
     if drill.lead_evaluator_id not in existing:
         drill.lead_evaluator_id = evaluators[0].employee_id
