@@ -15,6 +15,20 @@ def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
     app.register_blueprint(views.bp)
     cli.init_app(app)
+    _add_navigation(app)
+    add_dashboard_card(
+        app, DashboardCard("drills.mine", "drills/cards/mine.html", cards.my_drills_card, order=30)
+    )
+    add_dashboard_card(
+        app,
+        DashboardCard(
+            "drills.board", "drills/cards/board.html", cards.board_card, roles=STAFF_ROLES, order=35
+        ),
+    )
+    add_seeder(app, "drills", 50, seed.seed_drills)
+
+
+def _add_navigation(app) -> None:
     group = _l("Drills")
     add_nav_item(app, NavItem("drills.index", _l("Drills"), order=400, icon="lightning", group=group))
     add_nav_item(
@@ -71,13 +85,3 @@ def register(app) -> None:
             group=group,
         ),
     )
-    add_dashboard_card(
-        app, DashboardCard("drills.mine", "drills/cards/mine.html", cards.my_drills_card, order=30)
-    )
-    add_dashboard_card(
-        app,
-        DashboardCard(
-            "drills.board", "drills/cards/board.html", cards.board_card, roles=STAFF_ROLES, order=35
-        ),
-    )
-    add_seeder(app, "drills", 50, seed.seed_drills)

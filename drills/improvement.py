@@ -73,42 +73,64 @@ def draft_findings(drill: Drill, now: dt.datetime) -> list[Finding]:
     existing = findings_of(drill)
     known_criteria = {f.criterion_id for f in existing if f.criterion_id}
     known_titles = {f.title for f in existing}
-    created = []
     views = consolidated(drill)
-    by_group: dict[int, list] = {}
+    created = _improvement_findings(drill, views, known_criteria, now)
+    created += _group_strengths(drill, views, known_titles, now)
+    created += _evaluator_strengths(drill, known_titles, now)
+    for finding in created:
+        db.session.add(finding)
+    db.session.flush()
+    apply_escalations(drill, now)
+    return created
+
+
+def _improvement_findings(drill: Drill, views, known_criteria: set, now: dt.datetime) -> list[Finding]:
+    """An area for improvement for each criterion whose final rating suggests a severity."""
+    created = []
     for view in views:
-        by_group.setdefault(view.criterion.group_id, []).append(view)
         suggested = suggest_severity(view.final, view.criterion.critical)
         if suggested is None or view.criterion.id in known_criteria:
             continue
         comments = "；".join(dict.fromkeys(c for _e, lv, c in view.ratings if c and lv == view.final))
-        finding = Finding(
-            drill=drill,
-            kind=FindingKind.IMPROVEMENT,
-            severity=suggested,
-            suggested_severity=suggested,
-            element=GROUP_ELEMENTS.get(view.criterion.group.code, Element.ORGANISATION),
-            criterion_id=view.criterion.id,
-            group_code=view.criterion.group.code,
-            criterion_code=view.criterion.code,
-            title=f"{view.criterion.code} {view.criterion.text}"[:300],
-            description=comments,
-            recommendation=view.criterion.standard,
-            created_at=now,
-        )
-        db.session.add(finding)
-        created.append(finding)
-    for group in template_groups(drill):
-        group_views = by_group.get(group.id, [])
-        rated = [v for v in group_views if v.final in LEVEL_RANK]
-        if group_applies(group, drill.content_types) and rated and all(v.final == Level.P for v in rated):
-            title = _(
-                "%(code)s %(name)s: every criterion performed without challenges",
-                code=group.code,
-                name=group.name,
+        created.append(
+            Finding(
+                drill=drill,
+                kind=FindingKind.IMPROVEMENT,
+                severity=suggested,
+                suggested_severity=suggested,
+                element=GROUP_ELEMENTS.get(view.criterion.group.code, Element.ORGANISATION),
+                criterion_id=view.criterion.id,
+                group_code=view.criterion.group.code,
+                criterion_code=view.criterion.code,
+                title=f"{view.criterion.code} {view.criterion.text}"[:300],
+                description=comments,
+                recommendation=view.criterion.standard,
+                created_at=now,
             )
-            if title not in known_titles:
-                finding = Finding(
+        )
+    return created
+
+
+def _group_strengths(drill: Drill, views, known_titles: set, now: dt.datetime) -> list[Finding]:
+    """A strength for each applicable group whose rated criteria were all performed without challenges."""
+    by_group: dict[int, list] = {}
+    for view in views:
+        by_group.setdefault(view.criterion.group_id, []).append(view)
+    created = []
+    for group in template_groups(drill):
+        rated = [v for v in by_group.get(group.id, []) if v.final in LEVEL_RANK]
+        if not (
+            group_applies(group, drill.content_types) and rated and all(v.final == Level.P for v in rated)
+        ):
+            continue
+        title = _(
+            "%(code)s %(name)s: every criterion performed without challenges",
+            code=group.code,
+            name=group.name,
+        )
+        if title not in known_titles:
+            created.append(
+                Finding(
                     drill=drill,
                     kind=FindingKind.STRENGTH,
                     element=GROUP_ELEMENTS.get(group.code, Element.ORGANISATION),
@@ -116,26 +138,30 @@ def draft_findings(drill: Drill, now: dt.datetime) -> list[Finding]:
                     title=title[:300],
                     created_at=now,
                 )
-                db.session.add(finding)
-                created.append(finding)
-    for form in forms_of(drill, FormKind.EVALUATOR):
-        if form.status == FormStatus.SUBMITTED and form.strengths.strip():
-            for line in form.strengths.splitlines():
-                line = line.strip(" -·•\t")
-                if line and line[:300] not in known_titles:
-                    known_titles.add(line[:300])
-                    finding = Finding(
+            )
+    return created
+
+
+def _evaluator_strengths(drill: Drill, known_titles: set, now: dt.datetime) -> list[Finding]:
+    """A strength for each line the evaluators wrote under strengths on their submitted sheets."""
+    created = []
+    for sheet in forms_of(drill, FormKind.EVALUATOR):
+        if sheet.status != FormStatus.SUBMITTED or not sheet.strengths.strip():
+            continue
+        for line in sheet.strengths.splitlines():
+            line = line.strip(" -·•\t")
+            if line and line[:300] not in known_titles:
+                known_titles.add(line[:300])
+                created.append(
+                    Finding(
                         drill=drill,
                         kind=FindingKind.STRENGTH,
                         element=Element.ORGANISATION,
                         title=line[:300],
-                        description=_("Noted by %(name)s", name=form.evaluator.name),
+                        description=_("Noted by %(name)s", name=sheet.evaluator.name),
                         created_at=now,
                     )
-                    db.session.add(finding)
-                    created.append(finding)
-    db.session.flush()
-    apply_escalations(drill, now)
+                )
     return created
 
 
