@@ -7,7 +7,7 @@ from sqlalchemy import select
 from accounts.models import Department
 from core.extensions import db
 from core.timeutil import LOCAL_TZ
-from drills import compliance, services
+from drills import access, compliance
 from drills.evaluation_models import ActionStatus, CorrectiveAction
 from drills.halfyear import HalfYear
 from drills.models import Drill, DrillParticipant, DrillStatus
@@ -45,7 +45,7 @@ def my_drills_card(user, now):
 
 def board_card(user, now):
     """Dashboard: how many units are amber or red this half year."""
-    units = compliance.board_units(services.staff_scope_clause(user, Department.id))
+    units = compliance.board_units(access.staff_scope_clause(user, Department.id))
     if not units:
         return None
     current = HalfYear.of(now)

@@ -13,7 +13,7 @@ from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm
 from core.models import utcnow
-from drills import compliance, planner, services, template_editing
+from drills import access, compliance, planner, template_editing
 from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate
 from drills.forms import PlanForm, PlanLevelForm, SettingsForm
 from drills.halfyear import HalfYear, half_years
@@ -25,7 +25,7 @@ from drills.views import bp
 
 def _units():
     settings = get_settings()
-    return compliance.board_units(services.staff_scope_clause(current_user, Department.id), settings)
+    return compliance.board_units(access.staff_scope_clause(current_user, Department.id), settings)
 
 
 @bp.get("/compliance")
@@ -64,7 +64,7 @@ def plan_next():
         )
     except ValueError:
         half = HalfYear.of(now).shift(1)
-    units = services.manageable_units(current_user, get_settings().unit_kinds)
+    units = access.manageable_units(current_user, get_settings().unit_kinds)
     units = [u for u in units if u.kind in get_settings().unit_kinds]
     proposals = planner.propose_half(units, half)
     form = PostForm()

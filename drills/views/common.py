@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accounts.models import Employee
 from core.extensions import db
-from drills import services
+from drills import access
 from drills.evaluation_models import CorrectiveAction, Element
 from drills.forms import (
     ELEMENT_CHOICES,
@@ -73,7 +73,7 @@ def inject_labels():
 def load_drill(drill_id: int) -> Drill:
     """The drill, or 404 when it does not exist or the user may not see it."""
     drill = db.session.get(Drill, drill_id)
-    if drill is None or not services.can_view(current_user, drill):
+    if drill is None or not access.can_view(current_user, drill):
         abort(404)
     return drill
 
@@ -81,7 +81,7 @@ def load_drill(drill_id: int) -> Drill:
 def load_managed(drill_id: int) -> Drill:
     """The drill for a trainer (in scope) or admin; others who may see it get 403, the rest 404."""
     drill = load_drill(drill_id)
-    if not services.can_manage(current_user, drill):
+    if not access.can_manage(current_user, drill):
         abort(403)
     return drill
 
@@ -92,7 +92,7 @@ def load_action(action_id: int) -> CorrectiveAction:
     if action is None:
         abort(404)
     drill = action.finding.drill
-    if action.owner_id != current_user.employee_id and not services.can_view(current_user, drill):
+    if action.owner_id != current_user.employee_id and not access.can_view(current_user, drill):
         abort(404)
     return action
 

@@ -15,7 +15,7 @@ from core.forms import PostForm, choices
 from core.models import utcnow
 from core.pdf import render_pdf
 from core.timeutil import LOCAL_TZ, local_date, local_to_utc
-from drills import assessment, report, services
+from drills import access, assessment, report, services
 from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import FormKind
 from drills.forms import DecisionForm, DrillEditForm, InjectForm, ParticipantForm, ReasonForm, ReportTextForm
@@ -31,7 +31,7 @@ MANAGERS = (Role.TRAINER, Role.ADMIN)
 @bp.get("/")
 @login_required
 def index():
-    query = select(Drill).where(services.visible_drills_clause(current_user))
+    query = select(Drill).where(access.visible_drills_clause(current_user))
     status = request.args.get("status", "")
     if status in {s.value for s in DrillStatus}:
         query = query.where(Drill.status == status)
@@ -55,7 +55,7 @@ def index():
 
 
 def _fill(form: DrillEditForm) -> None:
-    units = services.manageable_units(current_user, get_settings().unit_kinds)
+    units = access.manageable_units(current_user, get_settings().unit_kinds)
     form.unit_id.choices = choices([(u.id, "　" * u.depth + u.name) for u in units])
     plans = db.session.scalars(
         select(EmergencyPlan).where(EmergencyPlan.active).order_by(EmergencyPlan.code)
@@ -67,7 +67,7 @@ def _save(form: DrillEditForm, drill: Drill | None) -> Drill | None:
     unit = next(
         (
             u
-            for u in services.manageable_units(current_user, get_settings().unit_kinds)
+            for u in access.manageable_units(current_user, get_settings().unit_kinds)
             if u.id == form.unit_id.data
         ),
         None,
@@ -164,7 +164,7 @@ def edit(drill_id: int):
 @login_required
 def show(drill_id: int):
     drill = load_drill(drill_id)
-    manage = services.can_manage(current_user, drill)
+    manage = access.can_manage(current_user, drill)
     me = current_user.employee_id
     my_form = assessment.form_for(drill, current_user.employee, FormKind.EVALUATOR)
     sees_results = assessment.may_see_others(drill, me) and (
@@ -408,7 +408,7 @@ def report_pdf(drill_id: int):
         DrillStatus.REPORTED,
         DrillStatus.IMPROVING,
         DrillStatus.CLOSED,
-    ) and not services.can_manage(current_user, drill):
+    ) and not access.can_manage(current_user, drill):
         abort(404)
     if not assessment.may_see_others(drill, current_user.employee_id):
         abort(404)
@@ -426,7 +426,7 @@ def report_pdf(drill_id: int):
 def calendar():
     drills = db.session.scalars(
         select(Drill)
-        .where(services.visible_drills_clause(current_user), Drill.status != DrillStatus.CANCELLED)
+        .where(access.visible_drills_clause(current_user), Drill.status != DrillStatus.CANCELLED)
         .order_by(Drill.starts_at)
     ).all()
     return Response(

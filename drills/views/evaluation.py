@@ -11,7 +11,7 @@ from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm
 from core.models import utcnow
-from drills import assessment, services
+from drills import access, assessment, services
 from drills.errors import DrillError
 from drills.evaluation_models import Criterion, EvaluationSheet, FormKind, FormStatus
 from drills.forms import SettleForm
@@ -106,8 +106,8 @@ def self_assessment(drill_id: int):
 def evaluation(drill_id: int):
     drill = load_drill(drill_id)
     me = current_user.employee_id
-    manage = services.can_manage(current_user, drill)
-    reads = manage or me in services.evaluator_ids(drill) or services.hr_covers(current_user, drill)
+    manage = access.can_manage(current_user, drill)
+    reads = manage or me in services.evaluator_ids(drill) or access.hr_covers(current_user, drill)
     if not reads or drill.status in (DrillStatus.PLANNED, DrillStatus.APPROVED):
         abort(404)
     if not assessment.may_see_others(drill, me):
@@ -140,9 +140,9 @@ def show_form(drill_id: int, form_id: int):
     ):
         abort(404)
     if sheet.evaluator_id != current_user.employee_id and not (
-        services.can_manage(current_user, drill)
+        access.can_manage(current_user, drill)
         or current_user.employee_id in services.evaluator_ids(drill)
-        or services.hr_covers(current_user, drill)
+        or access.hr_covers(current_user, drill)
     ):
         abort(404)
     ratings = {r.criterion_id: r for r in sheet.ratings}

@@ -12,7 +12,7 @@ from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.models import utcnow
-from drills import improvement, services
+from drills import access, improvement, services
 from drills.errors import DrillError
 from drills.evaluation_models import CorrectiveAction, Finding
 from drills.forms import ActionForm, ActionStatusForm, FindingForm, SeverityForm
@@ -143,7 +143,7 @@ def my_actions():
     query = select(CorrectiveAction).join(Finding).join(Drill, Drill.id == Finding.drill_id)
     condition = CorrectiveAction.owner_id == current_user.employee_id
     if current_user.has_any_role(*STAFF_ROLES):
-        condition = or_(condition, services.visible_drills_clause(current_user))
+        condition = or_(condition, access.visible_drills_clause(current_user))
     actions = db.session.scalars(query.where(condition).order_by(CorrectiveAction.due_date)).all()
     return render_template("drills/actions.html", actions=actions, today=utcnow().date())
 
@@ -153,7 +153,7 @@ def my_actions():
 def action(action_id: int):
     item = load_action(action_id)
     drill = item.finding.drill
-    is_manager = services.can_manage(current_user, drill)
+    is_manager = access.can_manage(current_user, drill)
     is_owner = item.owner_id == current_user.employee_id
     moves = improvement.allowed_moves(item, is_owner=is_owner, is_manager=is_manager)
     form = ActionStatusForm()
@@ -185,5 +185,5 @@ def action(action_id: int):
         drill=drill,
         form=form,
         moves=moves,
-        can_see_drill=services.can_view(current_user, drill),
+        can_see_drill=access.can_view(current_user, drill),
     )
