@@ -5,18 +5,30 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from core.auth import Role
+from core.auth import STAFF_ROLES, Role
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
-from drills import cli, seed, views
-
-STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
+from drills import cards, cli, seed, views
 
 
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
     app.register_blueprint(views.bp)
     cli.init_app(app)
+    _add_navigation(app)
+    add_dashboard_card(
+        app, DashboardCard("drills.mine", "drills/cards/mine.html", cards.my_drills_card, order=30)
+    )
+    add_dashboard_card(
+        app,
+        DashboardCard(
+            "drills.board", "drills/cards/board.html", cards.board_card, roles=STAFF_ROLES, order=35
+        ),
+    )
+    add_seeder(app, "drills", 50, seed.seed_drills)
+
+
+def _add_navigation(app) -> None:
     group = _l("Drills")
     add_nav_item(app, NavItem("drills.index", _l("Drills"), order=400, icon="lightning", group=group))
     add_nav_item(
@@ -25,7 +37,9 @@ def register(app) -> None:
     )
     add_nav_item(
         app,
-        NavItem("drills.board", _l("Compliance board"), roles=STAFF, order=410, icon="grid-3x3", group=group),
+        NavItem(
+            "drills.board", _l("Compliance board"), roles=STAFF_ROLES, order=410, icon="grid-3x3", group=group
+        ),
     )
     add_nav_item(
         app,
@@ -43,7 +57,7 @@ def register(app) -> None:
         NavItem(
             "drills.plans",
             _l("Emergency plans"),
-            roles=STAFF,
+            roles=STAFF_ROLES,
             order=420,
             icon="journal-bookmark",
             group=group,
@@ -54,7 +68,7 @@ def register(app) -> None:
         NavItem(
             "drills.template",
             _l("Evaluation template"),
-            roles=STAFF,
+            roles=STAFF_ROLES,
             order=425,
             icon="list-check",
             group=group,
@@ -65,16 +79,9 @@ def register(app) -> None:
         NavItem(
             "drills.settings",
             _l("Drill rules and settings"),
-            roles=STAFF,
+            roles=STAFF_ROLES,
             order=430,
             icon="sliders",
             group=group,
         ),
     )
-    add_dashboard_card(
-        app, DashboardCard("drills.mine", "drills/cards/mine.html", views.my_drills_card, order=30)
-    )
-    add_dashboard_card(
-        app, DashboardCard("drills.board", "drills/cards/board.html", views.board_card, roles=STAFF, order=35)
-    )
-    add_seeder(app, "drills", 50, seed.seed_drills)

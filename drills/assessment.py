@@ -15,7 +15,7 @@ from accounts.models import Employee
 from core import signals
 from core.extensions import db
 from core.notifications import notify
-from drills.errors import DrillError
+from drills.errors import DrillError, DrillStateError
 from drills.evaluation import (
     CriterionView,
     Result,
@@ -27,7 +27,7 @@ from drills.evaluation import (
 from drills.evaluation_models import (
     Criterion,
     CriterionGroup,
-    EvaluationForm,
+    EvaluationSheet,
     EvaluationTemplate,
     FindingKind,
     FormKind,
@@ -53,24 +53,24 @@ def applicable_criteria(drill: Drill) -> list[Criterion]:
     return [c for g in template_groups(drill) if group_applies(g, drill.content_types) for c in g.criteria]
 
 
-def forms_of(drill: Drill, kind: str | None = None) -> list[EvaluationForm]:
-    query = select(EvaluationForm).where(EvaluationForm.drill_id == drill.id)
+def forms_of(drill: Drill, kind: str | None = None) -> list[EvaluationSheet]:
+    query = select(EvaluationSheet).where(EvaluationSheet.drill_id == drill.id)
     if kind:
-        query = query.where(EvaluationForm.kind == kind)
-    return list(db.session.scalars(query.order_by(EvaluationForm.id)))
+        query = query.where(EvaluationSheet.kind == kind)
+    return list(db.session.scalars(query.order_by(EvaluationSheet.id)))
 
 
-def form_for(drill: Drill, employee: Employee, kind: str) -> EvaluationForm | None:
+def form_for(drill: Drill, employee: Employee, kind: str) -> EvaluationSheet | None:
     return db.session.scalar(
-        select(EvaluationForm).where(
-            EvaluationForm.drill_id == drill.id,
-            EvaluationForm.evaluator_id == employee.id,
-            EvaluationForm.kind == kind,
+        select(EvaluationSheet).where(
+            EvaluationSheet.drill_id == drill.id,
+            EvaluationSheet.evaluator_id == employee.id,
+            EvaluationSheet.kind == kind,
         )
     )
 
 
-def self_form(drill: Drill, employee: Employee) -> EvaluationForm:
+def self_form(drill: Drill, employee: Employee) -> EvaluationSheet:
     """A participant's self-assessment form (created on first use); only attending players may self-assess."""
     if drill.status != DrillStatus.EVALUATING:
         raise DrillError(_("Self-assessment is open while the drill is being evaluated."))
@@ -81,14 +81,14 @@ def self_form(drill: Drill, employee: Employee) -> EvaluationForm:
         raise DrillError(_("Only participants who played in the drill can assess themselves."))
     form = form_for(drill, employee, FormKind.SELF)
     if form is None:
-        form = EvaluationForm(drill=drill, evaluator=employee, kind=FormKind.SELF)
+        form = EvaluationSheet(drill=drill, evaluator=employee, kind=FormKind.SELF)
         db.session.add(form)
         db.session.flush()
     return form
 
 
 def save_form(
-    form: EvaluationForm,
+    form: EvaluationSheet,
     answers: dict[int, tuple[str, str]],
     *,
     strengths: str,
@@ -100,9 +100,9 @@ def save_form(
     Returns the problems found (nothing is saved when there is any)."""
     drill = form.drill
     if form.status == FormStatus.SUBMITTED:
-        raise DrillError(_("This form is submitted and locked."))
+        raise DrillStateError(_("This form is submitted and locked."))
     if drill.status != DrillStatus.EVALUATING:
-        raise DrillError(_("The drill is not being evaluated."))
+        raise DrillStateError(_("The drill is not being evaluated."))
     criteria = {c.id: c for c in applicable_criteria(drill)}
     problems = []
     for cid, (level, comment) in answers.items():
@@ -151,16 +151,16 @@ def may_see_others(drill: Drill, employee_id: int) -> bool:
     if employee_id not in evaluator_ids(drill):
         return True
     own = db.session.scalar(
-        select(EvaluationForm.status).where(
-            EvaluationForm.drill_id == drill.id,
-            EvaluationForm.evaluator_id == employee_id,
-            EvaluationForm.kind == FormKind.EVALUATOR,
+        select(EvaluationSheet.status).where(
+            EvaluationSheet.drill_id == drill.id,
+            EvaluationSheet.evaluator_id == employee_id,
+            EvaluationSheet.kind == FormKind.EVALUATOR,
         )
     )
     return own == FormStatus.SUBMITTED or own is None and drill.status != DrillStatus.EVALUATING
 
 
-def can_read_form(form: EvaluationForm, employee_id: int) -> bool:
+def can_read_form(form: EvaluationSheet, employee_id: int) -> bool:
     return form.evaluator_id == employee_id or may_see_others(form.drill, employee_id)
 
 

@@ -124,8 +124,9 @@ class Criterion(db.Model):
     group: Mapped[CriterionGroup] = relationship(back_populates="criteria")
 
 
-class EvaluationForm(db.Model):
-    """One evaluator's (or one participant's self-assessment) form for a drill; locked once submitted."""
+class EvaluationSheet(db.Model):
+    """An evaluation sheet (评估表): one evaluator's ratings of a drill, or one participant's self-assessment;
+    locked once submitted. (Not a WTForms form: the table keeps its old name ``drill_evaluation_forms``.)"""
 
     __tablename__ = "drill_evaluation_forms"
     __table_args__ = (UniqueConstraint("drill_id", "evaluator_id", "kind"),)
@@ -154,7 +155,7 @@ class Rating(db.Model):
     level: Mapped[str] = mapped_column(String(2))
     comment: Mapped[str] = mapped_column(Text, default="")
 
-    form: Mapped[EvaluationForm] = relationship(back_populates="ratings")
+    form: Mapped[EvaluationSheet] = relationship(back_populates="ratings")
     criterion: Mapped[Criterion] = relationship()
 
 

@@ -20,7 +20,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import choices
 from drills.halfyear import HalfYear
-from drills.models import INCIDENT_LABELS, ContentType, DrillForm, DrillPurpose, DrillScope, ParticipantRole
+from drills.labels import INCIDENT_LABELS
+from drills.models import ContentType, DrillFormat, DrillPurpose, DrillScope, ParticipantRole
 
 CONTENT_CHOICES = [
     (ContentType.SIMULATED_EVENT.value, _l("Simulated event")),
@@ -28,7 +29,7 @@ CONTENT_CHOICES = [
     (ContentType.CUSTOMER_COMMS.value, _l("Customer communication")),
     (ContentType.MATERIALS.value, _l("Materials dispatch")),
 ]
-FORM_CHOICES = [(DrillForm.TABLETOP.value, _l("Tabletop")), (DrillForm.LIVE.value, _l("Live"))]
+FORM_CHOICES = [(DrillFormat.TABLETOP.value, _l("Tabletop")), (DrillFormat.LIVE.value, _l("Live"))]
 SCOPE_CHOICES = [
     (DrillScope.FULL.value, _l("Comprehensive")),
     (DrillScope.SINGLE.value, _l("Single function")),

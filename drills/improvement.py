@@ -27,7 +27,7 @@ from core.extensions import db
 from core.notifications import notify
 from core.timeutil import LOCAL_TZ
 from drills.assessment import consolidated, forms_of, template_groups
-from drills.errors import DrillError
+from drills.errors import DrillError, DrillStateError
 from drills.evaluation import LEVEL_RANK, group_applies, suggest_severity
 from drills.evaluation_models import (
     ActionEvent,
@@ -59,16 +59,10 @@ GROUP_ELEMENTS = {
     "H": Element.PLAN,
 }
 
-SEVERITY_LABELS = {
-    Severity.DEFICIENCY: _l("Deficiency (不足项)"),
-    Severity.CORRECTIVE: _l("Corrective item (整改项)"),
-    Severity.IMPROVEMENT: _l("Improvement item (改进项)"),
-}
-
 
 def _editable(drill: Drill) -> None:
     if drill.status not in (DrillStatus.EVALUATING, DrillStatus.REPORTED, DrillStatus.IMPROVING):
-        raise DrillError(_("Findings are recorded while the drill is evaluated and improved."))
+        raise DrillStateError(_("Findings are recorded while the drill is evaluated and improved."))
 
 
 def draft_findings(drill: Drill, now: dt.datetime) -> list[Finding]:
@@ -79,42 +73,64 @@ def draft_findings(drill: Drill, now: dt.datetime) -> list[Finding]:
     existing = findings_of(drill)
     known_criteria = {f.criterion_id for f in existing if f.criterion_id}
     known_titles = {f.title for f in existing}
-    created = []
     views = consolidated(drill)
-    by_group: dict[int, list] = {}
+    created = _improvement_findings(drill, views, known_criteria, now)
+    created += _group_strengths(drill, views, known_titles, now)
+    created += _evaluator_strengths(drill, known_titles, now)
+    for finding in created:
+        db.session.add(finding)
+    db.session.flush()
+    apply_escalations(drill, now)
+    return created
+
+
+def _improvement_findings(drill: Drill, views, known_criteria: set, now: dt.datetime) -> list[Finding]:
+    """An area for improvement for each criterion whose final rating suggests a severity."""
+    created = []
     for view in views:
-        by_group.setdefault(view.criterion.group_id, []).append(view)
         suggested = suggest_severity(view.final, view.criterion.critical)
         if suggested is None or view.criterion.id in known_criteria:
             continue
         comments = "；".join(dict.fromkeys(c for _e, lv, c in view.ratings if c and lv == view.final))
-        finding = Finding(
-            drill=drill,
-            kind=FindingKind.IMPROVEMENT,
-            severity=suggested,
-            suggested_severity=suggested,
-            element=GROUP_ELEMENTS.get(view.criterion.group.code, Element.ORGANISATION),
-            criterion_id=view.criterion.id,
-            group_code=view.criterion.group.code,
-            criterion_code=view.criterion.code,
-            title=f"{view.criterion.code} {view.criterion.text}"[:300],
-            description=comments,
-            recommendation=view.criterion.standard,
-            created_at=now,
-        )
-        db.session.add(finding)
-        created.append(finding)
-    for group in template_groups(drill):
-        group_views = by_group.get(group.id, [])
-        rated = [v for v in group_views if v.final in LEVEL_RANK]
-        if group_applies(group, drill.content_types) and rated and all(v.final == Level.P for v in rated):
-            title = _(
-                "%(code)s %(name)s: every criterion performed without challenges",
-                code=group.code,
-                name=group.name,
+        created.append(
+            Finding(
+                drill=drill,
+                kind=FindingKind.IMPROVEMENT,
+                severity=suggested,
+                suggested_severity=suggested,
+                element=GROUP_ELEMENTS.get(view.criterion.group.code, Element.ORGANISATION),
+                criterion_id=view.criterion.id,
+                group_code=view.criterion.group.code,
+                criterion_code=view.criterion.code,
+                title=f"{view.criterion.code} {view.criterion.text}"[:300],
+                description=comments,
+                recommendation=view.criterion.standard,
+                created_at=now,
             )
-            if title not in known_titles:
-                finding = Finding(
+        )
+    return created
+
+
+def _group_strengths(drill: Drill, views, known_titles: set, now: dt.datetime) -> list[Finding]:
+    """A strength for each applicable group whose rated criteria were all performed without challenges."""
+    by_group: dict[int, list] = {}
+    for view in views:
+        by_group.setdefault(view.criterion.group_id, []).append(view)
+    created = []
+    for group in template_groups(drill):
+        rated = [v for v in by_group.get(group.id, []) if v.final in LEVEL_RANK]
+        if not (
+            group_applies(group, drill.content_types) and rated and all(v.final == Level.P for v in rated)
+        ):
+            continue
+        title = _(
+            "%(code)s %(name)s: every criterion performed without challenges",
+            code=group.code,
+            name=group.name,
+        )
+        if title not in known_titles:
+            created.append(
+                Finding(
                     drill=drill,
                     kind=FindingKind.STRENGTH,
                     element=GROUP_ELEMENTS.get(group.code, Element.ORGANISATION),
@@ -122,26 +138,30 @@ def draft_findings(drill: Drill, now: dt.datetime) -> list[Finding]:
                     title=title[:300],
                     created_at=now,
                 )
-                db.session.add(finding)
-                created.append(finding)
-    for form in forms_of(drill, FormKind.EVALUATOR):
-        if form.status == FormStatus.SUBMITTED and form.strengths.strip():
-            for line in form.strengths.splitlines():
-                line = line.strip(" -·•\t")
-                if line and line[:300] not in known_titles:
-                    known_titles.add(line[:300])
-                    finding = Finding(
+            )
+    return created
+
+
+def _evaluator_strengths(drill: Drill, known_titles: set, now: dt.datetime) -> list[Finding]:
+    """A strength for each line the evaluators wrote under strengths on their submitted sheets."""
+    created = []
+    for sheet in forms_of(drill, FormKind.EVALUATOR):
+        if sheet.status != FormStatus.SUBMITTED or not sheet.strengths.strip():
+            continue
+        for line in sheet.strengths.splitlines():
+            line = line.strip(" -·•\t")
+            if line and line[:300] not in known_titles:
+                known_titles.add(line[:300])
+                created.append(
+                    Finding(
                         drill=drill,
                         kind=FindingKind.STRENGTH,
                         element=Element.ORGANISATION,
                         title=line[:300],
-                        description=_("Noted by %(name)s", name=form.evaluator.name),
+                        description=_("Noted by %(name)s", name=sheet.evaluator.name),
                         created_at=now,
                     )
-                    db.session.add(finding)
-                    created.append(finding)
-    db.session.flush()
-    apply_escalations(drill, now)
+                )
     return created
 
 
@@ -194,6 +214,14 @@ def set_severity(finding: Finding, severity: str, element: str, now: dt.datetime
         finding.escalation_reason = ""
     db.session.flush()
     apply_escalations(finding.drill, now)
+
+
+def delete_finding(finding: Finding) -> None:
+    """Delete a finding recorded by mistake: only one without actions, of a drill not yet reported."""
+    if finding.actions or finding.drill.reported_at is not None:
+        raise DrillStateError(_("A finding with actions, or of a reported drill, cannot be deleted."))
+    db.session.delete(finding)
+    db.session.flush()
 
 
 def previous_drill(drill: Drill) -> Drill | None:
@@ -358,16 +386,6 @@ MANAGER_MOVES = {
     ActionStatus.DEFERRED: {ActionStatus.IN_PROGRESS},
 }
 REASON_REQUIRED = {ActionStatus.DEFERRED, ActionStatus.REJECTED}
-
-ACTION_STATUS_LABELS = {
-    ActionStatus.ASSIGNED: _l("Assigned"),
-    ActionStatus.IN_PROGRESS: _l("Being corrected"),
-    ActionStatus.SUBMITTED: _l("Submitted"),
-    ActionStatus.VERIFIED: _l("Verified"),
-    ActionStatus.CLOSED: _l("Closed"),
-    ActionStatus.DEFERRED: _l("Deferred"),
-    ActionStatus.REJECTED: _l("Rejected"),
-}
 
 
 def allowed_moves(action: CorrectiveAction, *, is_owner: bool, is_manager: bool) -> set[str]:

@@ -10,7 +10,6 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,18 +30,9 @@ class IncidentType(enum.StrEnum):
     MASS_INCIDENT = "mass_incident"  # 群体性事件
 
 
-INCIDENT_LABELS = {
-    IncidentType.BLACKOUT: _l("Large-area blackout"),
-    IncidentType.EQUIPMENT: _l("Equipment failure"),
-    IncidentType.SERVICE_SYSTEM: _l("Marketing / customer-service system failure"),
-    IncidentType.NATURAL: _l("Natural disaster"),
-    IncidentType.CYBER: _l("Network and information security incident"),
-    IncidentType.MAJOR_EVENT: _l("Power assurance for major events"),
-    IncidentType.MASS_INCIDENT: _l("Mass incident"),
-}
+class DrillFormat(enum.StrEnum):
+    """How a drill is held (演练形式); stored in ``Drill.form``."""
 
-
-class DrillForm(enum.StrEnum):
     TABLETOP = "tabletop"  # 桌面演练
     LIVE = "live"  # 实战演练
 
@@ -195,7 +185,7 @@ class Drill(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("drill_plans.id", ondelete="RESTRICT"), index=True)
     incident_type: Mapped[str] = mapped_column(String(30))
     level: Mapped[int] = mapped_column(Integer, default=3)  # simulated 一级/二级/三级
-    form: Mapped[str] = mapped_column(String(20), default=DrillForm.TABLETOP)
+    form: Mapped[str] = mapped_column(String(20), default=DrillFormat.TABLETOP)
     scope: Mapped[str] = mapped_column(String(20), default=DrillScope.FULL)
     purpose: Mapped[str] = mapped_column(String(20), default=DrillPurpose.TESTING)
     content_types: Mapped[list] = mapped_column(JSON, default=list)

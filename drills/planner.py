@@ -28,20 +28,20 @@ from accounts.models import Department, RoleGrant, User
 from core.auth import Role
 from core.extensions import db
 from core.notifications import Notification, notify
-from core.timeutil import LOCAL_TZ
-from drills.compliance import build_board, load_facts, unit_plan_types
+from core.timeutil import LOCAL_TZ, local_date
+from drills.compliance import Facts, build_board, load_facts, unit_plan_types
 from drills.halfyear import HalfYear
 from drills.models import (
     ComplianceNotice,
     ContentType,
     Drill,
-    DrillForm,
+    DrillFormat,
     DrillPurpose,
     DrillScope,
     DrillStatus,
     EmergencyPlan,
 )
-from drills.services import plan_drill
+from drills.services import plan_drill, report_due_date
 from drills.settings import Settings, get_settings
 
 
@@ -63,77 +63,81 @@ def propose_half(units: list[Department], half: HalfYear, settings: Settings | N
     """Drills to plan in ``half`` so that every unit meets R1–R3 (see the module docstring)."""
     settings = settings or get_settings()
     facts = load_facts(units, half.end_utc)
-    proposals: list[Proposal] = []
     window_start = half.shift(-(settings.coverage_half_years - 1))
+    proposals: list[Proposal] = []
     for unit in units:
-        required = facts.plan_types.get(unit.id, set())
-        if not required:
+        proposals += _unit_proposals(unit, half, window_start, facts)
+    return proposals
+
+
+def _unit_proposals(unit: Department, half: HalfYear, window_start: HalfYear, facts: Facts) -> list[Proposal]:
+    """One unit's proposals: a comprehensive drill unless one is planned, then a single drill for each
+    incident type the coverage window still lacks."""
+    required = facts.plan_types.get(unit.id, set())
+    if not required:
+        return []
+    history = facts.drills.get(unit.id, [])
+    # Drills of earlier half years that counted, or are still to be evaluated (expected to count).
+    counted = [d for d in history if (d.counted or d.tier is None) and d.half < half]
+    planned = [d for d in history if d.half == half]
+    covered = {d.incident_type for d in counted if d.half >= window_start} | {
+        d.incident_type for d in planned
+    }
+    needed = sorted(required - covered)
+    previous = counted[-1].incident_type if counted else None
+    if planned:
+        previous = planned[-1].incident_type
+    proposals = []
+    day = half.first_day + dt.timedelta(days=75)
+    if not any(d.scope == DrillScope.FULL for d in planned):
+        chosen = _full_drill_incident(needed, required, previous, counted)
+        reason = _(
+            "R1 and R3: one comprehensive drill covering the four content types; R2: differs from the previous drill."
+        )
+        if chosen in needed:
+            reason += " " + _(
+                "Also closes the coverage window %(a)s–%(b)s for this incident type.",
+                a=window_start,
+                b=half,
+            )
+        proposals.append(
+            Proposal(unit, chosen, DrillScope.FULL, [c.value for c in ContentType], _at(day), reason)
+        )
+        needed = [t for t in needed if t != chosen]
+        previous = chosen
+        day += dt.timedelta(days=30)
+    for t in needed:
+        if t == previous:
             continue
-        history = facts.drills.get(unit.id, [])
-        # Drills of earlier half years that counted, or are still to be evaluated (expected to count).
-        counted = [d for d in history if (d.counted or d.tier is None) and d.half < half]
-        planned = [d for d in history if d.half == half]
-        covered = {d.incident_type for d in counted if d.half >= window_start} | {
-            d.incident_type for d in planned
-        }
-        needed = sorted(required - covered)
+        reason = _(
+            "R2: this incident type must be drilled by the end of %(half)s to cover every plan within %(a)s–%(b)s.",
+            half=half,
+            a=window_start,
+            b=half,
+        )
+        types = [ContentType.SIMULATED_EVENT.value, ContentType.RESPONSE.value]
+        proposals.append(Proposal(unit, t, DrillScope.SINGLE, types, _at(day), reason))
+        previous = t
+        day = min(day + dt.timedelta(days=30), half.last_day - dt.timedelta(days=20))
+    return proposals
+
+
+def _full_drill_incident(needed: list[str], required: set[str], previous: str | None, counted) -> str:
+    """The incident type of the proposed comprehensive drill: one still needed and different from the
+    previous drill if possible, else the type drilled longest ago (never drilled first)."""
+    candidates = (
+        [t for t in needed if t != previous]
+        or [t for t in sorted(required) if t != previous]
+        or sorted(required)
+    )
+    if not any(t in needed for t in candidates):
         last_seen = {
             t: max((d.starts_at for d in counted if d.incident_type == t), default=None) for t in required
         }
-        previous = counted[-1].incident_type if counted else None
-        if planned:
-            previous = planned[-1].incident_type
-        day = half.first_day + dt.timedelta(days=75)
-        if not any(d.scope == DrillScope.FULL for d in planned):
-            candidates = (
-                [t for t in needed if t != previous]
-                or [t for t in sorted(required) if t != previous]
-                or sorted(required)
-            )
-            if not any(t in needed for t in candidates):
-                candidates.sort(
-                    key=lambda t: (
-                        last_seen[t] is not None,
-                        last_seen[t] or dt.datetime.min.replace(tzinfo=dt.UTC),
-                    )
-                )
-            chosen = candidates[0]
-            reason = _(
-                "R1 and R3: one comprehensive drill covering the four content types; R2: differs from the previous drill."
-            )
-            if chosen in needed:
-                reason += " " + _(
-                    "Also closes the coverage window %(a)s–%(b)s for this incident type.",
-                    a=window_start,
-                    b=half,
-                )
-            proposals.append(
-                Proposal(unit, chosen, DrillScope.FULL, [c.value for c in ContentType], _at(day), reason)
-            )
-            needed = [t for t in needed if t != chosen]
-            previous = chosen
-            day += dt.timedelta(days=30)
-        for t in needed:
-            if t == previous:
-                continue
-            proposals.append(
-                Proposal(
-                    unit,
-                    t,
-                    DrillScope.SINGLE,
-                    [ContentType.SIMULATED_EVENT.value, ContentType.RESPONSE.value],
-                    _at(day),
-                    _(
-                        "R2: this incident type must be drilled by the end of %(half)s to cover every plan within %(a)s–%(b)s.",
-                        half=half,
-                        a=window_start,
-                        b=half,
-                    ),
-                )
-            )
-            previous = t
-            day = min(day + dt.timedelta(days=30), half.last_day - dt.timedelta(days=20))
-    return proposals
+        candidates.sort(
+            key=lambda t: (last_seen[t] is not None, last_seen[t] or dt.datetime.min.replace(tzinfo=dt.UTC))
+        )
+    return candidates[0]
 
 
 def plan_for(unit: Department, incident_type: str) -> EmergencyPlan | None:
@@ -160,7 +164,7 @@ def create_proposals(proposals: list[Proposal], actor: User | None, now: dt.date
                 starts_at=p.starts_at,
                 ends_at=p.starts_at + dt.timedelta(hours=3),
                 content_types=p.content_types,
-                form=DrillForm.TABLETOP if p.scope == DrillScope.SINGLE else DrillForm.LIVE,
+                form=DrillFormat.TABLETOP if p.scope == DrillScope.SINGLE else DrillFormat.LIVE,
                 scope=p.scope,
                 purpose=DrillPurpose.TESTING,
                 created_by=actor,
@@ -261,7 +265,7 @@ def send_report_reminders(now: dt.datetime) -> int:
     ).all()
     sent = 0
     for drill in drills:
-        due = drill.starts_at.astimezone(LOCAL_TZ).date() + dt.timedelta(days=settings.report_due_days)
+        due = report_due_date(local_date(drill.starts_at), settings)
         if today > due:
             kind, title = "drill.report_overdue", _l("Evaluation report overdue since %(due)s: %(title)s")
         elif (due - today).days <= REPORT_REMINDER_DAYS:

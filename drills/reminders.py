@@ -61,55 +61,70 @@ def send_action_reminders(now: dt.datetime) -> dict[str, int]:
         )
     ).all()
     for action in actions:
-        owner = action.owner.user if action.owner is not None else None
-        link = f"/drills/actions/{action.id}"
         if action.due_date >= today:
             if (
                 action.due_date - today
             ).days <= settings.reminder_days_before and action.due_soon_sent_on is None:
-                action.due_soon_sent_on = today
-                if owner:
-                    notify(
-                        [owner],
-                        kind="drill.action_due",
-                        title=_l("Corrective action due on %(due)s", due=action.due_date.isoformat()),
-                        body=action.description,
-                        link=link,
-                        now=now,
-                    )
+                remind_due_soon(action, today, now)
                 counts["due_soon"] += 1
             continue
         last = action.last_overdue_reminder_on
         if last is not None and (today - last).days < 7:
             continue
-        action.overdue_reminders += 1
-        action.last_overdue_reminder_on = today
-        if owner:
-            notify(
-                [owner],
-                kind="drill.action_overdue",
-                title=_l("Corrective action overdue since %(due)s", due=action.due_date.isoformat()),
-                body=action.description,
-                link=link,
-                now=now,
-            )
+        remind_overdue(action, today, now)
         counts["overdue"] += 1
-        if action.overdue_reminders >= 2:
-            managers = owner_managers(action)
-            if managers:
-                notify(
-                    managers,
-                    kind="drill.action_escalated",
-                    title=_l(
-                        "Overdue corrective action of %(name)s",
-                        name=action.owner.name if action.owner else "-",
-                    ),
-                    body=_l(
-                        "%(what)s — due %(due)s", what=action.description, due=action.due_date.isoformat()
-                    ),
-                    link=link,
-                    now=now,
-                )
-                counts["escalated"] += 1
+        if action.overdue_reminders >= 2 and escalate_overdue(action, now):
+            counts["escalated"] += 1
     db.session.flush()
     return counts
+
+
+def _owner_user(action: CorrectiveAction) -> User | None:
+    return action.owner.user if action.owner is not None else None
+
+
+def remind_due_soon(action: CorrectiveAction, today: dt.date, now: dt.datetime) -> None:
+    """Tell the owner once that the action falls due soon."""
+    action.due_soon_sent_on = today
+    owner = _owner_user(action)
+    if owner:
+        notify(
+            [owner],
+            kind="drill.action_due",
+            title=_l("Corrective action due on %(due)s", due=action.due_date.isoformat()),
+            body=action.description,
+            link=f"/drills/actions/{action.id}",
+            now=now,
+        )
+
+
+def remind_overdue(action: CorrectiveAction, today: dt.date, now: dt.datetime) -> None:
+    """Tell the owner (at most weekly) that the action is overdue, and count the reminder."""
+    action.overdue_reminders += 1
+    action.last_overdue_reminder_on = today
+    owner = _owner_user(action)
+    if owner:
+        notify(
+            [owner],
+            kind="drill.action_overdue",
+            title=_l("Corrective action overdue since %(due)s", due=action.due_date.isoformat()),
+            body=action.description,
+            link=f"/drills/actions/{action.id}",
+            now=now,
+        )
+
+
+def escalate_overdue(action: CorrectiveAction, now: dt.datetime) -> bool:
+    """Tell the owner's managers about an action still overdue after two reminders; False when none."""
+    managers = owner_managers(action)
+    if not managers:
+        return False
+    notify(
+        managers,
+        kind="drill.action_escalated",
+        title=_l("Overdue corrective action of %(name)s", name=action.owner.name if action.owner else "-"),
+        body=_l("%(what)s — due %(due)s", what=action.description, due=action.due_date.isoformat()),
+        link=f"/drills/actions/{action.id}",
+        now=now,
+    )
+    return True

@@ -14,7 +14,8 @@ from core.timeutil import LOCAL_TZ
 from drills import assessment, services
 from drills.evaluation import GroupScore
 from drills.evaluation_models import FindingKind, FormKind, FormStatus
-from drills.models import INCIDENT_LABELS, Drill
+from drills.labels import INCIDENT_LABELS
+from drills.models import Drill
 from drills.settings import get_settings
 
 

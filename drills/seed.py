@@ -17,7 +17,15 @@ from core.timeutil import LOCAL_TZ
 from drills import assessment, improvement, services
 from drills.catalogue import PLANS, ensure_default_template
 from drills.evaluation_models import ActionStatus, Element, FindingKind, FormKind, Level, Severity
-from drills.models import ContentType, Drill, DrillForm, DrillPurpose, DrillScope, DrillStatus, EmergencyPlan
+from drills.models import (
+    ContentType,
+    Drill,
+    DrillFormat,
+    DrillPurpose,
+    DrillScope,
+    DrillStatus,
+    EmergencyPlan,
+)
 from drills.plans import create_plan
 
 ALL = [c.value for c in ContentType]
@@ -104,18 +112,7 @@ def seed_drills(report) -> None:
 
 def _seed(report) -> None:
     template = ensure_default_template()
-    plans = {p.code: p for p in db.session.scalars(select(EmergencyPlan))}
-    for code, title, itype, kinds, summary, levels in PLANS:
-        if code not in plans:
-            plans[code] = create_plan(
-                code,
-                title,
-                itype,
-                [(i + 1, *lv) for i, lv in enumerate(levels)],
-                summary=summary,
-                unit_kinds=kinds,
-                now=_at("2025-01-06", 9),
-            )
+    plans = _ensure_plans()
     if db.session.scalar(select(Drill.id).limit(1)) is not None:
         report("Drills: demo history already present.")
         return
@@ -133,139 +130,174 @@ def _seed(report) -> None:
     for unit_code, plan_code, day, scope, content, target, quality in HISTORY:
         unit, plan = units[unit_code], plans[plan_code]
         people = [e for e in _unit_people(unit) if e.id != getattr(demo_employee, "id", None)]
-        start = _at(day, 9)
-        drill = services.plan_drill(
-            unit=unit,
-            plan=plan,
-            title=f"{unit.name}{plan.title.removesuffix('应急预案')}{'综合' if scope == DrillScope.FULL else '单项'}演练",
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=3),
-            content_types=content,
-            form=DrillForm.LIVE if scope == DrillScope.FULL else DrillForm.TABLETOP,
-            scope=scope,
-            purpose=DrillPurpose.TESTING,
-            level=2 if scope == DrillScope.FULL else 3,
-            place=f"{unit.name}应急指挥中心",
-            director=people[0] if people else None,
-            objectives="检验预案的可操作性、各岗位协同和客户信息发布时效。",
-            scenario=f"模拟{plan.title.removesuffix('应急预案')}，导调按时间线下发情景。",
-            resources="应急指挥系统、应急发电车1台、应急照明10套、抢修车辆2辆、备用通信终端",
-            now=start - dt.timedelta(days=30),
-        )
-        for offset, event, action, role in INJECTS:
-            services.add_inject(drill, offset, event.format(title=plan.title), action, role)
-        services.add_participant(drill, people[0], "commander")
-        evaluators = (
-            trainers[:2]
-            if unit_code != "HY-CD"
-            else [e for e in trainers if e.employee_no in ("T0002", "PX001")]
-        )
-        for ev in evaluators:
-            services.add_participant(drill, ev, "evaluator")
-        services.add_participant(drill, people[1], "controller")
-        players = people[2:9]
-        if unit_code == "HY-KF" and demo_employee is not None and demo_employee not in players:
-            players.append(demo_employee)
-        for p in players:
-            services.add_participant(drill, p, "player")
-        services.approve(drill, None, start - dt.timedelta(days=14))
+        drill = _approved_drill(unit, plan, day, scope, content, people, trainers, demo_employee)
         count += 1
         if target == DrillStatus.APPROVED:
             continue
-        end = drill.ends_at
-        services.record_conducted(
-            drill, {p.id for p in drill.participants if rng.random() > 0.08 or p.role != "player"}, end
-        )
-        services.start_evaluation(drill, end)
-        for index, form in enumerate(assessment.forms_of(drill, FormKind.EVALUATOR)):
-            answers = {c.id: _levels(quality, c, rng, index) for c in assessment.applicable_criteria(drill)}
-            assessment.save_form(
-                form,
-                answers,
-                strengths="指挥部响应迅速，各工作组分工明确" if index == 0 else "",
-                remarks="",
-                submit=True,
-                now=end + dt.timedelta(days=1),
-            )
-        for view in assessment.consolidated(drill):
-            if view.unsettled:
-                assessment.settle(
-                    drill,
-                    view.criterion,
-                    view.median,
-                    "现场复核录像后按较低评级确定。",
-                    drill.lead_evaluator,
-                    end + dt.timedelta(days=2),
-                )
+        _conduct_and_evaluate(drill, quality, rng)
         if target == DrillStatus.EVALUATING:
             continue
-        improvement.draft_findings(drill, end + dt.timedelta(days=3))
-        if quality == "plan_gap":
-            finding = next((f for f in services.findings_of(drill) if f.criterion_code == "C1"), None)
-            if finding is not None:
-                improvement.set_severity(
-                    finding, Severity.DEFICIENCY, Element.PLAN, end + dt.timedelta(days=3)
-                )
-        result = assessment.current_result(drill)
-        drill.summary = (
-            f"本次演练检验了{plan.title}的可操作性，共{len(drill.participants)}人参加，"
-            f"评估得分{result.score}。"
-        )
-        drill.lessons = "信息报送和对外发布的衔接仍需加强；各工作组对分级标准的理解不一致。"
-        drill.suggestions = "修订信息报送流程图，开展分级标准专题培训，下半年复演薄弱环节。"
-        reported = end + dt.timedelta(days=(18 if unit_code == "HY-JB" and day.startswith("2025-06") else 8))
-        assessment.issue_report(drill, reported)
-        for finding in services.findings_of(drill):
-            if finding.kind == FindingKind.IMPROVEMENT and finding.severity in (
-                Severity.DEFICIENCY,
-                Severity.CORRECTIVE,
-            ):
-                owner = people[0] if finding.severity == Severity.DEFICIENCY else people[1]
-                improvement.assign_action(
-                    finding,
-                    owner=owner,
-                    description=f"针对“{finding.title}”制定并落实整改措施",
-                    due_date=None,
-                    actor=None,
-                    now=reported,
-                )
-        if drill.plan_decision is None:
-            services.record_plan_decision(
-                drill, "no_change", "评估未发现预案本身的问题，预案保持不变。", reported
-            )
-        services.start_improvement(drill, reported)
+        late = unit_code == "HY-JB" and day.startswith("2025-06")
+        reported = _report_and_improve(drill, quality, people, late)
         if target == DrillStatus.CLOSED:
-            for finding in services.findings_of(drill):
-                for action in finding.actions:
-                    moments = reported + dt.timedelta(days=10)
-                    owner = action.owner
-                    improvement.change_status(
-                        action, ActionStatus.IN_PROGRESS, actor=owner, is_manager=False, now=moments
-                    )
-                    improvement.change_status(
-                        action,
-                        ActionStatus.SUBMITTED,
-                        actor=owner,
-                        is_manager=False,
-                        evidence="整改记录和培训签到表已上传",
-                        now=moments + dt.timedelta(days=5),
-                    )
-                    improvement.change_status(
-                        action,
-                        ActionStatus.VERIFIED,
-                        actor=drill.director,
-                        is_manager=True,
-                        now=moments + dt.timedelta(days=7),
-                    )
-                    improvement.change_status(
-                        action,
-                        ActionStatus.CLOSED,
-                        actor=drill.director,
-                        is_manager=True,
-                        now=moments + dt.timedelta(days=8),
-                    )
-            services.close(drill, reported + dt.timedelta(days=30))
+            _close(drill, reported)
     db.session.flush()
     report(
         f"Drills: {len(PLANS)} plans, default evaluation template ({len(template.groups)} groups), {count} demo drills."
     )
+
+
+def _ensure_plans() -> dict[str, EmergencyPlan]:
+    """The catalogue's emergency plans by code, created where missing."""
+    plans = {p.code: p for p in db.session.scalars(select(EmergencyPlan))}
+    for code, title, itype, kinds, summary, levels in PLANS:
+        if code not in plans:
+            plans[code] = create_plan(
+                code,
+                title,
+                itype,
+                [(i + 1, *lv) for i, lv in enumerate(levels)],
+                summary=summary,
+                unit_kinds=kinds,
+                now=_at("2025-01-06", 9),
+            )
+    return plans
+
+
+def _approved_drill(unit, plan, day, scope, content, people, trainers, demo_employee) -> Drill:
+    """A demo drill planned with injects and participants, then approved two weeks ahead."""
+    start = _at(day, 9)
+    drill = services.plan_drill(
+        unit=unit,
+        plan=plan,
+        title=f"{unit.name}{plan.title.removesuffix('应急预案')}{'综合' if scope == DrillScope.FULL else '单项'}演练",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        content_types=content,
+        form=DrillFormat.LIVE if scope == DrillScope.FULL else DrillFormat.TABLETOP,
+        scope=scope,
+        purpose=DrillPurpose.TESTING,
+        level=2 if scope == DrillScope.FULL else 3,
+        place=f"{unit.name}应急指挥中心",
+        director=people[0] if people else None,
+        objectives="检验预案的可操作性、各岗位协同和客户信息发布时效。",
+        scenario=f"模拟{plan.title.removesuffix('应急预案')}，导调按时间线下发情景。",
+        resources="应急指挥系统、应急发电车1台、应急照明10套、抢修车辆2辆、备用通信终端",
+        now=start - dt.timedelta(days=30),
+    )
+    for offset, event, action, role in INJECTS:
+        services.add_inject(drill, offset, event.format(title=plan.title), action, role)
+    services.add_participant(drill, people[0], "commander")
+    evaluators = (
+        trainers[:2] if unit.code != "HY-CD" else [e for e in trainers if e.employee_no in ("T0002", "PX001")]
+    )
+    for ev in evaluators:
+        services.add_participant(drill, ev, "evaluator")
+    services.add_participant(drill, people[1], "controller")
+    players = people[2:9]
+    if unit.code == "HY-KF" and demo_employee is not None and demo_employee not in players:
+        players.append(demo_employee)
+    for p in players:
+        services.add_participant(drill, p, "player")
+    services.approve(drill, None, start - dt.timedelta(days=14))
+    return drill
+
+
+def _conduct_and_evaluate(drill: Drill, quality: str, rng: random.Random) -> None:
+    """Attendance recorded, every evaluator's sheet submitted, wide spreads settled by the lead."""
+    end = drill.ends_at
+    services.record_conducted(
+        drill, {p.id for p in drill.participants if rng.random() > 0.08 or p.role != "player"}, end
+    )
+    services.start_evaluation(drill, end)
+    for index, sheet in enumerate(assessment.forms_of(drill, FormKind.EVALUATOR)):
+        answers = {c.id: _levels(quality, c, rng, index) for c in assessment.applicable_criteria(drill)}
+        assessment.save_form(
+            sheet,
+            answers,
+            strengths="指挥部响应迅速，各工作组分工明确" if index == 0 else "",
+            remarks="",
+            submit=True,
+            now=end + dt.timedelta(days=1),
+        )
+    for view in assessment.consolidated(drill):
+        if view.unsettled:
+            assessment.settle(
+                drill,
+                view.criterion,
+                view.median,
+                "现场复核录像后按较低评级确定。",
+                drill.lead_evaluator,
+                end + dt.timedelta(days=2),
+            )
+
+
+def _report_and_improve(drill: Drill, quality: str, people: list[Employee], late: bool) -> dt.datetime:
+    """Findings drafted, the report issued (``late``: after the R4 deadline), actions assigned and the
+    improvement phase started; returns when the report was issued."""
+    end = drill.ends_at
+    improvement.draft_findings(drill, end + dt.timedelta(days=3))
+    if quality == "plan_gap":
+        finding = next((f for f in services.findings_of(drill) if f.criterion_code == "C1"), None)
+        if finding is not None:
+            improvement.set_severity(finding, Severity.DEFICIENCY, Element.PLAN, end + dt.timedelta(days=3))
+    result = assessment.current_result(drill)
+    drill.summary = f"本次演练检验了{drill.plan.title}的可操作性，共{len(drill.participants)}人参加，评估得分{result.score}。"
+    drill.lessons = "信息报送和对外发布的衔接仍需加强；各工作组对分级标准的理解不一致。"
+    drill.suggestions = "修订信息报送流程图，开展分级标准专题培训，下半年复演薄弱环节。"
+    reported = end + dt.timedelta(days=18 if late else 8)
+    assessment.issue_report(drill, reported)
+    for finding in services.findings_of(drill):
+        if finding.kind == FindingKind.IMPROVEMENT and finding.severity in (
+            Severity.DEFICIENCY,
+            Severity.CORRECTIVE,
+        ):
+            owner = people[0] if finding.severity == Severity.DEFICIENCY else people[1]
+            improvement.assign_action(
+                finding,
+                owner=owner,
+                description=f"针对“{finding.title}”制定并落实整改措施",
+                due_date=None,
+                actor=None,
+                now=reported,
+            )
+    if drill.plan_decision is None:
+        services.record_plan_decision(
+            drill, "no_change", "评估未发现预案本身的问题，预案保持不变。", reported
+        )
+    services.start_improvement(drill, reported)
+    return reported
+
+
+def _close(drill: Drill, reported: dt.datetime) -> None:
+    """Every action worked through to closed, then the drill closed a month after its report."""
+    for finding in services.findings_of(drill):
+        for action in finding.actions:
+            moments = reported + dt.timedelta(days=10)
+            owner = action.owner
+            improvement.change_status(
+                action, ActionStatus.IN_PROGRESS, actor=owner, is_manager=False, now=moments
+            )
+            improvement.change_status(
+                action,
+                ActionStatus.SUBMITTED,
+                actor=owner,
+                is_manager=False,
+                evidence="整改记录和培训签到表已上传",
+                now=moments + dt.timedelta(days=5),
+            )
+            improvement.change_status(
+                action,
+                ActionStatus.VERIFIED,
+                actor=drill.director,
+                is_manager=True,
+                now=moments + dt.timedelta(days=7),
+            )
+            improvement.change_status(
+                action,
+                ActionStatus.CLOSED,
+                actor=drill.director,
+                is_manager=True,
+                now=moments + dt.timedelta(days=8),
+            )
+    services.close(drill, reported + dt.timedelta(days=30))

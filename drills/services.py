@@ -1,10 +1,5 @@
-"""Drills: who may see and run them, plans and their versions, planning and the lifecycle
-planned → approved → conducted → evaluating → reported → improving → closed (or cancelled).
-
-Access: trainers (scoped to a subtree) plan, run and evaluate the drills of units in their scope; HR
-reads every drill in its scope; admins read and manage everything; every other user sees only drills
-they take part in (as participant, director or lead evaluator). An out-of-scope drill answers 404.
-"""
+"""Drills: planning and the lifecycle planned → approved → conducted → evaluating → reported → improving →
+closed (or cancelled). Who may see and run a drill: ``drills.access``."""
 
 from __future__ import annotations
 
@@ -12,25 +7,24 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, false, or_, select
+from sqlalchemy import or_, select
 
 from accounts.models import Department, Employee, User
-from accounts.services import can_manage_unit, covers_department, scope_clause
 from core import signals
-from core.auth import Role
 from core.extensions import db
 from core.notifications import notify
-from drills.errors import DrillError
+from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import (
     ActionStatus,
     CorrectiveAction,
-    EvaluationForm,
+    EvaluationSheet,
     EvaluationTemplate,
     Finding,
     FindingKind,
     FormKind,
     Severity,
 )
+from drills.labels import STATUS_LABELS
 from drills.models import (
     PASSING_TIERS,
     ContentType,
@@ -43,66 +37,7 @@ from drills.models import (
     PlanVersion,
 )
 from drills.plans import open_plan_revision
-
-# ---------------------------------------------------------------- access
-
-
-def can_manage(user: User, drill: Drill) -> bool:
-    """Trainers over the drill's unit and admins plan, run and evaluate it."""
-    return can_manage_unit(user, drill.unit_id)
-
-
-def hr_covers(user: User, drill: Drill) -> bool:
-    """HR over the drill's unit reads everything about it."""
-    return user.has_any_role(Role.HR) and covers_department(user, Role.HR, drill.unit)
-
-
-def takes_part(user: User, drill: Drill) -> bool:
-    emp = user.employee_id
-    return emp in (drill.director_id, drill.lead_evaluator_id) or any(
-        p.employee_id == emp for p in drill.participants
-    )
-
-
-def can_view(user: User, drill: Drill) -> bool:
-    """Managers, HR over the unit, and the drill's own people may see a drill."""
-    return can_manage(user, drill) or hr_covers(user, drill) or takes_part(user, drill)
-
-
-def visible_drills_clause(user: User):
-    """A SQL condition on Drill: the drills ``user`` may see."""
-    conditions = [
-        exists().where(
-            DrillParticipant.drill_id == Drill.id, DrillParticipant.employee_id == user.employee_id
-        ),
-        Drill.director_id == user.employee_id,
-        Drill.lead_evaluator_id == user.employee_id,
-    ]
-    if user.has_any_role(Role.ADMIN):
-        conditions.append(Drill.unit_id.is_not(None))
-    for role in (Role.TRAINER, Role.HR):
-        if user.has_any_role(role):
-            conditions.append(scope_clause(user, role, Drill.unit_id))
-    return or_(*conditions)
-
-
-def staff_scope_clause(user: User, column):
-    """Departments ``user`` covers as trainer, HR or admin (for the board and unit pickers)."""
-    if user.has_any_role(Role.ADMIN):
-        return column.is_not(None)
-    conditions = [
-        scope_clause(user, role, column) for role in (Role.TRAINER, Role.HR) if user.has_any_role(role)
-    ]
-    return or_(*conditions) if conditions else false()
-
-
-def manageable_units(user: User, unit_kinds) -> list[Department]:
-    """The units ``user`` may plan drills for."""
-    query = select(Department).where(Department.kind.in_([*unit_kinds, "company"]))
-    if not user.has_any_role(Role.ADMIN):
-        query = query.where(scope_clause(user, Role.TRAINER, Department.id))
-    return list(db.session.scalars(query.order_by(Department.path)))
-
+from drills.settings import Settings, get_settings
 
 # ---------------------------------------------------------------- planning
 
@@ -200,9 +135,14 @@ def repeats_previous_type(drill: Drill) -> Drill | None:
     return previous if previous is not None and previous.incident_type == drill.incident_type else None
 
 
+def report_due_date(held_on: dt.date, settings: Settings | None = None) -> dt.date:
+    """R4: the day by which the evaluation report of a drill held on ``held_on`` (local date) is due."""
+    return held_on + dt.timedelta(days=(settings or get_settings()).report_due_days)
+
+
 def ensure_editable(drill: Drill) -> None:
     if drill.status not in (DrillStatus.PLANNED, DrillStatus.APPROVED):
-        raise DrillError(_("A drill can only be changed before it is conducted."))
+        raise DrillStateError(_("A drill can only be changed before it is conducted."))
 
 
 def add_participant(drill: Drill, employee: Employee, role: str) -> DrillParticipant:
@@ -274,21 +214,11 @@ def _people(drill: Drill) -> list[User]:
 # ---------------------------------------------------------------- lifecycle
 
 
-STATUS_LABELS = {
-    DrillStatus.PLANNED: _l("Planned"),
-    DrillStatus.APPROVED: _l("Approved"),
-    DrillStatus.CONDUCTED: _l("Conducted"),
-    DrillStatus.EVALUATING: _l("Evaluating"),
-    DrillStatus.REPORTED: _l("Reported"),
-    DrillStatus.IMPROVING: _l("Improving"),
-    DrillStatus.CLOSED: _l("Closed"),
-    DrillStatus.CANCELLED: _l("Cancelled"),
-}
-
-
 def _require(drill: Drill, *statuses: str) -> None:
     if drill.status not in statuses:
-        raise DrillError(_("Not possible while the drill is %(status)s.", status=STATUS_LABELS[drill.status]))
+        raise DrillStateError(
+            _("Not possible while the drill is %(status)s.", status=STATUS_LABELS[drill.status])
+        )
 
 
 def approval_problems(drill: Drill) -> list[str]:
@@ -362,14 +292,14 @@ def start_evaluation(drill: Drill, now: dt.datetime) -> None:
         raise DrillError(_("No evaluator attended the drill."))
     existing = set(
         db.session.scalars(
-            select(EvaluationForm.evaluator_id).where(
-                EvaluationForm.drill_id == drill.id, EvaluationForm.kind == FormKind.EVALUATOR
+            select(EvaluationSheet.evaluator_id).where(
+                EvaluationSheet.drill_id == drill.id, EvaluationSheet.kind == FormKind.EVALUATOR
             )
         )
     )
     for p in evaluators:
         if p.employee_id not in existing:
-            db.session.add(EvaluationForm(drill=drill, evaluator=p.employee, kind=FormKind.EVALUATOR))
+            db.session.add(EvaluationSheet(drill=drill, evaluator=p.employee, kind=FormKind.EVALUATOR))
             existing.add(p.employee_id)
     if drill.lead_evaluator_id not in existing:
         drill.lead_evaluator_id = evaluators[0].employee_id
@@ -477,6 +407,16 @@ def cancel(drill: Drill, reason: str, now: dt.datetime) -> None:
             link=f"/drills/{drill.id}",
             now=now,
         )
+    db.session.flush()
+
+
+def save_report_texts(
+    drill: Drill, summary: str | None, lessons: str | None, suggestions: str | None
+) -> None:
+    """The evaluation report's summary, lessons and suggestions, written while the drill is evaluated."""
+    if drill.status not in (DrillStatus.EVALUATING, DrillStatus.REPORTED, DrillStatus.IMPROVING):
+        raise DrillStateError(_("The report texts are written during the evaluation."))
+    drill.summary, drill.lessons, drill.suggestions = summary or "", lessons or "", suggestions or ""
     db.session.flush()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from accounts.models import User
 from accounts.services import can_manage_unit
 from core.extensions import db
-from drills.errors import DrillError
+from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate, Method
 from drills.models import ContentType, Drill, DrillStatus
 
@@ -36,7 +36,7 @@ def is_locked(template: EvaluationTemplate) -> bool:
 
 def _require_unlocked(template: EvaluationTemplate) -> None:
     if is_locked(template):
-        raise DrillError(_("This template has scored drills; start a new version to change it."))
+        raise DrillStateError(_("This template has scored drills; start a new version to change it."))
 
 
 def _weight(value) -> Decimal:

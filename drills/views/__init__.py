@@ -1,9 +1,7 @@
 """The drills pages: one blueprint, its routes split by concern."""
 
-from drills.views import board, drill, evaluation, findings
-from drills.views.common import bp
+from flask import Blueprint
 
-my_drills_card = drill.my_drills_card
-board_card = board.board_card
+bp = Blueprint("drills", __name__, url_prefix="/drills")
 
-__all__ = ["bp", "board", "drill", "evaluation", "findings", "my_drills_card", "board_card"]
+from drills.views import board, common, drill, evaluation, findings  # noqa: E402, F401

@@ -8,30 +8,28 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Department
-from core.auth import Role, role_required
+from core.auth import STAFF_ROLES, Role, role_required
+from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm
 from core.models import utcnow
-from drills import compliance, planner, services, template_editing
-from drills.compliance import RULES
+from drills import access, compliance, planner, template_editing
 from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate
 from drills.forms import PlanForm, PlanLevelForm, SettingsForm
 from drills.halfyear import HalfYear, half_years
 from drills.models import DrillSettings, EmergencyPlan, PlanLevel, PlanVersion, PlanVersionStatus
 from drills.plans import create_plan, make_version_effective
 from drills.settings import get_settings
-from drills.views.common import bp
-
-STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
+from drills.views import bp
 
 
 def _units():
     settings = get_settings()
-    return compliance.board_units(services.staff_scope_clause(current_user, Department.id), settings)
+    return compliance.board_units(access.staff_scope_clause(current_user, Department.id), settings)
 
 
 @bp.get("/compliance")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def board():
     now = utcnow()
     try:
@@ -50,22 +48,8 @@ def board():
         units = [u for u in units if u.id == unit_id]
     board_ = compliance.build_board(units, halves, now)
     settings = get_settings()
-    values = {"n": settings.coverage_half_years, "days": settings.report_due_days}
-    rules = [(r.code, str(r.title) % values, str(r.explanation) % values) for r in RULES]
+    rules = compliance.rule_texts(settings)
     return render_template("drills/board.html", board=board_, rules=rules, settings=settings)
-
-
-def board_card(user, now):
-    """Dashboard: how many units are amber or red this half year."""
-    units = compliance.board_units(services.staff_scope_clause(user, Department.id))
-    if not units:
-        return None
-    current = HalfYear.of(now)
-    board_ = compliance.build_board(units, [current], now)
-    flagged = [
-        (u, cells[0]) for u, cells in board_.rows if cells[0].state in ("amber", "amber_escalated", "red")
-    ]
-    return {"half": current, "counts": board_.counts(), "flagged": flagged[:6], "total": len(units)}
 
 
 @bp.route("/plan-next", methods=["GET", "POST"])
@@ -80,7 +64,7 @@ def plan_next():
         )
     except ValueError:
         half = HalfYear.of(now).shift(1)
-    units = services.manageable_units(current_user, get_settings().unit_kinds)
+    units = access.manageable_units(current_user, get_settings().unit_kinds)
     units = [u for u in units if u.kind in get_settings().unit_kinds]
     proposals = planner.propose_half(units, half)
     form = PostForm()
@@ -88,14 +72,13 @@ def plan_next():
         chosen = set(request.form.getlist("pick"))
         picked = [p for i, p in enumerate(proposals) if str(i) in chosen]
         created = planner.create_proposals(picked, current_user, now)
-        db.session.commit()
         flash(_("%(n)d drills planned; complete their details and participants.", n=len(created)), "success")
         return redirect(url_for("drills.index", half=str(half)))
     return render_template("drills/plan_next.html", half=half, proposals=proposals, form=form)
 
 
 @bp.get("/plans")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def plans():
     items = db.session.scalars(select(EmergencyPlan).order_by(EmergencyPlan.code)).all()
     return render_template(
@@ -131,14 +114,13 @@ def new_plan():
                 unit_kinds=form.unit_kinds.data,
                 now=utcnow(),
             )
-            db.session.commit()
             flash(_("Emergency plan saved."), "success")
             return redirect(url_for("drills.plan", plan_id=item.id))
     return render_template("drills/plan_new.html", form=form)
 
 
 @bp.get("/plans/<int:plan_id>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def plan(plan_id: int):
     item = db.session.get(EmergencyPlan, plan_id)
     if item is None:
@@ -169,14 +151,9 @@ def make_effective(plan_id: int, version_id: int):
     version = _draft(plan_id, version_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_go_to(url_for("drills.plan", plan_id=plan_id)):
         make_version_effective(version, utcnow())
-    except services.DrillError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("Version %(n)d is now effective.", n=version.number), "success")
+    flash(_("Version %(n)d is now effective.", n=version.number), "success")
     return redirect(url_for("drills.plan", plan_id=plan_id))
 
 
@@ -198,13 +175,12 @@ def edit_level(plan_id: int, version_id: int, level_id: int):
             form.response_standard.data.strip(),
             form.responsible_roles.data.strip(),
         )
-        db.session.commit()
         flash(_("Level saved."), "success")
     return redirect(url_for("drills.plan", plan_id=plan_id))
 
 
 @bp.get("/template")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def template():
     item = db.session.scalar(
         select(EvaluationTemplate).where(EvaluationTemplate.active).order_by(EvaluationTemplate.id.desc())
@@ -234,16 +210,6 @@ def _group(group_id: int) -> CriterionGroup:
     return group
 
 
-def _template_done(message: str | None, error: Exception | None = None):
-    if error is not None:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(url_for("drills.template"))
-
-
 @bp.post("/template/<int:template_id>/new-version")
 @role_required(Role.TRAINER, Role.ADMIN)
 def template_new_version(template_id: int):
@@ -252,7 +218,8 @@ def template_new_version(template_id: int):
     if item is None or not item.active:
         abort(404)
     copy = template_editing.new_version(item)
-    return _template_done(_("Version %(n)d of the template is now in use.", n=copy.version))
+    flash(_("Version %(n)d of the template is now in use.", n=copy.version), "success")
+    return redirect(url_for("drills.template"))
 
 
 @bp.post("/template/groups/<int:group_id>")
@@ -260,16 +227,15 @@ def template_new_version(template_id: int):
 def template_group(group_id: int):
     _template_editor()
     group = _group(group_id)
-    try:
+    with refusals_go_to(url_for("drills.template")):
         template_editing.update_group(
             group,
             name=request.form.get("name", ""),
             weight=request.form.get("weight", ""),
             content_types=request.form.getlist("content_types"),
         )
-    except services.DrillError as exc:
-        return _template_done(None, exc)
-    return _template_done(_("Group %(code)s saved.", code=group.code))
+    flash(_("Group %(code)s saved.", code=group.code), "success")
+    return redirect(url_for("drills.template"))
 
 
 @bp.post("/template/<int:template_id>/groups")
@@ -279,7 +245,7 @@ def template_add_group(template_id: int):
     item = db.session.get(EvaluationTemplate, template_id)
     if item is None or not item.active:
         abort(404)
-    try:
+    with refusals_go_to(url_for("drills.template")):
         group = template_editing.add_group(
             item,
             code=request.form.get("code", ""),
@@ -287,9 +253,8 @@ def template_add_group(template_id: int):
             weight=request.form.get("weight", ""),
             content_types=request.form.getlist("content_types"),
         )
-    except services.DrillError as exc:
-        return _template_done(None, exc)
-    return _template_done(_("Group %(code)s added; now add its criteria.", code=group.code))
+    flash(_("Group %(code)s added; now add its criteria.", code=group.code), "success")
+    return redirect(url_for("drills.template"))
 
 
 @bp.post("/template/groups/<int:group_id>/remove")
@@ -298,11 +263,10 @@ def template_remove_group(group_id: int):
     _template_editor()
     group = _group(group_id)
     code = group.code
-    try:
+    with refusals_go_to(url_for("drills.template")):
         template_editing.remove_group(group)
-    except services.DrillError as exc:
-        return _template_done(None, exc)
-    return _template_done(_("Group %(code)s removed.", code=code))
+    flash(_("Group %(code)s removed.", code=code), "success")
+    return redirect(url_for("drills.template"))
 
 
 @bp.post("/template/groups/<int:group_id>/move/<any(up, down):direction>")
@@ -310,11 +274,10 @@ def template_remove_group(group_id: int):
 def template_move_group(group_id: int, direction: str):
     _template_editor()
     group = _group(group_id)
-    try:
+    with refusals_go_to(url_for("drills.template")):
         template_editing.move_group(group, -1 if direction == "up" else 1)
-    except services.DrillError as exc:
-        return _template_done(None, exc)
-    return _template_done(_("Group %(code)s moved.", code=group.code))
+    flash(_("Group %(code)s moved.", code=group.code), "success")
+    return redirect(url_for("drills.template"))
 
 
 def _criterion_fields() -> dict:
@@ -334,11 +297,10 @@ def _criterion_fields() -> dict:
 def template_add_criterion(group_id: int):
     _template_editor()
     group = _group(group_id)
-    try:
+    with refusals_go_to(url_for("drills.template")):
         criterion = template_editing.save_criterion(group, None, **_criterion_fields())
-    except services.DrillError as exc:
-        return _template_done(None, exc)
-    return _template_done(_("%(code)s added.", code=criterion.code))
+    flash(_("%(code)s added.", code=criterion.code), "success")
+    return redirect(url_for("drills.template"))
 
 
 @bp.post("/template/criteria/<int:criterion_id>")
@@ -348,18 +310,18 @@ def template_criterion(criterion_id: int):
     criterion = db.session.get(Criterion, criterion_id)
     if criterion is None:
         abort(404)
-    try:
+    with refusals_go_to(url_for("drills.template")):
         if request.form.get("remove") == "1":
             template_editing.remove_criterion(criterion)
-            return _template_done(_("Criterion removed."))
+            flash(_("Criterion removed."), "success")
+            return redirect(url_for("drills.template"))
         template_editing.save_criterion(criterion.group, criterion, **_criterion_fields())
-    except services.DrillError as exc:
-        return _template_done(None, exc)
-    return _template_done(_("%(code)s saved.", code=criterion.code))
+    flash(_("%(code)s saved.", code=criterion.code), "success")
+    return redirect(url_for("drills.template"))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def settings():
     current = get_settings()
     row = db.session.get(DrillSettings, 1)
@@ -384,11 +346,9 @@ def settings():
             setattr(row, name, getattr(form, name).data)
         row.rules_start = str(HalfYear.parse(form.rules_start.data))
         row.unit_kinds = list(current.unit_kinds)
-        db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for("drills.settings"))
-    values = {"n": current.coverage_half_years, "days": current.report_due_days}
-    rules = [(r.code, str(r.title) % values, str(r.explanation) % values) for r in RULES]
+    rules = compliance.rule_texts(current)
     return render_template(
         "drills/settings.html", form=form, editable=editable, rules=rules, settings=current
     )

@@ -1,17 +1,15 @@
-"""The blueprint and what every drills page shares: loading with access checks, labels."""
+"""What every drills page shares: loading with access checks, and the words and colours templates use."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
-from flask_babel import lazy_gettext as _l
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Employee
 from core.extensions import db
-from drills import services
-from drills.compliance import CONTENT_LABELS, STATE_CLASSES
-from drills.evaluation_models import CorrectiveAction, Element, FindingKind, Method
+from drills import access
+from drills.evaluation_models import CorrectiveAction, Element
 from drills.forms import (
     ELEMENT_CHOICES,
     FORM_CHOICES,
@@ -20,19 +18,35 @@ from drills.forms import (
     ROLE_CHOICES,
     SCOPE_CHOICES,
 )
-from drills.improvement import ACTION_STATUS_LABELS, SEVERITY_LABELS
-from drills.models import INCIDENT_LABELS, Drill, Tier
+from drills.labels import (
+    ACTION_STATUS_LABELS,
+    CONTENT_LABELS,
+    FINDING_KIND_LABELS,
+    INCIDENT_LABELS,
+    METHOD_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    TIER_LABELS,
+)
+from drills.models import Drill, Tier
+from drills.views import bp
 
-bp = Blueprint("drills", __name__, url_prefix="/drills")
-
-TIER_LABELS = {Tier.EXCELLENT: "优秀", Tier.GOOD: "良好", Tier.PASS: "合格", Tier.FAIL: "不合格"}
 TIER_CLASSES = {Tier.EXCELLENT: "success", Tier.GOOD: "primary", Tier.PASS: "info", Tier.FAIL: "danger"}
+STATE_CLASSES = {
+    "green": "success",
+    "amber": "warning",
+    "amber_escalated": "warning",
+    "red": "danger",
+    "open": "light",
+    "future": "light",
+}
 
 
 def labels() -> dict:
+    """The label and colour maps the drills templates read as ``drill_labels()``."""
     return {
         "incident": INCIDENT_LABELS,
-        "status": services.STATUS_LABELS,
+        "status": STATUS_LABELS,
         "content": CONTENT_LABELS,
         "form": dict(FORM_CHOICES),
         "scope": dict(SCOPE_CHOICES),
@@ -45,16 +59,8 @@ def labels() -> dict:
         "element": dict(ELEMENT_CHOICES),
         "action_status": ACTION_STATUS_LABELS,
         "state_class": STATE_CLASSES,
-        "finding_kind": {
-            FindingKind.STRENGTH: _l("Strength"),
-            FindingKind.IMPROVEMENT: _l("Area for improvement"),
-        },
-        "method": {
-            Method.OBSERVATION: _l("Observation"),
-            Method.TIMING: _l("Timing"),
-            Method.RECORDS: _l("Records review"),
-            Method.INTERVIEW: _l("Interview"),
-        },
+        "finding_kind": FINDING_KIND_LABELS,
+        "method": METHOD_LABELS,
         "element_plan": Element.PLAN,
     }
 
@@ -67,7 +73,7 @@ def inject_labels():
 def load_drill(drill_id: int) -> Drill:
     """The drill, or 404 when it does not exist or the user may not see it."""
     drill = db.session.get(Drill, drill_id)
-    if drill is None or not services.can_view(current_user, drill):
+    if drill is None or not access.can_view(current_user, drill):
         abort(404)
     return drill
 
@@ -75,20 +81,22 @@ def load_drill(drill_id: int) -> Drill:
 def load_managed(drill_id: int) -> Drill:
     """The drill for a trainer (in scope) or admin; others who may see it get 403, the rest 404."""
     drill = load_drill(drill_id)
-    if not services.can_manage(current_user, drill):
+    if not access.can_manage(current_user, drill):
         abort(403)
     return drill
 
 
 def load_action(action_id: int) -> CorrectiveAction:
+    """The corrective action for its owner or someone who may see its drill, else 404."""
     action = db.session.get(CorrectiveAction, action_id)
     if action is None:
         abort(404)
     drill = action.finding.drill
-    if action.owner_id != current_user.employee_id and not services.can_view(current_user, drill):
+    if action.owner_id != current_user.employee_id and not access.can_view(current_user, drill):
         abort(404)
     return action
 
 
 def employee_by_no(number: str) -> Employee | None:
+    """The employee with this employee number (case and spaces ignored), or None."""
     return db.session.scalar(select(Employee).where(Employee.employee_no == (number or "").strip().upper()))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,18 +9,21 @@ from sqlalchemy import select
 
 from core import audit
 from core.auth import Role, login_required, role_required
+from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.models import utcnow
 from core.pdf import render_pdf
-from core.timeutil import LOCAL_TZ, local_to_utc
-from drills import assessment, report, services
-from drills.evaluation_models import CorrectiveAction, FormKind
+from core.timeutil import LOCAL_TZ, local_date, local_to_utc
+from drills import access, assessment, report, services
+from drills.errors import DrillError, DrillStateError
+from drills.evaluation_models import FormKind
 from drills.forms import DecisionForm, DrillEditForm, InjectForm, ParticipantForm, ReasonForm, ReportTextForm
 from drills.halfyear import HalfYear
 from drills.models import Drill, DrillInject, DrillParticipant, DrillStatus, EmergencyPlan
 from drills.settings import get_settings
-from drills.views.common import bp, employee_by_no, load_drill, load_managed
+from drills.views import bp
+from drills.views.common import employee_by_no, load_drill, load_managed
 
 MANAGERS = (Role.TRAINER, Role.ADMIN)
 
@@ -30,7 +31,7 @@ MANAGERS = (Role.TRAINER, Role.ADMIN)
 @bp.get("/")
 @login_required
 def index():
-    query = select(Drill).where(services.visible_drills_clause(current_user))
+    query = select(Drill).where(access.visible_drills_clause(current_user))
     status = request.args.get("status", "")
     if status in {s.value for s in DrillStatus}:
         query = query.where(Drill.status == status)
@@ -54,7 +55,7 @@ def index():
 
 
 def _fill(form: DrillEditForm) -> None:
-    units = services.manageable_units(current_user, get_settings().unit_kinds)
+    units = access.manageable_units(current_user, get_settings().unit_kinds)
     form.unit_id.choices = choices([(u.id, "　" * u.depth + u.name) for u in units])
     plans = db.session.scalars(
         select(EmergencyPlan).where(EmergencyPlan.active).order_by(EmergencyPlan.code)
@@ -66,7 +67,7 @@ def _save(form: DrillEditForm, drill: Drill | None) -> Drill | None:
     unit = next(
         (
             u
-            for u in services.manageable_units(current_user, get_settings().unit_kinds)
+            for u in access.manageable_units(current_user, get_settings().unit_kinds)
             if u.id == form.unit_id.data
         ),
         None,
@@ -123,11 +124,10 @@ def create():
     if form.validate_on_submit():
         try:
             drill = _save(form, None)
-        except services.DrillError as exc:
+        except DrillError as exc:  # shown above the form; nothing was flushed
             flash(str(exc), "danger")
         else:
             if drill is not None:
-                db.session.commit()
                 flash(_("Drill planned."), "success")
                 return redirect(url_for("drills.show", drill_id=drill.id))
     return render_template("drills/edit.html", form=form, drill=None)
@@ -151,11 +151,10 @@ def edit(drill_id: int):
     if form.validate_on_submit():
         try:
             saved = _save(form, drill)
-        except services.DrillError as exc:
+        except DrillError as exc:  # shown above the form; nothing was changed
             flash(str(exc), "danger")
         else:
             if saved is not None:
-                db.session.commit()
                 flash(_("Drill saved."), "success")
                 return redirect(url_for("drills.show", drill_id=drill.id))
     return render_template("drills/edit.html", form=form, drill=drill)
@@ -165,7 +164,7 @@ def edit(drill_id: int):
 @login_required
 def show(drill_id: int):
     drill = load_drill(drill_id)
-    manage = services.can_manage(current_user, drill)
+    manage = access.can_manage(current_user, drill)
     me = current_user.employee_id
     my_form = assessment.form_for(drill, current_user.employee, FormKind.EVALUATOR)
     sees_results = assessment.may_see_others(drill, me) and (
@@ -199,7 +198,7 @@ def show(drill_id: int):
         report_problems=assessment.report_problems(drill) if drill.status == DrillStatus.EVALUATING else [],
         close_problems=services.close_problems(drill) if drill.status == DrillStatus.IMPROVING else [],
         missing_actions=services.missing_actions(drill) if drill.status == DrillStatus.REPORTED else [],
-        report_due=report_due_date(drill),
+        report_due=services.report_due_date(local_date(drill.starts_at)),
         repeat=services.repeats_previous_type(drill)
         if drill.status in (DrillStatus.PLANNED, DrillStatus.APPROVED)
         else None,
@@ -207,20 +206,8 @@ def show(drill_id: int):
     )
 
 
-def report_due_date(drill: Drill) -> dt.date:
-    return drill.starts_at.astimezone(LOCAL_TZ).date() + dt.timedelta(days=get_settings().report_due_days)
-
-
-def _done(drill: Drill, message: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("drills.show", drill_id=drill.id))
-
-
-def _failed(drill: Drill, exc: Exception):
-    db.session.rollback()
-    flash(str(exc), "danger")
-    return redirect(url_for("drills.show", drill_id=drill.id))
+def _drill_page(drill: Drill) -> str:
+    return url_for("drills.show", drill_id=drill.id)
 
 
 @bp.post("/<int:drill_id>/participants")
@@ -228,16 +215,15 @@ def _failed(drill: Drill, exc: Exception):
 def add_participant(drill_id: int):
     drill = load_managed(drill_id)
     form = ParticipantForm()
-    if not form.validate_on_submit():
-        return _failed(drill, ValueError(_("Enter an employee number and a role.")))
-    employee = employee_by_no(form.employee_no.data)
-    if employee is None:
-        return _failed(drill, ValueError(_("No employee has this number.")))
-    try:
+    with refusals_go_to(_drill_page(drill)):
+        if not form.validate_on_submit():
+            raise DrillError(_("Enter an employee number and a role."))
+        employee = employee_by_no(form.employee_no.data)
+        if employee is None:
+            raise DrillError(_("No employee has this number."))
         services.add_participant(drill, employee, form.role.data)
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("%(name)s added.", name=employee.name))
+    flash(_("%(name)s added.", name=employee.name), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/participants/<int:participant_id>/remove")
@@ -247,11 +233,10 @@ def remove_participant(drill_id: int, participant_id: int):
     participant = db.session.get(DrillParticipant, participant_id)
     if participant is None or participant.drill_id != drill.id or not PostForm().validate_on_submit():
         abort(404)
-    try:
+    with refusals_go_to(_drill_page(drill)):
         services.remove_participant(drill, participant)
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("Participant removed."))
+    flash(_("Participant removed."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/participants/<int:participant_id>/lead")
@@ -261,11 +246,10 @@ def make_lead(drill_id: int, participant_id: int):
     participant = db.session.get(DrillParticipant, participant_id)
     if participant is None or participant.drill_id != drill.id or not PostForm().validate_on_submit():
         abort(404)
-    try:
+    with refusals_go_to(_drill_page(drill)):
         services.set_lead_evaluator(drill, participant.employee)
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("Lead evaluator set."))
+    flash(_("Lead evaluator set."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/injects")
@@ -273,9 +257,9 @@ def make_lead(drill_id: int, participant_id: int):
 def add_inject(drill_id: int):
     drill = load_managed(drill_id)
     form = InjectForm()
-    if not form.validate_on_submit():
-        return _failed(drill, ValueError(_("An inject needs its minute (0–1440) and its event.")))
-    try:
+    with refusals_go_to(_drill_page(drill)):
+        if not form.validate_on_submit():
+            raise DrillError(_("An inject needs its minute (0–1440) and its event."))
         services.add_inject(
             drill,
             form.offset_minutes.data,
@@ -283,9 +267,8 @@ def add_inject(drill_id: int):
             form.expected_action.data or "",
             form.responsible_role.data or "",
         )
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("Inject added."))
+    flash(_("Inject added."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/injects/<int:inject_id>/remove")
@@ -295,12 +278,11 @@ def remove_inject(drill_id: int, inject_id: int):
     inject = db.session.get(DrillInject, inject_id)
     if inject is None or inject.drill_id != drill.id or not PostForm().validate_on_submit():
         abort(404)
-    try:
+    with refusals_go_to(_drill_page(drill)):
         services.ensure_editable(drill)
-    except services.DrillError as exc:
-        return _failed(drill, exc)
     drill.injects.remove(inject)
-    return _done(drill, _("Inject removed."))
+    flash(_("Inject removed."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/approve")
@@ -309,11 +291,10 @@ def approve(drill_id: int):
     drill = load_managed(drill_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_go_to(_drill_page(drill)):
         services.approve(drill, current_user, utcnow())
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("Drill approved; the participants are notified."))
+    flash(_("Drill approved; the participants are notified."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.route("/<int:drill_id>/conduct", methods=["GET", "POST"])
@@ -321,15 +302,14 @@ def approve(drill_id: int):
 def conduct(drill_id: int):
     drill = load_managed(drill_id)
     form = PostForm()
-    if form.validate_on_submit():
-        attended = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
-        try:
+    with refusals_go_to(_drill_page(drill)):
+        if form.validate_on_submit():
+            attended = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
             services.record_conducted(drill, attended, utcnow())
-        except services.DrillError as exc:
-            return _failed(drill, exc)
-        return _done(drill, _("Attendance recorded; the drill is conducted."))
-    if drill.status != DrillStatus.APPROVED:
-        return _failed(drill, services.DrillError(_("Only an approved drill can be recorded as conducted.")))
+            flash(_("Attendance recorded; the drill is conducted."), "success")
+            return redirect(_drill_page(drill))
+        if drill.status != DrillStatus.APPROVED:
+            raise DrillStateError(_("Only an approved drill can be recorded as conducted."))
     return render_template("drills/conduct.html", drill=drill, form=form)
 
 
@@ -339,11 +319,10 @@ def start_evaluation(drill_id: int):
     drill = load_managed(drill_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_go_to(_drill_page(drill)):
         services.start_evaluation(drill, utcnow())
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("Evaluation opened; the evaluators are notified."))
+    flash(_("Evaluation opened; the evaluators are notified."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/texts")
@@ -351,16 +330,12 @@ def start_evaluation(drill_id: int):
 def save_texts(drill_id: int):
     drill = load_managed(drill_id)
     form = ReportTextForm()
-    if not form.validate_on_submit():
-        return _failed(drill, ValueError(_("The texts are too long.")))
-    if drill.status not in (DrillStatus.EVALUATING, DrillStatus.REPORTED, DrillStatus.IMPROVING):
-        return _failed(drill, services.DrillError(_("The report texts are written during the evaluation.")))
-    drill.summary, drill.lessons, drill.suggestions = (
-        form.summary.data or "",
-        form.lessons.data or "",
-        form.suggestions.data or "",
-    )
-    return _done(drill, _("Report texts saved."))
+    with refusals_go_to(_drill_page(drill)):
+        if not form.validate_on_submit():
+            raise DrillError(_("The texts are too long."))
+        services.save_report_texts(drill, form.summary.data, form.lessons.data, form.suggestions.data)
+    flash(_("Report texts saved."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/issue-report")
@@ -369,11 +344,10 @@ def issue_report(drill_id: int):
     drill = load_managed(drill_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_go_to(_drill_page(drill)):
         assessment.issue_report(drill, utcnow())
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("Evaluation report issued; the result is final."))
+    flash(_("Evaluation report issued; the result is final."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/start-improvement")
@@ -382,11 +356,10 @@ def start_improvement(drill_id: int):
     drill = load_managed(drill_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_go_to(_drill_page(drill)):
         services.start_improvement(drill, utcnow())
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("Improvement phase started."))
+    flash(_("Improvement phase started."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/decision")
@@ -394,13 +367,12 @@ def start_improvement(drill_id: int):
 def decision(drill_id: int):
     drill = load_managed(drill_id)
     form = DecisionForm()
-    if not form.validate_on_submit():
-        return _failed(drill, ValueError(_("Choose a decision and explain it.")))
-    try:
+    with refusals_go_to(_drill_page(drill)):
+        if not form.validate_on_submit():
+            raise DrillError(_("Choose a decision and explain it."))
         services.record_plan_decision(drill, form.decision.data, form.note.data, utcnow())
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("Plan-revision decision recorded."))
+    flash(_("Plan-revision decision recorded."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/close")
@@ -409,11 +381,10 @@ def close(drill_id: int):
     drill = load_managed(drill_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_go_to(_drill_page(drill)):
         services.close(drill, utcnow())
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("Drill closed."))
+    flash(_("Drill closed."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.post("/<int:drill_id>/cancel")
@@ -421,13 +392,12 @@ def close(drill_id: int):
 def cancel(drill_id: int):
     drill = load_managed(drill_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        return _failed(drill, ValueError(_("Give a reason for cancelling.")))
-    try:
+    with refusals_go_to(_drill_page(drill)):
+        if not form.validate_on_submit():
+            raise DrillError(_("Give a reason for cancelling."))
         services.cancel(drill, form.reason.data, utcnow())
-    except services.DrillError as exc:
-        return _failed(drill, exc)
-    return _done(drill, _("Drill cancelled."))
+    flash(_("Drill cancelled."), "success")
+    return redirect(_drill_page(drill))
 
 
 @bp.get("/<int:drill_id>/report.pdf")
@@ -438,13 +408,12 @@ def report_pdf(drill_id: int):
         DrillStatus.REPORTED,
         DrillStatus.IMPROVING,
         DrillStatus.CLOSED,
-    ) and not services.can_manage(current_user, drill):
+    ) and not access.can_manage(current_user, drill):
         abort(404)
     if not assessment.may_see_others(drill, current_user.employee_id):
         abort(404)
     pdf = render_pdf(report.report_html(drill))
     audit.record("drill.report_exported", drill)
-    db.session.commit()
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -457,7 +426,7 @@ def report_pdf(drill_id: int):
 def calendar():
     drills = db.session.scalars(
         select(Drill)
-        .where(services.visible_drills_clause(current_user), Drill.status != DrillStatus.CANCELLED)
+        .where(access.visible_drills_clause(current_user), Drill.status != DrillStatus.CANCELLED)
         .order_by(Drill.starts_at)
     ).all()
     return Response(
@@ -465,33 +434,3 @@ def calendar():
         mimetype="text/calendar",
         headers={"Content-Disposition": 'attachment; filename="drills.ics"'},
     )
-
-
-def my_drills_card(user, now):
-    """Dashboard: the drills the user takes part in (upcoming first) and their open actions."""
-    drills = db.session.scalars(
-        select(Drill)
-        .where(
-            (
-                Drill.id.in_(
-                    select(DrillParticipant.drill_id).where(DrillParticipant.employee_id == user.employee_id)
-                )
-            )
-            | (Drill.director_id == user.employee_id),
-            Drill.status != DrillStatus.CANCELLED,
-            Drill.status != DrillStatus.PLANNED,
-        )
-        .order_by(Drill.starts_at.desc())
-        .limit(5)
-    ).all()
-    actions = db.session.scalars(
-        select(CorrectiveAction)
-        .where(
-            CorrectiveAction.owner_id == user.employee_id,
-            CorrectiveAction.status.in_(["assigned", "in_progress"]),
-        )
-        .order_by(CorrectiveAction.due_date)
-    ).all()
-    if not drills and not actions:
-        return None
-    return {"drills": drills, "actions": actions, "today": now.astimezone(LOCAL_TZ).date()}

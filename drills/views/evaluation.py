@@ -7,14 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import login_required
+from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm
 from core.models import utcnow
-from drills import assessment, services
-from drills.evaluation_models import Criterion, EvaluationForm, FormKind, FormStatus
+from drills import access, assessment, services
+from drills.errors import DrillError
+from drills.evaluation_models import Criterion, EvaluationSheet, FormKind, FormStatus
 from drills.forms import SettleForm
 from drills.models import DrillStatus
-from drills.views.common import bp, load_drill
+from drills.views import bp
+from drills.views.common import load_drill
 
 
 def _answers(criteria) -> dict[int, tuple[str, str]]:
@@ -24,7 +27,7 @@ def _answers(criteria) -> dict[int, tuple[str, str]]:
     }
 
 
-def _form_page(drill, form: EvaluationForm, title: str):
+def _sheet_page(drill, sheet: EvaluationSheet, title: str):
     criteria = assessment.applicable_criteria(drill)
     groups = []
     for c in criteria:
@@ -33,49 +36,46 @@ def _form_page(drill, form: EvaluationForm, title: str):
         groups[-1][1].append(c)
     post = PostForm()
     problems: list[str] = []
-    values = {r.criterion_id: (r.level, r.comment) for r in form.ratings}
+    values = {r.criterion_id: (r.level, r.comment) for r in sheet.ratings}
     if request.method == "POST":
         if not post.validate_on_submit():
             abort(400)
         answers = _answers(criteria)
         values = answers
-        try:
+        with refusals_go_to(url_for("drills.show", drill_id=drill.id)):
+            # Nothing is saved when there are problems: the page is shown again with them.
             problems = assessment.save_form(
-                form,
+                sheet,
                 answers,
                 strengths=request.form.get("strengths", ""),
                 remarks=request.form.get("remarks", ""),
                 submit=request.form.get("action") == "submit",
                 now=utcnow(),
             )
-        except services.DrillError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            return redirect(url_for("drills.show", drill_id=drill.id))
         if not problems:
-            db.session.commit()
             flash(
-                _("Form submitted and locked.") if form.status == FormStatus.SUBMITTED else _("Draft saved."),
+                _("Form submitted and locked.")
+                if sheet.status == FormStatus.SUBMITTED
+                else _("Draft saved."),
                 "success",
             )
             return redirect(
                 url_for("drills.show", drill_id=drill.id)
-                if form.status == FormStatus.SUBMITTED
+                if sheet.status == FormStatus.SUBMITTED
                 else request.path
             )
-        db.session.rollback()
     return render_template(
         "drills/evaluate.html",
         drill=drill,
-        form=form,
+        form=sheet,
         groups=groups,
         values=values,
         post=post,
         problems=problems,
         title=title,
-        locked=form.status == FormStatus.SUBMITTED,
-        strengths=request.form.get("strengths", form.strengths),
-        remarks=request.form.get("remarks", form.remarks),
+        locked=sheet.status == FormStatus.SUBMITTED,
+        strengths=request.form.get("strengths", sheet.strengths),
+        remarks=request.form.get("remarks", sheet.remarks),
     )
 
 
@@ -83,10 +83,10 @@ def _form_page(drill, form: EvaluationForm, title: str):
 @login_required
 def evaluate(drill_id: int):
     drill = load_drill(drill_id)
-    form = assessment.form_for(drill, current_user.employee, FormKind.EVALUATOR)
-    if form is None:
+    sheet = assessment.form_for(drill, current_user.employee, FormKind.EVALUATOR)
+    if sheet is None:
         abort(404)
-    return _form_page(drill, form, _("My evaluation form"))
+    return _sheet_page(drill, sheet, _("My evaluation form"))
 
 
 @bp.route("/<int:drill_id>/self-assessment", methods=["GET", "POST"])
@@ -94,11 +94,11 @@ def evaluate(drill_id: int):
 def self_assessment(drill_id: int):
     drill = load_drill(drill_id)
     try:
-        form = assessment.self_form(drill, current_user.employee)
-    except services.DrillError as exc:
+        sheet = assessment.self_form(drill, current_user.employee)
+    except DrillError as exc:  # a notice, not a failure: the drill page explains who may self-assess
         flash(str(exc), "warning")
         return redirect(url_for("drills.show", drill_id=drill.id))
-    return _form_page(drill, form, _("My self-assessment (not counted in the score)"))
+    return _sheet_page(drill, sheet, _("My self-assessment (not counted in the score)"))
 
 
 @bp.get("/<int:drill_id>/evaluation")
@@ -106,8 +106,8 @@ def self_assessment(drill_id: int):
 def evaluation(drill_id: int):
     drill = load_drill(drill_id)
     me = current_user.employee_id
-    manage = services.can_manage(current_user, drill)
-    reads = manage or me in services.evaluator_ids(drill) or services.hr_covers(current_user, drill)
+    manage = access.can_manage(current_user, drill)
+    reads = manage or me in services.evaluator_ids(drill) or access.hr_covers(current_user, drill)
     if not reads or drill.status in (DrillStatus.PLANNED, DrillStatus.APPROVED):
         abort(404)
     if not assessment.may_see_others(drill, me):
@@ -132,24 +132,24 @@ def evaluation(drill_id: int):
 @login_required
 def show_form(drill_id: int, form_id: int):
     drill = load_drill(drill_id)
-    form = db.session.get(EvaluationForm, form_id)
+    sheet = db.session.get(EvaluationSheet, form_id)
     if (
-        form is None
-        or form.drill_id != drill.id
-        or not assessment.can_read_form(form, current_user.employee_id)
+        sheet is None
+        or sheet.drill_id != drill.id
+        or not assessment.can_read_form(sheet, current_user.employee_id)
     ):
         abort(404)
-    if form.evaluator_id != current_user.employee_id and not (
-        services.can_manage(current_user, drill)
+    if sheet.evaluator_id != current_user.employee_id and not (
+        access.can_manage(current_user, drill)
         or current_user.employee_id in services.evaluator_ids(drill)
-        or services.hr_covers(current_user, drill)
+        or access.hr_covers(current_user, drill)
     ):
         abort(404)
-    ratings = {r.criterion_id: r for r in form.ratings}
+    ratings = {r.criterion_id: r for r in sheet.ratings}
     return render_template(
         "drills/form_show.html",
         drill=drill,
-        form=form,
+        form=sheet,
         ratings=ratings,
         criteria=assessment.applicable_criteria(drill),
     )
@@ -166,12 +166,7 @@ def settle(drill_id: int, criterion_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a rating and write a note."), "danger")
         return redirect(url_for("drills.evaluation", drill_id=drill.id))
-    try:
+    with refusals_go_to(url_for("drills.evaluation", drill_id=drill.id)):
         assessment.settle(drill, criterion, form.level.data, form.note.data, current_user.employee, utcnow())
-    except services.DrillError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("%(code)s settled.", code=criterion.code), "success")
+    flash(_("%(code)s settled.", code=criterion.code), "success")
     return redirect(url_for("drills.evaluation", drill_id=drill.id))

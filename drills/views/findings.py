@@ -7,26 +7,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from core.auth import Role, login_required, role_required
+from core.auth import STAFF_ROLES, Role, login_required, role_required
+from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.models import utcnow
-from drills import improvement, services
+from drills import access, improvement, services
+from drills.errors import DrillError
 from drills.evaluation_models import CorrectiveAction, Finding
 from drills.forms import ActionForm, ActionStatusForm, FindingForm, SeverityForm
+from drills.labels import ACTION_STATUS_LABELS
 from drills.models import Drill
-from drills.views.common import bp, employee_by_no, load_action, load_managed
+from drills.views import bp
+from drills.views.common import employee_by_no, load_action, load_managed
 
 MANAGERS = (Role.TRAINER, Role.ADMIN)
 
 
-def _back(drill, message: str, ok: bool = True):
-    if ok:
-        db.session.commit()
-    else:
-        db.session.rollback()
-    flash(message, "success" if ok else "danger")
-    return redirect(url_for("drills.findings", drill_id=drill.id))
+def _findings_page(drill: Drill) -> str:
+    return url_for("drills.findings", drill_id=drill.id)
 
 
 @bp.get("/<int:drill_id>/findings")
@@ -51,11 +50,10 @@ def draft_findings(drill_id: int):
     drill = load_managed(drill_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_go_to(_findings_page(drill)):
         created = improvement.draft_findings(drill, utcnow())
-    except services.DrillError as exc:
-        return _back(drill, str(exc), ok=False)
-    return _back(drill, _("%(n)d findings drafted from the ratings.", n=len(created)))
+    flash(_("%(n)d findings drafted from the ratings.", n=len(created)), "success")
+    return redirect(_findings_page(drill))
 
 
 @bp.post("/<int:drill_id>/findings")
@@ -63,9 +61,9 @@ def draft_findings(drill_id: int):
 def add_finding(drill_id: int):
     drill = load_managed(drill_id)
     form = FindingForm()
-    if not form.validate_on_submit():
-        return _back(drill, _("A finding needs a title."), ok=False)
-    try:
+    with refusals_go_to(_findings_page(drill)):
+        if not form.validate_on_submit():
+            raise DrillError(_("A finding needs a title."))
         improvement.add_finding(
             drill,
             kind=form.kind.data,
@@ -76,9 +74,8 @@ def add_finding(drill_id: int):
             recommendation=form.recommendation.data or "",
             now=utcnow(),
         )
-    except services.DrillError as exc:
-        return _back(drill, str(exc), ok=False)
-    return _back(drill, _("Finding added."))
+    flash(_("Finding added."), "success")
+    return redirect(_findings_page(drill))
 
 
 def _finding(drill, finding_id: int) -> Finding:
@@ -94,13 +91,12 @@ def set_severity(drill_id: int, finding_id: int):
     drill = load_managed(drill_id)
     finding = _finding(drill, finding_id)
     form = SeverityForm()
-    if not form.validate_on_submit():
-        return _back(drill, _("Choose a severity and an element."), ok=False)
-    try:
+    with refusals_go_to(_findings_page(drill)):
+        if not form.validate_on_submit():
+            raise DrillError(_("Choose a severity and an element."))
         improvement.set_severity(finding, form.severity.data, form.element.data, utcnow())
-    except services.DrillError as exc:
-        return _back(drill, str(exc), ok=False)
-    return _back(drill, _("Severity saved."))
+    flash(_("Severity saved."), "success")
+    return redirect(_findings_page(drill))
 
 
 @bp.post("/<int:drill_id>/findings/<int:finding_id>/delete")
@@ -110,10 +106,10 @@ def delete_finding(drill_id: int, finding_id: int):
     finding = _finding(drill, finding_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    if finding.actions or drill.reported_at is not None:
-        return _back(drill, _("A finding with actions, or of a reported drill, cannot be deleted."), ok=False)
-    db.session.delete(finding)
-    return _back(drill, _("Finding deleted."))
+    with refusals_go_to(_findings_page(drill)):
+        improvement.delete_finding(finding)
+    flash(_("Finding deleted."), "success")
+    return redirect(_findings_page(drill))
 
 
 @bp.post("/<int:drill_id>/findings/<int:finding_id>/actions")
@@ -122,12 +118,12 @@ def assign_action(drill_id: int, finding_id: int):
     drill = load_managed(drill_id)
     finding = _finding(drill, finding_id)
     form = ActionForm()
-    if not form.validate_on_submit():
-        return _back(drill, _("An action needs an owner, a description and a valid date."), ok=False)
-    owner = employee_by_no(form.owner_no.data)
-    if owner is None:
-        return _back(drill, _("No employee has this number."), ok=False)
-    try:
+    with refusals_go_to(_findings_page(drill)):
+        if not form.validate_on_submit():
+            raise DrillError(_("An action needs an owner, a description and a valid date."))
+        owner = employee_by_no(form.owner_no.data)
+        if owner is None:
+            raise DrillError(_("No employee has this number."))
         improvement.assign_action(
             finding,
             owner=owner,
@@ -136,9 +132,8 @@ def assign_action(drill_id: int, finding_id: int):
             actor=current_user.employee,
             now=utcnow(),
         )
-    except services.DrillError as exc:
-        return _back(drill, str(exc), ok=False)
-    return _back(drill, _("Action assigned to %(name)s.", name=owner.name))
+    flash(_("Action assigned to %(name)s.", name=owner.name), "success")
+    return redirect(_findings_page(drill))
 
 
 @bp.get("/actions")
@@ -147,8 +142,8 @@ def my_actions():
     """The user's own actions, and for trainers/HR/admins the actions of the drills they may see."""
     query = select(CorrectiveAction).join(Finding).join(Drill, Drill.id == Finding.drill_id)
     condition = CorrectiveAction.owner_id == current_user.employee_id
-    if current_user.has_any_role(Role.TRAINER, Role.HR, Role.ADMIN):
-        condition = or_(condition, services.visible_drills_clause(current_user))
+    if current_user.has_any_role(*STAFF_ROLES):
+        condition = or_(condition, access.visible_drills_clause(current_user))
     actions = db.session.scalars(query.where(condition).order_by(CorrectiveAction.due_date)).all()
     return render_template("drills/actions.html", actions=actions, today=utcnow().date())
 
@@ -158,11 +153,11 @@ def my_actions():
 def action(action_id: int):
     item = load_action(action_id)
     drill = item.finding.drill
-    is_manager = services.can_manage(current_user, drill)
+    is_manager = access.can_manage(current_user, drill)
     is_owner = item.owner_id == current_user.employee_id
     moves = improvement.allowed_moves(item, is_owner=is_owner, is_manager=is_manager)
     form = ActionStatusForm()
-    form.to.choices = choices([(m, improvement.ACTION_STATUS_LABELS[m]) for m in sorted(moves)])
+    form.to.choices = choices([(m, ACTION_STATUS_LABELS[m]) for m in sorted(moves)])
     if form.validate_on_submit():
         try:
             improvement.change_status(
@@ -175,11 +170,9 @@ def action(action_id: int):
                 new_due=form.new_due.data,
                 now=utcnow(),
             )
-        except services.DrillError as exc:
-            db.session.rollback()
+        except DrillError as exc:  # shown above the form again; nothing was changed
             flash(str(exc), "danger")
         else:
-            db.session.commit()
             flash(_("Action updated."), "success")
             return redirect(url_for("drills.action", action_id=item.id))
     elif form.is_submitted() and moves:
@@ -192,5 +185,5 @@ def action(action_id: int):
         drill=drill,
         form=form,
         moves=moves,
-        can_see_drill=services.can_view(current_user, drill),
+        can_see_drill=access.can_view(current_user, drill),
     )

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from drills import assessment, services
 from drills.catalogue import ensure_default_template
-from drills.evaluation_models import EvaluationForm, FormKind, Settlement
+from drills.evaluation_models import EvaluationSheet, FormKind, Settlement
 from drills.models import ContentType, Drill, DrillScope, IncidentType
 from drills.plans import create_plan
 from tests import factories
@@ -122,13 +122,13 @@ def _evaluating_drill(live_db, *, lead_submits: bool):
     return drill.id, drill.title, numbers, ids, criteria
 
 
-def _form(live_db, drill_id, employee_id) -> EvaluationForm:
+def _form(live_db, drill_id, employee_id) -> EvaluationSheet:
     live_db.session.expire_all()
     return live_db.session.scalar(
-        select(EvaluationForm).where(
-            EvaluationForm.drill_id == drill_id,
-            EvaluationForm.evaluator_id == employee_id,
-            EvaluationForm.kind == FormKind.EVALUATOR,
+        select(EvaluationSheet).where(
+            EvaluationSheet.drill_id == drill_id,
+            EvaluationSheet.evaluator_id == employee_id,
+            EvaluationSheet.kind == FormKind.EVALUATOR,
         )
     )
 

@@ -1,0 +1,74 @@
+"""Who may see and run a drill.
+
+Trainers (scoped to a subtree) plan, run and evaluate the drills of units in their scope; HR reads every
+drill in its scope; admins read and manage everything; every other user sees only drills they take part in
+(as participant, director or lead evaluator). An out-of-scope drill answers 404.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, false, or_, select
+
+from accounts.models import Department, User
+from accounts.services import can_manage_unit, covers_department, scope_clause
+from core.auth import Role
+from core.extensions import db
+from drills.models import Drill, DrillParticipant
+
+
+def can_manage(user: User, drill: Drill) -> bool:
+    """Trainers over the drill's unit and admins plan, run and evaluate it."""
+    return can_manage_unit(user, drill.unit_id)
+
+
+def hr_covers(user: User, drill: Drill) -> bool:
+    """HR over the drill's unit reads everything about it."""
+    return user.has_any_role(Role.HR) and covers_department(user, Role.HR, drill.unit)
+
+
+def takes_part(user: User, drill: Drill) -> bool:
+    """The user is the drill's director, lead evaluator or one of its participants."""
+    emp = user.employee_id
+    return emp in (drill.director_id, drill.lead_evaluator_id) or any(
+        p.employee_id == emp for p in drill.participants
+    )
+
+
+def can_view(user: User, drill: Drill) -> bool:
+    """Managers, HR over the unit, and the drill's own people may see a drill."""
+    return can_manage(user, drill) or hr_covers(user, drill) or takes_part(user, drill)
+
+
+def visible_drills_clause(user: User):
+    """A SQL condition on Drill: the drills ``user`` may see."""
+    conditions = [
+        exists().where(
+            DrillParticipant.drill_id == Drill.id, DrillParticipant.employee_id == user.employee_id
+        ),
+        Drill.director_id == user.employee_id,
+        Drill.lead_evaluator_id == user.employee_id,
+    ]
+    if user.has_any_role(Role.ADMIN):
+        conditions.append(Drill.unit_id.is_not(None))
+    for role in (Role.TRAINER, Role.HR):
+        if user.has_any_role(role):
+            conditions.append(scope_clause(user, role, Drill.unit_id))
+    return or_(*conditions)
+
+
+def staff_scope_clause(user: User, column):
+    """Departments ``user`` covers as trainer, HR or admin (for the board and unit pickers)."""
+    if user.has_any_role(Role.ADMIN):
+        return column.is_not(None)
+    conditions = [
+        scope_clause(user, role, column) for role in (Role.TRAINER, Role.HR) if user.has_any_role(role)
+    ]
+    return or_(*conditions) if conditions else false()
+
+
+def manageable_units(user: User, unit_kinds) -> list[Department]:
+    """The units ``user`` may plan drills for."""
+    query = select(Department).where(Department.kind.in_([*unit_kinds, "company"]))
+    if not user.has_any_role(Role.ADMIN):
+        query = query.where(scope_clause(user, Role.TRAINER, Department.id))
+    return list(db.session.scalars(query.order_by(Department.path)))

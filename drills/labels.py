@@ -1,0 +1,82 @@
+"""The words for the drills package's enums (lazily translated), used by templates, messages and exports."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from drills.evaluation_models import ActionStatus, FindingKind, Method, Severity
+from drills.models import ContentType, DrillStatus, IncidentType, Tier
+
+INCIDENT_LABELS = {
+    IncidentType.BLACKOUT: _l("Large-area blackout"),
+    IncidentType.EQUIPMENT: _l("Equipment failure"),
+    IncidentType.SERVICE_SYSTEM: _l("Marketing / customer-service system failure"),
+    IncidentType.NATURAL: _l("Natural disaster"),
+    IncidentType.CYBER: _l("Network and information security incident"),
+    IncidentType.MAJOR_EVENT: _l("Power assurance for major events"),
+    IncidentType.MASS_INCIDENT: _l("Mass incident"),
+}
+
+CONTENT_LABELS = {
+    ContentType.SIMULATED_EVENT: _l("Simulated event"),
+    ContentType.RESPONSE: _l("Emergency response"),
+    ContentType.CUSTOMER_COMMS: _l("Customer communication"),
+    ContentType.MATERIALS: _l("Materials dispatch"),
+}
+
+STATUS_LABELS = {
+    DrillStatus.PLANNED: _l("Planned"),
+    DrillStatus.APPROVED: _l("Approved"),
+    DrillStatus.CONDUCTED: _l("Conducted"),
+    DrillStatus.EVALUATING: _l("Evaluating"),
+    DrillStatus.REPORTED: _l("Reported"),
+    DrillStatus.IMPROVING: _l("Improving"),
+    DrillStatus.CLOSED: _l("Closed"),
+    DrillStatus.CANCELLED: _l("Cancelled"),
+}
+
+# The status inside a sentence on the compliance board ("… is not yet evaluated (status: planned)").
+STATUS_IN_SENTENCE = {
+    DrillStatus.PLANNED: _l("planned"),
+    DrillStatus.APPROVED: _l("approved"),
+    DrillStatus.CONDUCTED: _l("conducted"),
+    DrillStatus.EVALUATING: _l("evaluating"),
+    DrillStatus.REPORTED: _l("reported"),
+    DrillStatus.IMPROVING: _l("improving"),
+    DrillStatus.CLOSED: _l("closed"),
+}
+
+TIER_LABELS = {
+    Tier.EXCELLENT: _l("Excellent"),
+    Tier.GOOD: _l("Good"),
+    Tier.PASS: _l("Pass"),
+    Tier.FAIL: _l("Fail"),
+}
+
+SEVERITY_LABELS = {
+    Severity.DEFICIENCY: _l("Deficiency (不足项)"),
+    Severity.CORRECTIVE: _l("Corrective item (整改项)"),
+    Severity.IMPROVEMENT: _l("Improvement item (改进项)"),
+}
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.ASSIGNED: _l("Assigned"),
+    ActionStatus.IN_PROGRESS: _l("Being corrected"),
+    ActionStatus.SUBMITTED: _l("Submitted"),
+    ActionStatus.VERIFIED: _l("Verified"),
+    ActionStatus.CLOSED: _l("Closed"),
+    ActionStatus.DEFERRED: _l("Deferred"),
+    ActionStatus.REJECTED: _l("Rejected"),
+}
+
+FINDING_KIND_LABELS = {
+    FindingKind.STRENGTH: _l("Strength"),
+    FindingKind.IMPROVEMENT: _l("Area for improvement"),
+}
+
+METHOD_LABELS = {
+    Method.OBSERVATION: _l("Observation"),
+    Method.TIMING: _l("Timing"),
+    Method.RECORDS: _l("Records review"),
+    Method.INTERVIEW: _l("Interview"),
+}
