@@ -1,6 +1,10 @@
-"""The exams pages and API: three blueprints (see ``common``), their routes split by concern."""
+"""The exams pages and API: three blueprints (candidate pages, trainer and HR pages, the runtime's JSON
+API), their routes split by concern into the modules imported below."""
 
-from exams.views import api, blueprints, grading, manage, results, take
-from exams.views.common import api_bp, bp, manage_bp
+from flask import Blueprint
 
-__all__ = ["api", "api_bp", "blueprints", "bp", "grading", "manage", "manage_bp", "results", "take"]
+bp = Blueprint("exams", __name__, url_prefix="/exams")
+manage_bp = Blueprint("exams_manage", __name__, url_prefix="/exams/manage")
+api_bp = Blueprint("exams_api", __name__, url_prefix="/api/exams")
+
+from exams.views import api, blueprints, grading, manage, results, take  # noqa: E402, F401

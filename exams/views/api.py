@@ -18,7 +18,7 @@ from core.models import utcnow
 from exams import runtime
 from exams.errors import AttemptClosed, BadAnswer
 from exams.models import Attempt, Exam
-from exams.views.common import api_bp as bp
+from exams.views import api_bp as bp
 
 
 def _result_payload(attempt: Attempt, now) -> dict:

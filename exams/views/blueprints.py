@@ -16,8 +16,8 @@ from exams import papers, services
 from exams.errors import ExamError
 from exams.forms import BlueprintForm, RuleForm, SectionForm
 from exams.models import BlueprintRule, BlueprintSection, PaperBlueprint, RuleKind
+from exams.views import manage_bp as bp
 from exams.views.common import MANAGERS, department_choices, managed_blueprint
-from exams.views.common import manage_bp as bp
 from question_bank.categories import can_use_category, category_label, visible_categories
 from question_bank.models import Category, Tag
 from question_bank.services import visible_question

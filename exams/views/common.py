@@ -1,9 +1,9 @@
-"""The exams blueprints (candidate pages, trainer and HR pages, the runtime's JSON API) and the loaders
-their views share: each answers 404 for an object the user may not know exists."""
+"""What the exams pages share: the role sets and the loaders, each answering 404 for an object the user may
+not know exists."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,10 +13,6 @@ from core.extensions import db
 from core.forms import choices
 from exams import runtime, services
 from exams.models import Exam, PaperBlueprint
-
-bp = Blueprint("exams", __name__, url_prefix="/exams")
-manage_bp = Blueprint("exams_manage", __name__, url_prefix="/exams/manage")
-api_bp = Blueprint("exams_api", __name__, url_prefix="/api/exams")
 
 MANAGERS = (Role.TRAINER, Role.ADMIN)
 READERS = (Role.TRAINER, Role.HR, Role.ADMIN)

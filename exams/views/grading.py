@@ -16,8 +16,8 @@ from core.models import utcnow
 from exams import marking
 from exams.errors import ExamError
 from exams.forms import GradeForm
+from exams.views import manage_bp as bp
 from exams.views.common import MANAGERS, managed_exam
-from exams.views.common import manage_bp as bp
 from question_bank.models import QuestionVersion
 
 

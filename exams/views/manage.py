@@ -20,8 +20,8 @@ from exams.errors import ExamError
 from exams.forms import AudienceForm, ExamForm, ResitForm
 from exams.labels import MULTIPLE_RULE_LABELS, PURPOSE_LABELS, RELEASE_LABELS
 from exams.models import AudienceKind, Exam
+from exams.views import manage_bp as bp
 from exams.views.common import MANAGERS, READERS, department_choices, managed_exam
-from exams.views.common import manage_bp as bp
 
 EXAM_FIELDS = (
     "title",

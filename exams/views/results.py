@@ -15,8 +15,8 @@ from core.extensions import db
 from exams import results, runtime
 from exams.labels import ATTEMPT_STATUS_LABELS
 from exams.models import Attempt
+from exams.views import manage_bp as bp
 from exams.views.common import READERS, managed_exam
-from exams.views.common import manage_bp as bp
 
 
 @bp.get("/<int:exam_id>/results")

@@ -13,7 +13,8 @@ from core.models import utcnow
 from exams import papers, runtime, services
 from exams.labels import PURPOSE_LABELS
 from exams.models import AttemptStatus
-from exams.views.common import bp, visible_exam
+from exams.views import bp
+from exams.views.common import visible_exam
 
 
 @bp.get("/mine")

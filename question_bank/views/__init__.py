@@ -1,9 +1,9 @@
-"""Trainer pages of the question bank: one blueprint ("question_bank"), its routes split by concern.
-
-Employees and HR get 403; a question or category outside the trainer's scope 404.
+"""Trainer pages of the question bank: one blueprint ("question_bank"), its routes split by concern into the
+modules imported below. Employees and HR get 403; a question or category outside the trainer's scope 404.
 """
 
-from question_bank.views import categories, media, questions, transfer  # noqa: F401 — each adds its routes
-from question_bank.views.common import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("question_bank", __name__, url_prefix="/question-bank")
+
+from question_bank.views import categories, media, questions, transfer  # noqa: E402, F401

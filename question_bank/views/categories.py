@@ -30,7 +30,8 @@ from question_bank.categories import (
 from question_bank.errors import CategoryError
 from question_bank.forms import CategoryDeleteForm, CategoryEditForm, CategoryForm, CategoryMoveForm
 from question_bank.models import Category
-from question_bank.views.common import BANK_ROLES, bp, category_choices
+from question_bank.views import bp
+from question_bank.views.common import BANK_ROLES, category_choices
 
 
 def _category(category_id: int) -> Category:

@@ -1,15 +1,14 @@
-"""The question bank's blueprint and what its pages share: who may use them, the category choices."""
+"""What the question bank's pages share: who may use them, the category choices."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import g
 from flask_login import current_user
 
 from core.auth import Role
 from core.forms import choices
 from question_bank.categories import category_label, visible_categories
 
-bp = Blueprint("question_bank", __name__, url_prefix="/question-bank")
 BANK_ROLES = (Role.TRAINER, Role.ADMIN)
 
 

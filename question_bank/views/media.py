@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from core import uploads
 from core.auth import login_required, role_required
 from core.forms import PostForm
-from question_bank.views.common import BANK_ROLES, bp
+from question_bank.views import bp
+from question_bank.views.common import BANK_ROLES
 
 MEDIA_MAX_BYTES = 2 * 1024 * 1024
 _MEDIA_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|gif|webp)$")

@@ -20,7 +20,8 @@ from question_bank.content import validate
 from question_bank.forms import BulkForm, QuestionForm, fill_form, form_problems, form_to_data
 from question_bank.labels import STATUS_LABELS, TYPE_LABELS
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag
-from question_bank.views.common import BANK_ROLES, bp, category_choices
+from question_bank.views import bp
+from question_bank.views.common import BANK_ROLES, category_choices
 
 
 def _load(question_id: int) -> Question:

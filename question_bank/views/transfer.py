@@ -28,7 +28,8 @@ from question_bank.formats.xlsx import template_rows, write_workbook
 from question_bank.forms import ExportForm, ImportConfirmForm, ImportForm
 from question_bank.jobs import import_job
 from question_bank.models import Category, QuestionStatus
-from question_bank.views.common import BANK_ROLES, bp, category_choices
+from question_bank.views import bp
+from question_bank.views.common import BANK_ROLES, category_choices
 
 INLINE_LIMIT = 300
 _EXTENSIONS = {"xlsx": ".xlsx", "gift": ".gift", "moodlexml": ".xml"}
