@@ -57,7 +57,6 @@ def open_notification(notification_id: int):
     if note is None or note.user_id != current_user.id:
         return render_template("errors/404.html"), 404
     mark_read(current_user.id, note.id)
-    db.session.commit()
     return redirect(safe_next_url(note.link) or url_for("core.inbox"))
 
 
@@ -66,7 +65,6 @@ def open_notification(notification_id: int):
 def read_all():
     if PostForm().validate_on_submit():
         mark_read(current_user.id)
-        db.session.commit()
     return redirect(url_for("core.inbox"))
 
 
@@ -78,7 +76,6 @@ def set_language():
         session[LOCALE_SESSION_KEY] = form.language.data
         if current_user.is_authenticated:
             current_user.locale = form.language.data
-            db.session.commit()
     return redirect(safe_next_url(form.next.data) or url_for("core.home"))
 
 
