@@ -217,7 +217,7 @@ def test_session_cookie_flags(app):
     assert app.config["WTF_CSRF_TIME_LIMIT"] is None
 
 
-def test_sign_in_starts_a_fresh_session_and_csrf_token(app, client, db):
+def test_sign_in_starts_a_fresh_session_and_csrf_token(app, client, db, csrf_enabled):
     """A token issued before sign-in (e.g. planted by someone who set the victim's session) is dead
     afterwards; the chosen language survives."""
     import re
@@ -227,25 +227,21 @@ def test_sign_in_starts_a_fresh_session_and_csrf_token(app, client, db):
     user = factories.user()
     with client.session_transaction() as sess:
         sess["locale"] = "en"
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        page = client.get("/login").get_data(as_text=True)
-        old = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        signed_in = client.post(
-            "/login",
-            data={
-                "csrf_token": old,
-                "employee_no": user.employee.employee_no,
-                "password": factories.PASSWORD,
-            },
-        )
-        assert signed_in.status_code == 302
-        with client.session_transaction() as sess:
-            assert sess.get("locale") == "en"
-        assert client.post("/notifications/read-all", data={"csrf_token": old}).status_code == 400
-        fresh = re.search(
-            r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/").get_data(as_text=True)
-        ).group(1)
-        assert client.post("/notifications/read-all", data={"csrf_token": fresh}).status_code == 302
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+    page = client.get("/login").get_data(as_text=True)
+    old = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    signed_in = client.post(
+        "/login",
+        data={
+            "csrf_token": old,
+            "employee_no": user.employee.employee_no,
+            "password": factories.PASSWORD,
+        },
+    )
+    assert signed_in.status_code == 302
+    with client.session_transaction() as sess:
+        assert sess.get("locale") == "en"
+    assert client.post("/notifications/read-all", data={"csrf_token": old}).status_code == 400
+    fresh = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/").get_data(as_text=True)
+    ).group(1)
+    assert client.post("/notifications/read-all", data={"csrf_token": fresh}).status_code == 302

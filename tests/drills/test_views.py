@@ -185,14 +185,11 @@ def test_plan_a_drill_form(client, login):
     assert drill.hours == 2.5
 
 
-def test_csrf_is_required(app, client, login):
+def test_csrf_is_required(app, client, login, request):
     drill = ready_drill()
     login("admin")
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        assert client.post(f"/drills/{drill.id}/approve").status_code == 400
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+    request.getfixturevalue("csrf_enabled")  # from here on: the sign-in above posted no token
+    assert client.post(f"/drills/{drill.id}/approve").status_code == 400
     assert drill.status == DrillStatus.PLANNED
 
 

@@ -197,15 +197,12 @@ def test_edit_page_permissions(app, db):
     assert_access(app, f"/exams/manage/blueprints/{bp.id}/edit", ("trainer", "admin"))
 
 
-def test_blueprint_forms_need_csrf(app, client, login, db):
+def test_blueprint_forms_need_csrf(app, client, login, db, request):
     bp, _questions = _two_sections()
     login("trainer")
     section = bp.sections[1]
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        response = client.post(f"/exams/manage/blueprints/{bp.id}/sections/{section.id}/delete")
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+    request.getfixturevalue("csrf_enabled")  # from here on: the sign-in above posted no token
+    response = client.post(f"/exams/manage/blueprints/{bp.id}/sections/{section.id}/delete")
     assert response.status_code == 400
     assert db.session.get(BlueprintSection, section.id) is not None
 

@@ -162,31 +162,28 @@ def test_outside_audience_is_404_and_outside_window_refused(client, login, db):
     assert refused.status_code == 409 and "not opened" in refused.get_json()["error"]
 
 
-def test_json_endpoints_need_the_csrf_header(client, login, db, app):
+def test_json_endpoints_need_the_csrf_header(client, login, db, app, request):
     exam = _open_exam([f.question("single")])
     user = login()
     exam.audience.append(_aud(user))
     db.session.flush()
-    app.config["WTF_CSRF_ENABLED"] = True  # after signing in: the login form is tested elsewhere
-    try:
-        assert client.post(f"/api/exams/{exam.id}/start").status_code == 400  # no token
-        landing = client.get(f"/exams/{exam.id}").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', landing).group(1)
-        started = client.post(f"/api/exams/{exam.id}/start", headers={"X-CSRFToken": token})
-        assert started.status_code == 200
-        attempt_id = started.get_json()["attempt_id"]
-        page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
-        config = json.loads(
-            re.search(r'<script type="application/json" id="exam-config">(.*?)</script>', page, re.S).group(1)
-        )
-        url = f"/api/exams/attempts/{attempt_id}/answers/1"
-        assert client.put(url, json={"seq": 1, "response": {"choice": ["A"]}}).status_code == 400
-        ok = client.put(
-            url, json={"seq": 1, "response": {"choice": ["A"]}}, headers={"X-CSRFToken": config["csrf"]}
-        )
-        assert ok.status_code == 200
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+    request.getfixturevalue("csrf_enabled")  # from here on: the sign-in above posted no token
+    assert client.post(f"/api/exams/{exam.id}/start").status_code == 400  # no token
+    landing = client.get(f"/exams/{exam.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', landing).group(1)
+    started = client.post(f"/api/exams/{exam.id}/start", headers={"X-CSRFToken": token})
+    assert started.status_code == 200
+    attempt_id = started.get_json()["attempt_id"]
+    page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+    config = json.loads(
+        re.search(r'<script type="application/json" id="exam-config">(.*?)</script>', page, re.S).group(1)
+    )
+    url = f"/api/exams/attempts/{attempt_id}/answers/1"
+    assert client.put(url, json={"seq": 1, "response": {"choice": ["A"]}}).status_code == 400
+    ok = client.put(
+        url, json={"seq": 1, "response": {"choice": ["A"]}}, headers={"X-CSRFToken": config["csrf"]}
+    )
+    assert ok.status_code == 200
 
 
 def test_my_exams_and_dashboard_card(client, login, db):
@@ -310,24 +307,21 @@ def test_results_export_statistics_and_blind_grading(client, login, db):
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "attempt_item.grade")) is not None
 
 
-def test_session_endpoint_gives_api_clients_their_csrf_token(app, client, login, db):
+def test_session_endpoint_gives_api_clients_their_csrf_token(app, client, login, db, request):
     """A kiosk or load tester signs in, reads its token from /api/exams/session and drives the API."""
     assert client.get("/api/exams/session").status_code in (302, 401)
     exam = _open_exam([f.question("single")])
     user = login()
     exam.audience.append(_aud(user))
     db.session.flush()
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        raw = client.get("/api/exams/session")
-        info = raw.get_json()
-        # Chinese travels as UTF-8, not \uXXXX escapes (half the bytes on a phone).
-        assert user.employee.name.encode() in raw.data
-        assert info["employee_no"] == user.employee.employee_no and info["csrf_token"]
-        assert client.post(f"/api/exams/{exam.id}/start").status_code == 400  # no token
-        started = client.post(f"/api/exams/{exam.id}/start", headers={"X-CSRFToken": info["csrf_token"]})
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+    request.getfixturevalue("csrf_enabled")  # from here on: the sign-in above posted no token
+    raw = client.get("/api/exams/session")
+    info = raw.get_json()
+    # Chinese travels as UTF-8, not \uXXXX escapes (half the bytes on a phone).
+    assert user.employee.name.encode() in raw.data
+    assert info["employee_no"] == user.employee.employee_no and info["csrf_token"]
+    assert client.post(f"/api/exams/{exam.id}/start").status_code == 400  # no token
+    started = client.post(f"/api/exams/{exam.id}/start", headers={"X-CSRFToken": info["csrf_token"]})
     assert started.status_code == 200 and started.get_json()["status"] == "open"
 
 

@@ -201,16 +201,13 @@ def test_leaderboard_privacy_shows_employees_only_the_top_n_and_their_own_line(a
     assert page.count('data-testid="board-row"') == 5
 
 
-def test_posts_need_a_csrf_token(app, db, client, login):
+def test_posts_need_a_csrf_token(app, db, client, login, request):
     all_rules = rules()
     me = login()
     line = entry(me.employee, all_rules["PRAISE"])
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        response = client.post(f"/incentives/entries/{line.id}/appeal", data={"reason": "分数应该更高一些"})
-        refused = client.post(f"/incentives/entries/{line.id}/reverse", data={"reason": "x"})
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+    request.getfixturevalue("csrf_enabled")  # from here on: the sign-in above posted no token
+    response = client.post(f"/incentives/entries/{line.id}/appeal", data={"reason": "分数应该更高一些"})
+    refused = client.post(f"/incentives/entries/{line.id}/reverse", data={"reason": "x"})
     assert response.status_code == 400 and refused.status_code == 400
     assert db.session.scalar(select(Appeal.id)) is None
 

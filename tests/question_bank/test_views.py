@@ -214,16 +214,11 @@ def test_export_downloads_each_format(client, login, db):
         assert response.status_code == 200 and marker in response.data
 
 
-def test_csrf_required_on_bulk(app, client, login, db):
+def test_csrf_required_on_bulk(app, client, login, db, request):
     login("trainer")
     question = factories.question()
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        response = client.post(
-            "/question-bank/bulk", data={"action": "retire", "selected": [str(question.id)]}
-        )
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+    request.getfixturevalue("csrf_enabled")  # from here on: the sign-in above posted no token
+    response = client.post("/question-bank/bulk", data={"action": "retire", "selected": [str(question.id)]})
     assert response.status_code == 400
     db.session.expire_all()
     assert question.status == "published"
