@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from accounts import auth_hooks, cards, cli, seed, views
 from core.auth import STAFF_ROLES, Role
 from core.extensions import login_manager
+from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
 

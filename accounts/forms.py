@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -31,6 +30,7 @@ from accounts.labels import DEPARTMENT_KIND_LABELS, EMPLOYEE_STATUS_LABELS
 from accounts.validators import national_id_problem, phone_is_valid
 from core.auth import ROLE_LABELS, STAFF_ROLES
 from core.forms import choices
+from core.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

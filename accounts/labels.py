@@ -3,9 +3,8 @@ Role names live in ``core.auth.ROLE_LABELS``."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from accounts.models import DepartmentKind, EmployeeStatus
+from core.i18n import lazy_gettext as _l
 
 EMPLOYEE_STATUS_LABELS = {
     EmployeeStatus.ACTIVE: _l("On post"),

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts.models import Department, Employee, EmployeeStatus, Position
@@ -27,6 +26,7 @@ from accounts.validators import (
 )
 from core import audit
 from core.extensions import db
+from core.i18n import gettext as _
 from core.spreadsheets import write_xlsx
 
 MAX_ROWS = 20000

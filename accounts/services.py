@@ -7,7 +7,6 @@ import secrets
 import string
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -17,6 +16,7 @@ from accounts.passwords import hash_password, needs_rehash, policy_problems, ver
 from core import audit
 from core.auth import Role
 from core.extensions import db
+from core.i18n import gettext as _
 
 SCOPED_ROLES = (Role.TRAINER, Role.HR)
 

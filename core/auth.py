@@ -11,11 +11,11 @@ import functools
 from collections.abc import Callable
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required as _flask_login_required
 
 from core.extensions import login_manager
+from core.i18n import lazy_gettext as _l
 
 
 class Role(enum.StrEnum):

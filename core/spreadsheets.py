@@ -13,10 +13,10 @@ import zipfile
 from collections.abc import Iterable, Sequence
 
 import openpyxl
-from flask_babel import lazy_gettext as _l
 from openpyxl.styles import Font
 
 from core.errors import DomainError
+from core.i18n import lazy_gettext as _l
 from core.uploads import XLSX, sniff
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import choices
+from core.i18n import lazy_gettext as _l
 from drills.halfyear import HalfYear
 from drills.labels import INCIDENT_LABELS
 from drills.models import ContentType, DrillFormat, DrillPurpose, DrillScope, ParticipantRole

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from core.i18n import lazy_gettext as _l
 from drills.evaluation_models import ActionStatus, FindingKind, Method, Severity
 from drills.models import ContentType, DrillStatus, IncidentType, Tier
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import Department, RoleGrant, User
 from core.auth import Role
 from core.extensions import db
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from core.notifications import Notification, notify
 from core.timeutil import LOCAL_TZ, local_date
 from drills.compliance import Facts, build_board, load_facts, unit_plan_types

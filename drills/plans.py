@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import gettext as _
-
 from accounts.models import Department
 from core.extensions import db
+from core.i18n import gettext as _
 from drills.errors import DrillError
 from drills.models import Drill, EmergencyPlan, PlanLevel, PlanVersion, PlanVersionStatus
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import RoleGrant, User
 from core.auth import Role
 from core.extensions import db
+from core.i18n import lazy_gettext as _l
 from core.notifications import notify
 from core.timeutil import LOCAL_TZ
 from drills.evaluation_models import ActionStatus, CorrectiveAction

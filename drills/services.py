@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from accounts.models import Department, Employee, User
 from core import signals
 from core.extensions import db
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from core.notifications import notify
 from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import (

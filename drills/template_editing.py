@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts.models import User
 from accounts.services import can_manage_unit
 from core.extensions import db
+from core.i18n import gettext as _
 from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate, Method
 from drills.models import ContentType, Drill, DrillStatus

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
 from exams import cards, cli, papers, seed, views

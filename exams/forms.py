@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.forms import choices
+from core.i18n import lazy_gettext as _l
 from exams.grading import MultipleRule
 from exams.labels import GRADING_METHOD_LABELS, MULTIPLE_RULE_LABELS, PURPOSE_LABELS, RELEASE_LABELS
 from exams.models import RuleKind

@@ -12,12 +12,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from accounts.models import User
 from core import audit
 from core.extensions import db
+from core.i18n import gettext as _
 from exams import grading, outcomes
 from exams.errors import ExamError
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam

@@ -15,11 +15,11 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, false, func, or_, select
 
 from accounts.models import Department, User
 from core.extensions import db
+from core.i18n import gettext as _
 from exams.errors import BlueprintLocked, ExamError
 from exams.models import Attempt, BlueprintRule, BlueprintSection, Exam, PaperBlueprint, RuleKind
 from question_bank.labels import TYPE_LABELS

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
+from core.i18n import gettext as _
 from exams.errors import BadAnswer
 
 MAX_TEXT = 20_000  # characters in one essay or blank

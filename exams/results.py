@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -15,6 +14,7 @@ from accounts.models import Department, Employee, User
 from accounts.services import scope_clause
 from core.auth import Role
 from core.extensions import db
+from core.i18n import gettext as _
 from core.spreadsheets import write_xlsx
 from exams import statistics
 from exams.labels import ATTEMPT_STATUS_LABELS

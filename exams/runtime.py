@@ -22,7 +22,6 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from accounts.models import Employee
 from core import audit, signals
 from core.extensions import db
+from core.i18n import gettext as _
 from exams import grading, outcomes, responses
 from exams.errors import AttemptClosed, BadAnswer, CannotStart, ExamError, NotAvailable
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam, ResultsRelease

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +23,7 @@ from accounts.models import Department, Employee, User
 from accounts.services import can_manage_unit, scope_clause
 from core.auth import Role
 from core.extensions import db
+from core.i18n import gettext as _
 from exams.errors import ExamError
 from exams.errors import NotAvailable as NotAvailable  # re-exported: older callers name it here
 from exams.models import (

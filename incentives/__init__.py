@@ -4,9 +4,8 @@ leaderboards and the 服务之星 selection with commendation certificates."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from core.auth import STAFF_ROLES, Role
+from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
 from incentives import awards, cards, cli, seed

@@ -12,12 +12,12 @@ import datetime as dt
 import functools
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core import signals
 from core.extensions import db
+from core.i18n import gettext as _
 from incentives.ledger import award, default_locale
 from incentives.models import ExamScore, PointRule, Trigger
 

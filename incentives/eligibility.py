@@ -8,11 +8,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from accounts.models import Employee, EmployeeStatus
 from core.extensions import db
+from core.i18n import lazy_gettext as _l
 from core.timeutil import local_midnight_utc
 from incentives.periods import Period
 from incentives.ranking import Candidate

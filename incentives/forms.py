@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from core.forms import choices
+from core.i18n import lazy_gettext as _l
 from incentives.labels import CATEGORY_LABELS, PERIOD_LABELS, TRIGGER_LABELS
 
 

@@ -11,14 +11,14 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accounts.models import Employee, User
 from core.extensions import db
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from incentives.errors import IncentiveError
 from incentives.models import PointEntry, PointRule
 from incentives.periods import period_at

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
+from core.i18n import gettext as _
 from core.timeutil import local_date, local_midnight_utc
 from incentives.models import PeriodKind
 

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from accounts.models import Department, Employee, EmployeeStatus
 from core.extensions import db
+from core.i18n import lazy_gettext as _l
 from incentives.ledger import ONE_PLACE
 from incentives.models import ExamScore, PointEntry, PointRule, RuleCategory
 from incentives.periods import Period

@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -16,6 +15,7 @@ from accounts.models import Department, Employee, User
 from accounts.services import scope_clause
 from core.auth import Role
 from core.extensions import db
+from core.i18n import gettext as _
 from core.spreadsheets import write_xlsx
 from core.timeutil import to_local
 from incentives.models import PointEntry, PointRule

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import Department, Employee, User
 from accounts.services import covers_department
 from core.auth import Role
 from core.extensions import db
+from core.i18n import lazy_gettext as _l
 from core.notifications import notify
 from incentives.commendation import issue_commendation
 from incentives.eligibility import EligibilityContext, apply_eligibility, qualification_gaps

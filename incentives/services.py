@@ -19,8 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import Department, Employee, RoleGrant, User
@@ -28,6 +26,8 @@ from accounts.services import covers_department
 from core import uploads
 from core.auth import Role
 from core.extensions import db
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from core.notifications import notify
 from core.timeutil import LOCAL_TZ, local_to_utc
 from incentives.errors import IncentiveError

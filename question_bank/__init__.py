@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.engine import make_url
 
 from core.auth import Role
+from core.i18n import lazy_gettext as _l
 from core.navigation import NavItem, add_nav_item
 from core.seeding import add_seeder
 from question_bank import cli, jobs, models, rendering, seed, views  # noqa: F401 — jobs declares its task

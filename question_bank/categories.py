@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from accounts.models import User
 from accounts.services import can_manage_unit, scope_clause
 from core.auth import Role
 from core.extensions import db
+from core.i18n import gettext as _
 from question_bank.errors import CategoryError
 from question_bank.models import Category, Question
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import nh3
-from flask_babel import gettext as _
 
+from core.i18n import gettext as _
 from question_bank.models import QuestionType
 
 ALLOWED_TAGS = {

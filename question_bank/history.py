@@ -5,8 +5,7 @@ from __future__ import annotations
 import difflib
 from decimal import Decimal
 
-from flask_babel import gettext as _
-
+from core.i18n import gettext as _
 from question_bank.answer_text import plain_text
 from question_bank.content import decimal_str
 from question_bank.models import QuestionVersion

@@ -18,13 +18,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
 from core import audit
 from core.extensions import db
+from core.i18n import gettext as _
 from core.spreadsheets import SpreadsheetError
 from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import (

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import gettext as _
-
 from accounts.models import User
 from core.extensions import db
+from core.i18n import gettext as _
 from core.jobs import JobRun, job_task
 from core.models import utcnow
 from question_bank import importing

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from core.i18n import lazy_gettext as _l
 from question_bank.models import QuestionStatus, QuestionType
 
 TYPE_LABELS = {

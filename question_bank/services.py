@@ -12,13 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
 from core.auth import Role
 from core.extensions import db
+from core.i18n import gettext as _
 from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import subtree_ids, visible_category_clause
 from question_bank.content import QuestionData, sanitise_question, validate

@@ -1,8 +1,9 @@
-"""Message catalogues, one per package (``<package>/translations``), merged by Flask-Babel at run time.
+"""Message catalogues: one gettext domain per package, ``<package>/translations/<locale>/LC_MESSAGES/<package>.po``
+(see ``core/i18n.py``: a package's strings are looked up in its own catalogue, then in core's).
 
     python scripts/i18n.py update    extract strings, update zh_CN and en catalogues (en: msgstr = msgid)
     python scripts/i18n.py compile   build the .mo files (the set-up runs this)
-    python scripts/i18n.py check     list strings lacking a zh_CN translation; exit 1 when any
+    python scripts/i18n.py check     list strings lacking a translation, or marked fuzzy; exit 1 when any
 
 English is the source language; zh_CN is the default UI language. Babel ≥ 2.15 expands ``zh_CN`` to
 ``zh_Hans_CN`` when it parses a locale, and gettext then looks in a ``zh_Hans_CN`` folder: ``compile``
@@ -21,7 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "accounts", "question_bank", "training", "exams", "drills", "incentives", "reports")
+PACKAGES = ("core", "accounts", "question_bank", "training", "exams", "drills", "incentives")
 LOCALES = ("zh_CN", "en")
 COMPILED_ALIASES = {"zh_CN": ("zh_Hans_CN",)}
 KEYWORDS = {
@@ -32,6 +33,8 @@ KEYWORDS = {
     "_l": None,
     "lazy_ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
 }
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.do"}}
@@ -67,7 +70,7 @@ def extract(package: str) -> Catalog:
 
 
 def po_path(package: str, locale: str) -> Path:
-    return ROOT / package / "translations" / locale / "LC_MESSAGES" / "messages.po"
+    return ROOT / package / "translations" / locale / "LC_MESSAGES" / f"{package}.po"
 
 
 def load(path: Path, locale: str) -> Catalog:
@@ -114,7 +117,7 @@ def compile_all() -> None:
                 catalog = load(path, locale)
                 targets = [path.with_suffix(".mo")]
                 for alias in COMPILED_ALIASES.get(locale, ()):
-                    targets.append(ROOT / package / "translations" / alias / "LC_MESSAGES" / "messages.mo")
+                    targets.append(ROOT / package / "translations" / alias / "LC_MESSAGES" / f"{package}.mo")
                 for target in targets:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     with target.open("wb") as fh:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import os
 
-from flask_babel import lazy_gettext as _l
-
 from core import signals
 from core.auth import STAFF_ROLES, Role
+from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
 from training import cards, cli, seed, views

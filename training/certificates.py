@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 
 import segno
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts.models import Employee
 from core import audit
 from core.audit import suppress_automatic
 from core.extensions import db
+from core.i18n import gettext as _
 from core.pdf import render_pages
 from core.timeutil import local_date
 from training.errors import CertificateError

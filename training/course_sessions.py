@@ -20,14 +20,14 @@ import secrets
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 from sqlalchemy import func, or_, select
 
 from accounts.models import Department, Employee, EmployeeStatus, User
 from core import signals
 from core.extensions import db
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from core.notifications import notify
 from core.timeutil import LOCAL_TZ, local_date
 from training.certificates import CertificateSpec, issue_certificates

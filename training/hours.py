@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from accounts.models import Employee
 from core.extensions import db
+from core.i18n import gettext as _
 from core.timeutil import local_date
 from training.errors import TrainingError
 from training.models import HoursEntry, HoursSource

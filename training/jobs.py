@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Employee
 from core.extensions import db
+from core.i18n import gettext as _
 from core.jobs import job_task, start_job
 from training.certificates import BULK_CHUNK, CertificateSpec, issue_certificates
 from training.course_sessions import complete_if_due

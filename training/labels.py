@@ -3,8 +3,7 @@ statuses, certificate kinds, matrix flags)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from core.i18n import lazy_gettext as _l
 from training.expiry import ExpiryStatus
 from training.models import CertificateKind, CourseFormat, PlanPeriod
 

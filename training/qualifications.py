@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, select
 
 from accounts.models import Department, Employee, EmployeeStatus, Position, User
 from core import signals
 from core.extensions import db
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from core.notifications import notify
 from core.spreadsheets import write_xlsx
 from core.timeutil import local_date

@@ -12,13 +12,13 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from accounts.models import Department, Employee, EmployeeStatus
 from accounts.services import can_manage_unit, covers_department, scope_clause
 from core.auth import Role
 from core.extensions import db
+from core.i18n import gettext as _
 from training.certificates import (  # noqa: F401 — re-exported public API
     CertificateSpec,
     issue_certificate,

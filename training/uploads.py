@@ -8,9 +8,9 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from core.extensions import db
+from core.i18n import gettext as _
 from core.uploads import CONTENT_TYPES, DOCX, JPEG, MP4, PDF, PNG, PPTX, XLSX, sniff
 from training.errors import UploadError
 from training.models import StoredFile

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -19,6 +18,7 @@ from core.audit import AuditEntry
 from core.auth import Role, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
+from core.i18n import gettext as _
 from core.timeutil import local_midnight_utc
 
 

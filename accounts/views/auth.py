@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from accounts import services
@@ -15,6 +14,7 @@ from core.auth import login_required, public
 from core.extensions import limiter
 from core.forms import PostForm, safe_next_url
 from core.i18n import LOCALE_SESSION_KEY
+from core.i18n import gettext as _
 from core.models import utcnow
 
 

@@ -8,7 +8,6 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -20,6 +19,7 @@ from core import audit
 from core.auth import STAFF_ROLES, Role, login_required, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
+from core.i18n import gettext as _
 from core.spreadsheets import SpreadsheetError, read_rows, read_upload
 
 ROSTER_MAX_BYTES = 5 * 1024 * 1024

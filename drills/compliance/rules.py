@@ -7,9 +7,8 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from core.timeutil import LOCAL_TZ
 from drills.compliance.facts import DrillFact, Facts
 from drills.halfyear import HalfYear

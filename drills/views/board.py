@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from core.auth import STAFF_ROLES, Role, role_required
 from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm
+from core.i18n import gettext as _
 from core.models import utcnow
 from drills import access, compliance, planner, template_editing
 from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import login_required
 from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm
+from core.i18n import gettext as _
 from core.models import utcnow
 from drills import access, assessment, services
 from drills.errors import DrillError

@@ -8,12 +8,12 @@ Errors answer ``{"error": "...message..."}`` with 400 (bad answer), 404 (not you
 from __future__ import annotations
 
 from flask import abort, jsonify, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from core.auth import login_required
 from core.extensions import db
+from core.i18n import gettext as _
 from core.models import utcnow
 from exams import runtime
 from exams.errors import AttemptClosed, BadAnswer

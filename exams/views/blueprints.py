@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,6 +10,7 @@ from core.auth import role_required
 from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm, choices
+from core.i18n import gettext as _
 from core.models import utcnow
 from exams import papers, services
 from exams.errors import ExamError

@@ -4,13 +4,13 @@ not know exists."""
 from __future__ import annotations
 
 from flask import abort
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.services import departments_in_scope
 from core.auth import Role
 from core.extensions import db
 from core.forms import choices
+from core.i18n import gettext as _
 from exams import runtime, services
 from exams.models import Exam, PaperBlueprint
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from core.auth import Role, role_required
 from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import choices
+from core.i18n import gettext as _
 from core.models import utcnow
 from core.timeutil import local_to_utc, to_local
 from exams import outcomes, papers, results, services

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import login_required
 from core.errors import refusals_go_to
 from core.forms import PostForm
+from core.i18n import gettext as _
 from core.models import utcnow
 from exams import papers, runtime, services
 from exams.labels import PURPOSE_LABELS

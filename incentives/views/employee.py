@@ -4,13 +4,13 @@ and their appeals."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.services import covers_department
 from core.auth import Role, login_required
 from core.extensions import db
+from core.i18n import gettext as _
 from core.models import utcnow
 from incentives import ledger, selection, services
 from incentives.errors import IncentiveError

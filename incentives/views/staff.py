@@ -7,7 +7,6 @@ import datetime as dt
 from io import BytesIO
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,6 +17,7 @@ from core.auth import STAFF_ROLES, Role, role_required
 from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import choices
+from core.i18n import gettext as _
 from core.models import utcnow
 from core.timeutil import to_local
 from incentives import reporting, services

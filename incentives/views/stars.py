@@ -4,7 +4,6 @@ its history. Commendation certificates are served and verified by training's cer
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from core.auth import STAFF_ROLES, Role, login_required, role_required
 from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm, choices
+from core.i18n import gettext as _
 from core.models import utcnow
 from incentives import selection as star
 from incentives.eligibility import ELIGIBILITY_RULES

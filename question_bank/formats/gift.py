@@ -11,8 +11,7 @@ import json
 import re
 from decimal import Decimal
 
-from flask_babel import gettext as _
-
+from core.i18n import gettext as _
 from question_bank.answer_text import plain_text
 from question_bank.content import QuestionData, decimal_str, validate
 from question_bank.errors import FormatError

@@ -20,8 +20,7 @@ import json
 import re
 from decimal import Decimal
 
-from flask_babel import gettext as _
-
+from core.i18n import gettext as _
 from question_bank.content import QuestionData, decimal_str, moodle_fraction, sanitise_html, text_to_html
 from question_bank.formats import ImportProblem
 from question_bank.models import QuestionType

@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
-from flask_babel import gettext as _
 
+from core.i18n import gettext as _
 from question_bank.answer_text import plain_text
 from question_bank.content import QuestionData, decimal_str, parse_decimal, validate
 from question_bank.errors import FormatError

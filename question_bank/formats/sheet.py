@@ -17,8 +17,8 @@ import zipfile
 
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
-from flask_babel import gettext as _
 
+from core.i18n import gettext as _
 from core.spreadsheets import MAX_UNPACKED_BYTES, SpreadsheetError, check_archive
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

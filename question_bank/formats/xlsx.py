@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from flask_babel import gettext as _
-
+from core.i18n import gettext as _
 from core.spreadsheets import write_xlsx
 from question_bank.content import (
     OPTION_IDS,

@@ -8,13 +8,13 @@ A category outside the trainer's scope answers 404, and so does a destination ou
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Department
 from core.auth import role_required
 from core.extensions import db
+from core.i18n import gettext as _
 from question_bank.categories import (
     can_manage_category,
     can_use_category,

@@ -8,11 +8,11 @@ import secrets
 from pathlib import Path
 
 from flask import abort, current_app, request, send_file, url_for
-from flask_babel import gettext as _
 
 from core import uploads
 from core.auth import login_required, role_required
 from core.forms import PostForm
+from core.i18n import gettext as _
 from question_bank.views import bp
 from question_bank.views.common import BANK_ROLES
 

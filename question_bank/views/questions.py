@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from core.auth import role_required
 from core.extensions import db
 from core.forms import PostForm
+from core.i18n import gettext as _
 from core.models import utcnow
 from question_bank import history, services
 from question_bank.categories import can_use_category, category_label

@@ -13,11 +13,11 @@ import secrets
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import Role, role_required
 from core.extensions import db
+from core.i18n import gettext as _
 from core.jobs import start_job
 from core.models import utcnow
 from core.spreadsheets import SpreadsheetError, read_upload

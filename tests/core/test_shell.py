@@ -143,37 +143,6 @@ def test_every_string_has_a_chinese_and_an_english_translation():
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-# Flask-Babel merges the packages' catalogues into one, so when two packages translate the same English
-# text differently, the one merged last wins everywhere (e.g. "Place" read 名次 on the training form).
-# These are the collisions known on 2026-11-26, each to be given a distinct text or a context; the test
-# stops new ones. Remove entries as they are fixed.
-KNOWN_CATALOGUE_COLLISIONS = frozenset(
-    """Action|Approved|Attended|Category|Closed|Code|Correct|Decision|Departments|Description|False|
-    Fill in the blank|Form|History|Matching|Month|Multiple choice|Next|
-    No employee with this number in your scope.|Numerical|Open|Owner|Parent|Period|Planned|Points|Positions|
-    Previous|Purpose|Questions|Remove|Review|Revoke|Scope|Score|Short answer|Single choice|Source|Submit|
-    Submitted|Superseded|The file is not a valid .xlsx workbook.|Title|True|True/false|unchanged""".replace(
-        "\n", ""
-    )
-    .replace("    ", "")
-    .split("|")
-)
-
-
-def test_no_new_catalogue_collisions():
-    from babel.messages.pofile import read_po
-
-    translations: dict[str, dict[str, str]] = {}
-    for path in sorted(ROOT.glob("*/translations/zh_CN/LC_MESSAGES/messages.po")):
-        with path.open("rb") as handle:
-            for message in read_po(handle, locale="zh_CN"):
-                if message.id and isinstance(message.id, str) and message.string:
-                    translations.setdefault(message.id, {})[path.parts[-5]] = message.string
-    collisions = {text for text, by_package in translations.items() if len(set(by_package.values())) > 1}
-    assert collisions - KNOWN_CATALOGUE_COLLISIONS == set()
-    assert {"Place", "In progress", "Plan saved.", "Plan"}.isdisjoint(collisions)
-
-
 def test_dashboard_shows_role_cards(client, login, db):
     login("hr")
     page = client.get("/").get_data(as_text=True)

@@ -13,7 +13,6 @@ Decisions:
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -22,6 +21,7 @@ from accounts.services import can_manage_unit, departments_in_scope
 from core.auth import Role, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
+from core.i18n import gettext as _
 from core.models import utcnow
 from core.timeutil import LOCAL_TZ, local_to_utc
 from training import course_sessions, services

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from core.auth import STAFF_ROLES, Role, login_required, role_required
 from core.errors import refusals_go_to
 from core.extensions import db
 from core.forms import PostForm, choices
+from core.i18n import gettext as _
 from core.models import utcnow
 from core.timeutil import local_date
 from training import qualifications as quals
