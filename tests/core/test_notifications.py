@@ -1,12 +1,15 @@
 """One notification mechanism: the inbox with its bell count, and e-mail when SMTP is configured."""
 
 import pytest
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core import notifications
+from core.i18n import domain
 from core.notifications import Notification, notify
 from tests import factories
+
+# A title made in the accounts package, as accounts would make it (its own catalogue).
+_l = domain("accounts").lazy_gettext
 
 
 def test_inbox_bell_and_mark_read(client, login, db):
