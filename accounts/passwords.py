@@ -128,15 +128,17 @@ COMMON_PASSWORDS = frozenset(
 
 _hasher: PasswordHasher | None = None
 
+# OWASP's minimum for argon2id (Password Storage Cheat Sheet): 19 MiB of memory, 2 passes, 1 lane.
+OWASP_MINIMUM = {"memory_cost": 19 * 1024, "time_cost": 2, "parallelism": 1}
+
 
 def hasher() -> PasswordHasher:
+    """The argon2id hasher with the configured cost (ARGON2_*; see core/config.py for the choice)."""
     global _hasher
     cfg = current_app.config
-    if _hasher is None or (_hasher.time_cost, _hasher.memory_cost) != (
-        cfg["ARGON2_TIME_COST"],
-        cfg["ARGON2_MEMORY_COST"],
-    ):
-        _hasher = PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
+    wanted = (cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg.get("ARGON2_PARALLELISM", 1))
+    if _hasher is None or (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism) != wanted:
+        _hasher = PasswordHasher(time_cost=wanted[0], memory_cost=wanted[1], parallelism=wanted[2])
     return _hasher
 
 
