@@ -8,7 +8,7 @@ export FLASK_APP := wsgi
 # The project root is importable even when the editable install predates a new package.
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run setup system-deps install translations db seed test test-pg serve worker bench lint check-migrations
+.PHONY: run setup system-deps install translations db seed test test-pg serve worker bench bench-deps lint check-migrations
 
 ## First command: install everything, build the database, seed the demo once, serve on http://127.0.0.1:5000
 run: setup seed
@@ -57,7 +57,12 @@ serve: install translations db
 worker: install
 	$(BIN)/huey_consumer wsgi.huey -w $${TASK_WORKERS:-2}
 
-bench: install translations
+# The load generator and the proxy the exam-day benchmark uses (Debian packages).
+bench-deps:
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx; }
+
+bench: install translations bench-deps
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lint: install
