@@ -31,6 +31,7 @@ from accounts.validators import national_id_problem, phone_is_valid
 from core.auth import ROLE_LABELS, STAFF_ROLES
 from core.forms import choices
 from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 
 class LoginForm(FlaskForm):
@@ -121,7 +122,9 @@ class GrantForm(FlaskForm):
 
 
 class DepartmentForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(
+        lazy_pgettext("what a thing is called", "Name"), validators=[DataRequired(), Length(max=100)]
+    )
     code = StringField(
         _l("Code"),
         validators=[
@@ -136,7 +139,9 @@ class DepartmentForm(FlaskForm):
 
 class PositionForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{1,40}$")])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(
+        lazy_pgettext("what a thing is called", "Name"), validators=[DataRequired(), Length(max=100)]
+    )
     annual_training_hours = DecimalField(
         _l("Required training hours per year"),
         places=1,

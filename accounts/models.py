@@ -26,7 +26,7 @@ class DepartmentKind(enum.StrEnum):
 
 class EmployeeStatus(enum.StrEnum):
     ACTIVE = "active"  # 在岗
-    LEFT = "left"  # 离岗
+    LEFT = "left"  # 离职: left the company
 
 
 class Department(db.Model):

@@ -1,7 +1,7 @@
 """HR roster import from xlsx or CSV: a dry run that names every bad row, then an all-or-nothing upsert by 工号.
 
 Columns (Chinese headers, any order; extra columns are ignored):
-工号*, 姓名*, 部门*, 岗位*, 入职日期, 手机号, 身份证号, 邮箱, 状态 (在岗/离岗). ``部门`` accepts a department
+工号*, 姓名*, 部门*, 岗位*, 入职日期, 手机号, 身份证号, 邮箱, 状态 (在岗/离职). ``部门`` accepts a department
 code, a path such as ``城东供电分公司/营业班``, or a name that is unique in the tree.
 Re-importing the same file changes nothing. New employees get an account with a random password that is
 shown once to the importer and must be changed at first sign-in.
@@ -32,7 +32,13 @@ from core.spreadsheets import write_xlsx
 MAX_ROWS = 20000
 HEADERS = ("工号", "姓名", "部门", "岗位", "入职日期", "手机号", "身份证号", "邮箱", "状态")
 REQUIRED = ("工号", "姓名", "部门", "岗位")
-STATUS_WORDS = {"在岗": EmployeeStatus.ACTIVE, "离岗": EmployeeStatus.LEFT, "": EmployeeStatus.ACTIVE}
+# 离岗 (the word older rosters used for 离职) is still read as having left the company.
+STATUS_WORDS = {
+    "在岗": EmployeeStatus.ACTIVE,
+    "离职": EmployeeStatus.LEFT,
+    "离岗": EmployeeStatus.LEFT,
+    "": EmployeeStatus.ACTIVE,
+}
 _EMPLOYEE_NO_RE = re.compile(r"^[A-Z0-9-]{2,30}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -306,7 +312,7 @@ def _email(email: str | None, bad: Complaint) -> str | None:
 def _status(text: str, bad: Complaint) -> str | None:
     status = STATUS_WORDS.get(text)
     if status is None:
-        bad("状态", _("Status must be 在岗 or 离岗."))
+        bad("状态", _("Status must be 在岗 or 离职."))
     return status
 
 

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.forms import choices
 from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 from incentives.labels import CATEGORY_LABELS, PERIOD_LABELS, TRIGGER_LABELS
 
 
@@ -31,7 +32,9 @@ class RuleForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Letters, digits, - and _ only.")),
         ],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(
+        lazy_pgettext("what a thing is called", "Name"), validators=[DataRequired(), Length(max=100)]
+    )
     description = TextAreaField(
         _l("How to earn it (plain words for employees)"), validators=[DataRequired(), Length(max=2000)]
     )
