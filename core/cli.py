@@ -78,7 +78,11 @@ def seed_demo(force: bool) -> None:
             " ".join(refusals)
             + " The demo would mix fictitious people into it; use --force to load it anyway."
         )
-    run_content(content_parts(current_app), echo=lambda line: None)
+    # The demo stands on the starter content: its summary is printed, the items it left alone are not.
+    run_content(
+        content_parts(current_app),
+        echo=lambda line: None if line.startswith("    skipped") else click.echo(line),
+    )
     lines: list[str] = []
     for seeder in seeders(current_app):
         seeder.run(lines.append)

@@ -106,10 +106,7 @@ def test_seed_demo_refuses_on_a_database_with_real_people(app, committed_db):
     people = db.session.scalar(select(func.count()).select_from(Employee))
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 1
-    assert (
-        f"This database holds {people} real (non-demo) " in result.output
-        and "--force" in result.output
-    )
+    assert f"This database holds {people} real (non-demo) " in result.output and "--force" in result.output
     assert db.session.scalar(select(func.count()).select_from(Employee)) == people
     assert db.session.scalar(select(func.count()).select_from(Question)) == 0
 
