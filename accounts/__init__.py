@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from accounts import auth_hooks, cards, cli, seed, views
+from accounts import auth_hooks, cards, cli, seed, starter, views
 from core.auth import STAFF_ROLES, Role
 from core.extensions import login_manager
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
-from core.seeding import add_seeder
+from core.seeding import add_content_part, add_demo_guard, add_demo_remover, add_seeder
 
 _STAFF = _l("Staff")
 _ADMINISTRATION = _l("Administration")
@@ -62,7 +62,8 @@ CARDS = (
 
 
 def register(app) -> None:
-    """Wire the package into the application: blueprints, CLI, sign-in hooks, cards, navigation, seeders."""
+    """Wire the package into the application: blueprints, CLI, sign-in hooks, cards, navigation, starter
+    content, demo seeders."""
     for blueprint in views.BLUEPRINTS:
         app.register_blueprint(blueprint)
     cli.init_app(app)
@@ -72,4 +73,9 @@ def register(app) -> None:
         add_nav_item(app, item)
     for card in CARDS:
         add_dashboard_card(app, card)
+    add_content_part(
+        app, "positions", 10, "the posts of guide 3.1 with yearly training hours", starter.seed_positions
+    )
     add_seeder(app, "organisation and accounts", 10, seed.seed_organisation)
+    add_demo_guard(app, seed.real_people_refusal)
+    add_demo_remover(app, "demo people and their accounts", 10, seed.remove_demo_people)

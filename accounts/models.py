@@ -8,7 +8,7 @@ import secrets
 from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth import Role
@@ -78,6 +78,9 @@ class Employee(db.Model):
     national_id: Mapped[str | None] = mapped_column(String(18), unique=True)
     email: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=EmployeeStatus.ACTIVE, index=True)
+    # A fictitious person of the demo organisation (``flask seed-demo``); ``flask accounts remove-demo``
+    # takes them out again.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     department: Mapped[Department] = relationship()
     position: Mapped[Position] = relationship()

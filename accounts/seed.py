@@ -1,4 +1,5 @@
-"""Demo organisation: a provincial customer-service organisation with three units and about 60 staff.
+"""Demo organisation: a provincial customer-service organisation with three units and about 60 staff, every
+one of them marked ``Employee.demo``.
 
 Demo logins get random passwords on the first run; they are kept in ``instance/demo-logins.txt``
 (mode 0600) so every later run prints the same ones.
@@ -9,29 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from accounts.models import Department, Employee, Position, User
 from accounts.passwords import hash_password
 from accounts.services import create_department, grant_role, random_password
+from accounts.starter import seed_positions
 from accounts.validators import national_id_check_digit
 from core.auth import Role
 from core.extensions import db
-
-# guide 3.1 names the posts; hours are the yearly training each post must log.
-POSITIONS = [
-    ("CSR", "客户服务专员", 40),
-    ("CLERK", "营业厅柜员", 32),
-    ("ELEC", "电工", 48),
-    ("DISP", "电力调度员", 48),
-    ("METER", "抄表核算员", 24),
-    ("EMERG", "应急队员", 56),
-    ("TRAIN", "培训专责", 40),
-]
+from core.seeding import Outcome
 
 # (code, name, kind, parent code)
 DEPARTMENTS = [
@@ -128,12 +119,9 @@ def seed_organisation(report) -> None:
 
 
 def _seed_positions() -> dict[str, Position]:
-    positions = {p.code: p for p in db.session.scalars(select(Position))}
-    for code, name, hours in POSITIONS:
-        if code not in positions:
-            positions[code] = Position(code=code, name=name, annual_training_hours=Decimal(hours))
-            db.session.add(positions[code])
-    return positions
+    """The guide's posts (starter content, normally loaded already by ``seed-content``), by code."""
+    seed_positions(Outcome("positions"))
+    return {p.code: p for p in db.session.scalars(select(Position))}
 
 
 def _seed_departments() -> dict[str, Department]:
@@ -171,6 +159,7 @@ def _seed_staff(
                 hire_date=hired,
                 phone=phone,
                 national_id=national_id,
+                demo=True,
             )
             db.session.add(employee)
             # Staff accounts get an unusable random password; HR hands out real ones (reset password).
@@ -199,6 +188,7 @@ def _seed_demo_logins(
                 hire_date=dt.date(2015, 7, 1),
                 phone=f"139{rng.randrange(10**8):08d}",
                 national_id=fake_national_id(rng, dt.date(1988, 5, 17)),
+                demo=True,
             )
             password = logins.get(number) or random_password()
             logins[number] = password
@@ -208,3 +198,27 @@ def _seed_demo_logins(
             if role is not None:
                 grant_role(user, role, departments[scope] if scope else None)
     return logins
+
+
+# ---------------------------------------------------------------- keeping the demo out of production
+
+
+def demo_people() -> list[Employee]:
+    """Every person of the demo organisation (``Employee.demo``), by 工号."""
+    return list(
+        db.session.scalars(select(Employee).where(Employee.demo.is_(True)).order_by(Employee.employee_no))
+    )
+
+
+def real_people_refusal() -> str | None:
+    """Why the demo must not be loaded here: the database holds people who are not from the demo."""
+    count = db.session.scalar(select(func.count(Employee.id)).where(Employee.demo.is_(False))) or 0
+    if not count:
+        return None
+    return f"This database holds {count} real (non-demo) {'person' if count == 1 else 'people'}."
+
+
+def remove_demo_people(employee_ids: list[int], user_ids: list[int]) -> None:
+    """Delete the demo people; their accounts, role grants and inboxes go with them (ON DELETE CASCADE)."""
+    if employee_ids:
+        db.session.execute(delete(Employee).where(Employee.id.in_(employee_ids)))

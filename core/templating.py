@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup, escape
 
 from core.privacy import mask_national_id, mask_phone
+from core.version import app_version
 
 
 def render_icon(name: str, size: str = "1em") -> Markup:
@@ -41,3 +42,4 @@ def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["render_icon"] = render_icon
+    app.jinja_env.globals["app_version"] = app_version

@@ -6,12 +6,13 @@ from __future__ import annotations
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
-from core.seeding import add_seeder
-from drills import cards, cli, seed, views
+from core.seeding import add_content_part, add_demo_remover, add_seeder
+from drills import cards, cli, seed, starter, views
 
 
 def register(app) -> None:
-    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
+    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, starter
+    content, demo seeders."""
     app.register_blueprint(views.bp)
     cli.init_app(app)
     _add_navigation(app)
@@ -24,7 +25,25 @@ def register(app) -> None:
             "drills.board", "drills/cards/board.html", cards.board_card, roles=STAFF_ROLES, order=35
         ),
     )
+    add_content_part(
+        app,
+        "emergency-plans",
+        50,
+        "the emergency-plan catalogue (7 plans, levels 一级–三级)",
+        starter.seed_emergency_plans,
+    )
+    add_content_part(
+        app,
+        "evaluation-template",
+        51,
+        "the default drill evaluation template (groups A–H)",
+        starter.seed_evaluation_template,
+    )
+    add_content_part(
+        app, "drill-settings", 52, "drill rules' thresholds and evaluation tiers", starter.seed_drill_settings
+    )
     add_seeder(app, "drills", 50, seed.seed_drills)
+    add_demo_remover(app, "drills with demo people", 50, seed.remove_demo_drills)
 
 
 def _add_navigation(app) -> None:

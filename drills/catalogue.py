@@ -408,15 +408,16 @@ PLANS = [
 ]
 
 
+TEMPLATE_NAME = "应急演练评估表（默认）"
+
+
 def ensure_default_template() -> EvaluationTemplate:
     """The default evaluation template (created once)."""
-    template = db.session.scalar(
-        select(EvaluationTemplate).where(EvaluationTemplate.name == "应急演练评估表（默认）")
-    )
+    template = db.session.scalar(select(EvaluationTemplate).where(EvaluationTemplate.name == TEMPLATE_NAME))
     if template is not None:
         return template
     template = EvaluationTemplate(
-        name="应急演练评估表（默认）",
+        name=TEMPLATE_NAME,
         version=1,
         active=True,
         notes="分组按指南6.3应急处理流程和6.4演练内容设置；权重和等级阈值为本系统默认值，并非出自标准。",

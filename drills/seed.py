@@ -1,5 +1,5 @@
-"""Demo data: the plan catalogue, the default template and a drill history 2025H1–2026H2 for the demo
-units, run through the real services so every drill carries participants, ratings, results, findings and
+"""Demo data over the starter catalogue, template and settings (``drills.starter``): a drill history
+2025H1–2026H2 for the demo units, run through the real services so every drill carries participants, ratings, results, findings and
 actions. The history is chosen so the compliance board shows green, amber and red cells."""
 
 from __future__ import annotations
@@ -9,24 +9,36 @@ import random
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from accounts.models import Department, Employee
 from core.extensions import db
+from core.seeding import Outcome
 from core.timeutil import LOCAL_TZ
-from drills import assessment, improvement, services
+from drills import assessment, improvement, services, starter
 from drills.catalogue import PLANS, ensure_default_template
-from drills.evaluation_models import ActionStatus, Element, FindingKind, FormKind, Level, Severity
+from drills.evaluation_models import (
+    ActionStatus,
+    CorrectiveAction,
+    Element,
+    EvaluationSheet,
+    FindingKind,
+    FormKind,
+    Level,
+    Settlement,
+    Severity,
+)
 from drills.models import (
     ContentType,
     Drill,
     DrillFormat,
+    DrillParticipant,
     DrillPurpose,
     DrillScope,
+    DrillSettings,
     DrillStatus,
     EmergencyPlan,
 )
-from drills.plans import create_plan
 
 ALL = [c.value for c in ContentType]
 PAIR = [ContentType.SIMULATED_EVENT.value, ContentType.RESPONSE.value]
@@ -111,14 +123,20 @@ def seed_drills(report) -> None:
 
 
 def _seed(report) -> None:
+    # The catalogue, the template and the settings are starter content (``seed-content`` runs first).
+    starter.seed_emergency_plans(Outcome("emergency-plans"))
+    starter.seed_evaluation_template(Outcome("evaluation-template"))
+    starter.seed_drill_settings(Outcome("drill-settings"))
     template = ensure_default_template()
-    plans = _ensure_plans()
+    plans = {p.code: p for p in db.session.scalars(select(EmergencyPlan))}
     if db.session.scalar(select(Drill.id).limit(1)) is not None:
         report("Drills: demo history already present.")
         return
     units = {d.code: d for d in db.session.scalars(select(Department))}
     if "HY-KF" not in units:
         return
+    # The demo history starts in 2025H1, so the rules do too (not part of the settings' starter content).
+    db.session.get(DrillSettings, 1).rules_start = "2025H1"
     trainers = list(
         db.session.scalars(
             select(Employee).where(Employee.employee_no.in_(["T0001", "T0002", "PX001", "PX002", "HR001"]))
@@ -145,23 +163,6 @@ def _seed(report) -> None:
     report(
         f"Drills: {len(PLANS)} plans, default evaluation template ({len(template.groups)} groups), {count} demo drills."
     )
-
-
-def _ensure_plans() -> dict[str, EmergencyPlan]:
-    """The catalogue's emergency plans by code, created where missing."""
-    plans = {p.code: p for p in db.session.scalars(select(EmergencyPlan))}
-    for code, title, itype, kinds, summary, levels in PLANS:
-        if code not in plans:
-            plans[code] = create_plan(
-                code,
-                title,
-                itype,
-                [(i + 1, *lv) for i, lv in enumerate(levels)],
-                summary=summary,
-                unit_kinds=kinds,
-                now=_at("2025-01-06", 9),
-            )
-    return plans
 
 
 def _approved_drill(unit, plan, day, scope, content, people, trainers, demo_employee) -> Drill:
@@ -301,3 +302,13 @@ def _close(drill: Drill, reported: dt.datetime) -> None:
                 now=moments + dt.timedelta(days=8),
             )
     services.close(drill, reported + dt.timedelta(days=30))
+
+
+def remove_demo_drills(employee_ids: list[int], user_ids: list[int]) -> None:
+    """Delete the drills demo people took part in (for ``remove-demo``), with everything under them, and any
+    other evaluation sheet, settlement or corrective action that names a demo person."""
+    involved = select(DrillParticipant.drill_id).where(DrillParticipant.employee_id.in_(employee_ids))
+    db.session.execute(delete(Drill).where(Drill.id.in_(involved)))
+    db.session.execute(delete(EvaluationSheet).where(EvaluationSheet.evaluator_id.in_(employee_ids)))
+    db.session.execute(delete(Settlement).where(Settlement.settled_by_id.in_(employee_ids)))
+    db.session.execute(delete(CorrectiveAction).where(CorrectiveAction.owner_id.in_(employee_ids)))

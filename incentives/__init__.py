@@ -7,8 +7,8 @@ from __future__ import annotations
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
-from core.seeding import add_seeder
-from incentives import awards, cards, cli, seed
+from core.seeding import add_content_part, add_demo_remover, add_seeder
+from incentives import awards, cards, cli, seed, starter
 from incentives.selection import stars_of
 from incentives.views import bp
 
@@ -67,7 +67,7 @@ CARDS = (
 
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, signal listeners, profile section, cards,
-    navigation, seeders."""
+    navigation, starter content, demo seeders."""
     app.register_blueprint(bp)
     cli.init_app(app)
     awards.connect()
@@ -80,4 +80,9 @@ def register(app) -> None:
         add_nav_item(app, item)
     for card in CARDS:
         add_dashboard_card(app, card)
-    add_seeder(app, "incentives: point rules and demo activity", 60, seed.seed_incentives)
+    add_content_part(app, "point-rules", 60, "the standard point rules", starter.seed_point_rules)
+    add_content_part(
+        app, "star-settings", 61, "service-star and leaderboard settings", starter.seed_star_settings
+    )
+    add_seeder(app, "incentives: demo activity", 60, seed.seed_incentives)
+    add_demo_remover(app, "points ledger, claims, appeals, star selections", 60, seed.remove_demo_activity)

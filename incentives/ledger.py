@@ -37,6 +37,9 @@ def default_locale():
     return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+DEMO_REMOVAL = "gridready_demo_removal"
+
+
 @event.listens_for(Session, "before_flush")
 def _append_only(session: Session, _ctx, _instances) -> None:
     for obj in session.deleted:
@@ -49,6 +52,9 @@ def _append_only(session: Session, _ctx, _instances) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _no_bulk_changes(state) -> None:
+    # The one exception: ``flask accounts remove-demo`` deletes the fictitious demo people's lines.
+    if state.is_delete and state.execution_options.get(DEMO_REMOVAL):
+        return
     if (state.is_update or state.is_delete) and any(
         mapper.class_ is PointEntry for mapper in state.all_mappers
     ):

@@ -1,5 +1,5 @@
-"""Demo data: the point rules the issue lists, and half a year of ledger activity for the demo staff
-(exam, training and drill awards, approved and pending manual entries, an appeal, a published
+"""Demo data over the starter point rules (``incentives.starter``): half a year of ledger activity for
+the demo staff (exam, training and drill awards, approved and pending manual entries, an appeal, a published
 service-star selection and an open one), so every page shows something."""
 
 from __future__ import annotations
@@ -10,154 +10,27 @@ import random
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 
 from accounts.models import Department, Employee, User
 from core.extensions import db
 from core.models import utcnow
 from core.timeutil import LOCAL_TZ
 from incentives import selection as star
+from incentives import starter
 from incentives.awards import record_exam_score
-from incentives.ledger import award, default_locale
-from incentives.models import PeriodKind, PointEntry, PointRule, RuleCategory, Trigger
+from incentives.ledger import DEMO_REMOVAL, award, default_locale
+from incentives.models import (
+    Appeal,
+    PeriodKind,
+    PointClaim,
+    PointEntry,
+    PointRule,
+    StarNomination,
+    StarSelection,
+)
 from incentives.periods import period_at
-from incentives.services import RuleData, create_claim, decide_claim, file_appeal, save_rule, store_attachment
-
-# (code, name, plain-language description, trigger, category, points, evidence, cap, cap period, threshold)
-RULES = [
-    (
-        "EXAM_PASS",
-        "通过考试",
-        "每通过一场考试得 5 分，每月最多 30 分。",
-        Trigger.EXAM_PASSED,
-        RuleCategory.EXAM,
-        5,
-        "",
-        30,
-        "month",
-        None,
-    ),
-    (
-        "EXAM_95",
-        "考试成绩优秀",
-        "考试成绩达到满分的 95% 及以上，再加 5 分。",
-        Trigger.EXAM_EXCELLENT,
-        RuleCategory.EXAM,
-        5,
-        "",
-        None,
-        "month",
-        95,
-    ),
-    (
-        "EXAM_FIRST",
-        "一次通过考试",
-        "第一次参加就通过考试（不含补考），再加 3 分。",
-        Trigger.EXAM_FIRST_ATTEMPT,
-        RuleCategory.EXAM,
-        3,
-        "",
-        None,
-        "month",
-        None,
-    ),
-    (
-        "TRAINING_HOUR",
-        "完成培训",
-        "完成培训班并取得学时，每 1 学时得 2 分，每月最多 40 分。",
-        Trigger.TRAINING_HOUR,
-        RuleCategory.TRAINING,
-        2,
-        "",
-        40,
-        "month",
-        None,
-    ),
-    (
-        "QUALIFICATION",
-        "取得资质证书",
-        "取得岗位要求的资质证书（持证上岗），每本证书得 10 分。",
-        Trigger.QUALIFICATION,
-        RuleCategory.TRAINING,
-        10,
-        "",
-        None,
-        "month",
-        None,
-    ),
-    (
-        "DRILL_JOIN",
-        "参加应急演练",
-        "参加应急演练并签到，每次得 5 分，每月最多 20 分。",
-        Trigger.DRILL_PARTICIPATION,
-        RuleCategory.DRILL,
-        5,
-        "",
-        20,
-        "month",
-        None,
-    ),
-    (
-        "DRILL_EXCELLENT",
-        "演练评估优秀",
-        "所参加的演练评估结果为“优秀”，每位参演人员再加 5 分。",
-        Trigger.DRILL_EXCELLENT,
-        RuleCategory.DRILL,
-        5,
-        "",
-        None,
-        "month",
-        None,
-    ),
-    (
-        "ACTION_ON_TIME",
-        "整改按期完成",
-        "自己负责的演练整改措施在期限内关闭，得 3 分。",
-        Trigger.ACTION_ON_TIME,
-        RuleCategory.ACTION,
-        3,
-        "",
-        None,
-        "month",
-        None,
-    ),
-    (
-        "PRAISE",
-        "客户表扬",
-        "收到客户表扬（表扬信、锦旗、回访表扬等），经培训师或人力资源部登记、审核通过后得 8 分，每季度最多 40 分。",
-        Trigger.MANUAL,
-        RuleCategory.PRAISE,
-        8,
-        "表扬信、锦旗照片或回访录音记录",
-        40,
-        "quarter",
-        None,
-    ),
-    (
-        "COMPLAINT",
-        "有效客户投诉",
-        "经核实属实的客户投诉，每次扣 10 分；当期有有效投诉的员工不能参评服务之星。",
-        Trigger.MANUAL,
-        RuleCategory.COMPLAINT,
-        -10,
-        "投诉工单及核实结论",
-        None,
-        "quarter",
-        None,
-    ),
-    (
-        "INNOVATION",
-        "服务创新建议被采纳",
-        "提出的服务改进或创新建议被单位采纳，得 15 分，每季度最多 30 分。",
-        Trigger.MANUAL,
-        RuleCategory.INNOVATION,
-        15,
-        "建议书及采纳意见",
-        30,
-        "quarter",
-        None,
-    ),
-]
+from incentives.services import create_claim, decide_claim, file_appeal, store_attachment
 
 DEMO_EXAM = SimpleNamespace(id=0, title="供电服务规范")  # the demo's stand-in exam (no exams package here)
 
@@ -165,30 +38,6 @@ DEMO_EXAM = SimpleNamespace(id=0, title="供电服务规范")  # the demo's stan
 DEMO_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
-
-
-def seed_rules() -> dict[str, PointRule]:
-    """The standard rules (existing ones are left as HR configured them)."""
-    existing = {r.code: r for r in db.session.scalars(select(PointRule))}
-    for code, name, desc, trigger, category, points, evidence, cap, cap_period, threshold in RULES:
-        if code in existing:
-            continue
-        existing[code] = save_rule(
-            RuleData(
-                code=code,
-                name=name,
-                description=desc,
-                trigger=trigger,
-                category=category,
-                points=Decimal(points),
-                evidence=evidence,
-                cap=Decimal(cap) if cap else None,
-                cap_period=cap_period,
-                threshold=Decimal(threshold) if threshold else None,
-            )
-        )
-    star.settings()
-    return existing
 
 
 def _user(number: str) -> User | None:
@@ -206,7 +55,8 @@ def seed_incentives(report) -> None:
 
 
 def _seed(report) -> None:
-    rules = seed_rules()
+    # The point rules and the star settings are starter content (``seed-content`` runs first).
+    rules = starter.standard_rules()
     if db.session.scalar(select(func.count(PointEntry.id)).where(PointEntry.source_key.like("demo:%"))):
         report("Incentives: demo activity already present.")
         return
@@ -224,7 +74,7 @@ def _seed(report) -> None:
     _seed_star_selections(trainer, hr, now)
     db.session.flush()
     report(
-        f"Incentives: {len(RULES)} point rules, demo ledger for {len(staff)} staff, one published star selection."
+        f"Incentives: {len(rules)} point rules, demo ledger for {len(staff)} staff, one published star selection."
     )
 
 
@@ -403,3 +253,43 @@ def _seed_star_selections(trainer: User, hr: User, now: dt.datetime) -> None:
             tie_breaks="fewest_complaints,higher_exam_average",
             now=now,
         )
+
+
+def remove_demo_activity(employee_ids: list[int], user_ids: list[int]) -> None:
+    """Delete what the ledger and the star selections hold about demo people (for ``remove-demo``):
+    selections they ran, nominations, appeals, claims, then ledger lines (corrections before what they
+    reverse). Exam scores go with the people (ON DELETE CASCADE)."""
+    people, accounts = StarNomination.employee_id.in_(employee_ids), user_ids
+    by_demo = or_(
+        StarSelection.created_by_id.in_(accounts),
+        StarSelection.nominated_by_id.in_(accounts),
+        StarSelection.approved_by_id.in_(accounts),
+    )
+    db.session.execute(
+        delete(StarNomination).where(
+            or_(people, StarNomination.selection_id.in_(select(StarSelection.id).where(by_demo)))
+        )
+    )
+    db.session.execute(delete(StarSelection).where(by_demo))
+    db.session.execute(
+        delete(Appeal).where(or_(Appeal.employee_id.in_(employee_ids), Appeal.resolved_by_id.in_(accounts)))
+    )
+    db.session.execute(
+        delete(PointClaim).where(
+            or_(
+                PointClaim.employee_id.in_(employee_ids),
+                PointClaim.entered_by_id.in_(accounts),
+                PointClaim.decided_by_id.in_(accounts),
+            )
+        )
+    )
+    demo_entries = or_(
+        PointEntry.employee_id.in_(employee_ids),
+        PointEntry.author_id.in_(accounts),
+        PointEntry.approver_id.in_(accounts),
+    )
+    allowed = {DEMO_REMOVAL: True}  # the ledger is append-only except for the demo's fictitious lines
+    db.session.execute(
+        delete(PointEntry).where(demo_entries, PointEntry.reverses_id.is_not(None)), execution_options=allowed
+    )
+    db.session.execute(delete(PointEntry).where(demo_entries), execution_options=allowed)

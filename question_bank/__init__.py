@@ -7,12 +7,12 @@ from sqlalchemy.engine import make_url
 from core.auth import Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import NavItem, add_nav_item
-from core.seeding import add_seeder
-from question_bank import cli, jobs, models, rendering, seed, views  # noqa: F401 — jobs declares its task
+from core.seeding import add_content_part
+from question_bank import cli, jobs, models, rendering, starter, views  # noqa: F401 — jobs declares its task
 
 
 def register(app) -> None:
-    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
+    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, starter content."""
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         models.declare_postgresql_indexes()
     app.register_blueprint(views.bp)
@@ -46,4 +46,10 @@ def register(app) -> None:
         app,
         NavItem("question_bank.export", _l("Export"), roles=roles, order=340, icon="download", group=group),
     )
-    add_seeder(app, "question bank starter questions", 20, seed.seed_starter_bank)
+    add_content_part(
+        app,
+        "questions",
+        20,
+        "the starter bank: 310 questions written from the guide",
+        starter.seed_starter_questions,
+    )

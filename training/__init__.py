@@ -9,13 +9,14 @@ from core import signals
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
-from core.seeding import add_seeder
-from training import cards, cli, seed, views
+from core.seeding import add_content_part, add_demo_remover, add_seeder
+from training import cards, cli, seed, starter, views
 from training.hours import on_drill_participated
 
 
 def register(app) -> None:
-    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
+    """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, starter
+    content, demo seeders."""
     app.config.setdefault(
         "TRAINING_CHECKIN_OPEN_BEFORE", int(os.environ.get("TRAINING_CHECKIN_OPEN_BEFORE", "30"))
     )
@@ -45,4 +46,15 @@ def register(app) -> None:
             "training.hr", "training/cards/hr.html", cards.hr_card, roles=(Role.HR, Role.ADMIN), order=60
         ),
     )
+    add_content_part(
+        app,
+        "certificate-types",
+        30,
+        "certificate types of 持证上岗 and the posts that need each",
+        starter.seed_certificate_types,
+    )
+    add_content_part(
+        app, "courses", 31, "courses of guide 1.5 and 6.4 with knowledge points", starter.seed_courses
+    )
     add_seeder(app, "training and qualifications", 30, seed.seed_training)
+    add_demo_remover(app, "certificates of demo people", 30, seed.remove_demo_certificates)

@@ -1,134 +1,30 @@
-"""Demo training data: certificate types and the posts requiring them, courses from guide 1.5 and 6.4,
+"""Demo training data (over the starter certificate types and courses of ``training.starter``):
 a 2026 plan per unit, sessions with attendance, and qualification records with varied expiry."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from accounts.models import Department, Employee, Position
 from core.extensions import db
+from core.seeding import Outcome
 from core.timeutil import LOCAL_TZ
-from training import course_sessions
+from training import course_sessions, starter
 from training import qualifications as quals
 from training.expiry import expiry_for
 from training.models import (
+    Certificate,
     CertificateType,
     Course,
-    CourseFormat,
     Enrolment,
-    KnowledgePoint,
     PlanPeriod,
+    TrainingPlan,
     TypeOrigin,
 )
 from training.services import add_plan_item, create_plan
-
-# (code, name, validity months, issuer, origin, positions requiring it)
-CERTIFICATE_TYPES = [
-    ("KFZY", "客户服务专员岗位资格", 36, "华源省电力公司培训中心", TypeOrigin.INTERNAL, ["CSR", "CLERK"]),
-    ("TZDG", "特种作业操作证（电工）", 72, "应急管理部门", TypeOrigin.EXTERNAL, ["ELEC", "EMERG"]),
-    ("DDSG", "电力调度员上岗证", 24, "华源省电力调度控制中心", TypeOrigin.INTERNAL, ["DISP"]),
-    ("YJJY", "应急救援员", 48, "人力资源社会保障部门", TypeOrigin.EXTERNAL, ["EMERG"]),
-    ("FWLY", "服务礼仪培训合格", 24, "华源省电力公司培训中心", TypeOrigin.INTERNAL, ["CSR", "CLERK"]),
-    (
-        "XXAQ",
-        "信息安全培训合格",
-        12,
-        "华源省电力公司信息通信中心",
-        TypeOrigin.INTERNAL,
-        ["CSR", "CLERK", "DISP", "METER"],
-    ),
-]
-
-KNOWLEDGE_POINTS = [
-    ("应急知识", "6.4"),
-    ("应急技能", "6.4"),
-    ("应急流程", "6.4"),
-    ("应急装备使用", "6.4"),
-    ("客户沟通技巧", "6.4"),
-    ("服务理念", "1.5"),
-    ("服务流程", "1.5"),
-    ("服务技能", "1.5"),
-    ("服务规范", "1.5"),
-    ("信息安全与个人信息保护", "3.4"),
-]
-
-# (code, title, chapters, hours, form, positions, knowledge points, grants type)
-COURSES = [
-    (
-        "YJ-101",
-        "应急预案与应急响应流程",
-        "6.1, 6.3",
-        "4",
-        CourseFormat.CLASSROOM,
-        ["ELEC", "EMERG", "DISP"],
-        ["应急知识", "应急流程"],
-        None,
-    ),
-    (
-        "YJ-102",
-        "应急装备使用实操",
-        "6.2, 6.4",
-        "6",
-        CourseFormat.FIELD_DRILL,
-        ["ELEC", "EMERG"],
-        ["应急装备使用", "应急技能"],
-        None,
-    ),
-    (
-        "YJ-103",
-        "停电事件客户沟通模拟演练",
-        "6.2, 6.4",
-        "3",
-        CourseFormat.SIMULATION,
-        ["CSR", "CLERK"],
-        ["客户沟通技巧", "应急流程"],
-        None,
-    ),
-    (
-        "FW-201",
-        "服务理念与服务规范",
-        "1.5, 7.1",
-        "4",
-        CourseFormat.CLASSROOM,
-        ["CSR", "CLERK", "METER"],
-        ["服务理念", "服务规范"],
-        None,
-    ),
-    (
-        "FW-202",
-        "95598服务流程与工单处理",
-        "1.5, 3.3",
-        "6",
-        CourseFormat.ONLINE,
-        ["CSR"],
-        ["服务流程", "服务技能"],
-        None,
-    ),
-    (
-        "FW-203",
-        "服务礼仪培训",
-        "7.2",
-        "4",
-        CourseFormat.CLASSROOM,
-        ["CSR", "CLERK"],
-        ["服务规范", "客户沟通技巧"],
-        "FWLY",
-    ),
-    (
-        "AQ-301",
-        "信息安全与个人信息保护",
-        "3.4",
-        "2",
-        CourseFormat.ONLINE,
-        ["CSR", "CLERK", "DISP", "METER"],
-        ["信息安全与个人信息保护"],
-        "XXAQ",
-    ),
-]
 
 # unit code → (plan title, [(course code, month, headcount, target positions)])
 PLANS = {
@@ -168,15 +64,17 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 def seed_training(report) -> None:
     """Types, knowledge points, courses, plans, sessions, attendance and records (idempotent)."""
-    if db.session.scalar(select(CertificateType.id).limit(1)) is not None:
+    if db.session.scalar(select(TrainingPlan.id).limit(1)) is not None:
         return
     positions = {p.code: p for p in db.session.scalars(select(Position))}
     departments = {d.code: d for d in db.session.scalars(select(Department))}
     if "HY-KF" not in departments:
         return
-    types = _seed_certificate_types(positions)
-    courses = _seed_courses(positions, types)
-    db.session.flush()
+    # The certificate types and courses are starter content (``seed-content`` runs before the demo).
+    starter.seed_certificate_types(Outcome("certificate-types"))
+    starter.seed_courses(Outcome("courses"))
+    types = {t.code: t for t in db.session.scalars(select(CertificateType))}
+    courses = {c.code: c for c in db.session.scalars(select(Course))}
 
     rng = random.Random(2026)
     now = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
@@ -199,43 +97,6 @@ def seed_training(report) -> None:
     _seed_records(types, employees, rng, now)
     db.session.flush()
     report("Training: certificate types, 7 courses, 2026 plans per unit, sessions and certificates seeded.")
-
-
-def _seed_certificate_types(positions: dict) -> dict[str, CertificateType]:
-    types = {}
-    for code, name, months, issuer, origin, posts in CERTIFICATE_TYPES:
-        types[code] = CertificateType(
-            code=code,
-            name=name,
-            validity_months=months,
-            issuer=issuer,
-            origin=origin,
-            number_prefix=code,
-            positions=[positions[p] for p in posts if p in positions],
-        )
-        db.session.add(types[code])
-    return types
-
-
-def _seed_courses(positions: dict, types: dict) -> dict[str, Course]:
-    """The knowledge points and the courses teaching them."""
-    points = {name: KnowledgePoint(name=name, guide_section=section) for name, section in KNOWLEDGE_POINTS}
-    db.session.add_all(points.values())
-    courses = {}
-    for code, title, chapters, hours, form, posts, kps, grants in COURSES:
-        courses[code] = Course(
-            code=code,
-            title=title,
-            guide_chapters=chapters,
-            hours=Decimal(hours),
-            form=form,
-            description=f"《电力系统客户服务指南》{chapters}",
-            positions=[positions[p] for p in posts if p in positions],
-            knowledge_points=[points[k] for k in kps],
-            grants_certificate_type=types[grants] if grants else None,
-        )
-        db.session.add(courses[code])
-    return courses
 
 
 def _seed_plan(unit, year: int, title: str, items, courses: dict, positions: dict, trainer) -> list:
@@ -345,3 +206,9 @@ def _seed_records(types: dict, employees: list, rng, now) -> None:
                     note="演示数据",
                 )
     quals.grant_qualifications(grants, now=now)
+
+
+def remove_demo_certificates(employee_ids: list[int], user_ids: list[int]) -> None:
+    """Delete the certificates of demo people (for ``remove-demo``); their records, enrolments and hours go
+    with the people (ON DELETE CASCADE)."""
+    db.session.execute(delete(Certificate).where(Certificate.employee_id.in_(employee_ids)))

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from incentives.models import PointRule
-from incentives.seed import seed_rules
+from incentives.starter import standard_rules
 from tests import factories
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def _sign_in(page, live_server, number):
 
 def test_praise_approval_and_appeal(live_server, live_db, browser, tmp_path):
     if live_db.session.scalar(select(PointRule.id).where(PointRule.code == "PRAISE")) is None:
-        seed_rules()
+        standard_rules()
     unit = factories.department("城东供电分公司", kind="branch")
     employee = _person(live_db, department=unit, name="韩玲")
     trainer = _person(live_db, grants=[("trainer", unit)])

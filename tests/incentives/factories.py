@@ -10,7 +10,7 @@ from accounts.models import Employee
 from core.extensions import db
 from incentives.ledger import award
 from incentives.models import PointEntry, PointRule, RuleCategory, Trigger
-from incentives.seed import seed_rules
+from incentives.starter import standard_rules
 from tests import factories
 
 NOW = dt.datetime(2026, 5, 15, 4, 0, tzinfo=dt.UTC)  # 12:00 in Shanghai, mid Q2 2026
@@ -20,7 +20,7 @@ PDF = b"%PDF-1.4\n%demo\n"
 
 def rules() -> dict[str, PointRule]:
     """The standard rule set (as seeded)."""
-    return seed_rules()
+    return standard_rules()
 
 
 def rule(
