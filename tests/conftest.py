@@ -45,10 +45,15 @@ def reset_schema(engine) -> None:
     else:
         meta = sa.MetaData()
         meta.reflect(engine)
-        with engine.begin() as conn:
-            conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
+        raw = engine.raw_connection()  # foreign keys can be switched off only outside a transaction
+        try:
+            raw.execute("PRAGMA foreign_keys=OFF")
             for table in reversed(meta.sorted_tables):
-                conn.execute(sa.text(f'DROP TABLE "{table.name}"'))
+                raw.execute(f'DROP TABLE "{table.name}"')
+            raw.commit()
+            raw.execute("PRAGMA foreign_keys=ON")
+        finally:
+            raw.close()
 
 
 TEST_CONFIG = {
@@ -110,6 +115,10 @@ def db(app):
     with app.app_context():
         connection = _db.engine.connect()
         outer = connection.begin()
+        if connection.dialect.name == "sqlite":
+            # The sqlite3 module begins a transaction only before a write, so the savepoint a commit inside
+            # the test releases would otherwise be a transaction of its own, committed to disk for good.
+            connection.exec_driver_sql("BEGIN")
         original = _db.session
         _db.session = _db._make_scoped_session(
             {"bind": connection, "class_": _ConnectionSession, "join_transaction_mode": "create_savepoint"}
@@ -131,14 +140,23 @@ def committed_db(app):
         yield _db
         _db.session.remove()
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
-        with _db.engine.begin() as conn:
-            if _db.engine.dialect.name == "postgresql":
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as conn:
                 conn.execute(
                     sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
                 )
-            else:
+        else:
+            # SQLite checks RESTRICT keys row by row (a category's parent may go before its child): empty the
+            # tables with foreign keys off, which SQLite accepts only outside a transaction.
+            raw = _db.engine.raw_connection()
+            try:
+                raw.execute("PRAGMA foreign_keys=OFF")
                 for table in tables:
-                    conn.execute(sa.text(f'DELETE FROM "{table}"'))
+                    raw.execute(f'DELETE FROM "{table}"')
+                raw.commit()
+                raw.execute("PRAGMA foreign_keys=ON")
+            finally:
+                raw.close()
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ def _add_department(client, name: str, code: str, kind: str, parent: Department)
         "/admin/departments", data={"name": name, "code": code, "kind": kind, "parent_id": parent.id}
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    Department.query.session.rollback()  # a fresh read: what the request committed
     return Department.query.filter_by(code=code).one()
 
 
@@ -129,6 +130,7 @@ def test_go_live_from_an_empty_database_to_a_certificate(app, committed_db):
     # 3. The administrator signs in, changes the password, and builds the department tree.
     admin = app.test_client()
     _sign_in_first_time(admin, "IT001", admin_password, "Jiangnan-Admin-2027")
+    db.session.rollback()  # a fresh read: what the commands and requests committed
     root = Department.query.filter_by(code="ROOT").one()
     assert root.name == "江南供电公司"
     center = _add_department(admin, "客户服务中心", "KF", "center", root)
@@ -166,6 +168,7 @@ def test_go_live_from_an_empty_database_to_a_certificate(app, committed_db):
     assert submitted["passed"] is True and submitted["score"] == "100.00"
     page = candidate.get("/training/my/qualifications").get_data(as_text=True)
     assert "客户服务专员岗位资格" in page
+    db.session.rollback()
     employee = Employee.query.filter_by(employee_no="KF0001").one()
     certificate = db.session.scalar(select(Certificate).where(Certificate.employee_id == employee.id))
     assert certificate is not None and certificate.sha256
