@@ -268,7 +268,7 @@ def roster_import():
             "accounts/people/import_preview.html",
             plan=plan,
             confirm=RosterConfirmForm(token=token + suffix.replace(".", "_")) if plan.ok else None,
-        )
+        ), 200 if plan.ok else 400
     return render_template("accounts/people/import.html", form=form)
 
 

@@ -102,9 +102,10 @@ def import_upload():
         token = secrets.token_hex(16)
         _staged(current_user.id, token).write_bytes(data)
         confirm = ImportConfirmForm(token=token, format=fmt, category_id=str(form.category_id.data or ""))
+    # A rejected file is bad input: its problems are listed and the answer is 400 (nothing is staged).
     return render_template(
         "question_bank/import_preview.html", plan=plan, confirm=confirm, base=base, fmt=fmt
-    )
+    ), 200 if plan.ok else 400
 
 
 @bp.post("/import/confirm")

@@ -7,6 +7,7 @@ import io
 import pytest
 from sqlalchemy import select
 
+from question_bank.formats.xlsx import template_rows, write_workbook
 from question_bank.models import Question
 from tests import factories as people
 from tests.access import assert_access
@@ -270,3 +271,36 @@ def test_multiple_choice_weights_are_edited_in_the_form(client, login, db):
     assert 'name="weights" type="text" value=""' in client.get(f"/question-bank/{question.id}/edit").get_data(
         as_text=True
     )
+
+
+GARBAGE = bytes(range(256)) * 8
+DAMAGED = people.damaged_workbook(write_workbook(template_rows()))
+
+
+@pytest.mark.locale("en")
+@pytest.mark.parametrize(
+    ("name", "fmt", "data"),
+    [
+        ("questions.xlsx", "", b"this is not a zip file at all"),
+        ("questions.xlsx", "xlsx", GARBAGE),
+        ("questions.xlsx", "", b""),
+        ("PK-header.xlsx", "xlsx", b"PK\x03\x04" + GARBAGE),
+        ("damaged.xlsx", "", DAMAGED),
+        ("questions.gift", "", GARBAGE),
+        ("questions.gift", "gift", b""),
+        ("questions.xml", "", GARBAGE),
+        ("questions.xml", "moodlexml", b"<quiz><question"),
+        ("questions.xml", "moodlexml", b""),
+    ],
+)
+def test_unreadable_question_files_are_refused_with_a_message(client, login, db, name, fmt, data):
+    login("admin")
+    response = client.post(
+        "/question-bank/import", data={"file": (io.BytesIO(data), name), "format": fmt, "category_id": "0"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'name="token"' not in page
+    messages = ("not a valid .xlsx workbook", "The file is empty", "is not UTF-8", "not well-formed XML")
+    assert any(words in page for words in messages)
+    assert db.session.scalar(select(Question.id)) is None
