@@ -105,7 +105,7 @@ def test_qr_checkin_only_for_enrolled_signed_in_employees(app, client, db, login
     with app.test_request_context():
         course_sessions.self_enrol(s, user.employee, now=start - dt.timedelta(hours=1))
     db.session.flush()
-    assert client.post(f"/training/checkin/{s.id}/wrong-token").status_code == 403
+    assert client.post(f"/training/checkin/{s.id}/wrong-token").status_code == 404
     ok = client.post(url)
     assert ok.status_code == 200 and 'data-checkin="ok"' in ok.get_data(as_text=True)
 
@@ -237,3 +237,24 @@ def test_the_course_catalogue_names_each_course_format_in_words(client, db, logi
     row = page[page.index("计量装置故障处理") :]
     row = row[: row.index("</tr>")]
     assert "集中培训" in row and "classroom" not in row
+
+
+def test_checkin_page_with_a_wrong_token_shows_nothing_of_the_session(app, client, db, login):
+    """Any signed-in user guessing session ids learns nothing: no title, time or place without the token."""
+    s = tf.session(start=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10))
+    s.title = "机密调度培训班"
+    s.place = "三楼秘密会议室"
+    db.session.flush()
+    login()
+    for method in (client.get, client.post):
+        response = method(f"/training/checkin/{s.id}/any-token-at-all")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404
+        assert s.title not in page and s.place not in page
+    assert client.get(f"/training/checkin/{s.id}/{s.checkin_token}").status_code == 200
+
+
+def test_checkin_page_opens_for_a_trainer_of_the_session_without_the_token(app, client, db, login):
+    s = tf.session(start=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10))
+    login("trainer", scope=s.department)
+    assert client.get(f"/training/checkin/{s.id}/not-the-token").status_code == 200
