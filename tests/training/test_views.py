@@ -258,3 +258,42 @@ def test_checkin_page_opens_for_a_trainer_of_the_session_without_the_token(app, 
     s = tf.session(start=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10))
     login("trainer", scope=s.department)
     assert client.get(f"/training/checkin/{s.id}/not-the-token").status_code == 200
+
+
+def test_uploads_are_named_after_what_they_are(client, db, login):
+    """A PDF sent as slides.html is kept and offered as slides.pdf (material and certificate scan)."""
+    login(role="hr", roles=["trainer", "hr"])
+    pdf = b"%PDF-1.7\n" + b"0" * 200
+    course = tf.course()
+    response = client.post(
+        f"/training/courses/{course.id}/materials",
+        data={"title": "讲义", "file": (io.BytesIO(pdf), "slides.html")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    material = course.materials[0]
+    assert material.file.original_name == "slides.pdf"
+    download = client.get(f"/training/materials/{material.id}")
+    assert "slides.pdf" in download.headers["Content-Disposition"] and ".html" not in download.headers[
+        "Content-Disposition"
+    ]
+    download.close()
+    emp = factories.employee()
+    ctype = tf.certificate_type(months=72)
+    response = client.post(
+        "/training/qualifications/record",
+        data={
+            "employee_no": emp.employee_no,
+            "certificate_type": ctype.id,
+            "number": "T2",
+            "issued_on": "2024-01-01",
+            "scan": (io.BytesIO(pdf), "证书扫描.html"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    record = quals.current_record(emp, ctype)
+    assert record.scan.original_name == "证书扫描.pdf"
+    scan = client.get(f"/training/scans/{record.id}")
+    assert ".pdf" in scan.headers["Content-Disposition"] and ".html" not in scan.headers["Content-Disposition"]
+    scan.close()
