@@ -1,5 +1,7 @@
-"""exam pools: each exam's question pool, frozen at its first start (an exam already running when
-this is applied freezes its pool at its next start)
+"""exam pools
+
+Each exam's question pool, frozen at its first start (an exam already running when this is applied
+freezes its pool at its next start).
 
 Revision ID: 0007
 Revises: 0006
