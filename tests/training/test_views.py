@@ -274,9 +274,10 @@ def test_uploads_are_named_after_what_they_are(client, db, login):
     material = course.materials[0]
     assert material.file.original_name == "slides.pdf"
     download = client.get(f"/training/materials/{material.id}")
-    assert "slides.pdf" in download.headers["Content-Disposition"] and ".html" not in download.headers[
-        "Content-Disposition"
-    ]
+    assert (
+        "slides.pdf" in download.headers["Content-Disposition"]
+        and ".html" not in download.headers["Content-Disposition"]
+    )
     download.close()
     emp = factories.employee()
     ctype = tf.certificate_type(months=72)
@@ -295,5 +296,7 @@ def test_uploads_are_named_after_what_they_are(client, db, login):
     record = quals.current_record(emp, ctype)
     assert record.scan.original_name == "证书扫描.pdf"
     scan = client.get(f"/training/scans/{record.id}")
-    assert ".pdf" in scan.headers["Content-Disposition"] and ".html" not in scan.headers["Content-Disposition"]
+    assert (
+        ".pdf" in scan.headers["Content-Disposition"] and ".html" not in scan.headers["Content-Disposition"]
+    )
     scan.close()
