@@ -10,7 +10,7 @@ import enum
 import functools
 from collections.abc import Callable
 
-from flask import abort
+from flask import abort, current_app, request
 from flask_login import current_user
 from flask_login import login_required as _flask_login_required
 
@@ -76,3 +76,19 @@ def init_app(app) -> None:
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "warning"
     login_manager.needs_refresh_message = _l("Please sign in again to continue.")
+    app.after_request(_no_store_for_signed_in)
+
+
+def _no_store_for_signed_in(response):
+    """A page shown to a signed-in user is never kept by the browser, so Back after signing out shows
+    nothing private from its cache. Public views (sign-in, certificate verification) and static files
+    keep their own caching."""
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return response
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "access", None) == "public":
+        return response
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -95,6 +95,8 @@ def read_rows(data: bytes, filename: str, *, max_unpacked: int = MAX_UNPACKED_BY
         try:
             sheet = workbook.worksheets[0]
             rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        except Exception as exc:  # noqa: BLE001 — a damaged sheet inside the zip fails only as it is read
+            raise SpreadsheetError(str(_l("The file is not a valid .xlsx workbook."))) from exc
         finally:
             workbook.close()
     elif name.endswith(".csv") and kind is None:

@@ -28,6 +28,19 @@ CONTENT_TYPES = {
     PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     MP4: "video/mp4",
 }
+# The file-name ending of each type; the first is the one given, the others are also accepted as they are.
+EXTENSIONS = {
+    PDF: ("pdf",),
+    PNG: ("png",),
+    JPEG: ("jpg", "jpeg"),
+    GIF: ("gif",),
+    WEBP: ("webp",),
+    XLSX: ("xlsx",),
+    DOCX: ("docx",),
+    PPTX: ("pptx",),
+    MP4: ("mp4",),
+}
+MAX_NAME_LENGTH = 200
 _OFFICE_MARKERS = {"xl/": XLSX, "word/": DOCX, "ppt/": PPTX}
 _SIGNATURES = (
     (b"%PDF-", PDF),
@@ -58,3 +71,16 @@ def sniff(data: bytes) -> str | None:
             if any(n.startswith(prefix) for n in names):
                 return kind
     return None
+
+
+def honest_name(filename: str | None, kind: str, default: str = "file") -> str:
+    """The name to keep and offer for a file of type ``kind`` that the user called ``filename``: its base
+    name (no folders), with the ending of what the file really is, so a PDF sent as ``a.html`` is ``a.pdf``."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    stem, dot, ending = name.rpartition(".")
+    if not dot:
+        stem, ending = name, ""
+    endings = EXTENSIONS[kind]
+    ending = ending.lower() if ending.lower() in endings else endings[0]
+    stem = stem.strip() or default
+    return f"{stem[: MAX_NAME_LENGTH - len(ending) - 1]}.{ending}"

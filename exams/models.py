@@ -181,6 +181,19 @@ class Exam(db.Model):
     audience: Mapped[list[ExamAudience]] = relationship(back_populates="exam", cascade="all, delete-orphan")
 
 
+class ExamPool(db.Model):
+    """The questions an exam's candidates draw from, frozen at its first start: for each blueprint rule
+    (by id) the question versions it may take. Every candidate of one exam draws from the same pool,
+    whatever is published or edited in the bank meanwhile; a trainer may refresh it (audited)."""
+
+    __tablename__ = "exam_pools"
+    __audit__ = False  # frozen automatically at a start; the explicit refresh is audited instead
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
+    versions: Mapped[dict] = mapped_column(JSON, default=dict)  # str(rule id) → [question version ids]
+    frozen_at: Mapped[dt.datetime]
+
+
 class ExamAudience(db.Model):
     """One audience entry: a department subtree, a position, or a named employee."""
 

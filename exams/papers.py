@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from accounts.models import Department, User
 from core.extensions import db
@@ -169,24 +170,52 @@ class DrawnQuestion:
     points: Decimal
 
 
-def draw_paper(
-    blueprint: PaperBlueprint, seed: int, *, shuffle_questions: bool = False
-) -> list[DrawnQuestion]:
-    """The paper ``seed`` draws from ``blueprint`` (the same seed and bank give the same paper).
+def bank_pool(blueprint: PaperBlueprint) -> dict[str, list[int]]:
+    """For each rule of ``blueprint`` (by id, as text), the current versions of the published questions it
+    may take from the bank now, in question order (a fixed rule: its one question, or none)."""
+    versions: dict[str, list[int]] = {}
+    for section in blueprint.sections:
+        for rule in section.rules:
+            if rule.kind == RuleKind.FIXED:
+                query = select(Question.current_version_id).where(
+                    Question.id == rule.question_id,
+                    Question.status == QuestionStatus.PUBLISHED,
+                    Question.current_version_id.is_not(None),
+                )
+            else:
+                query = rule_query(rule).with_only_columns(Question.current_version_id)
+            versions[str(rule.id)] = list(db.session.scalars(query))
+    return versions
 
-    Fixed questions are taken first so draw rules never repeat them; within a section the order is the
-    rules' order, shuffled when ``shuffle_questions``."""
+
+def draw_paper(
+    blueprint: PaperBlueprint,
+    seed: int,
+    *,
+    shuffle_questions: bool = False,
+    pool: dict[str, list[int]] | None = None,
+) -> list[DrawnQuestion]:
+    """The paper ``seed`` draws from ``blueprint`` (the same seed and pool give the same paper).
+
+    ``pool`` is an exam's frozen pool (``exams.pools``); without one the paper is drawn from the bank as
+    it is now. Fixed questions are taken first so draw rules never repeat them; within a section the
+    order is the rules' order, shuffled when ``shuffle_questions``."""
+    pool = bank_pool(blueprint) if pool is None else pool
     rng = random.Random(seed)
-    taken: set[int] = {r.question_id for s in blueprint.sections for r in s.rules if r.kind == RuleKind.FIXED}
-    paper: list[DrawnQuestion] = []
+    rules = [rule for section in blueprint.sections for rule in section.rules]
+    taken = {pool[str(r.id)][0] for r in rules if r.kind == RuleKind.FIXED and pool.get(str(r.id))}
+    chosen_by_section: list[tuple[str, list[tuple[int, Decimal]]]] = []
     for section in blueprint.sections:
         chosen: list[tuple[int, Decimal]] = []
         for rule in section.rules:
+            candidates = pool.get(str(rule.id)) or []
             if rule.kind == RuleKind.FIXED:
-                chosen.append((rule.question_id, Decimal(rule.points)))
+                if not candidates:
+                    raise ExamError(_("Question #%(id)s is no longer available.", id=rule.question_id))
+                chosen.append((candidates[0], Decimal(rule.points)))
                 continue
-            pool = [qid for qid in db.session.scalars(rule_query(rule)) if qid not in taken]
-            if len(pool) < rule.count:
+            candidates = [v for v in candidates if v not in taken]
+            if len(candidates) < rule.count:
                 raise ExamError(
                     _(
                         "The bank cannot fill “%(section)s”: %(rule)s.",
@@ -194,20 +223,33 @@ def draw_paper(
                         rule=describe_rule(rule),
                     )
                 )
-            picked = rng.sample(pool, rule.count)
+            picked = rng.sample(candidates, rule.count)
             taken.update(picked)
-            chosen.extend((qid, Decimal(rule.points)) for qid in picked)
+            chosen.extend((version_id, Decimal(rule.points)) for version_id in picked)
         if shuffle_questions:
             rng.shuffle(chosen)
-        questions = {
-            q.id: q
-            for q in db.session.scalars(select(Question).where(Question.id.in_([c[0] for c in chosen])))
-        }
-        for qid, points in chosen:
-            question = questions.get(qid)
-            if question is None or question.current_version is None:
-                raise ExamError(_("Question #%(id)s is no longer available.", id=qid))
-            paper.append(DrawnQuestion(section.title, question, question.current_version, points))
+        chosen_by_section.append((section.title, chosen))
+    return _drawn(chosen_by_section)
+
+
+def _drawn(chosen_by_section: list[tuple[str, list[tuple[int, Decimal]]]]) -> list[DrawnQuestion]:
+    """The chosen versions with their questions, loaded in one query, in paper order."""
+    ids = [version_id for _title, chosen in chosen_by_section for version_id, _points in chosen]
+    versions = {
+        v.id: v
+        for v in db.session.scalars(
+            select(QuestionVersion)
+            .options(joinedload(QuestionVersion.question))
+            .where(QuestionVersion.id.in_(ids))
+        )
+    }
+    paper = []
+    for title, chosen in chosen_by_section:
+        for version_id, points in chosen:
+            version = versions.get(version_id)
+            if version is None:
+                raise ExamError(_("A question of this paper is no longer in the bank."))
+            paper.append(DrawnQuestion(title, version.question, version, points))
     return paper
 
 

@@ -34,6 +34,7 @@ from exams import grading, outcomes, responses
 from exams.errors import AttemptClosed, BadAnswer, CannotStart, ExamError, NotAvailable
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam, ResultsRelease
 from exams.papers import DrawnQuestion, draw_paper
+from exams.pools import exam_pool
 from exams.services import attempts_of, in_audience
 from question_bank.models import QuestionVersion
 from question_bank.services import mark_version_used
@@ -89,9 +90,13 @@ def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
         submit_attempt(current, now, auto=True)
     used = _check_can_start(exam, employee, now)
     seed = secrets.randbelow(2**31 - 1)
+    pool = exam_pool(exam, now)
     try:
-        paper = draw_paper(exam.blueprint, seed, shuffle_questions=exam.shuffle_questions)
+        paper = draw_paper(exam.blueprint, seed, shuffle_questions=exam.shuffle_questions, pool=pool.versions)
     except ExamError as exc:
+        if pool.frozen_at == now:  # frozen by this start: a pool no paper can be drawn from is not kept
+            db.session.delete(pool)
+            db.session.flush()
         raise CannotStart(exc.message) from exc
     attempt = Attempt(
         exam_id=exam.id,

@@ -166,7 +166,7 @@ def store_attachment(data: bytes, original_name: str) -> Attachment:
     root.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{ext}"
     (root / name).write_bytes(data)
-    shown = Path(original_name or "").name[:200] or name
+    shown = uploads.honest_name(original_name, uploads.sniff(data), default="evidence")
     return Attachment(path=f"incentives/{name}", name=shown, content_type=content_type, size=len(data))
 
 

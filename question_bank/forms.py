@@ -16,6 +16,7 @@ from wtforms import (
     DecimalField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -373,7 +374,19 @@ class ImportConfirmForm(FlaskForm):
     format = HiddenField(validators=[DataRequired()])
     category_id = HiddenField()
     import_duplicates = BooleanField(_l("Import duplicates too"))
-    publish = BooleanField(_l("Publish the imported questions"), default=True)
+    # An explicit choice, none preselected: an unticked box silently turned whole imports into drafts.
+    publish = RadioField(
+        _l("The imported questions"),
+        choices=choices(
+            [
+                ("published", _l("Publish them: exams can draw them at once")),
+                ("draft", _l("Keep them as drafts to review first")),
+            ]
+        ),
+        validators=[
+            InputRequired(message=_l("Choose whether to publish the questions or keep them as drafts."))
+        ],
+    )
     submit = SubmitField(_l("Import"))
 
 

@@ -283,13 +283,27 @@ def run_import(
                     progress(index, total)
         if pending:
             _insert_batch(pending, tag_ids, author_id, status, now, note)
+    created = sum(counts.values())
     summary = {
-        "created": sum(counts.values()),
+        "created": created,
+        "published": created if status == QuestionStatus.PUBLISHED else 0,
+        "drafts": created if status == QuestionStatus.DRAFT else 0,
         "skipped_duplicates": skipped,
         "counts": dict(sorted(counts.items())),
     }
     audit.record("question_bank.import", None, **summary)
     return summary
+
+
+def outcome_message(summary: dict) -> str:
+    """What an import did, in the importer's words: how many questions are published, how many drafts."""
+    return _(
+        "%(n)d questions imported: %(p)d published, %(d)d drafts; %(s)d duplicates skipped.",
+        n=summary["created"],
+        p=summary["published"],
+        d=summary["drafts"],
+        s=summary["skipped_duplicates"],
+    )
 
 
 def _category_finder(

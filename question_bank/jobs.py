@@ -33,10 +33,6 @@ def import_job(
     )
     report(len(parsed.questions), len(parsed.questions), _("Done"))
     staged.unlink(missing_ok=True)
-    job.message = _(
-        "%(n)d questions imported, %(s)d duplicates skipped.",
-        n=summary["created"],
-        s=summary["skipped_duplicates"],
-    )
+    job.message = importing.outcome_message(summary)
     job.result_link = "/question-bank/"  # no request context in a worker, so no url_for
     return summary

@@ -16,16 +16,21 @@ _TMP = tempfile.mkdtemp(prefix="gridready-test-")
 os.environ.setdefault("GRIDREADY_INSTANCE", _TMP)
 
 import pytest  # noqa: E402
+import redis  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from flask_babel import force_locale  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from flask_sqlalchemy.session import Session as FSASession  # noqa: E402
+from limits.storage import storage_from_string  # noqa: E402
 
-from core import create_app  # noqa: E402
+from core import config, create_app  # noqa: E402
 from core.extensions import db as _db  # noqa: E402
 from core.extensions import limiter  # noqa: E402
 from tests import factories  # noqa: E402
+
+# Rate-limit tests use their own Redis database, which they empty.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def database_url() -> str:
@@ -200,17 +205,46 @@ def csrf_enabled(app):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-@pytest.fixture
-def rate_limits(app):
-    """Production sign-in limits, with empty counters, for one test."""
+def _redis_reachable(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["memory", "redis"])
+def rate_limits(request, app):
+    """The default sign-in limits, with empty counters, for one test; run once with the counters in memory
+    and once in a real Redis (a database of its own, ``TEST_REDIS_URL``, emptied before and after), as
+    every worker shares them in production."""
+    if request.param == "redis":
+        if not _redis_reachable(TEST_REDIS_URL):
+            pytest.skip(
+                f"Redis is not reachable at {TEST_REDIS_URL}: start redis-server to test shared limits"
+            )
+        redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+        uri = TEST_REDIS_URL
+    else:
+        uri = "memory://"
     saved = {k: app.config[k] for k in ("LOGIN_RATE_LIMIT_IP", "LOGIN_RATE_LIMIT_ACCOUNT")}
-    app.config.update(LOGIN_RATE_LIMIT_IP="30 per 5 minutes", LOGIN_RATE_LIMIT_ACCOUNT="10 per 5 minutes")
+    app.config.update(
+        LOGIN_RATE_LIMIT_IP=config.LOGIN_RATE_LIMIT_IP,
+        LOGIN_RATE_LIMIT_ACCOUNT=config.LOGIN_RATE_LIMIT_ACCOUNT,
+    )
+    # Flask-Limiter has no public way to change the storage of an initialised app: swap its storage and
+    # the strategy object built on it, and put the suite's back afterwards.
+    saved_storage, saved_strategy = limiter._storage, limiter._limiter
+    limiter._storage = storage_from_string(uri)
+    limiter._limiter = type(saved_strategy)(limiter._storage)
     limiter.reset()
     try:
         yield limiter
     finally:
-        app.config.update(saved)
         limiter.reset()
+        limiter._storage, limiter._limiter = saved_storage, saved_strategy
+        app.config.update(saved)
+        if request.param == "redis":
+            redis.Redis.from_url(TEST_REDIS_URL).flushdb()
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
+import zipfile
 from decimal import Decimal
 
 from accounts.models import Department, Employee, Position, RoleGrant, User
@@ -88,3 +90,15 @@ def user(
     db.session.flush()
     db.session.refresh(account)
     return account
+
+
+def damaged_workbook(data: bytes) -> bytes:
+    """``data`` (an xlsx) with the second half of its first sheet's compressed bytes scrambled: the zip and
+    the start of the sheet open, the sheet fails part-way through reading."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    damaged = bytearray(data)
+    for k in range(start + info.compress_size // 2, start + info.compress_size - 5):
+        damaged[k] ^= 0x55
+    return bytes(damaged)

@@ -248,11 +248,16 @@ def checkin_window(session: TrainingSession) -> tuple[dt.datetime, dt.datetime]:
     return session.starts_at - dt.timedelta(minutes=before), session.ends_at + dt.timedelta(minutes=after)
 
 
+def checkin_token_valid(session: TrainingSession, token: str) -> bool:
+    """Whether ``token`` is the session's QR check-in code."""
+    return bool(token) and secrets.compare_digest(token.encode(), session.checkin_token.encode())
+
+
 def check_in_by_qr(
     session: TrainingSession, token: str, employee: Employee, *, now: dt.datetime
 ) -> Enrolment:
     """签到 by scanning the session's QR code: only an enrolled employee, inside the window."""
-    if not token or not secrets.compare_digest(token, session.checkin_token):
+    if not checkin_token_valid(session, token):
         raise TrainingError(_("This check-in code is not valid."))
     if session.status == SessionStatus.CANCELLED:
         raise TrainingError(_("This session was cancelled."))

@@ -11,7 +11,7 @@ from flask import current_app
 
 from core.extensions import db
 from core.i18n import gettext as _
-from core.uploads import CONTENT_TYPES, DOCX, JPEG, MP4, PDF, PNG, PPTX, XLSX, sniff
+from core.uploads import CONTENT_TYPES, DOCX, JPEG, MP4, PDF, PNG, PPTX, XLSX, honest_name, sniff
 from training.errors import UploadError
 from training.models import StoredFile
 
@@ -41,10 +41,9 @@ def store_upload(storage, *, allowed: tuple[str, ...], max_bytes: int, user=None
         raise UploadError(_("This type of file is not accepted. Allowed: %(types)s.", types=names))
     stored_name = f"{secrets.token_hex(16)}.{kind}"
     (upload_dir() / stored_name).write_bytes(data)
-    original = Path((storage.filename or "file").replace("\\", "/")).name[:200] or "file"
     record = StoredFile(
         stored_name=stored_name,
-        original_name=original,
+        original_name=honest_name(storage.filename, kind),
         content_type=CONTENT_TYPES[kind],
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -58,3 +57,10 @@ def store_upload(storage, *, allowed: tuple[str, ...], max_bytes: int, user=None
 def file_path(stored: StoredFile) -> Path:
     """Where a stored file lives (its generated name only)."""
     return upload_dir() / Path(stored.stored_name).name
+
+
+def offered_name(stored: StoredFile) -> str:
+    """The name a stored file is downloaded under: ending with its real type (also for files kept before
+    names were checked)."""
+    kind = Path(stored.stored_name).suffix.lstrip(".")
+    return honest_name(stored.original_name, kind) if kind in CONTENT_TYPES else stored.original_name

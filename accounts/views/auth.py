@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from accounts import services
@@ -31,10 +31,19 @@ def _account_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
 
 
+def _sign_in_failed(response) -> bool:
+    """Only a refused password (or locked account) counts against the sign-in limits.
+
+    A whole exam hall or branch office reaches the server from one address, so counting every sign-in
+    per address would lock the hall out; counting failures still stops guessing and password spraying.
+    """
+    return g.get("sign_in_failed", False)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_ip_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])
+@limiter.limit(_ip_limit, methods=["POST"], deduct_when=_sign_in_failed)
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_sign_in_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -43,6 +52,7 @@ def login():
         try:
             user = services.authenticate(form.employee_no.data, form.password.data, utcnow())
         except LoginFailed as exc:
+            g.sign_in_failed = True
             # The page answers 200, so the request commits the failure counter and the audit entry.
             flash(str(exc), "danger")
         else:

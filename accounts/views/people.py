@@ -20,6 +20,7 @@ from core.auth import STAFF_ROLES, Role, login_required, role_required
 from core.extensions import db
 from core.forms import PostForm, choices
 from core.i18n import gettext as _
+from core.privacy import mask_phone
 from core.spreadsheets import SpreadsheetError, read_rows, read_upload
 
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
@@ -177,8 +178,14 @@ def edit(employee_id: int):
     _editable(employee)
     form = EmployeeForm(obj=employee)
     _fill_choices(form)
+    # Personal numbers never reach the browser in full: the ID number field starts empty, the phone
+    # masked; sent back unchanged they keep the stored value, and a new one is typed in full.
+    masked_phone = mask_phone(employee.phone)
     if request.method == "GET":
-        form.national_id.data = ""  # never sent to the browser; leave empty to keep the stored one
+        form.national_id.data = ""
+        form.phone.data = masked_phone
+    elif employee.phone and form.phone.data == masked_phone:
+        form.phone.data = employee.phone
     if form.validate_on_submit():
         new_no = form.employee_no.data.upper()
         clash = db.session.scalar(
@@ -206,6 +213,8 @@ def edit(employee_id: int):
             services.set_employee_status(employee, form.status.data)
             flash(_("Saved."), "success")
             return redirect(url_for("people.show", employee_id=employee.id))
+    if employee.phone and form.phone.data == employee.phone:
+        form.phone.data = masked_phone
     return render_template("accounts/people/form.html", form=form, employee=employee)
 
 
@@ -268,7 +277,7 @@ def roster_import():
             "accounts/people/import_preview.html",
             plan=plan,
             confirm=RosterConfirmForm(token=token + suffix.replace(".", "_")) if plan.ok else None,
-        )
+        ), 200 if plan.ok else 400
     return render_template("accounts/people/import.html", form=form)
 
 

@@ -11,15 +11,15 @@ from accounts.services import departments_in_scope
 from core.auth import Role, role_required
 from core.errors import refusals_go_to
 from core.extensions import db
-from core.forms import choices
+from core.forms import PostForm, choices
 from core.i18n import gettext as _
 from core.models import utcnow
 from core.timeutil import local_to_utc, to_local
-from exams import outcomes, papers, results, services
+from exams import outcomes, papers, pools, results, services
 from exams.errors import ExamError
 from exams.forms import AudienceForm, ExamForm, ResitForm
 from exams.labels import MULTIPLE_RULE_LABELS, PURPOSE_LABELS, RELEASE_LABELS
-from exams.models import AudienceKind, Exam
+from exams.models import AudienceKind, Exam, ExamPool
 from exams.views import manage_bp as bp
 from exams.views.common import MANAGERS, READERS, department_choices, managed_exam
 
@@ -140,6 +140,7 @@ def _audience_form(exam: Exam) -> AudienceForm:
 @role_required(*READERS)
 def exam(exam_id: int):
     exam = managed_exam(exam_id, manage=False)
+    pool = db.session.get(ExamPool, exam.id)
     return render_template(
         "exams/manage/exam.html",
         exam=exam,
@@ -152,7 +153,26 @@ def exam(exam_id: int):
         max_score=papers.blueprint_max_score(exam.blueprint),
         resits=db.session.scalars(select(Exam).where(Exam.parent_exam_id == exam.id)).all(),
         attempt_count=len(results.final_attempts(exam, current_user)),
+        pool=pool,
+        pool_size=len(pools.pool_version_ids(pool)),
+        pool_form=PostForm(),
     )
+
+
+@bp.post("/<int:exam_id>/pool/refresh")
+@role_required(*MANAGERS)
+def exam_pool_refresh(exam_id: int):
+    exam = managed_exam(exam_id)
+    if PostForm().validate_on_submit():
+        pool = pools.refresh_pool(exam, current_user, utcnow())
+        flash(
+            _(
+                "The question pool now holds the bank as it is: %(n)d questions. Papers already drawn keep theirs.",
+                n=len(pools.pool_version_ids(pool)),
+            ),
+            "success",
+        )
+    return redirect(url_for("exams_manage.exam", exam_id=exam.id))
 
 
 @bp.post("/<int:exam_id>/audience")

@@ -14,6 +14,7 @@ import posixpath
 import re
 import xml.parsers.expat
 import zipfile
+import zlib
 
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
@@ -205,7 +206,16 @@ def read_first_sheet(data: bytes, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> 
         shared = _shared_strings(archive)
         with archive.open(_first_sheet_path(archive)) as stream:
             rows = _sheet_rows(stream, shared)
-    except (KeyError, ValueError, IndexError, DefusedXmlException, xml.parsers.expat.ExpatError) as exc:
+    except (
+        KeyError,
+        ValueError,
+        IndexError,
+        EOFError,
+        zipfile.BadZipFile,  # a member's CRC does not match
+        zlib.error,  # a member's compressed bytes are damaged
+        DefusedXmlException,
+        xml.parsers.expat.ExpatError,
+    ) as exc:
         raise SpreadsheetError(_("The file is not a valid .xlsx workbook.")) from exc
     while rows and not any(rows[-1]):
         rows.pop()

@@ -101,17 +101,21 @@ def import_upload():
     if plan.ok:
         token = secrets.token_hex(16)
         _staged(current_user.id, token).write_bytes(data)
-        confirm = ImportConfirmForm(token=token, format=fmt, category_id=str(form.category_id.data or ""))
+        # formdata=None: the upload's own fields (an empty format, no publish choice) must not fill it.
+        confirm = ImportConfirmForm(
+            formdata=None, token=token, format=fmt, category_id=str(form.category_id.data or "")
+        )
+    # A rejected file is bad input: its problems are listed and the answer is 400 (nothing is staged).
     return render_template(
         "question_bank/import_preview.html", plan=plan, confirm=confirm, base=base, fmt=fmt
-    )
+    ), 200 if plan.ok else 400
 
 
 @bp.post("/import/confirm")
 @role_required(*BANK_ROLES)
 def import_confirm():
     form = ImportConfirmForm()
-    if not form.validate_on_submit() or form.format.data not in importing.FORMATS:
+    if not form.token.data or form.format.data not in importing.FORMATS:
         abort(400)
     path = _staged(current_user.id, form.token.data)
     if not path.is_file():
@@ -121,25 +125,36 @@ def import_confirm():
     if _scoped() and not category_id:
         abort(400)
     base = _base_path(category_id)
+    parsed = importing.parse_file(path.read_bytes(), form.format.data)
+    if not form.validate_on_submit():
+        # No publish choice yet: the check page again, asking for it; nothing is imported.
+        plan = importing.preview(parsed, base, current_user)
+        return render_template(
+            "question_bank/import_preview.html", plan=plan, confirm=form, base=base, fmt=form.format.data
+        ), 400
     params = {
         "path": str(path),
         "fmt": form.format.data,
         "base": base,
-        "status": QuestionStatus.PUBLISHED if form.publish.data else QuestionStatus.DRAFT,
+        "status": QuestionStatus.PUBLISHED if form.publish.data == "published" else QuestionStatus.DRAFT,
         "import_duplicates": bool(form.import_duplicates.data),
         "owner_department_id": new_category_owner(current_user),
         "user_id": current_user.id,
     }
-    parsed = importing.parse_file(path.read_bytes(), form.format.data)
     if len(parsed.questions) > INLINE_LIMIT and not parsed.problems:
         job = start_job("question_import", import_job, user=current_user, **params)
         return redirect(url_for("jobs.show", job_id=job.id))
+    return _import_now(parsed, path, params)
+
+
+def _import_now(parsed, path: Path, params: dict):
+    """Run a small confirmed import within the request and say what it did."""
     try:
         summary = importing.run_import(
             parsed,
             current_user,
             utcnow(),
-            base_path=base,
+            base_path=params["base"],
             status=params["status"],
             import_duplicates=params["import_duplicates"],
             owner_department_id=params["owner_department_id"],
@@ -147,18 +162,13 @@ def import_confirm():
     except ImportRejected as exc:
         # Shown as the preview with every problem, status 400: nothing of the import is committed.
         path.unlink(missing_ok=True)
-        plan = importing.preview(parsed, base, current_user)
+        plan = importing.preview(parsed, params["base"], current_user)
         plan.problems = exc.problems
-        return render_template("question_bank/import_preview.html", plan=plan, confirm=None, base=base), 400
+        return render_template(
+            "question_bank/import_preview.html", plan=plan, confirm=None, base=params["base"]
+        ), 400
     path.unlink(missing_ok=True)
-    flash(
-        _(
-            "%(n)d questions imported, %(s)d duplicates skipped.",
-            n=summary["created"],
-            s=summary["skipped_duplicates"],
-        ),
-        "success",
-    )
+    flash(importing.outcome_message(summary), "success")
     return redirect(url_for("question_bank.index"))
 
 

@@ -107,6 +107,7 @@
     if (unsaved === 0) { badge.className = "badge bg-success"; badge.textContent = T.saved; }
     else if (flushing) { badge.className = "badge bg-info text-dark"; badge.textContent = T.saving; }
     else { badge.className = "badge bg-warning text-dark"; badge.textContent = T.unsaved.replace("{n}", unsaved); }
+    badge.title = badge.textContent;  // the badge has a fixed width: its whole text on a long press
   }
   function alertMsg(text) {
     var el = document.getElementById("exam-alert");

@@ -109,6 +109,41 @@ def test_hr_edits_an_employee_and_changes_are_audited(client, login, db):
     assert "13900001111" not in str(changed)
 
 
+def _edit_data(emp, **changes) -> dict:
+    data = {
+        "employee_no": emp.employee_no,
+        "name": emp.name,
+        "department_id": emp.department_id,
+        "position_id": emp.position_id,
+        "national_id": "",
+        "email": "",
+        "status": "active",
+    }
+    return {**data, **changes}
+
+
+def test_edit_form_shows_the_phone_masked_and_keeps_it_when_untouched(client, login, db):
+    emp = factories.employee(phone="13812345678")
+    login("hr")
+    page = client.get(f"/people/{emp.id}/edit").get_data(as_text=True)
+    assert "13812345678" not in page and 'value="138****5678"' in page
+    # Sent back untouched: the stored number stays.
+    response = client.post(f"/people/{emp.id}/edit", data=_edit_data(emp, phone="138****5678"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Employee, emp.id).phone == "13812345678"
+    # Another field wrong: the form comes back, the phone still masked.
+    page = client.post(
+        f"/people/{emp.id}/edit", data=_edit_data(emp, phone="138****5678", national_id="110105199001011234")
+    ).get_data(as_text=True)
+    assert "13812345678" not in page and 'value="138****5678"' in page
+    # A new number is typed in full; a half-masked one is refused.
+    assert client.post(f"/people/{emp.id}/edit", data=_edit_data(emp, phone="139****5678")).status_code == 200
+    assert client.post(f"/people/{emp.id}/edit", data=_edit_data(emp, phone="13900001111")).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Employee, emp.id).phone == "13900001111"
+
+
 def test_edit_rejects_a_bad_id_number(client, login, db):
     emp = factories.employee()
     login("hr")

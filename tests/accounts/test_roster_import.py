@@ -203,6 +203,28 @@ def test_not_a_workbook(app, client, login, db, org):
     assert db.session.scalar(select(func.count(Employee.id))) == employees_before
 
 
+@pytest.mark.locale("en")
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("roster.xlsx", b"this is not a zip file", "not a valid .xlsx workbook"),
+        ("roster.xlsx", bytes(range(256)) * 8, "not a valid .xlsx workbook"),
+        ("roster.xlsx", b"", "The file is empty"),
+        ("roster.csv", b"", "The file is empty"),
+        ("damaged.xlsx", factories.damaged_workbook(_xlsx([GOOD[1]] * 300)), "not a valid .xlsx workbook"),
+        ("roster.csv", bytes(range(256)) * 8, "neither UTF-8 nor GBK"),
+    ],
+)
+def test_unreadable_roster_files_are_refused(app, client, login, db, org, name, data, message):
+    login("hr")
+    employees_before = db.session.scalar(select(func.count(Employee.id)))
+    response = _upload(client, data, name=name)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in html and 'name="token"' not in html
+    assert db.session.scalar(select(func.count(Employee.id))) == employees_before
+
+
 def test_wrong_extension(client, login, db, org):
     login("hr")
     response = _upload(client, b"hello", name="roster.txt")

@@ -245,3 +245,19 @@ def test_no_inline_event_handlers_in_templates():
         if handler.search(text) or inline_script.search(text):
             offenders.append(str(path.relative_to(PROJECT_ROOT)))
     assert offenders == []
+
+
+def test_signed_in_pages_are_not_kept_in_the_browser_cache(client, login, db):
+    """After signing out, Back must not show a private page from the browser's cache."""
+    login("admin")
+    for url in ("/", "/people", "/admin/users", "/no-such-page"):
+        assert client.get(url).headers.get("Cache-Control") == "no-store", url
+
+
+def test_public_pages_and_static_files_keep_their_caching(client, login, db):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    login()
+    response = client.get("/static/css/app.css")
+    response.close()
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert "no-store" not in client.get("/verify/NO-SUCH-CODE").headers.get("Cache-Control", "")

@@ -11,7 +11,7 @@ import pytest
 
 from core.spreadsheets import SpreadsheetError, read_rows, write_xlsx
 from core.timeutil import local_to_utc
-from core.uploads import sniff
+from core.uploads import honest_name, sniff
 
 
 def _zip(names: list[str]) -> bytes:
@@ -67,3 +67,20 @@ def test_local_to_utc_from_a_form_datetime_or_a_date_and_time():
         2026, 6, 30, 16, 30, tzinfo=dt.UTC
     )
     assert local_to_utc(dt.date(2026, 7, 1)) == dt.datetime(2026, 6, 30, 16, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("filename", "kind", "name"),
+    [
+        ("slides.html", "pdf", "slides.pdf"),
+        ("../../etc/passwd", "png", "passwd.png"),
+        ("C:\\\\Users\\\\张三\\\\照片.JPEG", "jpeg", "照片.jpeg"),
+        ("photo.jpg", "jpeg", "photo.jpg"),
+        ("report.final.exe", "docx", "report.final.docx"),
+        ("", "pdf", "file.pdf"),
+        (".html", "pdf", "file.pdf"),
+        ("x" * 300 + ".pdf", "pdf", "x" * 196 + ".pdf"),
+    ],
+)
+def test_an_upload_is_named_after_what_it_is(filename, kind, name):
+    assert honest_name(filename, kind) == name

@@ -62,6 +62,12 @@ def test_attachment_is_stored_under_a_generated_name(setting, app):
     assert services.attachment_file(claim).read_bytes() == PNG
 
 
+def test_attachment_name_takes_the_extension_of_its_content(app, db):
+    with app.test_request_context():
+        assert services.store_attachment(b"%PDF-1.7\n0000", "表扬信.html").name == "表扬信.pdf"
+        assert services.store_attachment(PNG, "photo").name == "photo.png"
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
 
+from question_bank.formats.xlsx import template_rows, write_workbook
 from question_bank.models import Question
 from tests import factories as people
 from tests.access import assert_access
@@ -189,7 +191,7 @@ def test_web_import_dry_run_then_confirm_and_job(client, login, db, app, monkeyp
     monkeypatch.setattr(transfer, "INLINE_LIMIT", 1)
     response = client.post(
         "/question-bank/import/confirm",
-        data={"token": token, "format": "gift", "category_id": "", "publish": "y"},
+        data={"token": token, "format": "gift", "category_id": "", "publish": "published"},
     )
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
     job_page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -270,3 +272,70 @@ def test_multiple_choice_weights_are_edited_in_the_form(client, login, db):
     assert 'name="weights" type="text" value=""' in client.get(f"/question-bank/{question.id}/edit").get_data(
         as_text=True
     )
+
+
+GARBAGE = bytes(range(256)) * 8
+DAMAGED = people.damaged_workbook(write_workbook(template_rows()))
+
+
+@pytest.mark.locale("en")
+@pytest.mark.parametrize(
+    ("name", "fmt", "data"),
+    [
+        ("questions.xlsx", "", b"this is not a zip file at all"),
+        ("questions.xlsx", "xlsx", GARBAGE),
+        ("questions.xlsx", "", b""),
+        ("PK-header.xlsx", "xlsx", b"PK\x03\x04" + GARBAGE),
+        ("damaged.xlsx", "", DAMAGED),
+        ("questions.gift", "", GARBAGE),
+        ("questions.gift", "gift", b""),
+        ("questions.xml", "", GARBAGE),
+        ("questions.xml", "moodlexml", b"<quiz><question"),
+        ("questions.xml", "moodlexml", b""),
+    ],
+)
+def test_unreadable_question_files_are_refused_with_a_message(client, login, db, name, fmt, data):
+    login("admin")
+    response = client.post(
+        "/question-bank/import", data={"file": (io.BytesIO(data), name), "format": fmt, "category_id": "0"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'name="token"' not in page
+    messages = ("not a valid .xlsx workbook", "The file is empty", "is not UTF-8", "not well-formed XML")
+    assert any(words in page for words in messages)
+    assert db.session.scalar(select(Question.id)) is None
+
+
+def _confirm_fields(page: str) -> dict:
+    """The confirm form's hidden fields, as the browser would send them."""
+    form = page.split('action="/question-bank/import/confirm"', 1)[1].split("</form>", 1)[0]
+    return dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*type="hidden"[^>]*value="([^"]*)"', form))
+
+
+@pytest.mark.locale("en")
+@pytest.mark.parametrize(("choice", "published", "drafts"), [("published", 2, 0), ("draft", 0, 2)])
+def test_import_confirm_with_the_default_format_and_an_explicit_publish_choice(
+    client, login, db, choice, published, drafts
+):
+    login("admin")
+    gift_text = "::A:: 热线号码是{=95598}。\n\n::B:: 演练至少每半年一次。{T}\n"
+    page = client.post(
+        "/question-bank/import",
+        data={"file": (io.BytesIO(gift_text.encode()), "q.gift"), "format": "", "category_id": "0"},
+    ).get_data(as_text=True)
+    # The publish choice is explicit: two options, none chosen, one required.
+    assert page.count('name="publish"') == 2 and "checked" not in page.split('name="publish"')[1]
+    fields = _confirm_fields(page)
+    # Without a choice nothing is imported and the page asks for one.
+    refused = client.post("/question-bank/import/confirm", data=fields)
+    assert refused.status_code == 400 and "Bad Request" not in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Question.id)) is None
+    done = client.post(
+        "/question-bank/import/confirm", data={**fields, "publish": choice}, follow_redirects=True
+    )
+    text = done.get_data(as_text=True)
+    assert done.status_code == 200
+    assert f"{published} published" in text and f"{drafts} drafts" in text
+    statuses = db.session.scalars(select(Question.status)).all()
+    assert sorted(statuses) == sorted([choice] * 2)

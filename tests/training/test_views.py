@@ -105,7 +105,7 @@ def test_qr_checkin_only_for_enrolled_signed_in_employees(app, client, db, login
     with app.test_request_context():
         course_sessions.self_enrol(s, user.employee, now=start - dt.timedelta(hours=1))
     db.session.flush()
-    assert client.post(f"/training/checkin/{s.id}/wrong-token").status_code == 403
+    assert client.post(f"/training/checkin/{s.id}/wrong-token").status_code == 404
     ok = client.post(url)
     assert ok.status_code == 200 and 'data-checkin="ok"' in ok.get_data(as_text=True)
 
@@ -237,3 +237,66 @@ def test_the_course_catalogue_names_each_course_format_in_words(client, db, logi
     row = page[page.index("计量装置故障处理") :]
     row = row[: row.index("</tr>")]
     assert "集中培训" in row and "classroom" not in row
+
+
+def test_checkin_page_with_a_wrong_token_shows_nothing_of_the_session(app, client, db, login):
+    """Any signed-in user guessing session ids learns nothing: no title, time or place without the token."""
+    s = tf.session(start=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10))
+    s.title = "机密调度培训班"
+    s.place = "三楼秘密会议室"
+    db.session.flush()
+    login()
+    for method in (client.get, client.post):
+        response = method(f"/training/checkin/{s.id}/any-token-at-all")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404
+        assert s.title not in page and s.place not in page
+    assert client.get(f"/training/checkin/{s.id}/{s.checkin_token}").status_code == 200
+
+
+def test_checkin_page_opens_for_a_trainer_of_the_session_without_the_token(app, client, db, login):
+    s = tf.session(start=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10))
+    login("trainer", scope=s.department)
+    assert client.get(f"/training/checkin/{s.id}/not-the-token").status_code == 200
+
+
+def test_uploads_are_named_after_what_they_are(client, db, login):
+    """A PDF sent as slides.html is kept and offered as slides.pdf (material and certificate scan)."""
+    login(role="hr", roles=["trainer", "hr"])
+    pdf = b"%PDF-1.7\n" + b"0" * 200
+    course = tf.course()
+    response = client.post(
+        f"/training/courses/{course.id}/materials",
+        data={"title": "讲义", "file": (io.BytesIO(pdf), "slides.html")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    material = course.materials[0]
+    assert material.file.original_name == "slides.pdf"
+    download = client.get(f"/training/materials/{material.id}")
+    assert (
+        "slides.pdf" in download.headers["Content-Disposition"]
+        and ".html" not in download.headers["Content-Disposition"]
+    )
+    download.close()
+    emp = factories.employee()
+    ctype = tf.certificate_type(months=72)
+    response = client.post(
+        "/training/qualifications/record",
+        data={
+            "employee_no": emp.employee_no,
+            "certificate_type": ctype.id,
+            "number": "T2",
+            "issued_on": "2024-01-01",
+            "scan": (io.BytesIO(pdf), "证书扫描.html"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    record = quals.current_record(emp, ctype)
+    assert record.scan.original_name == "证书扫描.pdf"
+    scan = client.get(f"/training/scans/{record.id}")
+    assert (
+        ".pdf" in scan.headers["Content-Disposition"] and ".html" not in scan.headers["Content-Disposition"]
+    )
+    scan.close()

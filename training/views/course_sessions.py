@@ -108,7 +108,11 @@ def withdraw(session_id: int):
 @login_required
 def checkin(session_id: int, token: str):
     session = db.session.get(TrainingSession, session_id)
-    if session is None:
+    # Without the session's code (or managing the session) the page says nothing, not even that it exists.
+    if session is None or not (
+        course_sessions.checkin_token_valid(session, token)
+        or can_manage_unit(current_user, session.department_id)
+    ):
         abort(404)
     form = PostForm()
     error = done = None

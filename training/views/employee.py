@@ -29,7 +29,7 @@ from training.models import (
     TrainingSession,
 )
 from training.qualifications import employee_certificate_windows, history
-from training.uploads import file_path
+from training.uploads import file_path, offered_name
 from training.views import MANAGERS, bp
 
 # ---------------------------------------------------------------- my training
@@ -176,5 +176,5 @@ def material_download(material_id: int):
         file_path(material.file),
         mimetype=material.file.content_type,
         as_attachment=True,
-        download_name=material.file.original_name,
+        download_name=offered_name(material.file),
     )

@@ -25,7 +25,7 @@ from training.expiry import STATUS_BADGES
 from training.forms import ClonePlanForm, ExternalRecordForm, RevokeForm
 from training.labels import MATRIX_FLAGS, PERIOD_LABELS, STATUS_LABELS
 from training.models import CertificateType, QualificationRecord, TrainingPlan
-from training.uploads import SCAN_MAX_BYTES, SCAN_TYPES, file_path, store_upload
+from training.uploads import SCAN_MAX_BYTES, SCAN_TYPES, file_path, offered_name, store_upload
 from training.views import MANAGERS, bp
 
 HR_ROLES = (Role.HR, Role.ADMIN)
@@ -212,7 +212,7 @@ def scan_download(record_id: int):
     return send_file(
         file_path(record.scan),
         mimetype=record.scan.content_type,
-        download_name=record.scan.original_name,
+        download_name=offered_name(record.scan),
         as_attachment=True,
     )
 
