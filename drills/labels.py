@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.i18n import lazy_gettext as _l
-from drills.evaluation_models import ActionStatus, FindingKind, Method, Severity
-from drills.models import ContentType, DrillStatus, IncidentType, Tier
+from drills.evaluation_models import ActionStatus, FindingKind, Level, Method, Severity
+from drills.models import ContentType, DrillStatus, IncidentType, ParticipantRole, Tier
 
 INCIDENT_LABELS = {
     IncidentType.BLACKOUT: _l("Large-area blackout"),
@@ -51,6 +51,34 @@ TIER_LABELS = {
     Tier.PASS: _l("Pass"),
     Tier.FAIL: _l("Fail"),
 }
+
+PARTICIPANT_ROLE_LABELS = {
+    ParticipantRole.COMMANDER: _l("Commander"),
+    ParticipantRole.CONTROLLER: _l("Controller"),
+    ParticipantRole.EVALUATOR: _l("Evaluator"),
+    ParticipantRole.PLAYER: _l("Player"),
+    ParticipantRole.OBSERVER: _l("Observer"),
+}
+
+# The evaluation ratings (HSEEP P/S/M/U): the letter stays as a tag beside its meaning.
+RATING_LABELS = {
+    Level.P: _l("Performed without challenges"),
+    Level.S: _l("Performed with some challenges"),
+    Level.M: _l("Performed with major challenges"),
+    Level.U: _l("Unable to be performed"),
+    Level.NA: _l("Not applicable"),
+}
+
+
+def rating_text(level: str | None) -> str:
+    """A rating as people read it: ``S 基本完成，存在一些问题`` (the letter, then its meaning)."""
+    if not level:
+        return ""
+    label = RATING_LABELS.get(level)
+    if label is None:
+        return level
+    return str(label) if level == Level.NA else f"{level} {label}"
+
 
 SEVERITY_LABELS = {
     Severity.DEFICIENCY: _l("Deficiency (不足项)"),

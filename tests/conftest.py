@@ -130,15 +130,20 @@ def committed_db(app):
     with app.app_context():
         yield _db
         _db.session.remove()
-        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
-        with _db.engine.begin() as conn:
-            if _db.engine.dialect.name == "postgresql":
-                conn.execute(
-                    sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-                )
-            else:
-                for table in tables:
-                    conn.execute(sa.text(f'DELETE FROM "{table}"'))
+        empty_tables()
+
+
+def empty_tables() -> None:
+    """Delete every row of every table (inside an application context), as after ``committed_db``."""
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as conn:
+        if _db.engine.dialect.name == "postgresql":
+            conn.execute(
+                sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
+        else:
+            for table in tables:
+                conn.execute(sa.text(f'DELETE FROM "{table}"'))
 
 
 @pytest.fixture

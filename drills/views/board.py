@@ -49,7 +49,10 @@ def board():
     board_ = compliance.build_board(units, halves, now)
     settings = get_settings()
     rules = compliance.rule_texts(settings)
-    return render_template("drills/board.html", board=board_, rules=rules, settings=settings)
+    rule_label = {code: compliance.rule_name(code, settings) for code, _title, _text in rules}
+    return render_template(
+        "drills/board.html", board=board_, rules=rules, rule_label=rule_label, settings=settings
+    )
 
 
 @bp.route("/plan-next", methods=["GET", "POST"])
@@ -74,7 +77,11 @@ def plan_next():
         created = planner.create_proposals(picked, current_user, now)
         flash(_("%(n)d drills planned; complete their details and participants.", n=len(created)), "success")
         return redirect(url_for("drills.index", half=str(half)))
-    return render_template("drills/plan_next.html", half=half, proposals=proposals, form=form)
+    current = HalfYear.of(now)
+    half_choices = sorted({current.shift(n) for n in range(4)} | {half})
+    return render_template(
+        "drills/plan_next.html", half=half, half_choices=half_choices, proposals=proposals, form=form
+    )
 
 
 @bp.get("/plans")

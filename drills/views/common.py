@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accounts.models import Employee
 from core.extensions import db
-from drills import access
+from drills import access, compliance
 from drills.evaluation_models import CorrectiveAction, Element
 from drills.forms import (
     ELEMENT_CHOICES,
@@ -27,6 +27,7 @@ from drills.labels import (
     SEVERITY_LABELS,
     STATUS_LABELS,
     TIER_LABELS,
+    rating_text,
 )
 from drills.models import Drill, Tier
 from drills.views import bp
@@ -67,7 +68,12 @@ def labels() -> dict:
 
 @bp.app_context_processor
 def inject_labels():
-    return {"drill_labels": labels}
+    return {
+        "drill_labels": labels,
+        "drill_rule": compliance.rule_name,
+        "drill_rating": rating_text,
+        "drill_rules": compliance.rule_names,
+    }
 
 
 def load_drill(drill_id: int) -> Drill:
