@@ -9,7 +9,7 @@ from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
 from incentives import awards, cards, cli, seed
-from incentives.selection import stars_of
+from incentives.selection import selection_period, stars_of
 from incentives.views import bp
 
 PROFILE_SECTION = "incentives/_profile_section.html"
@@ -76,6 +76,7 @@ def register(app) -> None:
     if PROFILE_SECTION not in sections:
         sections.append(PROFILE_SECTION)
     app.jinja_env.globals["incentive_stars_of"] = stars_of
+    app.jinja_env.globals["selection_period"] = selection_period
     for item in NAV_ITEMS:
         add_nav_item(app, item)
     for card in CARDS:
