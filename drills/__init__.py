@@ -3,15 +3,17 @@ several evaluators, findings and corrective actions, evaluation reports."""
 
 from __future__ import annotations
 
+from core import audit
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
-from drills import cards, cli, seed, views
+from drills import cards, cli, labels, seed, views
 
 
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
+    audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
     app.register_blueprint(views.bp)
     cli.init_app(app)
     _add_navigation(app)

@@ -107,3 +107,27 @@ METHOD_LABELS = {
     Method.RECORDS: _l("Records review"),
     Method.INTERVIEW: _l("Interview"),
 }
+
+
+# The audit log's words for this package: its audited models and the actions it records.
+AUDIT_OBJECTS = {
+    "ActionEvent": _l("Corrective action history entry"),
+    "CorrectiveAction": _l("Corrective action"),
+    "Criterion": _l("Evaluation criterion"),
+    "CriterionGroup": _l("Evaluation criterion group"),
+    "Drill": _l("Drill"),
+    "DrillInject": _l("Drill inject"),
+    "DrillParticipant": _l("Drill participant"),
+    "DrillSettings": _l("Drill rules and settings"),
+    "EmergencyPlan": _l("Emergency plan"),
+    "EvaluationSheet": _l("Evaluation form"),
+    "EvaluationTemplate": _l("Evaluation template"),
+    "Finding": _l("Drill finding"),
+    "PlanLevel": _l("Emergency plan level"),
+    "PlanVersion": _l("Emergency plan version"),
+    "Rating": _l("Evaluation rating"),
+    "Settlement": _l("Settled rating"),
+}
+AUDIT_ACTIONS = {
+    "drill.report_exported": _l("Drill evaluation report downloaded"),
+}

@@ -4,11 +4,12 @@ leaderboards and the 服务之星 selection with commendation certificates."""
 
 from __future__ import annotations
 
+from core import audit
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
-from incentives import awards, cards, cli, seed
+from incentives import awards, cards, cli, labels, seed
 from incentives.selection import selection_period, stars_of
 from incentives.views import bp
 
@@ -68,6 +69,7 @@ CARDS = (
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, signal listeners, profile section, cards,
     navigation, seeders."""
+    audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
     app.register_blueprint(bp)
     cli.init_app(app)
     awards.connect()

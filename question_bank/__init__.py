@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy.engine import make_url
 
+from core import audit
 from core.auth import Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import NavItem, add_nav_item
 from core.seeding import add_seeder
-from question_bank import cli, jobs, models, rendering, seed, views  # noqa: F401 — jobs declares its task
+from question_bank import cli, jobs, labels, models, rendering, seed, views  # noqa: F401 — jobs declares its task
 
 
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
+    audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         models.declare_postgresql_indexes()
     app.register_blueprint(views.bp)

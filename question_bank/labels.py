@@ -21,3 +21,16 @@ STATUS_LABELS = {
     QuestionStatus.PUBLISHED: _l("Published"),
     QuestionStatus.RETIRED: _l("Retired"),
 }
+
+
+# The audit log's words for this package: its audited models and the actions it records.
+AUDIT_OBJECTS = {
+    "Category": _l("Question category"),
+    "Question": _l("Question"),
+    "QuestionVersion": _l("Question version"),
+    "Tag": _l("Question tag"),
+}
+AUDIT_ACTIONS = {
+    "question_bank.import": _l("Questions imported"),
+    "question_bank.export": _l("Questions exported"),
+}
