@@ -15,6 +15,7 @@ from question_bank import cli, jobs, labels, models, rendering, seed, views  # n
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
     audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
+    app.jinja_env.globals["question_type_label"] = labels.type_label
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         models.declare_postgresql_indexes()
     app.register_blueprint(views.bp)

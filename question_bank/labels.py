@@ -16,6 +16,12 @@ TYPE_LABELS = {
     QuestionType.DESCRIPTION: _l("Description"),
 }
 
+
+def type_label(question_type: str) -> str:
+    """A question type in words (an unknown code stays as it is)."""
+    return str(TYPE_LABELS.get(question_type, question_type))
+
+
 STATUS_LABELS = {
     QuestionStatus.DRAFT: _l("Draft"),
     QuestionStatus.PUBLISHED: _l("Published"),

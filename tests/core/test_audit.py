@@ -93,7 +93,9 @@ def test_every_audited_model_and_recorded_action_has_words(app):
     assert {"auth.login", "attempt.auto_submit", "drill.report_exported"} <= recorded
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         unnamed = [a for a in sorted(recorded) if action_label(a) == a]
-        audited = [m.class_.__name__ for m in _db.Model.registry.mappers if getattr(m.class_, "__audit__", True)]
+        audited = [
+            m.class_.__name__ for m in _db.Model.registry.mappers if getattr(m.class_, "__audit__", True)
+        ]
         unnamed += [f"{name} (model)" for name in audited if object_label(name) == name]
         assert unnamed == []
         assert action_label("user.update") == "修改用户账号"
