@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup, escape
 
 from core.audit import action_label, object_label
+from core.auth import ROLE_LABELS
 from core.privacy import mask_national_id, mask_phone
 
 
@@ -42,5 +43,6 @@ def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["render_icon"] = render_icon
+    app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
     app.jinja_env.globals["audit_action"] = action_label
     app.jinja_env.globals["audit_object"] = object_label

@@ -205,7 +205,7 @@ class SettingsForm(FlaskForm):
     reminder_days_before = IntegerField(
         _l("Reminder before due (days)"), validators=[InputRequired(), NumberRange(0, 60)]
     )
-    rules_start = StringField(_l("Rules apply from (half year)"), validators=[DataRequired(), Length(max=6)])
+    rules_start = SelectField(_l("Rules apply from (half year)"), validators=[DataRequired()])
     submit = SubmitField(_l("Save settings"))
 
     def validate_rules_start(self, field):

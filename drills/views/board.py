@@ -10,7 +10,7 @@ from accounts.models import Department
 from core.auth import STAFF_ROLES, Role, role_required
 from core.errors import refusals_go_to
 from core.extensions import db
-from core.forms import PostForm
+from core.forms import PostForm, choices
 from core.i18n import gettext as _
 from core.models import utcnow
 from drills import access, compliance, planner, template_editing
@@ -333,6 +333,9 @@ def settings():
     current = get_settings()
     row = db.session.get(DrillSettings, 1)
     form = SettingsForm(obj=row or current)
+    start = HalfYear.parse(current.rules_start)
+    offered = half_years(min(start, HalfYear(2020, 1)), HalfYear.of(utcnow()).shift(4))
+    form.rules_start.choices = choices([(str(h), h.label) for h in offered])
     editable = current_user.has_any_role(Role.ADMIN)
     if editable and form.validate_on_submit():
         if row is None:

@@ -6,6 +6,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
+from accounts.labels import DEPARTMENT_KIND_LABELS
 from accounts.models import Employee
 from core.extensions import db
 from drills import access, compliance
@@ -54,6 +55,7 @@ def labels() -> dict:
         "purpose": dict(PURPOSE_CHOICES),
         "level": {int(k): v for k, v in LEVEL_CHOICES},
         "role": dict(ROLE_CHOICES),
+        "unit_kind": DEPARTMENT_KIND_LABELS,
         "tier": TIER_LABELS,
         "tier_class": TIER_CLASSES,
         "severity": SEVERITY_LABELS,
