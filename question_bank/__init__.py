@@ -7,6 +7,7 @@ from sqlalchemy.engine import make_url
 from core import audit
 from core.auth import Role
 from core.i18n import lazy_gettext as _l
+from core.jobs import register_kinds as register_job_kinds
 from core.navigation import NavItem, add_nav_item
 from core.seeding import add_seeder
 from question_bank import cli, jobs, labels, models, rendering, seed, views  # noqa: F401 — jobs declares its task
@@ -15,6 +16,7 @@ from question_bank import cli, jobs, labels, models, rendering, seed, views  # n
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, seeders."""
     audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
+    register_job_kinds(app, labels.JOB_KINDS)
     app.jinja_env.globals["question_type_label"] = labels.type_label
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         models.declare_postgresql_indexes()

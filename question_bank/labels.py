@@ -40,3 +40,7 @@ AUDIT_ACTIONS = {
     "question_bank.import": _l("Questions imported"),
     "question_bank.export": _l("Questions exported"),
 }
+
+
+# What this package's background jobs are called on their progress page.
+JOB_KINDS = {"question_import": _l("Importing questions")}

@@ -65,3 +65,10 @@ AUDIT_ACTIONS = {
     "qualification.scan_viewed": _l("Certificate scan viewed"),
     "training.matrix_exported": _l("Qualification matrix exported"),
 }
+
+
+# What this package's background jobs are called on their progress page.
+JOB_KINDS = {
+    "training.certificates": _l("Issuing certificates"),
+    "training.session_completion": _l("Completing a training session"),
+}

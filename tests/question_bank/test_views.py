@@ -194,7 +194,7 @@ def test_web_import_dry_run_then_confirm_and_job(client, login, db, app, monkeyp
     )
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
     job_page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "succeeded" in job_page
+    assert 'id="job-status">Done<' in job_page and "Importing questions" in job_page
     assert len(db.session.scalars(select(Question)).all()) == 2
 
 
