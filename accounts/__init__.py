@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from accounts import auth_hooks, cards, cli, seed, starter, views
+from accounts import auth_hooks, cards, cli, labels, seed, starter, views
+from core import audit
 from core.auth import STAFF_ROLES, Role
 from core.extensions import login_manager
 from core.i18n import lazy_gettext as _l
@@ -64,6 +65,7 @@ CARDS = (
 def register(app) -> None:
     """Wire the package into the application: blueprints, CLI, sign-in hooks, cards, navigation, starter
     content, demo seeders."""
+    audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
     for blueprint in views.BLUEPRINTS:
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -155,8 +155,8 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=80)])
+    action = SelectField(_l("Action"), validators=[Optional()], validate_choice=False)
     employee_no = StringField(_l("Employee number"), validators=[Optional(), Length(max=30)])
-    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=80)])
+    object_type = SelectField(_l("Object type"), validators=[Optional()], validate_choice=False)
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])

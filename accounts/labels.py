@@ -17,3 +17,24 @@ DEPARTMENT_KIND_LABELS = {
     DepartmentKind.STATION: _l("Power supply station"),
     DepartmentKind.TEAM: _l("Team"),
 }
+
+
+# The audit log's words for this package: its audited models and the actions it records.
+AUDIT_OBJECTS = {
+    "Department": _l("Department"),
+    "Employee": _l("Staff record"),
+    "Position": _l("Position"),
+    "RoleGrant": _l("Role grant"),
+    "User": _l("User account"),
+}
+AUDIT_ACTIONS = {
+    "auth.login": _l("Signed in"),
+    "auth.logout": _l("Signed out"),
+    "auth.login_failed": _l("Sign-in failed (wrong password)"),
+    "auth.login_locked": _l("Sign-in refused: account locked"),
+    "auth.login_refused_inactive": _l("Sign-in refused: account disabled"),
+    "auth.password_changed": _l("Password changed"),
+    "user.password_reset": _l("Password reset by HR"),
+    "employee.national_id_unmasked": _l("National ID shown in full"),
+    "roster.import": _l("Roster imported"),
+}

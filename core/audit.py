@@ -6,6 +6,10 @@ Two sources feed it:
   ``__audit_redact__`` are logged as changed without their values);
 - ``record()`` for what a flush cannot see: sign-in, sign-out, sensitive reads (an unmasked national ID,
   an export), bulk operations.
+
+The log page shows each action in words. Core names the automatic verbs; each package tells, through
+``register_words`` (from its ``labels.py`` in ``register``), what its audited models are called and what
+its recorded actions mean.
 """
 
 from __future__ import annotations
@@ -15,13 +19,21 @@ import decimal
 import enum
 from typing import Any
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Index, String, event, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.extensions import db
+from core.i18n import lazy_gettext as _l
 from core.models import utcnow
+
+# The automatic actions, ``<model>.create`` / ``.update`` / ``.delete``, named with the model's words.
+AUTOMATIC_VERBS = {
+    "create": _l("%(object)s created"),
+    "update": _l("%(object)s changed"),
+    "delete": _l("%(object)s deleted"),
+}
 
 
 class AuditEntry(db.Model):
@@ -166,3 +178,57 @@ def _write(session: Session, _flush_context) -> None:
             }
         )
     session.connection().execute(insert(AuditEntry), rows)
+
+
+# ---------------------------------------------------------------- words for the log page
+
+
+def _words(app=None) -> dict[str, dict[str, Any]]:
+    app = app or current_app
+    return app.extensions.setdefault("gridready_audit_words", {"objects": {}, "actions": {}})
+
+
+def register_words(
+    app, *, objects: dict[str, Any] | None = None, actions: dict[str, Any] | None = None
+) -> None:
+    """Tell the audit log what a package's audited models are called (class name → label) and what its
+    recorded actions mean (action → label)."""
+    words = _words(app)
+    words["objects"].update(objects or {})
+    words["actions"].update(actions or {})
+
+
+def object_label(object_type: str | None) -> str:
+    """The words for an audited model's class name (the class name itself when nobody named it)."""
+    if not object_type:
+        return ""
+    label = _words()["objects"].get(object_type)
+    return str(label) if label is not None else object_type
+
+
+def action_label(action: str) -> str:
+    """An action as people read it: ``user.update`` → 修改登录账号; unknown actions stay as recorded."""
+    words = _words()
+    if action in words["actions"]:
+        return str(words["actions"][action])
+    name, _dot, verb = action.rpartition(".")
+    if verb in AUTOMATIC_VERBS:
+        for object_type, label in words["objects"].items():
+            if object_type.lower() == name:
+                return str(AUTOMATIC_VERBS[verb]) % {"object": label}
+    return action
+
+
+def known_actions() -> list[tuple[str, str]]:
+    """Every action the log can hold, as (action, words), sorted by the words."""
+    words = _words()
+    actions = dict(words["actions"])
+    for object_type in words["objects"]:
+        for verb in AUTOMATIC_VERBS:
+            actions.setdefault(f"{object_type.lower()}.{verb}", None)
+    return sorted(((a, action_label(a)) for a in actions), key=lambda pair: pair[1])
+
+
+def known_objects() -> list[tuple[str, str]]:
+    """Every named object type, as (class name, words), sorted by the words."""
+    return sorted(((o, object_label(o)) for o in _words()["objects"]), key=lambda pair: pair[1])

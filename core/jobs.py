@@ -12,13 +12,14 @@ import functools
 import uuid
 from collections.abc import Callable
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, abort, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.auth import Role, login_required
 from core.extensions import db
+from core.i18n import lazy_gettext as _l
 from core.models import utcnow
 from core.queue import app_task, bind_app, get_progress, put_progress
 
@@ -92,13 +93,33 @@ def _forget(session: Session) -> None:
     session.info.pop("jobs_after_commit", None)
 
 
+STATUS_LABELS = {
+    "queued": _l("Waiting"),
+    "running": _l("Running"),
+    "succeeded": _l("Done"),
+    "failed": _l("Failed"),
+}
+
+
+def register_kinds(app, kinds: dict[str, object]) -> None:
+    """Tell the progress page what a package's job kinds are called (kind → label)."""
+    app.extensions.setdefault("gridready_job_kinds", {}).update(kinds)
+
+
+def kind_label(kind: str) -> str:
+    label = current_app.extensions.get("gridready_job_kinds", {}).get(kind)
+    return str(label) if label is not None else kind
+
+
 def job_state(job: JobRun) -> dict:
     """What a progress page shows: status, done/total, message and, when finished, the result."""
     progress = get_progress(job.id) or {}
     return {
         "id": job.id,
         "kind": job.kind,
+        "kind_label": kind_label(job.kind),
         "status": job.status,
+        "status_label": str(STATUS_LABELS.get(job.status, job.status)),
         "done": progress.get("done", 0),
         "total": progress.get("total", 0),
         "message": job.message or progress.get("message", ""),

@@ -25,7 +25,8 @@ qualification_granted = _signals.signal("qualification-granted")
 
 drill_participated = _signals.signal("drill-participated")
 """Sender: the drill participant row, once the drill is conducted and the person attended.
-kwargs: employee, drill, role, hours (Decimal, training hours to credit), source_key, now."""
+kwargs: employee, drill, role (the participant role in words), hours (Decimal, training hours to credit), source_key,
+now."""
 
 drill_evaluated = _signals.signal("drill-evaluated")
 """Sender: the drill, when its result is final. kwargs: drill, tier, score, participants (employees), now."""

@@ -8,6 +8,8 @@ from flask import url_for
 from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup, escape
 
+from core.audit import action_label, object_label
+from core.auth import ROLE_LABELS
 from core.privacy import mask_national_id, mask_phone
 from core.version import app_version
 
@@ -43,3 +45,6 @@ def init_app(app) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["render_icon"] = render_icon
     app.jinja_env.globals["app_version"] = app_version
+    app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
+    app.jinja_env.globals["audit_action"] = action_label
+    app.jinja_env.globals["audit_object"] = object_label

@@ -20,8 +20,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from core.forms import choices
 from core.i18n import lazy_gettext as _l
 from drills.halfyear import HalfYear
-from drills.labels import INCIDENT_LABELS
-from drills.models import ContentType, DrillFormat, DrillPurpose, DrillScope, ParticipantRole
+from drills.labels import INCIDENT_LABELS, PARTICIPANT_ROLE_LABELS, RATING_LABELS
+from drills.models import ContentType, DrillFormat, DrillPurpose, DrillScope
 
 CONTENT_CHOICES = [
     (ContentType.SIMULATED_EVENT.value, _l("Simulated event")),
@@ -40,13 +40,7 @@ PURPOSE_CHOICES = [
     (DrillPurpose.RESEARCH.value, _l("Research")),
 ]
 LEVEL_CHOICES = [("1", _l("Level 1 (major)")), ("2", _l("Level 2 (large)")), ("3", _l("Level 3 (general)"))]
-ROLE_CHOICES = [
-    (ParticipantRole.COMMANDER.value, _l("Commander")),
-    (ParticipantRole.CONTROLLER.value, _l("Controller")),
-    (ParticipantRole.EVALUATOR.value, _l("Evaluator")),
-    (ParticipantRole.PLAYER.value, _l("Player")),
-    (ParticipantRole.OBSERVER.value, _l("Observer")),
-]
+ROLE_CHOICES = [(role.value, label) for role, label in PARTICIPANT_ROLE_LABELS.items()]
 SEVERITY_CHOICES = [
     ("deficiency", _l("Deficiency (不足项)")),
     ("corrective", _l("Corrective item (整改项)")),
@@ -123,7 +117,7 @@ class ReportTextForm(FlaskForm):
 
 
 class SettleForm(FlaskForm):
-    level = SelectField(_l("Settled rating"), choices=choices([(v, v) for v in ("P", "S", "M", "U", "NA")]))
+    level = SelectField(_l("Settled rating"), choices=choices(list(RATING_LABELS.items())))
     note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Settle"))
 
@@ -197,7 +191,8 @@ class SettingsForm(FlaskForm):
         _l("Report due (days after the drill)"), validators=[InputRequired(), NumberRange(1, 90)]
     )
     coverage_half_years = IntegerField(
-        _l("R2 coverage window (half years)"), validators=[InputRequired(), NumberRange(1, 10)]
+        _l("Coverage window for incident types (half years)"),
+        validators=[InputRequired(), NumberRange(1, 10)],
     )
     tier_excellent = DecimalField(
         _l("Excellent from"), places=2, validators=[InputRequired(), NumberRange(0, 100)]
@@ -210,7 +205,7 @@ class SettingsForm(FlaskForm):
     reminder_days_before = IntegerField(
         _l("Reminder before due (days)"), validators=[InputRequired(), NumberRange(0, 60)]
     )
-    rules_start = StringField(_l("Rules apply from (half year)"), validators=[DataRequired(), Length(max=6)])
+    rules_start = SelectField(_l("Rules apply from (half year)"), validators=[DataRequired()])
     submit = SubmitField(_l("Save settings"))
 
     def validate_rules_start(self, field):

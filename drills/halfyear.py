@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from core.i18n import gettext as _
 from core.timeutil import LOCAL_TZ, local_midnight_utc
 
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[Hh]\s*([12])\s*$")
@@ -61,8 +62,20 @@ class HalfYear:
         """The first instant after the half year (exclusive bound)."""
         return local_midnight_utc(self.last_day + dt.timedelta(days=1))
 
+    @property
+    def label(self) -> str:
+        """The half year as people say it (2026年下半年); ``str()`` keeps the code for URLs and storage."""
+        if self.half == 1:
+            return _("first half of %(year)d", year=self.year)
+        return _("second half of %(year)d", year=self.year)
+
     def __str__(self) -> str:
         return f"{self.year}H{self.half}"
+
+
+def span_label(first: HalfYear, last: HalfYear) -> str:
+    """A run of half years as people say it: 2024年下半年至2026年上半年."""
+    return _("%(first)s to %(last)s", first=first.label, last=last.label)
 
 
 def half_year_of(moment: dt.datetime) -> HalfYear:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.i18n import lazy_gettext as _l
-from drills.evaluation_models import ActionStatus, FindingKind, Method, Severity
-from drills.models import ContentType, DrillStatus, IncidentType, Tier
+from drills.evaluation_models import ActionStatus, FindingKind, Level, Method, Severity
+from drills.models import ContentType, DrillStatus, IncidentType, ParticipantRole, Tier
 
 INCIDENT_LABELS = {
     IncidentType.BLACKOUT: _l("Large-area blackout"),
@@ -52,6 +52,34 @@ TIER_LABELS = {
     Tier.FAIL: _l("Fail"),
 }
 
+PARTICIPANT_ROLE_LABELS = {
+    ParticipantRole.COMMANDER: _l("Commander"),
+    ParticipantRole.CONTROLLER: _l("Controller"),
+    ParticipantRole.EVALUATOR: _l("Evaluator"),
+    ParticipantRole.PLAYER: _l("Player"),
+    ParticipantRole.OBSERVER: _l("Observer"),
+}
+
+# The evaluation ratings (HSEEP P/S/M/U): the letter stays as a tag beside its meaning.
+RATING_LABELS = {
+    Level.P: _l("Performed without challenges"),
+    Level.S: _l("Performed with some challenges"),
+    Level.M: _l("Performed with major challenges"),
+    Level.U: _l("Unable to be performed"),
+    Level.NA: _l("Not applicable"),
+}
+
+
+def rating_text(level: str | None) -> str:
+    """A rating as people read it: ``S 基本完成，存在一些问题`` (the letter, then its meaning)."""
+    if not level:
+        return ""
+    label = RATING_LABELS.get(level)
+    if label is None:
+        return level
+    return str(label) if level == Level.NA else f"{level} {label}"
+
+
 SEVERITY_LABELS = {
     Severity.DEFICIENCY: _l("Deficiency (不足项)"),
     Severity.CORRECTIVE: _l("Corrective item (整改项)"),
@@ -78,4 +106,28 @@ METHOD_LABELS = {
     Method.TIMING: _l("Timing"),
     Method.RECORDS: _l("Records review"),
     Method.INTERVIEW: _l("Interview"),
+}
+
+
+# The audit log's words for this package: its audited models and the actions it records.
+AUDIT_OBJECTS = {
+    "ActionEvent": _l("Corrective action history entry"),
+    "CorrectiveAction": _l("Corrective action"),
+    "Criterion": _l("Evaluation criterion"),
+    "CriterionGroup": _l("Evaluation criterion group"),
+    "Drill": _l("Drill"),
+    "DrillInject": _l("Drill inject"),
+    "DrillParticipant": _l("Drill participant"),
+    "DrillSettings": _l("Drill rules and settings"),
+    "EmergencyPlan": _l("Emergency plan"),
+    "EvaluationSheet": _l("Evaluation form"),
+    "EvaluationTemplate": _l("Evaluation template"),
+    "Finding": _l("Drill finding"),
+    "PlanLevel": _l("Emergency plan level"),
+    "PlanVersion": _l("Emergency plan version"),
+    "Rating": _l("Evaluation rating"),
+    "Settlement": _l("Settled rating"),
+}
+AUDIT_ACTIONS = {
+    "drill.report_exported": _l("Drill evaluation report downloaded"),
 }

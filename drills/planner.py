@@ -29,8 +29,8 @@ from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.notifications import Notification, notify
 from core.timeutil import LOCAL_TZ, local_date
-from drills.compliance import Facts, build_board, load_facts, unit_plan_types
-from drills.halfyear import HalfYear
+from drills.compliance import Facts, build_board, load_facts, rule_name, unit_plan_types
+from drills.halfyear import HalfYear, span_label
 from drills.models import (
     ComplianceNotice,
     ContentType,
@@ -66,11 +66,13 @@ def propose_half(units: list[Department], half: HalfYear, settings: Settings | N
     window_start = half.shift(-(settings.coverage_half_years - 1))
     proposals: list[Proposal] = []
     for unit in units:
-        proposals += _unit_proposals(unit, half, window_start, facts)
+        proposals += _unit_proposals(unit, half, window_start, facts, settings)
     return proposals
 
 
-def _unit_proposals(unit: Department, half: HalfYear, window_start: HalfYear, facts: Facts) -> list[Proposal]:
+def _unit_proposals(
+    unit: Department, half: HalfYear, window_start: HalfYear, facts: Facts, settings: Settings
+) -> list[Proposal]:
     """One unit's proposals: a comprehensive drill unless one is planned, then a single drill for each
     incident type the coverage window still lacks."""
     required = facts.plan_types.get(unit.id, set())
@@ -92,13 +94,16 @@ def _unit_proposals(unit: Department, half: HalfYear, window_start: HalfYear, fa
     if not any(d.scope == DrillScope.FULL for d in planned):
         chosen = _full_drill_incident(needed, required, previous, counted)
         reason = _(
-            "R1 and R3: one comprehensive drill covering the four content types; R2: differs from the previous drill."
+            "%(r1)s; %(r3)s: one comprehensive drill covering the four content types. %(r2)s: it differs from "
+            "the previous drill.",
+            r1=rule_name("R1", settings),
+            r3=rule_name("R3", settings),
+            r2=rule_name("R2", settings),
         )
         if chosen in needed:
             reason += " " + _(
-                "Also closes the coverage window %(a)s–%(b)s for this incident type.",
-                a=window_start,
-                b=half,
+                "Also closes the coverage window %(span)s for this incident type.",
+                span=span_label(window_start, half),
             )
         proposals.append(
             Proposal(unit, chosen, DrillScope.FULL, [c.value for c in ContentType], _at(day), reason)
@@ -110,10 +115,11 @@ def _unit_proposals(unit: Department, half: HalfYear, window_start: HalfYear, fa
         if t == previous:
             continue
         reason = _(
-            "R2: this incident type must be drilled by the end of %(half)s to cover every plan within %(a)s–%(b)s.",
-            half=half,
-            a=window_start,
-            b=half,
+            "%(rule)s: this incident type must be drilled by the end of %(half)s to cover every plan within "
+            "%(span)s.",
+            rule=rule_name("R2", settings),
+            half=half.label,
+            span=span_label(window_start, half),
         )
         types = [ContentType.SIMULATED_EVENT.value, ContentType.RESPONSE.value]
         proposals.append(Proposal(unit, t, DrillScope.SINGLE, types, _at(day), reason))
@@ -232,7 +238,7 @@ def notify_compliance(now: dt.datetime) -> int:
             notify(
                 recipients,
                 kind=f"drill.compliance_{cell.state}",
-                title=STATE_TITLES[cell.state] % {"unit": unit.name, "half": str(cell.half)},
+                title=STATE_TITLES[cell.state] % {"unit": unit.name, "half": cell.half.label},
                 body=cell.summary,
                 link=f"/drills/compliance?unit={unit.id}",
                 now=now,

@@ -24,7 +24,7 @@ from drills.evaluation_models import (
     FormKind,
     Severity,
 )
-from drills.labels import STATUS_LABELS
+from drills.labels import PARTICIPANT_ROLE_LABELS, STATUS_LABELS
 from drills.models import (
     PASSING_TIERS,
     ContentType,
@@ -277,7 +277,7 @@ def record_conducted(drill: Drill, attended_ids: set[int], now: dt.datetime) -> 
                 p,
                 employee=p.employee,
                 drill=drill,
-                role=p.role,
+                role=str(PARTICIPANT_ROLE_LABELS.get(p.role, p.role)),
                 hours=drill.hours,
                 source_key=f"drill:{drill.id}:employee:{p.employee_id}",
                 now=now,

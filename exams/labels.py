@@ -31,3 +31,23 @@ ATTEMPT_STATUS_LABELS = {
     AttemptStatus.SUBMITTED: _l("Awaiting grading"),
     AttemptStatus.GRADED: _l("Graded"),
 }
+
+
+# The audit log's words for this package: its audited models and the actions it records.
+AUDIT_OBJECTS = {
+    "Attempt": _l("Exam attempt"),
+    "AttemptItem": _l("Answer"),
+    "BlueprintRule": _l("Paper blueprint rule"),
+    "BlueprintSection": _l("Paper blueprint section"),
+    "Exam": _l("Exam"),
+    "ExamAudience": _l("Exam audience"),
+    "PaperBlueprint": _l("Paper blueprint"),
+}
+AUDIT_ACTIONS = {
+    "attempt.start": _l("Exam started"),
+    "attempt.submit": _l("Exam handed in"),
+    "attempt.auto_submit": _l("Exam handed in automatically (time up)"),
+    "attempt_item.grade": _l("Answer marked"),
+    "exam.regrade": _l("Exam regraded"),
+    "exam.results_export": _l("Exam results exported"),
+}

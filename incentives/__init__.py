@@ -4,12 +4,13 @@ leaderboards and the 服务之星 selection with commendation certificates."""
 
 from __future__ import annotations
 
+from core import audit
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_content_part, add_demo_remover, add_seeder
-from incentives import awards, cards, cli, seed, starter
-from incentives.selection import stars_of
+from incentives import awards, cards, cli, labels, seed, starter
+from incentives.selection import selection_period, stars_of
 from incentives.views import bp
 
 PROFILE_SECTION = "incentives/_profile_section.html"
@@ -68,6 +69,7 @@ CARDS = (
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, signal listeners, profile section, cards,
     navigation, starter content, demo seeders."""
+    audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
     app.register_blueprint(bp)
     cli.init_app(app)
     awards.connect()
@@ -76,6 +78,7 @@ def register(app) -> None:
     if PROFILE_SECTION not in sections:
         sections.append(PROFILE_SECTION)
     app.jinja_env.globals["incentive_stars_of"] = stars_of
+    app.jinja_env.globals["selection_period"] = selection_period
     for item in NAV_ITEMS:
         add_nav_item(app, item)
     for card in CARDS:

@@ -116,13 +116,7 @@ class ReverseForm(FlaskForm):
 class SelectionForm(FlaskForm):
     unit_id = SelectField(_l("Unit"), coerce=int)
     period_kind = SelectField(_l("Period"), choices=choices([(k.value, v) for k, v in PERIOD_LABELS.items()]))
-    period = StringField(
-        _l("Which period (2026-07, 2026-Q3 or 2026)"),
-        validators=[
-            DataRequired(),
-            Regexp(r"^\d{4}(-\d{2}|-Q[1-4])?$", message=_l("Write 2026-07, 2026-Q3 or 2026.")),
-        ],
-    )
+    period = SelectField(_l("Which period"), validators=[DataRequired()])
     max_nominees = IntegerField(
         _l("Nominees at most"), validators=[InputRequired(), NumberRange(min=1, max=20)]
     )

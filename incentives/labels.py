@@ -31,3 +31,19 @@ PERIOD_LABELS = {
     PeriodKind.QUARTER: _l("Quarter"),
     PeriodKind.YEAR: _l("Year"),
 }
+
+
+# The audit log's words for this package: its audited models and the actions it records.
+AUDIT_OBJECTS = {
+    "Appeal": _l("Points appeal"),
+    "IncentiveSettings": _l("Incentive settings"),
+    "PointClaim": _l("Points claim"),
+    "PointEntry": _l("Points ledger entry"),
+    "PointRule": _l("Points rule"),
+    "StarNomination": _l("Service star nomination"),
+    "StarSelection": _l("Service star selection"),
+}
+AUDIT_ACTIONS = {
+    "point_claim.attachment_read": _l("Points claim attachment opened"),
+    "incentives.ledger_export": _l("Points ledger exported"),
+}

@@ -47,7 +47,7 @@ class Period:
         if self.kind == PeriodKind.MONTH:
             return _("%(year)d-%(month)02d", year=self.start.year, month=self.start.month)
         if self.kind == PeriodKind.QUARTER:
-            return _("%(year)d Q%(q)d", year=self.start.year, q=self.index)
+            return _quarter_label(self.start.year, self.index)
         return _("Year %(year)d", year=self.start.year)
 
     @property
@@ -56,11 +56,32 @@ class Period:
         if self.kind == PeriodKind.MONTH:
             return f"{self.start.year}年{self.start.month}月"
         if self.kind == PeriodKind.QUARTER:
-            return f"{self.start.year}年第{self.index}季度"
+            return f"{self.start.year}年第{'一二三四'[self.index - 1]}季度"
         return f"{self.start.year}年度"
 
     def previous(self) -> Period:
         return period_containing(self.kind, self.start - dt.timedelta(days=1))
+
+
+def _quarter_label(year: int, quarter: int) -> str:
+    """A quarter as people say it: 2026年第三季度."""
+    if quarter == 1:
+        return _("first quarter of %(year)d", year=year)
+    if quarter == 2:
+        return _("second quarter of %(year)d", year=year)
+    if quarter == 3:
+        return _("third quarter of %(year)d", year=year)
+    return _("fourth quarter of %(year)d", year=year)
+
+
+def period_choices(now: dt.datetime) -> list[Period]:
+    """The periods a selection may be opened for: this year and the two before, the last eight quarters
+    and the last twelve months, newest first within each kind."""
+    return (
+        recent_periods(PeriodKind.QUARTER, now, 8)
+        + recent_periods(PeriodKind.MONTH, now, 12)
+        + recent_periods(PeriodKind.YEAR, now, 3)
+    )
 
 
 def period_of(kind: str, year: int, index: int = 1) -> Period:

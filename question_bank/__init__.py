@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy.engine import make_url
 
+from core import audit
 from core.auth import Role
 from core.i18n import lazy_gettext as _l
+from core.jobs import register_kinds as register_job_kinds
 from core.navigation import NavItem, add_nav_item
 from core.seeding import add_content_part
-from question_bank import cli, jobs, models, rendering, starter, views  # noqa: F401 — jobs declares its task
+from question_bank import cli, jobs, labels, models, rendering, starter, views  # noqa: F401 — jobs declares its task
 
 
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, starter content."""
+    audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
+    register_job_kinds(app, labels.JOB_KINDS)
+    app.jinja_env.globals["question_type_label"] = labels.type_label
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         models.declare_postgresql_indexes()
     app.register_blueprint(views.bp)

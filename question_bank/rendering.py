@@ -11,6 +11,8 @@ import re
 
 from markupsafe import Markup, escape
 
+from core.i18n import gettext as _
+
 _BLANK = re.compile(r"\{\{(\d+)\}\}")
 
 
@@ -24,9 +26,11 @@ def stem_html(version, prefix: str = "q", response=None, disabled: bool = False)
     def box(match: re.Match) -> str:
         n = int(match.group(1))
         value = given[n - 1] if n - 1 < len(given) else ""
+        label = _("Blank %(n)d", n=n)
         return (
             f'<input type="text" class="form-control d-inline-block w-auto qb-blank" name="{escape(prefix)}_blank_{n}"'
-            f' value="{escape(value)}" aria-label="blank {n}" size="10"{" disabled" if disabled else ""}>'
+            f' value="{escape(value)}" aria-label="{escape(label)}" size="10"'
+            f"{' disabled' if disabled else ''}>"
         )
 
     return Markup(_BLANK.sub(box, html))  # noqa: S704 — the stem is sanitised; inserted values are escaped

@@ -144,24 +144,29 @@ def committed_db(app):
     with app.app_context():
         yield _db
         _db.session.remove()
-        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
-        if _db.engine.dialect.name == "postgresql":
-            with _db.engine.begin() as conn:
-                conn.execute(
-                    sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-                )
-        else:
-            # SQLite checks RESTRICT keys row by row (a category's parent may go before its child): empty the
-            # tables with foreign keys off, which SQLite accepts only outside a transaction.
-            raw = _db.engine.raw_connection()
-            try:
-                raw.execute("PRAGMA foreign_keys=OFF")
-                for table in tables:
-                    raw.execute(f'DELETE FROM "{table}"')
-                raw.commit()
-                raw.execute("PRAGMA foreign_keys=ON")
-            finally:
-                raw.close()
+        empty_tables()
+
+
+def empty_tables() -> None:
+    """Delete every row of every table (inside an application context), as after ``committed_db``."""
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    if _db.engine.dialect.name == "postgresql":
+        with _db.engine.begin() as conn:
+            conn.execute(
+                sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
+    else:
+        # SQLite checks RESTRICT keys row by row (a category's parent may go before its child): empty the
+        # tables with foreign keys off, which SQLite accepts only outside a transaction.
+        raw = _db.engine.raw_connection()
+        try:
+            raw.execute("PRAGMA foreign_keys=OFF")
+            for table in tables:
+                raw.execute(f'DELETE FROM "{table}"')
+            raw.commit()
+            raw.execute("PRAGMA foreign_keys=ON")
+        finally:
+            raw.close()
 
 
 @pytest.fixture

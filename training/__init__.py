@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import os
 
-from core import signals
+from core import audit, signals
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
+from core.jobs import register_kinds as register_job_kinds
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_content_part, add_demo_remover, add_seeder
-from training import cards, cli, seed, starter, views
+from training import cards, cli, labels, seed, starter, views
 from training.hours import on_drill_participated
 
 
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, starter
     content, demo seeders."""
+    audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
+    register_job_kinds(app, labels.JOB_KINDS)
     app.config.setdefault(
         "TRAINING_CHECKIN_OPEN_BEFORE", int(os.environ.get("TRAINING_CHECKIN_OPEN_BEFORE", "30"))
     )

@@ -41,3 +41,34 @@ MATRIX_FLAGS = {
     "expiring": _l("Expiring soon"),
     "ok": _l("Held"),
 }
+
+
+# The audit log's words for this package: its audited models and the actions it records.
+AUDIT_OBJECTS = {
+    "Certificate": _l("Certificate"),
+    "CertificateType": _l("Certificate type"),
+    "Course": _l("Course"),
+    "CourseCompletion": _l("Course completion"),
+    "CourseExamPass": _l("Course exam passed"),
+    "CourseMaterial": _l("Course material"),
+    "Enrolment": _l("Enrolment"),
+    "HoursEntry": _l("Training hours entry"),
+    "KnowledgePoint": _l("Knowledge point"),
+    "PlanItem": _l("Training plan item"),
+    "QualificationRecord": _l("Qualification record"),
+    "StoredFile": _l("Stored file"),
+    "TrainingPlan": _l("Training plan"),
+    "TrainingSession": _l("Training session"),
+}
+AUDIT_ACTIONS = {
+    "certificate.issued": _l("Certificates issued"),
+    "qualification.scan_viewed": _l("Certificate scan viewed"),
+    "training.matrix_exported": _l("Qualification matrix exported"),
+}
+
+
+# What this package's background jobs are called on their progress page.
+JOB_KINDS = {
+    "training.certificates": _l("Issuing certificates"),
+    "training.session_completion": _l("Completing a training session"),
+}

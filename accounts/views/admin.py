@@ -14,6 +14,7 @@ from accounts.errors import AccountError
 from accounts.forms import AuditFilterForm, DepartmentForm, GrantForm, PositionForm
 from accounts.models import Department, Employee, Position, RoleGrant, User
 from accounts.views import admin_bp as bp
+from core import audit
 from core.audit import AuditEntry
 from core.auth import Role, role_required
 from core.extensions import db
@@ -213,6 +214,8 @@ def position_edit(position_id: int):
 @role_required(Role.ADMIN, Role.HR)
 def audit_log():
     form = AuditFilterForm(request.args)
+    form.action.choices = choices([("", _("All actions")), *audit.known_actions()])
+    form.object_type.choices = choices([("", _("All object types")), *audit.known_objects()])
     query = (
         select(AuditEntry, Employee)
         .outerjoin(User, User.id == AuditEntry.user_id)
@@ -223,11 +226,11 @@ def audit_log():
         query = query.where(services.scope_clause(current_user, Role.HR, Employee.department_id))
     if form.validate():
         if form.action.data:
-            query = query.where(AuditEntry.action.like(f"%{form.action.data.strip()}%"))
+            query = query.where(AuditEntry.action == form.action.data)
         if form.employee_no.data:
             query = query.where(Employee.employee_no == form.employee_no.data.strip().upper())
         if form.object_type.data:
-            query = query.where(AuditEntry.object_type == form.object_type.data.strip())
+            query = query.where(AuditEntry.object_type == form.object_type.data)
         if form.date_from.data:
             query = query.where(AuditEntry.at >= local_midnight_utc(form.date_from.data))
         if form.date_to.data:

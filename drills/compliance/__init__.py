@@ -23,7 +23,16 @@ half years. Speed: see bench/bench_drill_compliance.py.
 
 from drills.compliance.board import Board, board_units, build_board, default_halves
 from drills.compliance.facts import DeficiencyFact, DrillFact, Facts, load_facts, unit_plan_types
-from drills.compliance.rules import RULES, Cell, CellLine, Rule, evaluate_cell, rule_texts
+from drills.compliance.rules import (
+    RULES,
+    Cell,
+    CellLine,
+    Rule,
+    evaluate_cell,
+    rule_name,
+    rule_names,
+    rule_texts,
+)
 
 __all__ = [
     "RULES",
@@ -39,6 +48,8 @@ __all__ = [
     "default_halves",
     "evaluate_cell",
     "load_facts",
+    "rule_name",
+    "rule_names",
     "rule_texts",
     "unit_plan_types",
 ]

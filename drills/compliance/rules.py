@@ -11,11 +11,11 @@ from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.timeutil import LOCAL_TZ
 from drills.compliance.facts import DrillFact, Facts
-from drills.halfyear import HalfYear
+from drills.halfyear import HalfYear, span_label
 from drills.labels import CONTENT_LABELS, INCIDENT_LABELS, STATUS_IN_SENTENCE
 from drills.models import STATUS_ORDER, ContentType, DrillScope, DrillStatus
 from drills.services import report_due_date
-from drills.settings import Settings
+from drills.settings import Settings, get_settings
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,20 @@ RULES = [
         ),
     ),
 ]
+
+
+def rule_name(code: str, settings: Settings | None = None) -> str:
+    """A rule as people read it: its code, then its name (``R3 每半年覆盖四类演练内容``)."""
+    rule = next(r for r in RULES if r.code == code)
+    settings = settings or get_settings()
+    values = {"n": settings.coverage_half_years, "days": settings.report_due_days}
+    title = str(rule.title)
+    return f"{code} {title % values if '%(' in title else title}"
+
+
+def rule_names(codes, settings: Settings | None = None) -> str:
+    """Several rules by code and name, in code order."""
+    return _("; ").join(rule_name(code, settings) for code in sorted(set(codes)))
 
 
 def rule_texts(settings: Settings) -> list[tuple[str, str, str]]:
@@ -202,7 +216,8 @@ def check_incident_types(
     required = facts.plan_types.get(unit_id, set())
     if window_start < _rules_start(settings.rules_start):
         text = _(
-            "Coverage window %(a)s–%(b)s starts before the rules apply; not checked.", a=window_start, b=half
+            "Coverage window %(span)s starts before the rules apply; not checked.",
+            span=span_label(window_start, half),
         )
         return [*lines, CellLine("R2", "na", text)]
     if not required:
@@ -213,14 +228,17 @@ def check_incident_types(
     missing = required - covered
     if missing:
         text = _(
-            "Not yet covered in %(a)s–%(b)s: %(types)s.",
-            a=window_start,
-            b=half,
+            "Not yet covered in %(span)s: %(types)s.",
+            span=span_label(window_start, half),
             types=names(missing, INCIDENT_LABELS),
         )
         lines.append(CellLine("R2", moment.unmet, text))
     elif not repeats:
-        text = _("All %(n)d incident types covered in %(a)s–%(b)s.", n=len(required), a=window_start, b=half)
+        text = _(
+            "All %(n)d incident types covered in %(span)s.",
+            n=len(required),
+            span=span_label(window_start, half),
+        )
         lines.append(CellLine("R2", "ok", text))
     return lines
 
@@ -282,8 +300,8 @@ def cell_state(
     if moment.ended:
         if failing:
             return "red", _(
-                "Half year ended non-compliant (%(rules)s).",
-                rules=", ".join(sorted({x.rule for x in failing})),
+                "Half year ended non-compliant: %(rules)s.",
+                rules=rule_names((x.rule for x in failing), settings),
             )
         return "green", _("Compliant.")
     if not failing and not pending:
@@ -307,6 +325,6 @@ def cell_state(
         return "amber", _(
             "%(n)d days left; rules still unmet: %(rules)s.",
             n=days_left,
-            rules=", ".join(sorted({x.rule for x in failing + pending})),
+            rules=rule_names((x.rule for x in failing + pending), settings),
         )
     return "open", _("Under way, %(n)d days left.", n=days_left)

@@ -10,7 +10,7 @@ from accounts.models import Department
 from core.auth import STAFF_ROLES, Role, role_required
 from core.errors import refusals_go_to
 from core.extensions import db
-from core.forms import PostForm
+from core.forms import PostForm, choices
 from core.i18n import gettext as _
 from core.models import utcnow
 from drills import access, compliance, planner, template_editing
@@ -49,7 +49,10 @@ def board():
     board_ = compliance.build_board(units, halves, now)
     settings = get_settings()
     rules = compliance.rule_texts(settings)
-    return render_template("drills/board.html", board=board_, rules=rules, settings=settings)
+    rule_label = {code: compliance.rule_name(code, settings) for code, _title, _text in rules}
+    return render_template(
+        "drills/board.html", board=board_, rules=rules, rule_label=rule_label, settings=settings
+    )
 
 
 @bp.route("/plan-next", methods=["GET", "POST"])
@@ -74,7 +77,11 @@ def plan_next():
         created = planner.create_proposals(picked, current_user, now)
         flash(_("%(n)d drills planned; complete their details and participants.", n=len(created)), "success")
         return redirect(url_for("drills.index", half=str(half)))
-    return render_template("drills/plan_next.html", half=half, proposals=proposals, form=form)
+    current = HalfYear.of(now)
+    half_choices = sorted({current.shift(n) for n in range(4)} | {half})
+    return render_template(
+        "drills/plan_next.html", half=half, half_choices=half_choices, proposals=proposals, form=form
+    )
 
 
 @bp.get("/plans")
@@ -326,6 +333,9 @@ def settings():
     current = get_settings()
     row = db.session.get(DrillSettings, 1)
     form = SettingsForm(obj=row or current)
+    start = HalfYear.parse(current.rules_start)
+    offered = half_years(min(start, HalfYear(2020, 1)), HalfYear.of(utcnow()).shift(4))
+    form.rules_start.choices = choices([(str(h), h.label) for h in offered])
     editable = current_user.has_any_role(Role.ADMIN)
     if editable and form.validate_on_submit():
         if row is None:

@@ -6,9 +6,10 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
+from accounts.labels import DEPARTMENT_KIND_LABELS
 from accounts.models import Employee
 from core.extensions import db
-from drills import access
+from drills import access, compliance
 from drills.evaluation_models import CorrectiveAction, Element
 from drills.forms import (
     ELEMENT_CHOICES,
@@ -27,6 +28,7 @@ from drills.labels import (
     SEVERITY_LABELS,
     STATUS_LABELS,
     TIER_LABELS,
+    rating_text,
 )
 from drills.models import Drill, Tier
 from drills.views import bp
@@ -53,6 +55,7 @@ def labels() -> dict:
         "purpose": dict(PURPOSE_CHOICES),
         "level": {int(k): v for k, v in LEVEL_CHOICES},
         "role": dict(ROLE_CHOICES),
+        "unit_kind": DEPARTMENT_KIND_LABELS,
         "tier": TIER_LABELS,
         "tier_class": TIER_CLASSES,
         "severity": SEVERITY_LABELS,
@@ -67,7 +70,12 @@ def labels() -> dict:
 
 @bp.app_context_processor
 def inject_labels():
-    return {"drill_labels": labels}
+    return {
+        "drill_labels": labels,
+        "drill_rule": compliance.rule_name,
+        "drill_rating": rating_text,
+        "drill_rules": compliance.rule_names,
+    }
 
 
 def load_drill(drill_id: int) -> Drill:

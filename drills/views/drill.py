@@ -50,6 +50,7 @@ def index():
         "drills/index.html",
         pagination=pagination,
         filters={"status": status, "half": half, "unit": unit_id},
+        half_choices=[HalfYear.of(utcnow()).shift(1 - n) for n in range(8)],
         can_plan=current_user.has_any_role(*MANAGERS),
     )
 

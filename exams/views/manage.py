@@ -18,7 +18,7 @@ from core.timeutil import local_to_utc, to_local
 from exams import outcomes, papers, pools, results, services
 from exams.errors import ExamError
 from exams.forms import AudienceForm, ExamForm, ResitForm
-from exams.labels import MULTIPLE_RULE_LABELS, PURPOSE_LABELS, RELEASE_LABELS
+from exams.labels import GRADING_METHOD_LABELS, MULTIPLE_RULE_LABELS, PURPOSE_LABELS, RELEASE_LABELS
 from exams.models import AudienceKind, Exam, ExamPool
 from exams.views import manage_bp as bp
 from exams.views.common import MANAGERS, READERS, department_choices, managed_exam
@@ -150,6 +150,7 @@ def exam(exam_id: int):
         purposes=PURPOSE_LABELS,
         releases=RELEASE_LABELS,
         rules=MULTIPLE_RULE_LABELS,
+        grading_method_label=GRADING_METHOD_LABELS.get(exam.grading_method, exam.grading_method),
         max_score=papers.blueprint_max_score(exam.blueprint),
         resits=db.session.scalars(select(Exam).where(Exam.parent_exam_id == exam.id)).all(),
         attempt_count=len(results.final_attempts(exam, current_user)),

@@ -19,7 +19,7 @@ from incentives.eligibility import ELIGIBILITY_RULES
 from incentives.forms import ReturnForm, SelectionForm
 from incentives.labels import PERIOD_LABELS
 from incentives.models import PeriodKind, SelectionStatus, StarSelection
-from incentives.periods import parse_period, period_at
+from incentives.periods import parse_period, period_at, period_choices
 from incentives.ranking import TIE_BREAKS, parse_tie_breaks
 from incentives.views import bp
 from incentives.views.loaders import staff_units
@@ -29,6 +29,7 @@ def _selection_form(units) -> SelectionForm:
     form = SelectionForm()
     form.unit_id.choices = choices([(u.id, "　" * u.depth + u.name) for u in units])
     form.tie_breaks.choices = choices([(code, tb.label) for code, tb in TIE_BREAKS.items()])
+    form.period.choices = choices([(p.token, p.label) for p in period_choices(utcnow())])
     return form
 
 
@@ -65,7 +66,7 @@ def selection_new():
         now = utcnow()
         period = parse_period(form.period.data, form.period_kind.data, now)
         if period.token != form.period.data:
-            flash(_("The period does not match its kind (e.g. 2026-Q3 for a quarter)."), "danger")
+            flash(_("The chosen period is not of the chosen kind."), "danger")
             return redirect(url_for("incentives.selections"))
         with refusals_go_to(url_for("incentives.selections")):
             selection = star.open_selection(

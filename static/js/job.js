@@ -6,7 +6,7 @@
     try {
       const res = await fetch(box.dataset.url, { headers: { Accept: "application/json" } });
       const s = await res.json();
-      document.getElementById("job-status").textContent = s.status;
+      document.getElementById("job-status").textContent = s.status_label;
       document.getElementById("job-count").textContent = s.done + " / " + s.total;
       document.getElementById("job-message").textContent = s.message || "";
       document.getElementById("job-bar").style.width = (s.total ? Math.round((100 * s.done) / s.total) : 0) + "%";

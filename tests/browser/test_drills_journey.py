@@ -51,6 +51,14 @@ RATINGS = {
     "H3": ("NA", ""),
 }
 
+# The ratings as the pages show them: the letter, then its meaning.
+RATING = {
+    "P": "P 顺利完成",
+    "S": "S 基本完成，存在一些问题",
+    "M": "M 勉强完成，存在重大问题",
+    "U": "U 未能完成",
+}
+
 
 def _number() -> str:
     return f"D{uuid.uuid4().hex[:8].upper()}"
@@ -203,11 +211,13 @@ def test_evaluator_submits_and_the_trainer_and_lead_see_the_result(live_server, 
     for code, median in (("F1", "M"), ("H1", "U")):
         row = _row(trainer, code)
         expect(row).to_have_class(re.compile(r"\btable-warning\b"))
-        expect(row.locator("td").nth(1)).to_have_text(re.compile(rf"^\s*P\s+{median}\s*$"))
-        expect(row.locator("td").nth(3)).to_have_text(f"{median} 相差≥2级")
-    expect(_row(trainer, "A3").locator("td").nth(3)).to_have_text("S")
+        expect(row.locator("td").nth(1)).to_have_text(
+            re.compile(rf"^\s*{RATING['P']}\s+{RATING[median]}\s*$")
+        )
+        expect(row.locator("td").nth(3)).to_have_text(f"{RATING[median]} 相差≥2级")
+    expect(_row(trainer, "A3").locator("td").nth(3)).to_have_text(RATING["S"])
     expect(_row(trainer, "A3")).not_to_have_class(re.compile(r"\btable-warning\b"))
-    expect(_row(trainer, "H3").locator("td").nth(4)).to_have_text("P")
+    expect(_row(trainer, "H3").locator("td").nth(4)).to_have_text(RATING["P"])
     expect(trainer.get_by_role("button", name="裁定")).to_have_count(0)  # only the lead settles
 
     # The lead settles H1 at M with a note: H = (50+100+100)/3, the score becomes 81.33 → 良好.
@@ -221,7 +231,7 @@ def test_evaluator_submits_and_the_trainer_and_lead_see_the_result(live_server, 
     through(lead, h1.get_by_role("button", name="裁定"))
     expect(lead.locator(".alert-success")).to_contain_text("H1 已裁定。")
     expect(_row(lead, "H1").locator("td").nth(4)).to_contain_text("已裁定: 已电话补充回访，按M计")
-    expect(_row(lead, "H1").locator("td").nth(4)).to_contain_text(re.compile(r"^M"))
+    expect(_row(lead, "H1").locator("td").nth(4)).to_contain_text(re.compile(rf"^{RATING['M']}"))
     expect(lead.locator("main")).to_contain_text("当前得分: 81.33 良好")
     live_db.session.expire_all()
     settlement = live_db.session.scalar(select(Settlement).where(Settlement.drill_id == drill_id))

@@ -46,7 +46,8 @@ def test_job_runs_after_commit_and_reports(client, login, db):
     assert job.status == "succeeded" and job.result["departments"] >= 1
     state = client.get(f"/jobs/{job.id}.json").get_json()
     assert state["status"] == "succeeded" and state["done"] == state["total"] >= 1
-    assert "succeeded" in client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert 'id="job-status">已完成<' in page and "succeeded" not in page.split("<main")[-1]
 
 
 def test_failed_job_rolls_back_its_work_and_keeps_the_message(login, db):

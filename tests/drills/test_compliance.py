@@ -271,13 +271,13 @@ def test_notify_compliance_never_twice_for_the_same_state():
         ]
 
     notify_compliance(local("2026-11-15 08:00"))
-    assert len(titles("2026H2")) == 1  # amber
-    assert len(titles("2026H1")) == 1  # the ended half year is red
+    assert len(titles("2026年下半年")) == 1  # amber
+    assert len(titles("2026年上半年")) == 1  # the ended half year is red
     notify_compliance(local("2026-11-16 08:00"))
-    assert len(titles("2026H2")) == 1 and len(titles("2026H1")) == 1
+    assert len(titles("2026年下半年")) == 1 and len(titles("2026年上半年")) == 1
     notify_compliance(local("2026-12-05 08:00"))  # escalated: a new state is notified
-    assert len(titles("2026H2")) == 2
-    assert len(titles("2026H1")) == 1
+    assert len(titles("2026年下半年")) == 2
+    assert len(titles("2026年上半年")) == 1
 
 
 def test_plan_next_half_proposes_drills_meeting_r1_to_r3():

@@ -207,6 +207,7 @@ def test_report_pdf_contains_score_and_findings(client, login):
     assert str(result.score) in text
     assert "B3" in text and "95598" in text  # the B3 finding's title
     assert "演练评估报告" in text
+    assert "S 基本完成，存在一些问题" in "".join(text.split("\n"))  # the rating scale in words
 
 
 def test_calendar_export_in_beijing_time(client, login):

@@ -139,7 +139,7 @@ def test_star_workflow_nominate_approve_publish(unit, app, db, client):
     assert cert.kind == "commendation" and cert.employee_id == people["A"].id
     assert cert.sha256 == hashlib.sha256(cert.pdf).hexdigest()
     text = PdfReader(io.BytesIO(cert.pdf)).pages[0].extract_text()
-    assert "员工A" in text and "荣获" in text and "城东供电分公司服务之星（2026年第2季度）" in text
+    assert "员工A" in text and "荣获" in text and "城东供电分公司服务之星（2026年第二季度）" in text
     assert star.stars_of(people["A"].id) == [nomination]
     # Approving twice cannot issue twice; the public verification page of the shared store knows it.
     with app.test_request_context():

@@ -185,7 +185,8 @@ def test_web_import_dry_run_then_confirm_and_job(client, login, db, app, monkeyp
         data={"file": (io.BytesIO(gift_text.encode()), "q.gift"), "format": "", "category_id": "0"},
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "fill: 1" in page and "truefalse: 1" in page
+    assert response.status_code == 200 and "Fill in the blank: 1" in page and "True/false: 1" in page
+    assert "truefalse" not in page and ">fill<" not in page  # question types in words, not codes
     assert db.session.scalar(select(Question.id)) is None
     token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
     monkeypatch.setattr(transfer, "INLINE_LIMIT", 1)
@@ -195,8 +196,19 @@ def test_web_import_dry_run_then_confirm_and_job(client, login, db, app, monkeyp
     )
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
     job_page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "succeeded" in job_page
+    assert 'id="job-status">Done<' in job_page and "Importing questions" in job_page
     assert len(db.session.scalars(select(Question)).all()) == 2
+
+
+@pytest.mark.locale("zh_CN")
+def test_import_check_names_question_types_in_chinese(client, login, db):
+    login("trainer")
+    gift_text = "::A:: 热线号码是{=95598}。\n\n::B:: 演练至少每半年一次。{T}\n"
+    page = client.post(
+        "/question-bank/import",
+        data={"file": (io.BytesIO(gift_text.encode()), "q.gift"), "format": "", "category_id": "0"},
+    ).get_data(as_text=True)
+    assert "填空: 1" in page and "判断: 1" in page and "<td>判断</td>" in page
 
 
 def test_web_import_rejected_file_lists_errors(client, login, db):
