@@ -37,4 +37,6 @@ AUDIT_ACTIONS = {
     "user.password_reset": _l("Password reset by HR"),
     "employee.national_id_unmasked": _l("National ID shown in full"),
     "roster.import": _l("Roster imported"),
+    "accounts.create_admin": _l("Administrator created from the command line"),
+    "accounts.remove_demo": _l("Demo people removed"),
 }

@@ -36,6 +36,10 @@ AUTOMATIC_VERBS = {
 }
 
 
+# The shell's own recorded actions (the packages register theirs).
+CORE_ACTIONS = {"seed.content": _l("Starter content loaded")}
+
+
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
     __audit__ = False
@@ -185,7 +189,7 @@ def _write(session: Session, _flush_context) -> None:
 
 def _words(app=None) -> dict[str, dict[str, Any]]:
     app = app or current_app
-    return app.extensions.setdefault("gridready_audit_words", {"objects": {}, "actions": {}})
+    return app.extensions.setdefault("gridready_audit_words", {"objects": {}, "actions": dict(CORE_ACTIONS)})
 
 
 def register_words(

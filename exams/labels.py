@@ -45,6 +45,7 @@ AUDIT_OBJECTS = {
 }
 AUDIT_ACTIONS = {
     "attempt.start": _l("Exam started"),
+    "exam.pool_refreshed": _l("Question pool taken afresh from the bank"),
     "attempt.submit": _l("Exam handed in"),
     "attempt.auto_submit": _l("Exam handed in automatically (time up)"),
     "attempt_item.grade": _l("Answer marked"),

@@ -208,7 +208,7 @@ def test_import_check_names_question_types_in_chinese(client, login, db):
         "/question-bank/import",
         data={"file": (io.BytesIO(gift_text.encode()), "q.gift"), "format": "", "category_id": "0"},
     ).get_data(as_text=True)
-    assert "填空: 1" in page and "判断: 1" in page and "<td>判断</td>" in page
+    assert "填空题: 1" in page and "判断题: 1" in page and "<td>判断题</td>" in page
 
 
 def test_web_import_rejected_file_lists_errors(client, login, db):
