@@ -211,10 +211,11 @@ def test_qr_checkin_refused_until_enrolled(live_server, live_db, phone):
     assert _enrolment(live_db, session_id, employee_id) is None
     assert _hours(live_db, employee_id) == []
 
-    # A code that is not the session's (a copied link with a wrong token) is refused as invalid.
-    phone.goto(f"{live_server}/training/checkin/{session_id}/{token[:-4]}XXXX")
-    assert check_in().status == 403
-    expect(refused).to_have_text("签到码无效。")
+    # A code that is not the session's (a copied link with a wrong token) shows nothing about the session.
+    wrong = phone.goto(f"{live_server}/training/checkin/{session_id}/{token[:-4]}XXXX")
+    assert wrong.status == 404
+    expect(phone.get_by_role("button", name="立即签到")).to_have_count(0)
+    assert session.title not in phone.content()
 
     # Enrolled, the same code works.
     phone.goto(f"{live_server}/training/sessions/{session_id}")
