@@ -50,8 +50,6 @@ def env_for(url: str) -> dict:
         DATABASE_URL=url,
         SECRET_KEY="bench-secret-key",
         SESSION_COOKIE_SECURE="0",
-        LOGIN_RATE_LIMIT_IP="1000000 per minute",
-        LOGIN_RATE_LIMIT_ACCOUNT="1000000 per minute",
         TASK_QUEUE="immediate",
         GRIDREADY_INSTANCE="/tmp/gridready-bench-instance",
         FLASK_APP="wsgi",
