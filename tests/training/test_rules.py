@@ -72,7 +72,11 @@ def test_grant_is_idempotent_renews_and_signals(db):
     emp = factories.employee()
     ctype = tf.certificate_type(months=24)
     received = []
-    signals.qualification_granted.connect(lambda s, **kw: received.append(kw["source_key"]), weak=False)
+
+    def listen(_sender, **kw):
+        received.append(kw["source_key"])
+
+    signals.qualification_granted.connect(listen, weak=False)
     try:
         first = quals.grant_qualification(emp, ctype, source_key="exam:1", issued_on=TODAY, now=tf.NOW)
         again = quals.grant_qualification(emp, ctype, source_key="exam:1", issued_on=TODAY, now=tf.NOW)
@@ -80,7 +84,7 @@ def test_grant_is_idempotent_renews_and_signals(db):
             emp, ctype, source_key="exam:2", issued_on=TODAY + dt.timedelta(days=700), now=tf.NOW
         )
     finally:
-        signals.qualification_granted.receivers.clear()
+        signals.qualification_granted.disconnect(listen)  # only this test's: other packages listen too
     assert first.id == again.id
     assert received == ["exam:1", "exam:2"]
     assert first.expires_on == dt.date(2028, 5, 31)
@@ -117,12 +121,16 @@ def test_hours_from_attendance_exam_and_drills(db):
     assert enrolment.completed_at is None  # the linked exam is not passed yet
     assert hours.hours_in_year(emp, 2026) == Decimal("0.0")
     completed = []
-    signals.training_completed.connect(lambda s, **kw: completed.append(kw["hours"]), weak=False)
+
+    def listen(_sender, **kw):
+        completed.append(kw["hours"])
+
+    signals.training_completed.connect(listen, weak=False)
     try:
         services.record_course_exam_passed(emp, course, source_key="attempt:9", now=tf.NOW)
         services.record_course_exam_passed(emp, course, source_key="attempt:9", now=tf.NOW)
     finally:
-        signals.training_completed.receivers.clear()
+        signals.training_completed.disconnect(listen)
     assert completed == [Decimal("4.0")]
     for _ in range(2):
         signals.drill_participated.send(
