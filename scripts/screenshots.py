@@ -85,9 +85,11 @@ def main() -> None:
 
     database = ROOT / "instance" / "gridready.db"
     if database.exists():
-        row = sqlite3.connect(database).execute(
-            "select pdf from certificates where kind = 'qualification' order by id limit 1"
-        ).fetchone()
+        row = (
+            sqlite3.connect(database)
+            .execute("select pdf from certificates where kind = 'qualification' order by id limit 1")
+            .fetchone()
+        )
         if row:
             with tempfile.TemporaryDirectory() as folder:
                 pdf = Path(folder) / "certificate.pdf"
