@@ -84,8 +84,20 @@ def sessions_file(cands: list[Candidate]) -> Path:
     return path
 
 
-def wrk(base: str, script: str, args: list[str], seconds: int, threads: int = 2, connections: int = 64) -> dict:
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(WRK_DIR / script), base, "--", *args]
+def wrk(
+    base: str, script: str, args: list[str], seconds: int, threads: int = 2, connections: int = 64
+) -> dict:
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "-s",
+        str(WRK_DIR / script),
+        base,
+        "--",
+        *args,
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     fields = dict(re.findall(r"(\w+)=(\d+)", out.split("WRK", 1)[1]))
     requests = int(fields["requests"])
@@ -119,7 +131,9 @@ class Nginx:
         self.base = f"http://127.0.0.1:{self.port}"
         servers = "\n".join(f"    server 127.0.0.1:{p};" for p in upstreams)
         site = (ROOT / "deploy" / "nginx" / "gridready.conf").read_text()
-        location = site[site.index("    location / {") : site.index("    }\n", site.index("    location / {")) + 6]
+        location = site[
+            site.index("    location / {") : site.index("    }\n", site.index("    location / {")) + 6
+        ]
         conf = f"""
 worker_processes 1;
 pid {self.prefix}/nginx.pid;
@@ -210,8 +224,10 @@ def main() -> None:
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is missing: make bench-deps")
     env = env_for(URL)
-    print(f"argon2id: t={env.get('ARGON2_TIME_COST', 'default')} m={env.get('ARGON2_MEMORY_COST', 'default')} "
-          f"(production defaults unless set); cores {os.cpu_count()}; load before {os.getloadavg()}")
+    print(
+        f"argon2id: t={env.get('ARGON2_TIME_COST', 'default')} m={env.get('ARGON2_MEMORY_COST', 'default')} "
+        f"(production defaults unless set); cores {os.cpu_count()}; load before {os.getloadavg()}"
+    )
     lines = [report("one node, gunicorn 4 workers", one_node(args.candidates, args.clients, args.seconds))]
     if not args.skip_nodes:
         lines.append(
