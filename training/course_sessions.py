@@ -9,8 +9,17 @@ Decisions:
 - Assignment by department/position enrols everyone matched, even beyond capacity (the trainer's call);
   self-enrolment stops at capacity and puts later requests on a waiting list, promoted in request order
   when someone withdraws.
-- The QR check-in is open from ``TRAINING_CHECKIN_OPEN_BEFORE`` minutes before the start until
-  ``TRAINING_CHECKIN_CLOSE_AFTER`` minutes after the end (defaults 30 / 30).
+- Attendance before hours (issue 25): the QR check-in is open from ``TRAINING_CHECKIN_OPEN_BEFORE``
+  minutes before the start until ``TRAINING_CHECKIN_CLOSE_AFTER`` minutes after it (defaults 30 / 15); a
+  check-in after the start is flagged late. Checking in credits nothing. A second scan is the check-out.
+  Hours, the completion, its certificate and the points (``core.signals.training_completed``) come only
+  once the session has ended and attendance is confirmed: by a check-out after the end, or by the trainer
+  confirming the attendance list (``confirm_attendance``, which is also 「标记已举办」).
+- Partial attendance (``attendance_share``): the time present is counted from the check-in (the start
+  when earlier; a mark on the trainer's list counts from the start) to the check-out (the end when later or
+  missing). Hours = course hours × that share, rounded down to the half hour. The course counts as
+  completed (certificate, qualification, points) only at ``FULL_ATTENDANCE`` (80 %) of the time or more;
+  below it only the hours are credited. ``ATTENDANCE_RULE`` says so on the session page.
 """
 
 from __future__ import annotations
@@ -240,12 +249,33 @@ def withdraw(enrolment: Enrolment, *, now: dt.datetime) -> Enrolment | None:
 
 # ---------------------------------------------------------------- attendance
 
+FULL_ATTENDANCE = Decimal("0.8")
+ATTENDANCE_RULE = _l(
+    "Check-in opens %(before)d minutes before the start and closes %(after)d minutes after it; later "
+    "arrivals are marked late. Hours are credited after the session ends, once attendance is confirmed by "
+    "checking out (scan the code again) or by the trainer: in proportion to the time present, rounded down "
+    "to the half hour. With at least 80%% of the time present the course counts as completed, with its "
+    "certificate and points."
+)
+
 
 def checkin_window(session: TrainingSession) -> tuple[dt.datetime, dt.datetime]:
-    """When the QR check-in is open."""
-    before = int(current_app.config.get("TRAINING_CHECKIN_OPEN_BEFORE", 30))
-    after = int(current_app.config.get("TRAINING_CHECKIN_CLOSE_AFTER", 30))
-    return session.starts_at - dt.timedelta(minutes=before), session.ends_at + dt.timedelta(minutes=after)
+    """When the QR check-in is open: around the start."""
+    before, after = checkin_minutes()
+    return session.starts_at - dt.timedelta(minutes=before), session.starts_at + dt.timedelta(minutes=after)
+
+
+def checkin_minutes() -> tuple[int, int]:
+    """(minutes before the start, minutes after it) during which the QR check-in is open."""
+    config = current_app.config
+    return int(config.get("TRAINING_CHECKIN_OPEN_BEFORE", 30)), int(
+        config.get("TRAINING_CHECKIN_CLOSE_AFTER", 15)
+    )
+
+
+def attendance_rule() -> str:
+    before, after = checkin_minutes()
+    return str(ATTENDANCE_RULE) % {"before": before, "after": after}
 
 
 def checkin_token_valid(session: TrainingSession, token: str) -> bool:
@@ -256,51 +286,143 @@ def checkin_token_valid(session: TrainingSession, token: str) -> bool:
 def check_in_by_qr(
     session: TrainingSession, token: str, employee: Employee, *, now: dt.datetime
 ) -> Enrolment:
-    """签到 by scanning the session's QR code: only an enrolled employee, inside the window."""
+    """签到 by scanning the session's QR code (only an enrolled employee, inside the window); a second
+    scan after checking in is the check-out (签退), which confirms the attendance once the session ended."""
     if not checkin_token_valid(session, token):
         raise TrainingError(_("This check-in code is not valid."))
     if session.status == SessionStatus.CANCELLED:
         raise TrainingError(_("This session was cancelled."))
+    enrolment = enrolment_of(session, employee)
+    if enrolment is not None and enrolment.attended_at is not None:
+        return _check_out(enrolment, now=now)
     opens, closes = checkin_window(session)
     if now < opens:
         raise TrainingError(_("Check-in opens at %(when)s.", when=_fmt(opens)))
     if now > closes:
         raise TrainingError(_("Check-in closed at %(when)s.", when=_fmt(closes)))
-    enrolment = enrolment_of(session, employee)
     if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
         raise TrainingError(_("You are not enrolled in this session, so you cannot check in."))
-    if enrolment.attended_at is None:
-        enrolment.attended_at = now
-        enrolment.checkin_method = "qr"
-        db.session.flush()
-        complete_if_due([enrolment], now=now)
+    enrolment.attended_at = now
+    enrolment.checkin_method = "qr"
+    enrolment.late = now > session.starts_at
+    db.session.flush()
+    return enrolment
+
+
+def _check_out(enrolment: Enrolment, *, now: dt.datetime) -> Enrolment:
+    session = enrolment.session
+    if enrolment.checked_out_at is not None or enrolment.confirmed_at is not None:
+        return enrolment
+    if now < enrolment.attended_at + dt.timedelta(minutes=5):
+        raise TrainingError(_("You have just checked in. Scan again when you leave to check out."))
+    enrolment.checked_out_at = min(now, session.ends_at) if now >= session.starts_at else session.starts_at
+    db.session.flush()
+    if now >= session.ends_at:
+        confirm_enrolments([enrolment], now=now)
     return enrolment
 
 
 def record_attendance(session: TrainingSession, present_ids: set[int], *, now: dt.datetime) -> int:
-    """The trainer's check-in list: mark who was present (enrolled only); returns how many attended."""
-    newly = []
+    """The trainer's check-in list: mark who was present (enrolled only); returns how many attended.
+    Nothing is credited until the attendance is confirmed after the end (``confirm_attendance``)."""
     for enrolment in session.enrolments:
-        if enrolment.status != EnrolmentStatus.ENROLLED:
+        if enrolment.status != EnrolmentStatus.ENROLLED or enrolment.confirmed_at is not None:
             continue
         if enrolment.id in present_ids and enrolment.attended_at is None:
-            enrolment.attended_at = now
+            enrolment.attended_at = min(now, session.starts_at)  # the trainer vouches for all of it
             enrolment.checkin_method = "trainer"
-            newly.append(enrolment)
-        elif (
-            enrolment.id not in present_ids
-            and enrolment.attended_at is not None
-            and not enrolment.completed_at
-        ):
+        elif enrolment.id not in present_ids and enrolment.attended_at is not None:
             enrolment.attended_at = None
             enrolment.checkin_method = None
+            enrolment.checked_out_at = None
+            enrolment.late = False
     db.session.flush()
-    complete_if_due(newly, now=now)
     return sum(1 for e in session.enrolments if e.attended_at is not None)
 
 
+def attendance_share(enrolment: Enrolment) -> Decimal:
+    """The share of the session's time the person was present (0–1)."""
+    session = enrolment.session
+    if enrolment.attended_at is None:
+        return Decimal(0)
+    start = max(enrolment.attended_at, session.starts_at)
+    end = min(enrolment.checked_out_at or session.ends_at, session.ends_at)
+    length = (session.ends_at - session.starts_at).total_seconds()
+    present = max(0.0, (end - start).total_seconds())
+    return min(Decimal(1), Decimal(str(present)) / Decimal(str(length)))
+
+
+def hours_for(enrolment: Enrolment) -> Decimal:
+    """The course's hours in proportion to the time present, rounded down to the half hour."""
+    course_hours = Decimal(enrolment.session.course.hours)
+    share = attendance_share(enrolment)
+    if share >= 1:
+        return course_hours
+    return (course_hours * share * 2).to_integral_value(rounding="ROUND_FLOOR") / 2
+
+
+def attendance_state(enrolment: Enrolment) -> str:
+    """Where an enrolment stands, as a key of ``training.labels.ATTENDANCE_LABELS``."""
+    if enrolment.status != EnrolmentStatus.ENROLLED:
+        return enrolment.status
+    if enrolment.completed_at is not None:
+        return "completed"
+    if enrolment.confirmed_at is not None:
+        return "confirmed" if attendance_share(enrolment) >= FULL_ATTENDANCE else "partial"
+    if enrolment.checked_out_at is not None:
+        return "checked_out"
+    if enrolment.attended_at is not None:
+        return "late" if enrolment.late else "checked_in"
+    return "enrolled"
+
+
+def confirm_attendance(session: TrainingSession, *, now: dt.datetime) -> list[Enrolment]:
+    """The trainer confirms the attendance list once the session has ended; returns those confirmed."""
+    if now < session.ends_at:
+        raise TrainingError(
+            _(
+                "Attendance can be confirmed once the session has ended (%(when)s).",
+                when=_fmt(session.ends_at),
+            )
+        )
+    attended = [e for e in session.enrolments if e.attended_at is not None and e.confirmed_at is None]
+    confirm_enrolments(attended, now=now)
+    return attended
+
+
+def confirm_enrolments(
+    enrolments: list[Enrolment], *, now: dt.datetime, certify: bool = True
+) -> list[CourseCompletion]:
+    """Confirm attended enrolments: partial attendance credits its hours; full attendance completes."""
+    full = []
+    for enrolment in enrolments:
+        if enrolment.attended_at is None or enrolment.confirmed_at is not None:
+            continue
+        enrolment.confirmed_at = now
+        if attendance_share(enrolment) >= FULL_ATTENDANCE:
+            full.append(enrolment)
+        else:
+            credit_hours(
+                enrolment.employee,
+                hours_for(enrolment),
+                source=HoursSource.COURSE,
+                source_key=f"attendance:{enrolment.id}",
+                earned_on=local_date(enrolment.session.ends_at),
+                description=enrolment.session.course.title,
+            )
+    db.session.flush()
+    return complete_if_due(full, now=now, certify=certify)
+
+
 def mark_delivered(session: TrainingSession, *, now: dt.datetime) -> None:
-    """The session took place (its plan item counts it as delivered)."""
+    """The session took place (its plan item counts it as delivered); only once it has ended."""
+    if now < session.ends_at:
+        raise TrainingError(
+            _(
+                "Attendance can be confirmed once the session has ended (%(when)s).",
+                when=_fmt(session.ends_at),
+            )
+        )
     session.status = SessionStatus.DELIVERED
     session.delivered_at = now
     db.session.flush()
@@ -323,23 +445,30 @@ def _has_pass(employee_id: int, course: Course) -> bool:
 def complete_if_due(
     enrolments: list[Enrolment], *, now: dt.datetime, certify: bool = True
 ) -> list[CourseCompletion]:
-    """Complete every attended enrolment whose course needs no exam or whose exam is passed.
+    """Complete every confirmed enrolment whose course needs no exam or whose exam is passed.
     ``certify=False`` leaves the certificates to a later ``certify_completions`` (one batch for many)."""
     done = []
     for enrolment in enrolments:
         course = enrolment.session.course
-        if enrolment.completed_at is not None or enrolment.attended_at is None:
+        if enrolment.completed_at is not None or enrolment.confirmed_at is None:
+            continue
+        if attendance_share(enrolment) < FULL_ATTENDANCE:
             continue
         if course.requires_exam and not _has_pass(enrolment.employee_id, course):
             continue
         enrolment.completed_at = now
-        done.append(_complete(enrolment.employee, course, f"enrolment:{enrolment.id}", now, enrolment))
+        done.append(
+            _complete(
+                enrolment.employee, course, f"enrolment:{enrolment.id}", now, enrolment, hours_for(enrolment)
+            )
+        )
     if certify:
         certify_completions(done, now=now)
     return done
 
 
-def _complete(employee, course, source_key, now, enrolment=None) -> CourseCompletion:
+def _complete(employee, course, source_key, now, enrolment=None, hours=None) -> CourseCompletion:
+    hours = Decimal(course.hours) if hours is None else hours
     completion = CourseCompletion(
         employee=employee,
         course=course,
@@ -352,7 +481,7 @@ def _complete(employee, course, source_key, now, enrolment=None) -> CourseComple
     db.session.flush()
     credit_hours(
         employee,
-        course.hours,
+        hours,
         source=HoursSource.COURSE,
         source_key=f"completion:{completion.id}",
         earned_on=completion.completed_on,
@@ -362,7 +491,7 @@ def _complete(employee, course, source_key, now, enrolment=None) -> CourseComple
         enrolment or completion,
         employee=employee,
         course=course,
-        hours=Decimal(course.hours),
+        hours=hours,
         source_key=f"completion:{completion.id}",
         now=now,
     )
@@ -418,7 +547,7 @@ def record_course_exam_passed(employee: Employee, course: Course, *, source_key:
             .where(
                 Enrolment.employee_id == employee.id,
                 TrainingSession.course_id == course.id,
-                Enrolment.attended_at.is_not(None),
+                Enrolment.confirmed_at.is_not(None),
                 Enrolment.completed_at.is_(None),
             )
         )

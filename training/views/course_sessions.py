@@ -16,7 +16,7 @@ from core.extensions import db
 from core.forms import PostForm, choices
 from core.i18n import gettext as _
 from core.models import utcnow
-from training import course_sessions
+from training import course_sessions, labels
 from training.errors import TrainingError
 from training.forms import AssignForm
 from training.jobs import start_session_completion_job
@@ -58,6 +58,11 @@ def session_detail(session_id: int):
         "enrolled": course_sessions.enrolled_count(session),
         "form": PostForm(),
         "window": course_sessions.checkin_window(session),
+        "rule": course_sessions.attendance_rule(),
+        "state_of": course_sessions.attendance_state,
+        "states": labels.ATTENDANCE_LABELS,
+        "methods": labels.CHECKIN_METHODS,
+        "ended": utcnow() >= session.ends_at,
     }
     if manage:
         url = url_for("training.checkin", session_id=session.id, token=session.checkin_token, _external=True)
@@ -124,8 +129,17 @@ def checkin(session_id: int, token: str):
         else:
             done = True
     status = 403 if error else 200
+    mine = course_sessions.enrolment_of(session, current_user.employee)
     return render_template(
-        "training/checkin.html", session=session, form=form, error=error, done=done
+        "training/checkin.html",
+        session=session,
+        form=form,
+        error=error,
+        done=done,
+        mine=mine,
+        state=course_sessions.attendance_state(mine) if mine else None,
+        states=labels.ATTENDANCE_LABELS,
+        rule=course_sessions.attendance_rule(),
     ), status
 
 
@@ -176,7 +190,8 @@ def deliver(session_id: int):
     if not PostForm().validate_on_submit():
         abort(400)
     now = utcnow()
-    course_sessions.mark_delivered(session, now=now)
+    with refusals_go_to(_session_page(session)):
+        course_sessions.mark_delivered(session, now=now)
     job = start_session_completion_job(session, user=current_user, now=now)
-    flash(_("Session marked as delivered; the certificates are being issued."), "success")
+    flash(_("Attendance confirmed; the hours and certificates are being credited."), "success")
     return redirect(url_for("jobs.show", job_id=job.id))
