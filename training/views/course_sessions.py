@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.models import Department, Position
+from accounts.models import Department, Employee, Position
 from accounts.services import can_manage_unit
 from core.auth import login_required, role_required
 from core.errors import refusals_go_to
@@ -18,7 +18,7 @@ from core.i18n import gettext as _
 from core.models import utcnow
 from training import course_sessions, labels
 from training.errors import TrainingError
-from training.forms import AssignForm
+from training.forms import AssignForm, WalkInForm
 from training.jobs import start_session_completion_job
 from training.models import EnrolmentStatus, SessionStatus, TrainingSession
 from training.services import can_view_unit
@@ -63,6 +63,9 @@ def session_detail(session_id: int):
         "states": labels.ATTENDANCE_LABELS,
         "methods": labels.CHECKIN_METHODS,
         "ended": utcnow() >= session.ends_at,
+        "started": utcnow() >= session.starts_at,
+        "walk_ins_open": course_sessions.walk_ins_open(session, now=utcnow()),
+        "who_can_add": course_sessions.who_can_add(session),
     }
     if manage:
         url = url_for("training.checkin", session_id=session.id, token=session.checkin_token, _external=True)
@@ -77,6 +80,7 @@ def session_detail(session_id: int):
             qr_svg=segno.make(url, error="m").svg_inline(scale=5),
             checkin_url=url,
             assign=assign,
+            walk_in=WalkInForm(),
         )
     return render_template("training/session.html", **context)
 
@@ -138,6 +142,7 @@ def checkin(session_id: int, token: str):
         done=done,
         mine=mine,
         state=course_sessions.attendance_state(mine) if mine else None,
+        walk_ins_open=course_sessions.walk_ins_open(session, now=utcnow()),
         states=labels.ATTENDANCE_LABELS,
         rule=course_sessions.attendance_rule(),
     ), status
@@ -153,6 +158,27 @@ def attendance(session_id: int):
         present = {int(v) for v in request.form.getlist("present") if v.isdigit()}
         count = course_sessions.record_attendance(session, present, now=utcnow())
         flash(_("Attendance saved: %(n)d present.", n=count), "success")
+    return redirect(_session_page(session))
+
+
+@bp.post("/sessions/<int:session_id>/walk-in")
+@role_required(*MANAGERS)
+def add_walk_in(session_id: int):
+    """The trainer adds someone who came without enrolling (an employee of the units they manage)."""
+    session = _load_session(session_id)
+    if not can_manage_unit(current_user, session.department_id):
+        abort(404)
+    form = WalkInForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the employee number."), "danger")
+        return redirect(_session_page(session))
+    number = form.employee_no.data.strip()
+    employee = db.session.scalar(select(Employee).where(Employee.employee_no == number))
+    with refusals_go_to(_session_page(session)):
+        if employee is None or not can_manage_unit(current_user, employee.department_id):
+            raise TrainingError(_("No employee numbered %(no)s in the units you manage.", no=number))
+        course_sessions.add_walk_in(session, employee, now=utcnow())
+    flash(_("%(name)s added to the list as present.", name=employee.name), "success")
     return redirect(_session_page(session))
 
 
