@@ -101,6 +101,7 @@ def _session(live_db, *, capacity, starts_in, suffix, hours="3.5"):
 
 
 def test_enrol_waitlist_qr_checkin_hours_and_calendar(live_server, live_db, page, phone, new_page):
+    phone.set_viewport_size({"width": 360, "height": 780})
     suffix = uuid.uuid4().hex[:4]
     # Starts in 20 minutes: still open for enrolment, and the check-in opens 30 minutes before the start.
     unit, trainer, course, session = _session(
