@@ -5,6 +5,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
+# The address printed in certificate QR codes and e-mail links: `make run` serves on HOST:PORT, so it is
+# that address unless PUBLIC_BASE_URL is given (on 0.0.0.0, the machine's first network address).
+PUBLIC_HOST := $(if $(filter 0.0.0.0,$(HOST)),$(shell hostname -I 2>/dev/null | cut -d' ' -f1),$(HOST))
+PUBLIC_BASE_URL ?= http://$(PUBLIC_HOST):$(PORT)
+# the demo's certificates (seeded before `run` serves) carry the same address
+run setup seed: export PUBLIC_BASE_URL := $(PUBLIC_BASE_URL)
 # The project root is importable even when the editable install predates a new package.
 export PYTHONPATH := $(CURDIR)
 

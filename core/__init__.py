@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -12,6 +13,21 @@ from core import auth, cli, errors, i18n, jobs, navigation, templating, transact
 from core.config import PROJECT_ROOT, load_config
 from core.database import install_sqlite_pragmas
 from core.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+
+def _check_public_base_url(app: Flask, config: dict) -> None:
+    """Every printed certificate's QR code and every e-mail link carries ``PUBLIC_BASE_URL``. A production
+    start without it warns loudly at start-up (and on the administrator's dashboard) rather than
+    refusing: refusing would also stop every ``flask`` command (migrations, imports) on that machine."""
+    configured = bool(os.environ.get("PUBLIC_BASE_URL")) or "PUBLIC_BASE_URL" in config
+    missing = not configured and not app.debug and not app.testing
+    app.config["PUBLIC_BASE_URL_MISSING"] = missing
+    if missing:
+        app.logger.warning(
+            "PUBLIC_BASE_URL is not set: certificate QR codes and e-mail links will point to %s, "
+            "which nobody else can open. Set PUBLIC_BASE_URL to the address users reach GridReady at.",
+            app.config["PUBLIC_BASE_URL"],
+        )
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -30,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    _check_public_base_url(app, config or {})
 
     install_sqlite_pragmas()
     db.init_app(app)

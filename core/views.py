@@ -12,7 +12,7 @@ from core.extensions import db
 from core.forms import PostForm, safe_next_url
 from core.i18n import LOCALE_SESSION_KEY
 from core.models import utcnow
-from core.navigation import cards_for
+from core.navigation import DashboardCard, add_dashboard_card, cards_for
 from core.notifications import Notification, mark_read, unread_count
 
 bp = Blueprint("core", __name__)
@@ -79,8 +79,26 @@ def set_language():
     return redirect(safe_next_url(form.next.data) or url_for("core.home"))
 
 
+def _public_url_card(_user, _now):
+    """Shown to administrators while PUBLIC_BASE_URL is missing (see ``core._check_public_base_url``)."""
+    if not current_app.config.get("PUBLIC_BASE_URL_MISSING"):
+        return None
+    return {"url": current_app.config["PUBLIC_BASE_URL"]}
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    add_dashboard_card(
+        app,
+        DashboardCard(
+            "core.public_url",
+            "core/cards/public_url.html",
+            _public_url_card,
+            roles=("admin",),
+            order=0,
+            width="col-12",
+        ),
+    )
 
     @app.context_processor
     def inject_shell():

@@ -24,7 +24,7 @@ def register(app) -> None:
         "TRAINING_CHECKIN_OPEN_BEFORE", int(os.environ.get("TRAINING_CHECKIN_OPEN_BEFORE", "30"))
     )
     app.config.setdefault(
-        "TRAINING_CHECKIN_CLOSE_AFTER", int(os.environ.get("TRAINING_CHECKIN_CLOSE_AFTER", "30"))
+        "TRAINING_CHECKIN_CLOSE_AFTER", int(os.environ.get("TRAINING_CHECKIN_CLOSE_AFTER", "15"))
     )
     app.register_blueprint(views.bp)
     app.register_blueprint(views.verify_bp)

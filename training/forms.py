@@ -68,6 +68,11 @@ class SessionEditForm(FlaskForm):
         _l("Plan item"), coerce=int, description=_l("Counts towards that item's progress.")
     )
     self_enrolment = BooleanField(_l("Open for self-enrolment"), default=True)
+    walk_ins = BooleanField(
+        _l("Walk-ins register on the spot"),
+        default=False,
+        description=_l("Once the session has started, people not enrolled can register while seats remain."),
+    )
     submit = SubmitField(_l("Save"))
 
 
@@ -75,6 +80,11 @@ class AssignForm(FlaskForm):
     departments = SelectMultipleField(_l("Departments"), coerce=int, validators=[DataRequired()])
     positions = SelectMultipleField(_l("Positions"), coerce=int, validators=[Optional()])
     submit = SubmitField(_l("Enrol"))
+
+
+class WalkInForm(FlaskForm):
+    employee_no = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=30)])
+    submit = SubmitField(_l("Add walk-in"))
 
 
 class ExternalRecordForm(FlaskForm):

@@ -22,7 +22,7 @@ from core.extensions import db
 from core.i18n import gettext as _
 from core.jobs import job_task, start_job
 from training.certificates import BULK_CHUNK, CertificateSpec, issue_certificates
-from training.course_sessions import complete_if_due
+from training.course_sessions import confirm_enrolments
 from training.models import Enrolment, TrainingSession
 
 
@@ -32,7 +32,8 @@ def _now(value: str | None) -> dt.datetime:
 
 @job_task()
 def session_completion_job(job, report, *, session_id: int, now: str | None = None):
-    """Complete and certify everyone who completed a delivered session."""
+    """The trainer confirmed the attendance of a delivered session: credit, complete and certify everyone
+    who attended (``confirm_enrolments``)."""
     moment = _now(now)
     session = db.session.get(TrainingSession, session_id)
     if session is None:
@@ -46,7 +47,7 @@ def session_completion_job(job, report, *, session_id: int, now: str | None = No
     total, completed = len(enrolments), 0
     report(0, total, _("Issuing certificates"))
     for start in range(0, total, BULK_CHUNK):
-        completed += len(complete_if_due(enrolments[start : start + BULK_CHUNK], now=moment))
+        completed += len(confirm_enrolments(enrolments[start : start + BULK_CHUNK], now=moment))
         report(min(start + BULK_CHUNK, total), total, _("Issuing certificates"))
     job.result_link = f"/training/sessions/{session.id}"
     return {"attended": total, "completed": completed}

@@ -27,6 +27,21 @@ STATUS_LABELS = {
     ExpiryStatus.REVOKED: _l("Revoked"),
 }
 
+# Where an enrolment stands (``course_sessions.attendance_state``).
+ATTENDANCE_LABELS = {
+    "enrolled": _l("Enrolled"),
+    "waitlisted": _l("Waiting list"),
+    "withdrawn": _l("Withdrawn"),
+    "checked_in": _l("Checked in, hours after the session"),
+    "late": _l("Checked in late, hours after the session"),
+    "checked_out": _l("Checked out, awaiting confirmation"),
+    "confirmed": _l("Attendance confirmed, awaiting the exam"),
+    "partial": _l("Partly attended: hours credited in proportion"),
+    "completed": _l("Completed"),
+}
+
+CHECKIN_METHODS = {"qr": _l("QR code"), "trainer": _l("trainer's list")}
+
 KIND_LABELS = {
     CertificateKind.QUALIFICATION: _l("Qualification certificate"),
     CertificateKind.TRAINING_COMPLETION: _l("Training completion certificate"),

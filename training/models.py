@@ -245,6 +245,7 @@ class TrainingSession(db.Model):
     trainer_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
     capacity: Mapped[int] = mapped_column(Integer, default=30)
     self_enrolment: Mapped[bool] = mapped_column(Boolean, default=True)
+    walk_ins: Mapped[bool] = mapped_column(Boolean, default=False)  # on-the-spot registration once started
     checkin_token: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED)
     delivered_at: Mapped[dt.datetime | None]
@@ -271,6 +272,9 @@ class Enrolment(db.Model):
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # waiting-list order
     attended_at: Mapped[dt.datetime | None]
     checkin_method: Mapped[str | None] = mapped_column(String(10))  # qr / trainer
+    late: Mapped[bool] = mapped_column(Boolean, default=False)  # checked in after the start
+    checked_out_at: Mapped[dt.datetime | None]
+    confirmed_at: Mapped[dt.datetime | None]  # attendance confirmed: check-out after the end, or the trainer
     completed_at: Mapped[dt.datetime | None]
 
     session: Mapped[TrainingSession] = relationship(back_populates="enrolments")

@@ -146,7 +146,8 @@ def _deliver(item, unit, headcount: int, posts: list, employees: list, trainer, 
             enrolment.checkin_method = "qr"
     db.session.flush()
     attended = [e for e in session.enrolments if e.attended_at]
-    completed = course_sessions.complete_if_due(attended, now=session.ends_at, certify=False)
+    # attendance before hours (issue 25): the trainer confirms the list after the end
+    completed = course_sessions.confirm_enrolments(attended, now=session.ends_at, certify=False)
     course_sessions.mark_delivered(session, now=session.ends_at)
     return completed
 

@@ -118,6 +118,7 @@ def test_hours_from_attendance_exam_and_drills(db):
     s = tf.session(course)
     enrolment = course_sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
     course_sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW)
+    course_sessions.confirm_attendance(s, now=s.ends_at)
     assert enrolment.completed_at is None  # the linked exam is not passed yet
     assert hours.hours_in_year(emp, 2026) == Decimal("0.0")
     completed = []
@@ -171,7 +172,7 @@ def test_qr_checkin_refuses_wrong_token_unenrolled_and_outside_window(db):
     with pytest.raises(TrainingError, match="签到将于"):
         course_sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW - dt.timedelta(hours=2))
     enrolment = course_sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW + dt.timedelta(minutes=5))
-    assert enrolment.attended_at is not None and enrolment.completed_at is not None
+    assert enrolment.attended_at is not None and enrolment.completed_at is None  # not before the end
 
 
 def test_plan_coverage_and_knowledge_points_in_sql(db):
@@ -190,9 +191,10 @@ def test_plan_coverage_and_knowledge_points_in_sql(db):
     for emp in staff[:2]:
         course_sessions.self_enrol(s, emp, now=tf.NOW - dt.timedelta(days=1))
         course_sessions.check_in_by_qr(s, s.checkin_token, emp, now=tf.NOW)
+    course_sessions.confirm_attendance(s, now=s.ends_at)
     coverage = services.plan_coverage(plan)[item.id]
     assert coverage == {"target": 3, "completed": 2, "share": Decimal("66.7")}
-    course_sessions.mark_delivered(s, now=tf.NOW)
+    course_sessions.mark_delivered(s, now=s.ends_at)
     progress = services.item_progress(plan, TODAY)
     assert progress[0]["state"] == "on_time"
     clone = services.clone_plan(plan, 2027)

@@ -387,6 +387,7 @@ def _session_fields(form) -> dict | None:
         "trainer": trainer,
         "capacity": form.capacity.data,
         "self_enrolment": form.self_enrolment.data,
+        "walk_ins": form.walk_ins.data,
         "plan_item": db.session.get(PlanItem, form.plan_item.data) if form.plan_item.data else None,
     }
 

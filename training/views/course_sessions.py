@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.models import Department, Position
+from accounts.models import Department, Employee, Position
 from accounts.services import can_manage_unit
 from core.auth import login_required, role_required
 from core.errors import refusals_go_to
@@ -16,9 +16,9 @@ from core.extensions import db
 from core.forms import PostForm, choices
 from core.i18n import gettext as _
 from core.models import utcnow
-from training import course_sessions
+from training import course_sessions, labels
 from training.errors import TrainingError
-from training.forms import AssignForm
+from training.forms import AssignForm, WalkInForm
 from training.jobs import start_session_completion_job
 from training.models import EnrolmentStatus, SessionStatus, TrainingSession
 from training.services import can_view_unit
@@ -58,6 +58,14 @@ def session_detail(session_id: int):
         "enrolled": course_sessions.enrolled_count(session),
         "form": PostForm(),
         "window": course_sessions.checkin_window(session),
+        "rule": course_sessions.attendance_rule(),
+        "state_of": course_sessions.attendance_state,
+        "states": labels.ATTENDANCE_LABELS,
+        "methods": labels.CHECKIN_METHODS,
+        "ended": utcnow() >= session.ends_at,
+        "started": utcnow() >= session.starts_at,
+        "walk_ins_open": course_sessions.walk_ins_open(session, now=utcnow()),
+        "who_can_add": course_sessions.who_can_add(session),
     }
     if manage:
         url = url_for("training.checkin", session_id=session.id, token=session.checkin_token, _external=True)
@@ -72,6 +80,7 @@ def session_detail(session_id: int):
             qr_svg=segno.make(url, error="m").svg_inline(scale=5),
             checkin_url=url,
             assign=assign,
+            walk_in=WalkInForm(),
         )
     return render_template("training/session.html", **context)
 
@@ -124,8 +133,18 @@ def checkin(session_id: int, token: str):
         else:
             done = True
     status = 403 if error else 200
+    mine = course_sessions.enrolment_of(session, current_user.employee)
     return render_template(
-        "training/checkin.html", session=session, form=form, error=error, done=done
+        "training/checkin.html",
+        session=session,
+        form=form,
+        error=error,
+        done=done,
+        mine=mine,
+        state=course_sessions.attendance_state(mine) if mine else None,
+        walk_ins_open=course_sessions.walk_ins_open(session, now=utcnow()),
+        states=labels.ATTENDANCE_LABELS,
+        rule=course_sessions.attendance_rule(),
     ), status
 
 
@@ -139,6 +158,27 @@ def attendance(session_id: int):
         present = {int(v) for v in request.form.getlist("present") if v.isdigit()}
         count = course_sessions.record_attendance(session, present, now=utcnow())
         flash(_("Attendance saved: %(n)d present.", n=count), "success")
+    return redirect(_session_page(session))
+
+
+@bp.post("/sessions/<int:session_id>/walk-in")
+@role_required(*MANAGERS)
+def add_walk_in(session_id: int):
+    """The trainer adds someone who came without enrolling (an employee of the units they manage)."""
+    session = _load_session(session_id)
+    if not can_manage_unit(current_user, session.department_id):
+        abort(404)
+    form = WalkInForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the employee number."), "danger")
+        return redirect(_session_page(session))
+    number = form.employee_no.data.strip()
+    employee = db.session.scalar(select(Employee).where(Employee.employee_no == number))
+    with refusals_go_to(_session_page(session)):
+        if employee is None or not can_manage_unit(current_user, employee.department_id):
+            raise TrainingError(_("No employee numbered %(no)s in the units you manage.", no=number))
+        course_sessions.add_walk_in(session, employee, now=utcnow())
+    flash(_("%(name)s added to the list as present.", name=employee.name), "success")
     return redirect(_session_page(session))
 
 
@@ -176,7 +216,8 @@ def deliver(session_id: int):
     if not PostForm().validate_on_submit():
         abort(400)
     now = utcnow()
-    course_sessions.mark_delivered(session, now=now)
+    with refusals_go_to(_session_page(session)):
+        course_sessions.mark_delivered(session, now=now)
     job = start_session_completion_job(session, user=current_user, now=now)
-    flash(_("Session marked as delivered; the certificates are being issued."), "success")
+    flash(_("Attendance confirmed; the hours and certificates are being credited."), "success")
     return redirect(url_for("jobs.show", job_id=job.id))

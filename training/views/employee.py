@@ -15,7 +15,7 @@ from core.extensions import db
 from core.forms import PostForm
 from core.models import utcnow
 from core.timeutil import local_date
-from training import course_sessions, hours
+from training import course_sessions, hours, labels
 from training.certificates import holder_certificates
 from training.expiry import STATUS_BADGES
 from training.labels import FORMAT_LABELS, STATUS_LABELS
@@ -41,12 +41,17 @@ def my_training():
     employee = current_user.employee
     now = utcnow()
     year = local_date(now).year
+    # only what the person can still join: not started, and not already on its list
+    joined = select(Enrolment.session_id).where(
+        Enrolment.employee_id == employee.id, Enrolment.status != EnrolmentStatus.WITHDRAWN
+    )
     open_sessions = db.session.scalars(
         select(TrainingSession)
         .where(
             TrainingSession.self_enrolment.is_(True),
             TrainingSession.status == SessionStatus.SCHEDULED,
             TrainingSession.starts_at > now,
+            TrainingSession.id.not_in(joined),
         )
         .order_by(TrainingSession.starts_at)
         .limit(30)
@@ -57,6 +62,8 @@ def my_training():
         entries=hours.hours_entries(employee, year),
         mine=course_sessions.my_sessions(employee),
         open_sessions=open_sessions,
+        state_of=course_sessions.attendance_state,
+        states=labels.ATTENDANCE_LABELS,
         year=year,
         form=PostForm(),
     )
