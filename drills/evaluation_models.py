@@ -83,6 +83,9 @@ class ActionStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+OPEN_ACTION = (ActionStatus.ASSIGNED, ActionStatus.IN_PROGRESS)  # an open action can be overdue
+
+
 class EvaluationTemplate(db.Model):
     __tablename__ = "drill_templates"
 
@@ -241,6 +244,10 @@ class CorrectiveAction(db.Model):
         back_populates="action", cascade="all, delete-orphan", order_by="ActionEvent.id"
     )
 
+    def is_overdue(self, today: dt.date) -> bool:
+        """Still open (assigned or in progress) after its due date (the overdue reminders' rule)."""
+        return self.status in OPEN_ACTION and self.due_date is not None and self.due_date < today
+
 
 class ActionEvent(db.Model):
     """One status change of a corrective action, with its reason."""
@@ -257,6 +264,7 @@ class ActionEvent(db.Model):
     details: Mapped[dict | None] = mapped_column(JSON)
 
     action: Mapped[CorrectiveAction] = relationship(back_populates="events")
+    by: Mapped[Employee | None] = relationship()
 
 
 class IssuedReport(db.Model):

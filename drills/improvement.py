@@ -388,6 +388,19 @@ MANAGER_MOVES = {
 REASON_REQUIRED = {ActionStatus.DEFERRED, ActionStatus.REJECTED}
 
 
+def fields_needed(action: CorrectiveAction, moves: set[str]) -> dict[str, list[str]]:
+    """For each optional field of the action form, the possible steps that need it (empty: not shown)."""
+    reason_steps = set(REASON_REQUIRED)
+    if action.status == ActionStatus.SUBMITTED:
+        reason_steps.add(ActionStatus.IN_PROGRESS)  # sending a submitted action back
+    needs = {
+        "evidence": {ActionStatus.SUBMITTED},
+        "reason": reason_steps,
+        "new_due": {ActionStatus.DEFERRED},
+    }
+    return {name: sorted(steps & moves) for name, steps in needs.items()}
+
+
 def allowed_moves(action: CorrectiveAction, *, is_owner: bool, is_manager: bool) -> set[str]:
     moves = set()
     if is_owner:
