@@ -64,3 +64,18 @@ def test_reissue_needs_a_reason_and_an_issued_report(client, login):
     login("admin")
     client.post(f"/drills/{drill.id}/reissue-report", data={"reason": " "})
     assert db.session.query(IssuedReport).filter_by(drill_id=drill.id, version=2).first() is None
+
+
+def test_issuing_the_report_stores_version_1_at_once(client, login):
+    drill = evaluating_drill()
+    for form in evaluator_forms(drill):
+        rate_all(drill, form, "P")
+    drill.summary = "演练总体有序。"
+    db.session.commit()
+    login("admin")
+    assert client.post(f"/drills/{drill.id}/issue-report").status_code == 302
+    db.session.expire_all()
+    issued = db.session.query(IssuedReport).filter_by(drill_id=drill.id).one()
+    assert issued.version == 1 and issued.issued_at == drill.reported_at
+    assert issued.sha256 == hashlib.sha256(issued.pdf).hexdigest()
+    assert client.get(f"/drills/{drill.id}/report.pdf").data == issued.pdf
