@@ -121,6 +121,11 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def join_list(items) -> str:
+    """Items of a list in running text: 「甲、乙」 in Chinese, "A, B" in English."""
+    return pgettext("between the items of a list", ", ").join(str(item) for item in items)
+
+
 def init_app(app) -> None:
     babel.init_app(
         app,
@@ -136,3 +141,4 @@ def init_app(app) -> None:
         pgettext=_template_pgettext,
         npgettext=_template_npgettext,
     )
+    app.jinja_env.filters["join_list"] = join_list

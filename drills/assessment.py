@@ -13,6 +13,7 @@ from accounts.models import Employee
 from core import signals
 from core.extensions import db
 from core.i18n import gettext as _
+from core.i18n import join_list
 from core.i18n import lazy_gettext as _l
 from core.notifications import notify
 from drills.errors import DrillError, DrillStateError
@@ -234,7 +235,7 @@ def report_problems(drill: Drill) -> list[str]:
     if not forms:
         problems.append(_("No evaluator form."))
     if pending:
-        problems.append(_("Waiting for the forms of: %(names)s.", names="、".join(pending)))
+        problems.append(_("Waiting for the forms of: %(names)s.", names=join_list(pending)))
     unsettled = [v.criterion.code for v in consolidated(drill) if v.unsettled]
     if unsettled:
         problems.append(_("The lead evaluator must settle: %(codes)s.", codes=", ".join(unsettled)))

@@ -7,8 +7,19 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from accounts.models import Department, Employee
 from core.extensions import db
@@ -70,6 +81,9 @@ class ActionStatus(enum.StrEnum):
     CLOSED = "closed"
     DEFERRED = "deferred"
     REJECTED = "rejected"
+
+
+OPEN_ACTION = (ActionStatus.ASSIGNED, ActionStatus.IN_PROGRESS)  # an open action can be overdue
 
 
 class EvaluationTemplate(db.Model):
@@ -230,6 +244,10 @@ class CorrectiveAction(db.Model):
         back_populates="action", cascade="all, delete-orphan", order_by="ActionEvent.id"
     )
 
+    def is_overdue(self, today: dt.date) -> bool:
+        """Still open (assigned or in progress) after its due date (the overdue reminders' rule)."""
+        return self.status in OPEN_ACTION and self.due_date is not None and self.due_date < today
+
 
 class ActionEvent(db.Model):
     """One status change of a corrective action, with its reason."""
@@ -246,3 +264,29 @@ class ActionEvent(db.Model):
     details: Mapped[dict | None] = mapped_column(JSON)
 
     action: Mapped[CorrectiveAction] = relationship(back_populates="events")
+    by: Mapped[Employee | None] = relationship()
+
+
+class IssuedReport(db.Model):
+    """One issued version of a drill's evaluation report: the PDF as it was issued, never re-rendered.
+
+    A re-issue adds the next version with its own date and names the version it supersedes."""
+
+    __tablename__ = "drill_issued_reports"
+    __table_args__ = (UniqueConstraint("drill_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drill_issued_reports.id", ondelete="SET NULL")
+    )
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    drill: Mapped[Drill] = relationship()
+    issued_by: Mapped[Employee | None] = relationship()
+    supersedes: Mapped[IssuedReport | None] = relationship(remote_side="IssuedReport.id")

@@ -42,9 +42,9 @@ PURPOSE_CHOICES = [
 LEVEL_CHOICES = [("1", _l("Level 1 (major)")), ("2", _l("Level 2 (large)")), ("3", _l("Level 3 (general)"))]
 ROLE_CHOICES = [(role.value, label) for role, label in PARTICIPANT_ROLE_LABELS.items()]
 SEVERITY_CHOICES = [
-    ("deficiency", _l("Deficiency (不足项)")),
-    ("corrective", _l("Corrective item (整改项)")),
-    ("improvement", _l("Improvement item (改进项)")),
+    ("deficiency", _l("Deficiency")),
+    ("corrective", _l("Corrective item")),
+    ("improvement", _l("Improvement item")),
 ]
 ELEMENT_CHOICES = [
     ("plan", _l("Emergency plan")),
@@ -200,7 +200,7 @@ class SettingsForm(FlaskForm):
     tier_good = DecimalField(_l("Good from"), places=2, validators=[InputRequired(), NumberRange(0, 100)])
     tier_pass = DecimalField(_l("Pass from"), places=2, validators=[InputRequired(), NumberRange(0, 100)])
     deficiency_due_days = IntegerField(
-        _l("不足项 due after (days)"), validators=[InputRequired(), NumberRange(1, 365)]
+        _l("Deficiencies due after (days)"), validators=[InputRequired(), NumberRange(1, 365)]
     )
     reminder_days_before = IntegerField(
         _l("Reminder before due (days)"), validators=[InputRequired(), NumberRange(0, 60)]

@@ -252,7 +252,9 @@ def apply_escalations(drill: Drill, now: dt.datetime) -> list[Finding]:
         if len(group) >= 2:
             for f in group:
                 f.severity = Severity.DEFICIENCY
-                f.escalation_reason = _("Two or more 整改项 in group %(code)s of one drill.", code=code)
+                f.escalation_reason = _(
+                    "Two or more corrective items in group %(code)s of one drill.", code=code
+                )
                 escalated.append(f)
     before = previous_drill(drill)
     if before is not None:
@@ -266,7 +268,7 @@ def apply_escalations(drill: Drill, now: dt.datetime) -> list[Finding]:
             if f.severity == Severity.CORRECTIVE and f.criterion_code in earlier:
                 f.severity = Severity.DEFICIENCY
                 f.escalation_reason = _(
-                    "The same 整改项 (%(code)s) recurred from the unit's previous drill.",
+                    "The same corrective item (%(code)s) recurred from the unit's previous drill.",
                     code=f.criterion_code,
                 )
                 escalated.append(f)
@@ -282,14 +284,14 @@ def sync_plan_revisions(drill: Drill, now: dt.datetime) -> None:
             version = open_plan_revision(
                 drill.plan,
                 drill=drill,
-                note=_("不足项 from drill %(drill)s: %(title)s", drill=drill.title, title=f.title),
+                note=_("Deficiency from drill %(drill)s: %(title)s", drill=drill.title, title=f.title),
                 now=now,
             )
             f.plan_version_id = version.id
             if drill.plan_decision is None:
                 drill.plan_decision = "revise"
                 drill.plan_decision_note = _(
-                    "A 不足项 against the plan opened revision v%(n)d.", n=version.number
+                    "A deficiency against the plan opened revision v%(n)d.", n=version.number
                 )
     db.session.flush()
 
@@ -386,6 +388,19 @@ MANAGER_MOVES = {
     ActionStatus.DEFERRED: {ActionStatus.IN_PROGRESS},
 }
 REASON_REQUIRED = {ActionStatus.DEFERRED, ActionStatus.REJECTED}
+
+
+def fields_needed(action: CorrectiveAction, moves: set[str]) -> dict[str, list[str]]:
+    """For each optional field of the action form, the possible steps that need it (empty: not shown)."""
+    reason_steps = set(REASON_REQUIRED)
+    if action.status == ActionStatus.SUBMITTED:
+        reason_steps.add(ActionStatus.IN_PROGRESS)  # sending a submitted action back
+    needs = {
+        "evidence": {ActionStatus.SUBMITTED},
+        "reason": reason_steps,
+        "new_due": {ActionStatus.DEFERRED},
+    }
+    return {name: sorted(steps & moves) for name, steps in needs.items()}
 
 
 def allowed_moves(action: CorrectiveAction, *, is_owner: bool, is_manager: bool) -> set[str]:

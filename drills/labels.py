@@ -81,9 +81,9 @@ def rating_text(level: str | None) -> str:
 
 
 SEVERITY_LABELS = {
-    Severity.DEFICIENCY: _l("Deficiency (不足项)"),
-    Severity.CORRECTIVE: _l("Corrective item (整改项)"),
-    Severity.IMPROVEMENT: _l("Improvement item (改进项)"),
+    Severity.DEFICIENCY: _l("Deficiency"),
+    Severity.CORRECTIVE: _l("Corrective item"),
+    Severity.IMPROVEMENT: _l("Improvement item"),
 }
 
 ACTION_STATUS_LABELS = {
@@ -123,6 +123,7 @@ AUDIT_OBJECTS = {
     "EvaluationSheet": _l("Evaluation form"),
     "EvaluationTemplate": _l("Evaluation template"),
     "Finding": _l("Drill finding"),
+    "IssuedReport": _l("Issued drill evaluation report"),
     "PlanLevel": _l("Emergency plan level"),
     "PlanVersion": _l("Emergency plan version"),
     "Rating": _l("Evaluation rating"),
@@ -130,4 +131,5 @@ AUDIT_OBJECTS = {
 }
 AUDIT_ACTIONS = {
     "drill.report_exported": _l("Drill evaluation report downloaded"),
+    "drill.report_reissued": _l("Drill evaluation report re-issued"),
 }

@@ -88,7 +88,7 @@ def make_version_effective(version: PlanVersion, now: dt.datetime) -> None:
     if version.status != PlanVersionStatus.DRAFT:
         raise DrillError(_("Only a draft version can be made effective."))
     if len(version.levels) < 3:
-        raise DrillError(_("A plan version needs its three level definitions (一级/二级/三级)."))
+        raise DrillError(_("A plan version needs its three level definitions (levels 1, 2 and 3)."))
     for other in version.plan.versions:
         if other.status == PlanVersionStatus.EFFECTIVE:
             other.status = PlanVersionStatus.SUPERSEDED

@@ -20,7 +20,7 @@ from core.extensions import db
 from core.i18n import lazy_gettext as _l
 from core.notifications import notify
 from core.timeutil import LOCAL_TZ
-from drills.evaluation_models import ActionStatus, CorrectiveAction
+from drills.evaluation_models import OPEN_ACTION, CorrectiveAction
 from drills.settings import get_settings
 
 
@@ -45,9 +45,6 @@ def owner_managers(action: CorrectiveAction) -> list[User]:
     if director is not None and director.user is not None and director.id != action.owner_id:
         users[director.user.id] = director.user
     return list(users.values())
-
-
-OPEN_ACTION = (ActionStatus.ASSIGNED, ActionStatus.IN_PROGRESS)
 
 
 def send_action_reminders(now: dt.datetime) -> dict[str, int]:

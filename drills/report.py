@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from core.timeutil import LOCAL_TZ
 from drills import assessment, services
 from drills.evaluation import GroupScore
-from drills.evaluation_models import FindingKind, FormKind, FormStatus
+from drills.evaluation_models import FindingKind, FormKind, FormStatus, IssuedReport
 from drills.labels import INCIDENT_LABELS
 from drills.models import Drill
 from drills.settings import get_settings
@@ -48,7 +48,7 @@ def bar_chart_svg(groups: list[GroupScore], pass_mark: Decimal) -> Markup:
     return Markup("".join(parts))  # noqa: S704 — every text node above is escaped
 
 
-def report_context(drill: Drill) -> dict:
+def report_context(drill: Drill, issued: IssuedReport | None = None) -> dict:
     result = assessment.current_result(drill)
     findings = services.findings_of(drill)
     settings = get_settings()
@@ -67,12 +67,14 @@ def report_context(drill: Drill) -> dict:
         "views": assessment.consolidated(drill),
         "settings": settings,
         "incident": INCIDENT_LABELS.get(drill.incident_type, drill.incident_type),
+        "issued": issued,
     }
 
 
-def report_html(drill: Drill) -> str:
-    """The complete HTML of the drill's evaluation report."""
-    return render_template("drills/report_pdf.html", **report_context(drill))
+def report_html(drill: Drill, issued: IssuedReport | None = None) -> str:
+    """The complete HTML of the drill's evaluation report; ``issued`` gives its version and date
+    (without it the report is a draft)."""
+    return render_template("drills/report_pdf.html", **report_context(drill, issued))
 
 
 def calendar_ics(drills: list[Drill], host: str) -> bytes:

@@ -322,7 +322,7 @@ def start_improvement(drill: Drill, now: dt.datetime) -> None:
     if problems:
         raise DrillError(
             _(
-                "Assign an owner and a due date to every 不足项 and 整改项 first: %(items)s.",
+                "Assign an owner and a due date to every deficiency and corrective item first: %(items)s.",
                 items="; ".join(problems),
             )
         )
@@ -371,7 +371,7 @@ def close_problems(drill: Drill) -> list[str]:
     if open_deficiencies:
         problems.append(
             _(
-                "Close the corrective actions of every 不足项 first: %(items)s.",
+                "Close the corrective actions of every deficiency first: %(items)s.",
                 items="; ".join(sorted(set(open_deficiencies))),
             )
         )
@@ -431,7 +431,7 @@ def record_plan_decision(drill: Drill, decision: str, note: str, now: dt.datetim
         f.severity == Severity.DEFICIENCY and f.element == "plan" for f in findings_of(drill)
     )
     if decision == "no_change" and plan_deficiency:
-        raise DrillError(_("A 不足项 against the plan requires a plan revision."))
+        raise DrillError(_("A deficiency against the plan requires a plan revision."))
     if not note.strip():
         raise DrillError(_("Explain the decision."))
     drill.plan_decision = decision

@@ -102,7 +102,7 @@ def _qualifications(candidate: Candidate, ctx: EligibilityContext) -> str | None
 
 
 ELIGIBILITY_RULES = (
-    EligibilityRule("on_post", _l("On post"), _l("The employee is on post (在岗)."), _on_post),
+    EligibilityRule("on_post", _l("On post"), _l("The employee is on post."), _on_post),
     EligibilityRule(
         "has_points",
         _l("Has points"),
@@ -112,7 +112,7 @@ ELIGIBILITY_RULES = (
     EligibilityRule(
         "no_complaint",
         _l("No valid complaint"),
-        _l("No valid customer complaint (投诉) was recorded against the employee in the period."),
+        _l("No valid customer complaint was recorded against the employee in the period."),
         _no_complaint,
     ),
     EligibilityRule(

@@ -1,41 +1,27 @@
-"""Every page a role can reach on the demo organisation reads Chinese: no English words, no raw codes.
+"""Every page a role can reach on the demo organisation reads in its language.
 
-The demo organisation (``flask seed-demo``'s seeders) is built and committed once for this module. Each demo
-login then opens, in zh_CN, every GET page without URL arguments and the same-site links found on the pages
-(a bounded crawl), and the visible text of each page is checked for English words and for half-year, quarter,
-rule, rating and audit-action codes shown without their words.
+The demo organisation (``flask seed-demo``'s seeders) is built and committed once for this module, and both
+checks crawl it (``tests/page_crawl.py``): each demo login opens every GET page without URL arguments and the
+same-site links found on the pages (a bounded crawl).
+- In zh_CN, the visible text of each page is checked for English words and for half-year, quarter, rule,
+  rating and audit-action codes shown without their words.
+- In English, no Chinese outside the organisation's own data (names, titles, question texts … as stored) and
+  the deliberate glosses marked ``lang="zh"`` in templates.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections import deque
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 import pytest
-import sqlalchemy as sa
 
-from core.extensions import db as _db
-from core.seeding import seeders
 from drills.compliance import RULES
 from drills.labels import RATING_LABELS
-from tests.conftest import empty_tables
+from tests.page_crawl import ROLE_LOGINS, around, build_demo, by_word, crawl, remove_demo
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-
-# The demo logins, one per role (accounts/seed.py DEMO_LOGINS).
-ROLE_LOGINS = {"employee": "E0001", "trainer": "T0001", "hr": "H0001", "admin": "A0001"}
-MAX_PAGES_PER_ROLE = 300
-MAX_SAME_SHAPE = 2  # pages of one shape (/people/<n>?page=…) opened per role
-
-# Never opened: files, calendars, JSON, sign-out, and pages that change the session's language.
-SKIP = re.compile(
-    r"(\.(pdf|xlsx|csv|ics|json|xml|txt|gift|png|jpg|svg)$)|^/(static|bootstrap|api)/|/logout|/healthz"
-    r"|/attachment|/media/|/scans/|/materials/\d+$|/export|/language|/checkin/"
-)
 
 # Words a Chinese page may show in Latin letters: acronyms people say as they are, file formats, units and
 # product names (compared without case).
@@ -69,6 +55,7 @@ ALLOWED_TEXT: list[tuple[str, str]] = []
 
 # Templates that mark raw data with translate="no" (the crawl does not read inside it), each with its reason.
 RAW_DATA_TEMPLATES = {
+    "incentives/_macros.html": "an avatar's initial: the first character of the person's name",
     "accounts/admin/audit.html": "an audit entry's details: the recorded field names and values, as stored",
 }
 
@@ -84,62 +71,6 @@ _QUARTER = re.compile(r"(?<![\w-])\d{4}(\s+|-)?Q[1-4](?![\w-])")
 _RULE = re.compile(r"(?<![\w])R([1-5])(?![\w])")
 _RATING = re.compile(r"(?<![\w])([PSMU])(?![\w])")
 _AUDIT_CODE = re.compile(r"(?<![\w.])[a-z_]+\.[a-z_]+(?![\w.])")
-
-
-class _VisibleText(HTMLParser):
-    """The text a reader sees (no scripts, styles or templates), plus placeholders and tooltips; and the links."""
-
-    HIDDEN = {"script", "style", "template", "noscript"}
-    VOID = {
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    }
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str] = []
-        self._hidden = 0
-        self._raw: list[str] = []  # open elements marked translate="no" (see RAW_DATA_TEMPLATES)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in self.HIDDEN:
-            self._hidden += 1
-        if (
-            self._raw
-            and tag == self._raw[-1]
-            and tag not in self.VOID
-            or attrs.get("translate") == "no"
-            and tag not in self.VOID
-        ):
-            self._raw.append(tag)
-        if tag == "a" and attrs.get("href") and "download" not in attrs:
-            self.links.append(attrs["href"])
-        for name in ("placeholder", "title", "aria-label"):
-            if attrs.get(name):
-                self.parts.append(attrs[name])
-
-    def handle_endtag(self, tag):
-        if tag in self.HIDDEN and self._hidden:
-            self._hidden -= 1
-        if self._raw and tag == self._raw[-1]:
-            self._raw.pop()
-
-    def handle_data(self, data):
-        if not self._hidden and not self._raw and data.strip():
-            self.parts.append(data.strip())
 
 
 def _followed_by(text: str, end: int, words: str) -> bool:
@@ -170,128 +101,92 @@ def problems_in(
     return found
 
 
-def _around(text: str, word: str) -> str:
-    at = text.find(word)
-    return " ".join(text[max(at - 25, 0) : at + len(word) + 25].split())
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 
 
-def _shape(url: str) -> str:
-    parts = urlsplit(url)
-    keys = sorted({pair.split("=", 1)[0] for pair in parts.query.split("&") if pair})
-    return re.sub(r"\d+", "N", parts.path) + "?" + "&".join(keys)
+def chinese_in(text: str, data_runs: frozenset[str]) -> list[str]:
+    """The runs of Chinese in an English page's ``text`` that are not runs of the organisation's stored data
+    (``data_runs``: every run of Chinese in a stored text; a shortened one counts from four characters)."""
+    found = []
+    for run in _CJK.findall(text):
+        if run in data_runs or len(run) >= 4 and any(run in d for d in data_runs if len(d) > len(run)):
+            continue
+        found.append(run)
+    return found
 
 
-def _same_site(base: str, href: str) -> str | None:
-    if href.startswith(("#", "mailto:", "tel:", "javascript:")):
-        return None
-    parts = urlsplit(urljoin("http://localhost" + base, href))
-    if parts.netloc not in ("", "localhost") or SKIP.search(parts.path):
-        return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _start_urls(app) -> list[str]:
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and not rule.arguments and not SKIP.search(rule.rule):
-            urls.append(rule.rule)
-    return sorted(urls)
-
-
-def _record_codes() -> frozenset[str]:
-    """The pieces of every code the demo organisation gave its records (HY-KF-1, CSR, COMPLAINT …): shown
-    beside a record's name as its tag, they are data, not English."""
-    pieces = set()
-    for table in _db.metadata.sorted_tables:
-        if "code" in table.columns:
-            for (code,) in _db.session.execute(sa.select(table.c.code)):
-                pieces |= set(re.split(r"[^A-Za-z]+", code or ""))
-    return frozenset(pieces - {""})
+# Chinese an English page shows on purpose, each with its reason (keep this short).
+ALLOWED_TEXT_EN: list[tuple[str, str]] = [
+    ("e.g. 答出2小时（1分）", "the rubric syntax people type: a line ends with its points as （N分）"),
+    ("e.g. （2分）", "the same rubric syntax, in the message refusing a line without it"),
+    ("commas or 、", "the Chinese enumeration comma is accepted between knowledge points"),
+    ("Separate with 、", "the same separator, on the question form"),
+]
 
 
 @pytest.fixture(scope="module")
 def demo(app):
-    """The demo organisation, committed; returns (工号 → password of the demo logins, the record codes)."""
-    with app.app_context():
-        lines: list[str] = []
-        for seeder in seeders(app):
-            seeder.run(lines.append)
-            _db.session.flush()
-        _db.session.commit()
-        _db.session.remove()
-        codes = _record_codes()
-    passwords = {}
-    for line in lines:
-        fields = line.split()
-        if fields and fields[0] in ROLE_LOGINS.values():
-            passwords[fields[0]] = fields[1]
-    yield passwords, codes
-    with app.app_context():
-        empty_tables()
+    """The demo organisation, committed: (工号 → password of the demo logins, record codes, data runs)."""
+    passwords, codes, texts = build_demo(app)
+    runs = frozenset(run for text in texts for run in _CJK.findall(text))
+    yield passwords, codes, runs
+    remove_demo(app)
 
 
-def crawl(
-    app, employee_no: str, password: str, codes=frozenset()
-) -> tuple[dict[str, list[str]], list[str], int]:
-    """Open the pages one login reaches; returns (url → problems, urls that failed, pages opened)."""
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
-    response = client.post("/login", data={"employee_no": employee_no, "password": password})
-    assert response.status_code == 302, employee_no
+def _check_chinese(app, codes):
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         rule_titles = {rule.code: str(rule.title) for rule in RULES}
         rating_words = {code: str(label) for code, label in RATING_LABELS.items()}
-    queue, seen, shapes = deque(_start_urls(app)), set(), {}
-    problems: dict[str, list[str]] = {}
-    failures: list[str] = []
-    opened = 0
-    while queue and opened < MAX_PAGES_PER_ROLE:
-        url = queue.popleft()
-        shape = _shape(url)
-        if url in seen or shapes.get(shape, 0) >= MAX_SAME_SHAPE:
-            continue
-        seen.add(url)
-        shapes[shape] = shapes.get(shape, 0) + 1
-        response = client.get(url)
-        opened += 1
-        if response.status_code in (301, 302, 303):
-            target = _same_site(url, response.headers["Location"])
-            if target:
-                queue.append(target)
-            continue
-        if response.status_code >= 500:
-            failures.append(f"{url} → {response.status_code}")
-        if response.mimetype != "text/html":
-            continue
-        page = _VisibleText()
-        page.feed(response.get_data(as_text=True))
-        text = "\n".join(page.parts)
+
+    def check(text: str) -> list[str]:
         for allowed, _reason in ALLOWED_TEXT:
             text = text.replace(allowed, " ")
         found = problems_in(text, rule_titles, rating_words, codes)
-        if found:
-            problems[url] = sorted({f"{word} «{_around(text, word)}»" for word in found})
-        for href in page.links:
-            target = _same_site(url, href)
-            if target and target not in seen:
-                queue.append(target)
-    return problems, failures, opened
+        return sorted({f"{word} «{around(text, word)}»" for word in found})
+
+    return check
 
 
 @pytest.mark.parametrize("role", list(ROLE_LOGINS))
 def test_every_page_reads_chinese(app, demo, role):
     started = time.monotonic()
-    passwords, codes = demo
-    problems, failures, opened = crawl(app, ROLE_LOGINS[role], passwords[ROLE_LOGINS[role]], codes)
-    elapsed = time.monotonic() - started
-    print(f"{role}: {opened} pages in {elapsed:.1f} s")
+    passwords, codes, _runs = demo
+    employee_no = ROLE_LOGINS[role]
+    problems, failures, opened = crawl(
+        app, employee_no, passwords[employee_no], "zh-CN", _check_chinese(app, codes)
+    )
+    print(f"{role}: {opened} pages in {time.monotonic() - started:.1f} s")
     assert failures == []
-    by_word: dict[str, list[str]] = {}
-    for url, words in problems.items():
-        for word in words:
-            by_word.setdefault(word, []).append(url)
-    assert {word: f"{len(urls)} pages, e.g. {urls[0]}" for word, urls in sorted(by_word.items())} == {}
+    found = by_word(problems)
+    assert not found, "\n".join(f"{word}: {pages}" for word, pages in found.items())
     assert opened >= 10
+
+
+@pytest.mark.parametrize("role", list(ROLE_LOGINS))
+def test_every_page_reads_english(app, demo, role):
+    started = time.monotonic()
+    passwords, _codes, runs = demo
+    employee_no = ROLE_LOGINS[role]
+
+    def check(text: str) -> list[str]:
+        for allowed, _reason in ALLOWED_TEXT_EN:
+            text = text.replace(allowed, " ")
+        return sorted({f"{run} «{around(text, run)}»" for run in chinese_in(text, runs)})
+
+    problems, failures, opened = crawl(app, employee_no, passwords[employee_no], "en", check)
+    print(f"{role}: {opened} pages in {time.monotonic() - started:.1f} s")
+    assert failures == []
+    found = by_word(problems)
+    assert not found, "\n".join(f"{word}: {pages}" for word, pages in found.items())
+    assert opened >= 10
+
+
+def test_the_english_check_sees_chinese_outside_data():
+    data = frozenset({"张伟", "大面积停电应急演练", "客服中心"})
+    assert chinese_in("Drill 大面积停电应急演练 by 张伟", data) == []
+    assert chinese_in("Tier: 良好", data) == ["良好"]
+    assert chinese_in("Drill 大面积停电应急… (shortened)", data) == []
+    assert chinese_in("Unit 客服", data) == ["客服"]
 
 
 def test_raw_data_is_marked_only_where_listed():

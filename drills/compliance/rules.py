@@ -8,6 +8,7 @@ import functools
 from dataclasses import dataclass, field
 
 from core.i18n import gettext as _
+from core.i18n import join_list
 from core.i18n import lazy_gettext as _l
 from core.timeutil import LOCAL_TZ
 from drills.compliance.facts import DrillFact, Facts
@@ -31,8 +32,8 @@ RULES = [
         "R1",
         _l("One full drill every half year"),
         _l(
-            "Each unit holds at least one comprehensive (综合) drill in every half year that is conducted "
-            "and evaluated 合格 or better. H1 is 1 Jan – 30 Jun, H2 is 1 Jul – 31 Dec, Beijing time."
+            "Each unit holds at least one comprehensive drill in every half year that is conducted "
+            "and rated Pass or better. H1 is 1 Jan – 30 Jun, H2 is 1 Jul – 31 Dec, Beijing time."
         ),
     ),
     Rule(
@@ -55,15 +56,13 @@ RULES = [
     Rule(
         "R4",
         _l("Evaluation report within %(days)d days"),
-        _l(
-            "The evaluation report (演练评估报告) of every conducted drill is issued within %(days)d days of the drill."
-        ),
+        _l("The evaluation report of every conducted drill is issued within %(days)d days of the drill."),
     ),
     Rule(
         "R5",
-        _l("No overdue 不足项 at half-year end"),
+        _l("No overdue deficiency at half-year end"),
         _l(
-            "When the half year ends, no deficiency (不足项) found by a drill may be past its due date and still open."
+            "When the half year ends, no deficiency found by a drill may be past its due date and still open."
         ),
     ),
 ]
@@ -136,7 +135,7 @@ class Moment:
 
 def names(types, labels) -> str:
     """The words for a set of incident or content types, in a stable order."""
-    return "、".join(str(labels.get(t, t)) for t in sorted(types))
+    return join_list(labels.get(t, t) for t in sorted(types))
 
 
 @functools.lru_cache(maxsize=16)
@@ -174,12 +173,16 @@ def check_full_drill(in_half: list[DrillFact], counted: list[DrillFact], moment:
         return CellLine(
             "R1",
             "ok",
-            _("%(date)s %(title)s counts (综合, 合格 or better).", date=d.local_day, title=d.title),
+            _(
+                "%(date)s %(title)s counts (comprehensive, rated Pass or better).",
+                date=d.local_day,
+                title=d.title,
+            ),
         )
     full = [d for d in in_half if d.scope == DrillScope.FULL]
     failed = [d for d in full if d.tier and not d.counted]
     if failed:
-        text = _("The comprehensive drill %(title)s was evaluated 不合格.", title=failed[0].title)
+        text = _("The comprehensive drill %(title)s was rated Fail.", title=failed[0].title)
     elif full:
         best = max(full, key=lambda d: d.stage)
         text = _(
@@ -285,7 +288,7 @@ def check_deficiencies(unit_id: int, facts: Facts, moment: Moment) -> CellLine:
         if f.due_date is not None and f.due_date < day and (f.closed_on is None or f.closed_on > day)
     ]
     if overdue:
-        text = _("%(n)d deficiency (不足项) overdue, e.g. %(title)s.", n=len(overdue), title=overdue[0].title)
+        text = _("Deficiencies overdue: %(n)d, e.g. %(title)s.", n=len(overdue), title=overdue[0].title)
         return CellLine("R5", moment.unmet, text)
     return CellLine("R5", "ok", _("No overdue deficiency."))
 
@@ -312,7 +315,7 @@ def cell_state(
     if not r1_met:
         if days_left <= settings.red_days:
             return "red", _(
-                "%(n)d days left: no comprehensive drill evaluated 合格 (not evaluated or failed).",
+                "%(n)d days left: no comprehensive drill rated Pass or better (not evaluated or failed).",
                 n=days_left,
             )
         if days_left <= settings.escalation_days and stage < STATUS_ORDER.index(DrillStatus.CONDUCTED):

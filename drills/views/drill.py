@@ -15,7 +15,7 @@ from core.i18n import gettext as _
 from core.models import utcnow
 from core.pdf import render_pdf
 from core.timeutil import LOCAL_TZ, local_date, local_to_utc
-from drills import access, assessment, report, services
+from drills import access, assessment, issued_reports, report, services
 from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import FormKind
 from drills.forms import DecisionForm, DrillEditForm, InjectForm, ParticipantForm, ReasonForm, ReportTextForm
@@ -195,6 +195,7 @@ def show(drill_id: int):
         reason_form=ReasonForm(),
         text_form=ReportTextForm(obj=drill),
         decision_form=DecisionForm(),
+        report_versions=issued_reports.versions(drill),
         approval_problems=services.approval_problems(drill),
         report_problems=assessment.report_problems(drill) if drill.status == DrillStatus.EVALUATING else [],
         close_problems=services.close_problems(drill) if drill.status == DrillStatus.IMPROVING else [],
@@ -346,8 +347,24 @@ def issue_report(drill_id: int):
     if not PostForm().validate_on_submit():
         abort(400)
     with refusals_go_to(_drill_page(drill)):
-        assessment.issue_report(drill, utcnow())
+        now = utcnow()
+        assessment.issue_report(drill, now)
+        issued_reports.issue_first(drill, now, current_user.employee)
     flash(_("Evaluation report issued; the result is final."), "success")
+    return redirect(_drill_page(drill))
+
+
+@bp.post("/<int:drill_id>/reissue-report")
+@role_required(*MANAGERS)
+def reissue_report(drill_id: int):
+    drill = load_managed(drill_id)
+    form = ReasonForm()
+    with refusals_go_to(_drill_page(drill)):
+        if not form.validate_on_submit():
+            raise DrillError(_("Say why the report is re-issued."))
+        issued = issued_reports.reissue(drill, form.reason.data, utcnow(), current_user.employee)
+        audit.record("drill.report_reissued", drill, version=issued.version)
+    flash(_("Report re-issued as version %(version)s.", version=issued.version), "success")
     return redirect(_drill_page(drill))
 
 
@@ -413,12 +430,16 @@ def report_pdf(drill_id: int):
         abort(404)
     if not assessment.may_see_others(drill, current_user.employee_id):
         abort(404)
-    pdf = render_pdf(report.report_html(drill))
+    if drill.status in issued_reports.ISSUED_STATES:
+        issued = issued_reports.stored_pdf(drill, request.args.get("version", type=int))
+        if issued is None:
+            abort(404)
+        pdf, name = issued.pdf, f"drill-{drill.id}-report-v{issued.version}.pdf"
+    else:
+        pdf, name = render_pdf(report.report_html(drill)), f"drill-{drill.id}-report-draft.pdf"
     audit.record("drill.report_exported", drill)
     return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="drill-{drill.id}-report.pdf"'},
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
     )
 
 

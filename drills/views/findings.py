@@ -12,6 +12,7 @@ from core.extensions import db
 from core.forms import PostForm, choices
 from core.i18n import gettext as _
 from core.models import utcnow
+from core.timeutil import local_date
 from drills import access, improvement, services
 from drills.errors import DrillError
 from drills.evaluation_models import CorrectiveAction, Finding
@@ -41,6 +42,7 @@ def findings(drill_id: int):
         action_form=ActionForm(),
         severity_form=SeverityForm(),
         missing=services.missing_actions(drill),
+        today=local_date(utcnow()),
     )
 
 
@@ -145,7 +147,7 @@ def my_actions():
     if current_user.has_any_role(*STAFF_ROLES):
         condition = or_(condition, access.visible_drills_clause(current_user))
     actions = db.session.scalars(query.where(condition).order_by(CorrectiveAction.due_date)).all()
-    return render_template("drills/actions.html", actions=actions, today=utcnow().date())
+    return render_template("drills/actions.html", actions=actions, today=local_date(utcnow()))
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
@@ -185,5 +187,7 @@ def action(action_id: int):
         drill=drill,
         form=form,
         moves=moves,
+        needs=improvement.fields_needed(item, moves),
+        today=local_date(utcnow()),
         can_see_drill=access.can_view(current_user, drill),
     )

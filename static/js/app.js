@@ -1,6 +1,8 @@
 /* GridReady: behaviour every page shares. No inline handlers anywhere: the Content-Security-Policy
  * allows scripts from this site only.
- * - data-confirm on a form: ask before it is submitted; on a submit button: ask before that button submits. */
+ * - data-confirm on a form: ask before it is submitted; on a submit button: ask before that button submits.
+ * - data-step-fields on a form with a select named "to": its [data-needs="step …"] parts show only while one
+ *   of their steps is chosen. */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -16,4 +18,16 @@
       event.preventDefault();
     }
   }, true);
+  function showStepFields(form) {
+    var step = form.querySelector("select[name=to]");
+    if (!step) { return; }
+    form.querySelectorAll("[data-needs]").forEach(function (part) {
+      part.hidden = part.getAttribute("data-needs").split(" ").indexOf(step.value) < 0;
+    });
+  }
+  document.querySelectorAll("form[data-step-fields]").forEach(showStepFields);
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-step-fields]");
+    if (form && event.target.name === "to") { showStepFields(form); }
+  });
 })();
