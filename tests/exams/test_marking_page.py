@@ -1,0 +1,56 @@
+"""The marking page as a trainer uses it: rubric ticks count, survive a refused save, and a rubric that
+does not add up to the question's points is shown next to the question's points."""
+
+from decimal import Decimal
+
+from core.models import utcnow
+from exams import runtime
+from exams.models import AttemptStatus
+from tests.exams import factories as f
+from tests.exams.test_views import _open_exam
+
+RUBRIC = {
+    "reference_html": "<p>参考答案</p>",
+    "rubric": [{"text": "分级响应", "points": "3"}, {"text": "及时报告", "points": "2"}],
+}
+
+
+def _essay_attempt():
+    exam = _open_exam([f.question("essay", points="10", key=RUBRIC)])
+    writer = f.candidate(exam, name="李四")
+    attempt = runtime.start_attempt(exam, writer.employee, utcnow())
+    runtime.save_answer(attempt.id, writer.employee_id, 1, 1, {"text": "分级响应"}, utcnow())
+    runtime.submit_attempt(attempt, utcnow())
+    item = runtime.load_items(attempt)[0]
+    return exam, attempt, item
+
+
+def test_ticks_sum_into_the_points_when_none_are_typed(client, login, db):
+    exam, attempt, item = _essay_attempt()
+    login("trainer")
+    url = f"/exams/manage/{exam.id}/grading/{item.version_id}"
+    client.post(url, data={"item_id": item.id, "points": "", "rubric-0": "on", "rubric-1": "on"})
+    db.session.refresh(attempt)
+    assert attempt.status == AttemptStatus.GRADED and attempt.score == Decimal("5.00")
+    assert runtime.load_items(attempt)[0].rubric_marks == [0, 1]
+
+
+def test_a_refused_save_keeps_the_ticks_points_and_comment(client, login, db):
+    exam, attempt, item = _essay_attempt()
+    login("trainer")
+    url = f"/exams/manage/{exam.id}/grading/{item.version_id}"
+    page = client.post(url, data={"item_id": item.id, "points": "12", "comment": "很好", "rubric-1": "on"})
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert f'id="r{item.id}-1" checked' in html and f'id="r{item.id}-0" checked' not in html
+    assert 'value="12"' in html and 'value="很好"' in html
+    assert "Points must be between 0 and 10" in html
+    db.session.refresh(attempt)
+    assert attempt.status == AttemptStatus.SUBMITTED
+
+
+def test_the_marking_page_shows_a_rubric_that_does_not_add_up(client, login, db):
+    exam, attempt, item = _essay_attempt()
+    login("trainer")
+    html = client.get(f"/exams/manage/{exam.id}/grading/{item.version_id}").get_data(as_text=True)
+    assert "The rubric adds up to 5 points; the question is worth 10 points." in html
