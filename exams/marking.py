@@ -18,7 +18,7 @@ from accounts.models import User
 from core import audit
 from core.extensions import db
 from core.i18n import gettext as _
-from exams import grading, outcomes
+from exams import grading, notices, outcomes
 from exams.errors import ExamError
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam
 from exams.runtime import load_items, pass_mark, send_signals
@@ -115,7 +115,10 @@ def grade_item(
     )
     items = load_items(attempt)
     if not any(i.mark is None for i in items) or attempt.status == AttemptStatus.GRADED:
+        was_final = attempt.status == AttemptStatus.GRADED
         _retotal(attempt, items, now)
+        if not was_final and attempt.status == AttemptStatus.GRADED:
+            notices.marking_complete(attempt, now)
     else:
         attempt.score = sum((i.mark or Decimal(0) for i in items), Decimal(0))
         db.session.flush()
@@ -254,8 +257,10 @@ def regrade_apply(exam: Exam, user: User, now: dt.datetime) -> list[RegradeChang
     for change in changes:
         if change.old_passed and change.new_passed is False:
             outcomes.withdraw_pass(
-                change.attempt, _("Regraded after a key correction: no longer a pass."), now
+                change.attempt, _("Regraded after a key correction: no longer a pass."), now, by=user
             )
+        if change.flips:
+            notices.result_flipped(change.attempt, now)
     audit.record(
         "exam.regrade",
         exam,

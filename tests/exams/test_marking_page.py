@@ -3,7 +3,11 @@ does not add up to the question's points is shown next to the question's points.
 
 from decimal import Decimal
 
+from sqlalchemy import select
+
+from core.extensions import db
 from core.models import utcnow
+from core.notifications import Notification
 from exams import runtime
 from exams.models import AttemptStatus
 from tests.exams import factories as f
@@ -54,3 +58,26 @@ def test_the_marking_page_shows_a_rubric_that_does_not_add_up(client, login, db)
     login("trainer")
     html = client.get(f"/exams/manage/{exam.id}/grading/{item.version_id}").get_data(as_text=True)
     assert "The rubric adds up to 5 points; the question is worth 10 points." in html
+
+
+def db_notes(user_id, kind):
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user_id, Notification.kind == kind)
+        )
+    )
+
+
+def test_the_candidate_is_told_when_marking_is_complete(client, login, db):
+    exam, attempt, item = _essay_attempt()
+    user = attempt.employee.user
+    login("trainer")
+    url = f"/exams/manage/{exam.id}/grading/{item.version_id}"
+    assert db_notes(user.id, "exam.marked") == []
+    client.post(url, data={"item_id": item.id, "points": "4"})
+    notes = db_notes(user.id, "exam.marked")
+    assert len(notes) == 1
+    assert exam.title in notes[0].title and "最终成绩：4.00 / 10.00" in notes[0].body
+    assert notes[0].link == f"/exams/attempts/{attempt.id}/result"
+    client.post(url, data={"item_id": item.id, "points": "6"})  # a later correction is no new "finished"
+    assert len(db_notes(user.id, "exam.marked")) == 1
