@@ -12,18 +12,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from flask import url_for
 from sqlalchemy import func, select
 
 from accounts.models import User
 from core import audit
 from core.extensions import db
 from core.i18n import gettext as _
-from exams import grading, notices, outcomes
+from exams import grading, notices, outcomes, services
 from exams.errors import ExamError
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam
 from exams.runtime import load_items, pass_mark, send_signals
 from question_bank.models import Question, QuestionVersion
 from question_bank.services import mark_version_used
+from question_bank.usage import VersionUse
 
 
 @dataclass
@@ -244,6 +246,36 @@ def _store_marks(
             if not version.used:
                 mark_version_used(version)
     db.session.flush()
+
+
+def question_uses(question: Question, user: User) -> list[VersionUse]:
+    """The exams (that ``user`` manages) whose submitted papers carry ``question``, with the versions they
+    carry and a link to their regrade page; listed on the question's page in the bank."""
+    rows = db.session.execute(
+        select(Exam, QuestionVersion.number)
+        .join(Attempt, Attempt.exam_id == Exam.id)
+        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.version_id)
+        .where(AttemptItem.question_id == question.id, Attempt.status != AttemptStatus.OPEN)
+        .distinct()
+        .order_by(Exam.id, QuestionVersion.number)
+    ).all()
+    numbers: dict[int, list[int]] = {}
+    exams: dict[int, Exam] = {}
+    for exam, number in rows:
+        exams[exam.id] = exam
+        numbers.setdefault(exam.id, []).append(number)
+    current = question.current_version.number if question.current_version else None
+    return [
+        VersionUse(
+            exam.title,
+            url_for("exams_manage.regrade", exam_id=exam.id),
+            tuple(numbers[exam.id]),
+            any(n != current for n in numbers[exam.id]),
+        )
+        for exam in exams.values()
+        if services.can_manage_exam(user, exam)
+    ]
 
 
 def regrade_preview(exam: Exam, now: dt.datetime) -> list[RegradeChange]:

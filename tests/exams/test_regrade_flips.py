@@ -77,3 +77,16 @@ def test_flips_both_ways_are_told_and_move_qualification_and_points(db):
     assert _points(db, a_user.employee_id) == a_points and _valid_record(db, a_user.employee_id) is not None
     assert _points(db, b_user.employee_id) == 0 and _valid_record(db, b_user.employee_id) is None
     assert len(_notes(db, a_user.id)) == 2 and len(_notes(db, b_user.id)) == 2
+
+
+def test_the_question_page_lists_the_exams_that_used_an_earlier_version(client, login, db):
+    question = f.question("single")
+    exam = f.exam(f.blueprint([question]), pass_percent=Decimal(60), title="换版考试")
+    _attempt(exam, "A")
+    login("trainer")
+    page = client.get(f"/question-bank/{question.id}").get_data(as_text=True)
+    assert "换版考试 · v1" in page and f"/exams/manage/{exam.id}/regrade" not in page  # v1 is current
+    f.new_version(question, key={"correct": ["B"]})
+    page = client.get(f"/question-bank/{question.id}").get_data(as_text=True)
+    uses = page.split('data-testid="question-uses"')[1].split("</ul>")[0]
+    assert "换版考试 · v1" in uses and f'href="/exams/manage/{exam.id}/regrade"' in uses
