@@ -78,6 +78,41 @@ def items_for_version(exam: Exam, version_id: int, *, pending_only: bool = False
     return list(db.session.scalars(query))
 
 
+@dataclass
+class SheetEntry:
+    attempt: Attempt
+    pending: int
+    graded: int
+
+
+def sheets_to_mark(exam: Exam) -> list[SheetEntry]:
+    """Submitted attempts with hand-graded answers, with how many wait: the by-candidate marking queue."""
+    rows = db.session.execute(
+        select(
+            AttemptItem.attempt_id,
+            func.count().filter(AttemptItem.mark.is_(None)),
+            func.count().filter(AttemptItem.mark.is_not(None)),
+        )
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .where(
+            Attempt.exam_id == exam.id,
+            Attempt.status != AttemptStatus.OPEN,
+            AttemptItem.qtype.in_(grading.MANUAL_TYPES),
+        )
+        .group_by(AttemptItem.attempt_id)
+        .order_by(AttemptItem.attempt_id)
+    ).all()
+    return [SheetEntry(db.session.get(Attempt, aid), pending, graded) for aid, pending, graded in rows]
+
+
+def manual_items(exam: Exam, attempt_id: int) -> list[AttemptItem] | None:
+    """One submitted attempt's hand-graded answers (None when it is not a closed attempt of ``exam``)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.exam_id != exam.id or attempt.status == AttemptStatus.OPEN:
+        return None
+    return [i for i in load_items(attempt) if i.qtype in grading.MANUAL_TYPES]
+
+
 def parse_points(text: str) -> Decimal:
     """Points typed by a grader (two decimals at most)."""
     try:

@@ -24,7 +24,30 @@ from question_bank.models import QuestionVersion
 @role_required(*MANAGERS)
 def grading_queue(exam_id: int):
     exam = managed_exam(exam_id)
-    return render_template("exams/manage/grading_queue.html", exam=exam, queue=marking.grading_queue(exam))
+    return render_template(
+        "exams/manage/grading_queue.html",
+        exam=exam,
+        queue=marking.grading_queue(exam),
+        sheets=marking.sheets_to_mark(exam),
+    )
+
+
+@bp.get("/<int:exam_id>/grading/attempts/<int:attempt_id>")
+@role_required(*MANAGERS)
+def grade_attempt(exam_id: int, attempt_id: int):
+    """Marking by candidate: one answer sheet's hand-graded answers, each saved through its question."""
+    exam = managed_exam(exam_id)
+    items = marking.manual_items(exam, attempt_id)
+    if not items:
+        abort(404)
+    return render_template(
+        "exams/manage/grade_attempt.html",
+        exam=exam,
+        attempt=items[0].attempt,
+        items=items,
+        form=GradeForm(),
+        here=url_for("exams_manage.grade_attempt", exam_id=exam.id, attempt_id=attempt_id),
+    )
 
 
 def _rubric(version: QuestionVersion) -> list[dict]:
@@ -98,6 +121,19 @@ def _marking_page(exam, version: QuestionVersion, pending_only: bool, posted: di
     )
 
 
+def _after_save(exam, version: QuestionVersion, pending_only: bool) -> str:
+    """Back to the candidate's sheet when marking by candidate; else on to the next unmarked answer."""
+    sheets = url_for("exams_manage.grading_queue", exam_id=exam.id) + "/attempts/"
+    wanted = request.args.get("next", "")
+    if wanted.startswith(sheets) and wanted[len(sheets) :].isdigit():
+        return wanted
+    url = url_for(
+        "exams_manage.grade_question", exam_id=exam.id, version_id=version.id, pending=int(pending_only)
+    )
+    waiting = marking.items_for_version(exam, version.id, pending_only=True)
+    return url + (f"#item-{waiting[0].id}" if waiting else "")
+
+
 @bp.route("/<int:exam_id>/grading/<int:version_id>", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def grade_question(exam_id: int, version_id: int):
@@ -115,14 +151,7 @@ def grade_question(exam_id: int, version_id: int):
             flash(str(exc), "danger")
             return _marking_page(exam, version, pending_only, posted), 422
         flash(_("Mark saved."), "success")
-        return redirect(
-            url_for(
-                "exams_manage.grade_question",
-                exam_id=exam.id,
-                version_id=version_id,
-                pending=int(pending_only),
-            )
-        )
+        return redirect(_after_save(exam, version, pending_only))
     return _marking_page(exam, version, pending_only)
 
 

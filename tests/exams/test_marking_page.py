@@ -81,3 +81,33 @@ def test_the_candidate_is_told_when_marking_is_complete(client, login, db):
     assert notes[0].link == f"/exams/attempts/{attempt.id}/result"
     client.post(url, data={"item_id": item.id, "points": "6"})  # a later correction is no new "finished"
     assert len(db_notes(user.id, "exam.marked")) == 1
+
+
+def test_next_unmarked_and_the_by_candidate_view(client, login, db):
+    exam = _open_exam([f.question("essay", points="10", key=RUBRIC), f.question("essay", points="5")])
+    attempts = []
+    for name in ("王五", "赵六"):
+        writer = f.candidate(exam, name=name)
+        attempt = runtime.start_attempt(exam, writer.employee, utcnow())
+        runtime.save_answer(attempt.id, writer.employee_id, 1, 1, {"text": f"{name}的答案一"}, utcnow())
+        runtime.save_answer(attempt.id, writer.employee_id, 2, 1, {"text": f"{name}的答案二"}, utcnow())
+        runtime.submit_attempt(attempt, utcnow())
+        attempts.append(attempt)
+    login("trainer")
+    first = runtime.load_items(attempts[0])[0]
+    url = f"/exams/manage/{exam.id}/grading/{first.version_id}"
+    saved = client.post(url, data={"item_id": first.id, "points": "6"})
+    second = runtime.load_items(attempts[1])[0]
+    assert saved.headers["Location"].endswith(f"#item-{second.id}")  # on to the next unmarked answer
+    queue = client.get(f"/exams/manage/{exam.id}/grading").get_data(as_text=True)
+    candidate_url = f"/exams/manage/{exam.id}/grading/attempts/{attempts[1].id}"
+    assert candidate_url in queue
+    sheet = client.get(candidate_url).get_data(as_text=True)
+    assert "赵六的答案一" in sheet and "赵六的答案二" in sheet and "王五的答案一" not in sheet
+    item = runtime.load_items(attempts[1])[1]
+    back = client.post(
+        f"/exams/manage/{exam.id}/grading/{item.version_id}?next={candidate_url}",
+        data={"item_id": item.id, "points": "3"},
+    )
+    assert back.headers["Location"].startswith(candidate_url)
+    assert client.get(f"/exams/manage/{exam.id}/grading/attempts/999999").status_code == 404
