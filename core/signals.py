@@ -13,6 +13,11 @@ exam_passed = _signals.signal("exam-passed")
 """Sender: the graded Attempt. kwargs: employee, exam, score (Decimal), max_score, first_attempt (bool),
 source_key, now."""
 
+exam_pass_withdrawn = _signals.signal("exam-pass-withdrawn")
+"""Sender: the Attempt whose pass a regrade turned into a fail. kwargs: employee, exam, source_key (the one
+its ``exam_passed`` carried), reason (words), by (the User who applied the regrade), now. A later regrade
+that restores the pass sends ``exam_passed`` again with the same source_key."""
+
 attempt_graded = _signals.signal("attempt-graded")
 """Sender: the Attempt, once its score is final. kwargs: employee, exam, score, max_score, passed, source_key,
 now."""

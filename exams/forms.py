@@ -158,6 +158,6 @@ class ResitForm(FlaskForm):
 
 
 class GradeForm(FlaskForm):
-    points = StringField(_l("Points"), validators=[DataRequired(), Length(max=12)])
+    points = StringField(_l("Points"), validators=[Optional(), Length(max=12)])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save mark"))

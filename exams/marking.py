@@ -12,18 +12,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from flask import url_for
 from sqlalchemy import func, select
 
 from accounts.models import User
 from core import audit
 from core.extensions import db
 from core.i18n import gettext as _
-from exams import grading, outcomes
+from exams import grading, notices, outcomes, services
 from exams.errors import ExamError
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam
 from exams.runtime import load_items, pass_mark, send_signals
 from question_bank.models import Question, QuestionVersion
 from question_bank.services import mark_version_used
+from question_bank.usage import VersionUse
 
 
 @dataclass
@@ -76,6 +78,41 @@ def items_for_version(exam: Exam, version_id: int, *, pending_only: bool = False
     return list(db.session.scalars(query))
 
 
+@dataclass
+class SheetEntry:
+    attempt: Attempt
+    pending: int
+    graded: int
+
+
+def sheets_to_mark(exam: Exam) -> list[SheetEntry]:
+    """Submitted attempts with hand-graded answers, with how many wait: the by-candidate marking queue."""
+    rows = db.session.execute(
+        select(
+            AttemptItem.attempt_id,
+            func.count().filter(AttemptItem.mark.is_(None)),
+            func.count().filter(AttemptItem.mark.is_not(None)),
+        )
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .where(
+            Attempt.exam_id == exam.id,
+            Attempt.status != AttemptStatus.OPEN,
+            AttemptItem.qtype.in_(grading.MANUAL_TYPES),
+        )
+        .group_by(AttemptItem.attempt_id)
+        .order_by(AttemptItem.attempt_id)
+    ).all()
+    return [SheetEntry(db.session.get(Attempt, aid), pending, graded) for aid, pending, graded in rows]
+
+
+def manual_items(exam: Exam, attempt_id: int) -> list[AttemptItem] | None:
+    """One submitted attempt's hand-graded answers (None when it is not a closed attempt of ``exam``)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.exam_id != exam.id or attempt.status == AttemptStatus.OPEN:
+        return None
+    return [i for i in load_items(attempt) if i.qtype in grading.MANUAL_TYPES]
+
+
 def parse_points(text: str) -> Decimal:
     """Points typed by a grader (two decimals at most)."""
     try:
@@ -115,7 +152,10 @@ def grade_item(
     )
     items = load_items(attempt)
     if not any(i.mark is None for i in items) or attempt.status == AttemptStatus.GRADED:
+        was_final = attempt.status == AttemptStatus.GRADED
         _retotal(attempt, items, now)
+        if not was_final and attempt.status == AttemptStatus.GRADED:
+            notices.marking_complete(attempt, now)
     else:
         attempt.score = sum((i.mark or Decimal(0) for i in items), Decimal(0))
         db.session.flush()
@@ -243,6 +283,36 @@ def _store_marks(
     db.session.flush()
 
 
+def question_uses(question: Question, user: User) -> list[VersionUse]:
+    """The exams (that ``user`` manages) whose submitted papers carry ``question``, with the versions they
+    carry and a link to their regrade page; listed on the question's page in the bank."""
+    rows = db.session.execute(
+        select(Exam, QuestionVersion.number)
+        .join(Attempt, Attempt.exam_id == Exam.id)
+        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.version_id)
+        .where(AttemptItem.question_id == question.id, Attempt.status != AttemptStatus.OPEN)
+        .distinct()
+        .order_by(Exam.id, QuestionVersion.number)
+    ).all()
+    numbers: dict[int, list[int]] = {}
+    exams: dict[int, Exam] = {}
+    for exam, number in rows:
+        exams[exam.id] = exam
+        numbers.setdefault(exam.id, []).append(number)
+    current = question.current_version.number if question.current_version else None
+    return [
+        VersionUse(
+            exam.title,
+            url_for("exams_manage.regrade", exam_id=exam.id),
+            tuple(numbers[exam.id]),
+            any(n != current for n in numbers[exam.id]),
+        )
+        for exam in exams.values()
+        if services.can_manage_exam(user, exam)
+    ]
+
+
 def regrade_preview(exam: Exam, now: dt.datetime) -> list[RegradeChange]:
     """Every score change and pass/fail flip a regrade would make; changes nothing."""
     return _regrade(exam, apply=False, now=now)
@@ -254,8 +324,10 @@ def regrade_apply(exam: Exam, user: User, now: dt.datetime) -> list[RegradeChang
     for change in changes:
         if change.old_passed and change.new_passed is False:
             outcomes.withdraw_pass(
-                change.attempt, _("Regraded after a key correction: no longer a pass."), now
+                change.attempt, _("Regraded after a key correction: no longer a pass."), now, by=user
             )
+        if change.flips:
+            notices.result_flipped(change.attempt, now)
     audit.record(
         "exam.regrade",
         exam,

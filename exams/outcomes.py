@@ -8,7 +8,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from accounts.models import User
 from accounts.services import scope_clause
+from core import signals
 from core.auth import Role
 from core.extensions import db
 from core.timeutil import local_date
@@ -65,21 +67,47 @@ def credit_pass(attempt: Attempt, now: dt.datetime) -> None:
     source_key = f"exam-attempt:{attempt.id}"
     if exam.certificate_type_id:
         certificate_type = db.session.get(CertificateType, exam.certificate_type_id)
+        withdrawn = [r for r in _records_of(attempt) if r.revoked_at is not None]
+        # A pass restored by a later regrade gets a new record (the revoked one stays revoked).
+        key = f"{source_key}:again-{len(withdrawn)}" if withdrawn else source_key
         if certificate_type is not None:
             grant_qualification(
-                employee, certificate_type, source_key=source_key, issued_on=local_date(now), now=now
+                employee, certificate_type, source_key=key, issued_on=local_date(now), now=now
             )
     for course in db.session.scalars(select(Course).where(Course.linked_exam_id == exam.id)):
         record_course_exam_passed(employee, course, source_key=f"{source_key}:course:{course.id}", now=now)
 
 
-def withdraw_pass(attempt: Attempt, reason: str, now: dt.datetime) -> QualificationRecord | None:
-    """A regrade turned ``attempt``'s pass into a fail: revoke the qualification (and its certificate) that
-    the pass granted, so the verify page stops calling it valid. Returns the revoked record, if any."""
-    record = db.session.scalar(
-        select(QualificationRecord).where(QualificationRecord.source_key == f"exam-attempt:{attempt.id}")
+def withdraw_pass(attempt: Attempt, reason: str, now: dt.datetime, *, by: User) -> QualificationRecord | None:
+    """A regrade (applied by ``by``) turned ``attempt``'s pass into a fail: revoke the qualification (and its
+    certificate) that the pass granted, so the verify page stops calling it valid, and tell the listeners
+    (incentives reverses the points the pass paid). Returns the revoked record, if any."""
+    signals.exam_pass_withdrawn.send(
+        attempt,
+        employee=attempt.employee,
+        exam=attempt.exam,
+        source_key=f"exam-attempt:{attempt.id}",
+        reason=reason,
+        by=by,
+        now=now,
     )
-    if record is None or record.revoked_at is not None:
+    record = next((r for r in _records_of(attempt) if r.revoked_at is None), None)
+    if record is None:
         return None
     revoke_qualification(record, reason, now=now)
     return record
+
+
+def _records_of(attempt: Attempt) -> list[QualificationRecord]:
+    """The qualification records the attempt's pass granted: the first, and one per restored pass."""
+    key = f"exam-attempt:{attempt.id}"
+    return list(
+        db.session.scalars(
+            select(QualificationRecord)
+            .where(
+                (QualificationRecord.source_key == key)
+                | QualificationRecord.source_key.like(f"{key}:again-%")
+            )
+            .order_by(QualificationRecord.id)
+        )
+    )

@@ -3,6 +3,7 @@ the per-department summary, and the statistics gathered from the database."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -155,26 +156,54 @@ def department_summary(exam: Exam, viewer: User) -> list[DepartmentRow]:
 
 
 @dataclass
+class OptionRow:
+    """One line of the distractor analysis: the option as the bank wrote it (answers are stored by option
+    id, so each candidate's shuffle is already undone), the share choosing it, and whether it is the key."""
+
+    option_id: str
+    html: str  # option HTML from the question bank; empty for true/false and "no answer"
+    share: float
+    is_key: bool
+
+
+def _option_rows(version: QuestionVersion, stats: statistics.ItemStats) -> list[OptionRow]:
+    key = version.key or {}
+    if version.type == "truefalse":
+        keyed = {str(key.get("answer")).lower()}
+    elif version.type == "multiple":
+        keyed = {str(c) for c in key.get("correct") or []}
+    else:
+        keyed = {str(o.get("id")) for o in version.options or [] if Decimal(str(o.get("fraction") or 0)) > 0}
+    html = {str(o.get("id")): o.get("html") or "" for o in version.options or []}
+    return [
+        OptionRow(option_id, html.get(option_id, ""), share, option_id in keyed)
+        for option_id, share in stats.distractors.items()
+    ]
+
+
+@dataclass
 class ExamStatistics:
     summary: statistics.Summary
     histogram: list[int]
     alpha: float | None
-    items: list[tuple[QuestionVersion, statistics.ItemStats]]
+    items: list[tuple[QuestionVersion, statistics.ItemStats, list[OptionRow]]]
     max_score: Decimal
     alpha_basis: str | None = None  # "questions", "positions" or None (see _alpha)
     alpha_items: int = 0
+    alpha_candidates: int = 0
 
 
-def _alpha(finals, items: list[AttemptItem], shuffled: bool) -> tuple[float | None, str | None, int]:
-    """Cronbach's alpha, its basis and its number of items.
+def _alpha(finals, items: list[AttemptItem], shuffled: bool) -> tuple[float | None, str | None, int, int]:
+    """Cronbach's alpha, its basis, its number of items and of candidates.
 
     - Every candidate had the same questions (a fixed paper, or fixed questions within a drawn one):
       alpha over those questions.
     - Drawn papers: without question shuffling, position p of every paper comes from the same rule, so
       alpha is computed over the positions, the way Moodle reports random-question slots. It needs
       every paper to have the same positions at the same points.
-    - Otherwise (shuffled drawn papers, papers of different shapes) alpha is left undefined rather than
-      computed over items that do not correspond."""
+    - Otherwise (shuffled drawn papers, papers of different shapes): alpha over the largest set of
+      questions (by question id) that enough candidates all had (half of them, at most 30, at least two;
+      ``statistics.shared_block``), over those candidates; undefined when no two questions qualify."""
     scored = [i for i in items if i.qtype != "description"]
     by_question: dict[int, dict[int, AttemptItem]] = defaultdict(dict)
     by_position: dict[int, dict[int, AttemptItem]] = defaultdict(dict)
@@ -183,21 +212,24 @@ def _alpha(finals, items: list[AttemptItem], shuffled: bool) -> tuple[float | No
         by_position[item.attempt_id][item.position] = item
     attempts = [a for a in finals if a.id in by_question]
     if len(attempts) < 2:
-        return None, None, 0
+        return None, None, 0, 0
     common = sorted(set.intersection(*(set(by_question[a.id]) for a in attempts)))
     if len(common) >= 2 and all(len(by_question[a.id]) == len(common) for a in attempts):
         matrix = [[float(by_question[a.id][q].mark or 0) for q in common] for a in attempts]
-        return statistics.cronbach_alpha(matrix), "questions", len(common)
+        return statistics.cronbach_alpha(matrix), "questions", len(common), len(attempts)
     shapes = {tuple((p, i.points) for p, i in sorted(by_position[a.id].items())) for a in attempts}
     if not shuffled and len(shapes) == 1:
         positions = sorted(by_position[attempts[0].id])
         if len(positions) >= 2:
             matrix = [[float(by_position[a.id][p].mark or 0) for p in positions] for a in attempts]
-            return statistics.cronbach_alpha(matrix), "positions", len(positions)
-    if len(common) >= 2:
-        matrix = [[float(by_question[a.id][q].mark or 0) for q in common] for a in attempts]
-        return statistics.cronbach_alpha(matrix), "questions", len(common)
-    return None, None, 0
+            return statistics.cronbach_alpha(matrix), "positions", len(positions), len(attempts)
+    papers = {a.id: {q: float(i.mark or 0) for q, i in by_question[a.id].items()} for a in attempts}
+    enough = max(2, min(statistics.FEW_RESPONSES, math.ceil(len(attempts) / 2)))
+    questions, candidates = statistics.shared_block(papers, enough)
+    if not questions:
+        return None, None, 0, 0
+    matrix = [[papers[c][q] for q in questions] for c in candidates]
+    return statistics.cronbach_alpha(matrix), "shared", len(questions), len(candidates)
 
 
 def exam_statistics(exam: Exam, viewer: User | None = None) -> ExamStatistics:
@@ -215,7 +247,7 @@ def exam_statistics(exam: Exam, viewer: User | None = None) -> ExamStatistics:
     for item in items:
         if item.qtype != "description":
             by_question[item.question_id].append(item)
-    alpha, basis, alpha_items = _alpha(finals, items, exam.shuffle_questions)
+    alpha, basis, alpha_items, alpha_candidates = _alpha(finals, items, exam.shuffle_questions)
     versions = {
         v.question_id: v
         for v in db.session.scalars(
@@ -248,8 +280,15 @@ def exam_statistics(exam: Exam, viewer: User | None = None) -> ExamStatistics:
             choices,
             option_ids,
         )
-        item_rows.append((version, stats))
+        item_rows.append((version, stats, _option_rows(version, stats)))
     max_score = max((a.max_score for a in finals), default=Decimal(0))
     return ExamStatistics(
-        summ, statistics.histogram(percents), alpha, item_rows, max_score, basis, alpha_items
+        summ,
+        statistics.histogram(percents),
+        alpha,
+        item_rows,
+        max_score,
+        basis,
+        alpha_items,
+        alpha_candidates,
     )

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 LOW_DISCRIMINATION = 20.0
+FEW_RESPONSES = 30  # figures from fewer responses are shown as unreliable
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,30 @@ def cronbach_alpha(matrix: Sequence[Sequence[float]]) -> float | None:
         return None
     item_var = sum(st.variance(col) for col in columns)
     return k / (k - 1) * (1 - item_var / total_var)
+
+
+def shared_block(
+    papers: dict[object, dict[object, float]], min_candidates: int
+) -> tuple[list[object], list[object]]:
+    """For papers that share only part of their questions (drawn and shuffled): the questions, and the
+    candidates who had every one of them, that alpha can be computed over. Greedy: questions in order of
+    how many candidates had them (ties by id), each kept while at least ``min_candidates`` candidates had
+    all the kept ones. ``papers`` maps a candidate to {question: mark}. Empty when fewer than two
+    questions qualify."""
+    counts: dict[object, int] = {}
+    for marks in papers.values():
+        for question in marks:
+            counts[question] = counts.get(question, 0) + 1
+    kept: list[object] = []
+    having = list(papers)
+    for question in sorted(counts, key=lambda q: (-counts[q], q)):
+        narrowed = [c for c in having if question in papers[c]]
+        if len(narrowed) >= min_candidates:
+            kept.append(question)
+            having = narrowed
+    if len(kept) < 2:
+        return [], []
+    return sorted(kept), having
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:

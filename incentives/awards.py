@@ -12,14 +12,14 @@ import datetime as dt
 import functools
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core import signals
 from core.extensions import db
 from core.i18n import gettext as _
-from incentives.ledger import award, default_locale
-from incentives.models import ExamScore, PointRule, Trigger
+from incentives.ledger import award, default_locale, reverse_entry, reversed_ids
+from incentives.models import ExamScore, PointEntry, PointRule, Trigger
 
 # drill_evaluated's ``tier`` values that count as 优秀 (the drills package decides the scale; we accept
 # its enum value or label in either language).
@@ -125,10 +125,47 @@ def on_attempt_graded(
     )
 
 
+def _paid_for_pass(employee, source_key: str) -> list[PointEntry]:
+    """Entries a pass paid: under its source key, or under a later round's key (see ``_pass_round_key``)."""
+    return list(
+        db.session.scalars(
+            select(PointEntry).where(
+                PointEntry.employee_id == employee.id,
+                PointEntry.reverses_id.is_(None),
+                or_(PointEntry.source_key == source_key, PointEntry.source_key.like(f"{source_key}:again-%")),
+            )
+        )
+    )
+
+
+def _pass_round_key(employee, source_key: str) -> str:
+    """A pass that a regrade withdrew (its entries reversed) and a later regrade restored pays again, under
+    a key of its own round; the reversed entries stay as they are."""
+    paid = _paid_for_pass(employee, source_key)
+    gone = reversed_ids([e.id for e in paid])
+    rounds = {e.source_key for e in paid if e.id in gone}
+    return source_key if not rounds else f"{source_key}:again-{len(rounds)}"
+
+
+@_in_default_locale
+def on_exam_pass_withdrawn(sender, *, employee, source_key, reason, by, now, **_kw) -> None:
+    """Reverse what the pass paid (pass, excellence, first attempt, its qualification) and unmark the pass."""
+    paid = _paid_for_pass(employee, source_key)
+    gone = reversed_ids([e.id for e in paid])
+    for entry in paid:
+        if entry.id not in gone:
+            reverse_entry(entry, reason=str(reason), author=by, now=now)
+    row = db.session.scalar(select(ExamScore).where(ExamScore.attempt_id == sender.id))
+    if row is not None:
+        row.passed = False
+    db.session.flush()
+
+
 @_in_default_locale
 def on_exam_passed(
     sender, *, employee, exam, score, max_score, first_attempt, source_key, now, **_kw
 ) -> None:
+    pay_key = _pass_round_key(employee, source_key)
     score_row = record_exam_score(
         sender.id,
         employee=employee,
@@ -143,17 +180,17 @@ def on_exam_passed(
     _pay(
         Trigger.EXAM_PASSED,
         employee,
-        source_key=source_key,
+        source_key=pay_key,
         label=_("Passed %(exam)s", exam=exam_name),
         now=now,
     )
     for rule in active_rules(Trigger.EXAM_EXCELLENT):
         if score_row.percentage >= (rule.threshold or DEFAULT_EXCELLENT_THRESHOLD):
             label = _("%(exam)s: %(pct)s%% of the marks", exam=exam_name, pct=score_row.percentage)
-            award(rule, employee, rule.points, source_key=source_key, source_label=label, now=now)
+            award(rule, employee, rule.points, source_key=pay_key, source_label=label, now=now)
     if first_attempt:
         label = _("Passed %(exam)s at the first attempt", exam=exam_name)
-        _pay(Trigger.EXAM_FIRST_ATTEMPT, employee, source_key=source_key, label=label, now=now)
+        _pay(Trigger.EXAM_FIRST_ATTEMPT, employee, source_key=pay_key, label=label, now=now)
 
 
 @_in_default_locale
@@ -165,7 +202,13 @@ def on_training_completed(sender, *, employee, course, hours, source_key, now, *
 @_in_default_locale
 def on_qualification_granted(sender, *, employee, certificate_type, source_key, now, **_kw) -> None:
     label = _("Qualification earned: %(name)s", name=_name(certificate_type, _("Certificate")))
-    _pay(Trigger.QUALIFICATION, employee, source_key=source_key, label=label, now=now)
+    _pay(
+        Trigger.QUALIFICATION,
+        employee,
+        source_key=_pass_round_key(employee, source_key),
+        label=label,
+        now=now,
+    )
 
 
 @_in_default_locale
@@ -196,6 +239,7 @@ def on_corrective_action_closed(sender, *, owner, on_time, source_key, now, **_k
 LISTENERS = (
     (signals.attempt_graded, on_attempt_graded),
     (signals.exam_passed, on_exam_passed),
+    (signals.exam_pass_withdrawn, on_exam_pass_withdrawn),
     (signals.training_completed, on_training_completed),
     (signals.qualification_granted, on_qualification_granted),
     (signals.drill_participated, on_drill_participated),

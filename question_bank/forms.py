@@ -109,6 +109,10 @@ class QuestionForm(FlaskForm):
     )
     status = SelectField(_l("Status"), choices=choices([(str(k), v) for k, v in STATUS_LABELS.items()]))
     change_note = StringField(_l("What changed"), validators=[Length(max=500)])
+    explanation_checked = BooleanField(
+        _l("The explanation still fits the changed answer key"),
+        description=_l("Asked when the key changes and the explanation does not."),
+    )
     submit = SubmitField(_l("Save"))
 
     def option_fields(self):
@@ -182,6 +186,23 @@ def form_problems(form: QuestionForm) -> dict[str, str]:
             if line.strip() and "=" not in line:
                 problems["pairs"] = str(_l("Write a pair as “left = right”, not “%(value)s”.", value=line))
     return problems
+
+
+def rubric_mismatch(data: QuestionData) -> str | None:
+    """A warning when an essay's rubric does not add up to the question's points (saved all the same)."""
+    rubric = (data.key or {}).get("rubric") or []
+    if not rubric:
+        return None
+    total = sum((Decimal(str(r.get("points") or 0)) for r in rubric), Decimal(0))
+    if total == Decimal(str(data.points)):
+        return None
+    return str(
+        _l(
+            "The rubric adds up to %(r)s points but the question is worth %(q)s: markers will see both.",
+            r=format(total.normalize(), "f"),
+            q=format(Decimal(str(data.points)).normalize(), "f"),
+        )
+    )
 
 
 def form_to_data(form: QuestionForm) -> QuestionData:

@@ -36,6 +36,19 @@ def stem_html(version, prefix: str = "q", response=None, disabled: bool = False)
     return Markup(_BLANK.sub(box, html))  # noqa: S704 — the stem is sanitised; inserted values are escaped
 
 
+def stem_with_gaps(html: str | None) -> Markup:
+    """A stem for reading (reviews, reports): each fill-in blank ``{{n}}`` as a numbered gap, not a box."""
+    return Markup(  # noqa: S704 — the stem is sanitised at storage; the gap is fixed markup
+        _BLANK.sub(lambda m: f'<span class="qb-gap">（{int(m.group(1))}）______</span>', html or "")
+    )
+
+
+def stem_text(html: str | None) -> str:
+    """A stem as one line of plain text (tables, exports), blanks as numbered gaps."""
+    text = _BLANK.sub(lambda m: f"（{int(m.group(1))}）______", html or "")
+    return " ".join(Markup(text).striptags().split())  # noqa: S704 — only read back as plain text
+
+
 def matching_choices(version) -> list[str]:
     """The right-hand items of a matching question (answers and distractors) in a stable mixed order
     that does not reveal the pairing."""
@@ -48,3 +61,5 @@ def matching_choices(version) -> list[str]:
 def init_app(app) -> None:
     app.add_template_filter(stem_html, "qb_stem")
     app.add_template_filter(matching_choices, "qb_matching_choices")
+    app.add_template_filter(stem_with_gaps, "qb_stem_gaps")
+    app.add_template_filter(stem_text, "qb_stem_text")

@@ -13,8 +13,9 @@ from core import audit
 from core.auth import Role, role_required
 from core.extensions import db
 from exams import results, runtime
-from exams.labels import ATTEMPT_STATUS_LABELS
+from exams.labels import ATTEMPT_STATUS_LABELS, GRADING_METHOD_LABELS
 from exams.models import Attempt
+from exams.statistics import FEW_RESPONSES
 from exams.views import manage_bp as bp
 from exams.views.common import READERS, managed_exam
 
@@ -67,7 +68,11 @@ def exam_departments(exam_id: int):
 def exam_statistics(exam_id: int):
     exam = managed_exam(exam_id, manage=False)
     return render_template(
-        "exams/manage/statistics.html", exam=exam, stats=results.exam_statistics(exam, current_user)
+        "exams/manage/statistics.html",
+        exam=exam,
+        stats=results.exam_statistics(exam, current_user),
+        few=FEW_RESPONSES,
+        methods=GRADING_METHOD_LABELS,
     )
 
 

@@ -11,7 +11,7 @@ from core.forms import PostForm
 from core.i18n import gettext as _
 from core.models import utcnow
 from exams import papers, runtime, services
-from exams.labels import PURPOSE_LABELS
+from exams.labels import ATTEMPT_STATUS_LABELS, PURPOSE_LABELS
 from exams.models import AttemptStatus
 from exams.views import bp
 from exams.views.common import visible_exam
@@ -25,10 +25,16 @@ def mine():
     rows = []
     for exam in exams:
         attempts = services.attempts_of(exam, current_user.employee)
-        rows.append(
-            (exam, attempts, services.pick_final([a for a in attempts if not a.is_open], exam.grading_method))
-        )
-    return render_template("exams/mine.html", rows=rows, now=now, purposes=PURPOSE_LABELS)
+        finished = [a for a in attempts if not a.is_open]
+        rows.append((exam, attempts, finished[-1] if finished else None))
+    return render_template(
+        "exams/mine.html",
+        rows=rows,
+        now=now,
+        purposes=PURPOSE_LABELS,
+        statuses=ATTEMPT_STATUS_LABELS,
+        score_visible=runtime.score_visible,
+    )
 
 
 @bp.get("/<int:exam_id>")

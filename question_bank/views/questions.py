@@ -17,9 +17,17 @@ from core.models import utcnow
 from question_bank import history, services
 from question_bank.categories import can_use_category, category_label
 from question_bank.content import validate
-from question_bank.forms import BulkForm, QuestionForm, fill_form, form_problems, form_to_data
+from question_bank.forms import (
+    BulkForm,
+    QuestionForm,
+    fill_form,
+    form_problems,
+    form_to_data,
+    rubric_mismatch,
+)
 from question_bank.labels import STATUS_LABELS, TYPE_LABELS
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag
+from question_bank.usage import version_uses
 from question_bank.views import bp
 from question_bank.views.common import BANK_ROLES, category_choices
 
@@ -83,6 +91,28 @@ def _save_problems(form: QuestionForm) -> bool:
     return True
 
 
+def _explanation_confirmed(form: QuestionForm, question: Question) -> bool:
+    """When the answer key changes but the explanation (解析) does not, the author confirms it still fits."""
+    current = question.current_version
+    data = form_to_data(form)
+    services.keep_unexposed_fields(current, data)
+    if not current.explanation or data.key == current.key or data.explanation != current.explanation:
+        return True
+    if form.explanation_checked.data:
+        return True
+    form.explanation_checked.errors = [
+        *form.explanation_checked.errors,
+        _("The answer key changed: check that the explanation still fits it, then tick this box."),
+    ]
+    return False
+
+
+def _warn_rubric(data) -> None:
+    warning = rubric_mismatch(data)
+    if warning:
+        flash(warning, "warning")
+
+
 def _usable_category(category_id: int) -> Category:
     """The chosen category; outside the user's scope it answers 404."""
     category = db.session.get(Category, category_id)
@@ -111,6 +141,7 @@ def create():
             )
         else:
             category = _usable_category(form.category_id.data)
+            _warn_rubric(data)
             question = services.create_question(
                 data, category, current_user, utcnow(), status=form.status.data
             )
@@ -129,9 +160,10 @@ def edit(question_id: int):
         form.category_id.data = question.category_id
         form.status.data = question.status
     duplicates = []
-    if form.validate_on_submit() and _save_problems(form):
+    if form.validate_on_submit() and _save_problems(form) and _explanation_confirmed(form, question):
         data = form_to_data(form)
         services.keep_unexposed_fields(question.current_version, data)
+        _warn_rubric(data)
         category = _usable_category(form.category_id.data)
         now = utcnow()
         services.edit_question(question, data, current_user, now, note=form.change_note.data or "")
@@ -176,6 +208,7 @@ def show(question_id: int):
         status_form=PostForm(),
         type_labels=TYPE_LABELS,
         status_labels=STATUS_LABELS,
+        uses=version_uses(question, current_user),
     )
 
 

@@ -14,7 +14,7 @@
   var deadline = Date.parse(cfg.deadline);
   var started = Date.parse(cfg.startedAt);
   var current = 0;
-  var flushing = false, retryDelay = 2000, retryTimer = null, closed = false, submitting = false;
+  var flushing = null, lastFailure = null, retryDelay = 2000, retryTimer = null, closed = false, submitting = false;
   var lastSeq = 0;
 
   function serverNow() { return Date.now() + offset; }
@@ -144,11 +144,14 @@
     clearTimeout(retryTimer);
     retryTimer = setTimeout(flush, delay);
   }
+  // Sends every pending answer; while a send is running, a second call waits for it and then sends
+  // what is still pending, so a caller can rely on the returned promise (submit waits on it).
   function flush() {
-    if (flushing || closed) return Promise.resolve();
+    if (closed) return Promise.resolve();
+    if (flushing) return flushing.then(flush);
     var queue = Object.keys(state).filter(function (p) { return state[p].dirty && !state[p].bad; });
     if (!queue.length) return Promise.resolve();
-    flushing = true; render();
+    clearTimeout(retryTimer);
     var chain = Promise.resolve(true);
     queue.forEach(function (p) {
       chain = chain.then(function (ok) {
@@ -171,13 +174,14 @@
           if (res.status === 409) { closed = true; alertMsg(res.data.error || T.closed); setTimeout(function () { location.href = cfg.resultUrl; }, 2500); return false; }
           if (res.status === 400) { s.bad = res.data.error || "?"; return true; }
           if (res.status === 401 || res.status === 403 || res.status === 302) { alertMsg(T.signedOut); return false; }
+          lastFailure = "server";
           return false; // 5xx: retry later
-        }, function () { return false; });
+        }, function () { lastFailure = "network"; return false; });
       });
     });
-    return chain.then(function (ok) {
-      flushing = false; saveLocal(); render();
-      if (ok) { retryDelay = 2000; alertMsg(null); }
+    flushing = chain.then(function (ok) {
+      flushing = null; saveLocal(); render();
+      if (ok) { retryDelay = 2000; lastFailure = null; alertMsg(null); }
       else if (!closed) {
         if (!navigator.onLine) alertMsg(T.offline);
         scheduleFlush(retryDelay); retryDelay = Math.min(retryDelay * 2, 30000);
@@ -185,6 +189,8 @@
       var more = Object.keys(state).some(function (p) { return state[p].dirty && !state[p].bad; });
       if (ok && more) scheduleFlush(50);
     });
+    render();
+    return flushing;
   }
 
   // ---- timer
@@ -245,15 +251,28 @@
     try { localStorage.setItem("gridready-exam-mode", m); } catch (e) { /* ignore */ }
   }
   document.getElementById("toggle-mode").addEventListener("click", function () { setMode(mode === "one" ? "all" : "one"); });
-  document.getElementById("submit-btn").addEventListener("click", function () {
-    var unanswered = 0, unsaved = 0;
+  // Before asking, the answer typed a moment ago (its save still waiting on the typing pause) is sent;
+  // only what is unsaved after that is warned about, with its cause.
+  function confirmText() {
+    var unanswered = 0, unsent = 0, refused = 0;
     sections.forEach(function (sec) {
       var s = state[sec.dataset.position];
       if (sec.dataset.type !== "description" && !answered(sec.dataset.type, s.response)) unanswered++;
-      if (s.dirty) unsaved++;
+      if (s.bad) refused++;
+      else if (s.dirty) unsent++;
     });
-    var msg = unsaved ? T.confirmUnsaved.replace("{n}", unsaved) : (unanswered ? T.confirmUnanswered.replace("{n}", unanswered) : T.confirm);
-    if (window.confirm(msg)) doSubmit();
+    if (refused) return T.confirmRefused.replace("{n}", refused);
+    if (unsent) return (lastFailure === "server" ? T.confirmServer : T.confirmUnsaved).replace("{n}", unsent);
+    return unanswered ? T.confirmUnanswered.replace("{n}", unanswered) : T.confirm;
+  }
+  var submitBtn = document.getElementById("submit-btn");
+  submitBtn.addEventListener("click", function () {
+    if (submitting || closed) return;
+    submitBtn.disabled = true;
+    flush().then(function () {
+      submitBtn.disabled = false;
+      if (!closed && window.confirm(confirmText())) doSubmit();
+    });
   });
   window.addEventListener("online", function () { retryDelay = 2000; flush(); });
   window.addEventListener("offline", function () { alertMsg(T.offline); });

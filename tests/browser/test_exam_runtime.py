@@ -156,3 +156,63 @@ def test_countdown_submits_at_the_window_close(live_server, live_db, page):
     assert attempt.submitted_at <= exam.closes_at
     assert _items(live_db, attempt_id) == {1: {"answer": True}, 2: None}
     assert attempt.score == 2
+
+
+def _sit(live_server, live_db, page, questions, title):
+    now = dt.datetime.now(dt.UTC)
+    exam = exam_factories.exam(
+        exam_factories.blueprint(questions),
+        title=title + uuid.uuid4().hex[:4],
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(hours=2),
+    )
+    user = exam_factories.candidate(exam, employee_no=f"X{uuid.uuid4().hex[:8].upper()}")
+    number = user.employee.employee_no
+    live_db.session.commit()
+    page.goto(live_server + "/login")
+    page.fill("#employee_no", number)
+    page.fill("#password", factories.PASSWORD)
+    page.click("#submit")
+    page.wait_for_url(live_server + "/")
+    page.goto(f"{live_server}/exams/{exam.id}")
+    page.click("button:has-text('开始作答')")
+    page.wait_for_url(re.compile(r".*/exams/attempts/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def test_submit_right_after_typing_saves_first_and_does_not_cry_network(live_server, live_db, page):
+    """Typing into a blank and pressing 交卷 at once: the pending save is sent before the question is
+    asked, so the dialog does not claim a network failure, and the typed answer is graded."""
+    attempt_id = _sit(live_server, live_db, page, [exam_factories.question("fill")], "即时交卷")
+    messages = []
+
+    def accept(dialog):
+        messages.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.fill("#q1 .blank[data-blank='0']", "2小时")
+    page.fill("#q1 .blank[data-blank='1']", "4小时")
+    page.click("#submit-btn")
+    page.wait_for_url(f"{live_server}/exams/attempts/{attempt_id}/result")
+    assert messages == ["现在交卷吗？交卷后不能再修改答案。"]
+    assert _items(live_db, attempt_id)[1] == {"blanks": ["2小时", "4小时"]}
+
+
+def test_submit_while_the_server_is_unreachable_says_so(live_server, live_db, page):
+    """Only an answer that truly could not be sent is warned about, in words that name the cause."""
+    attempt_id = _sit(live_server, live_db, page, [exam_factories.question("fill")], "断网交卷")
+    page.route("**/api/exams/attempts/*/answers/*", lambda route: route.abort())
+    messages = []
+
+    def dismiss(dialog):
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.fill("#q1 .blank[data-blank='0']", "2小时")
+    page.click("#submit-btn")
+    expect(page.locator("#save-state")).to_have_class(re.compile(r"\bbg-warning\b"))
+    page.wait_for_timeout(300)
+    assert len(messages) == 1 and "无法连接服务器" in messages[0]
+    assert _items(live_db, attempt_id)[1] is None

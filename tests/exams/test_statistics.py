@@ -124,18 +124,18 @@ def test_alpha_basis_rules():
     rows = list(MARKS.values())
     same = [[10, 11, 12]] * 4
     drawn = [[10, 11, 12], [13, 14, 15], [16, 17, 18], [19, 20, 21]]
-    alpha, basis, k = _alpha(attempts, items(rows, same), shuffled=True)
-    assert (basis, k) == ("questions", 3) and alpha == pytest.approx(0.75)
-    alpha, basis, k = _alpha(attempts, items(rows, drawn), shuffled=False)
-    assert (basis, k) == ("positions", 3) and alpha == pytest.approx(0.75)
+    alpha, basis, k, n = _alpha(attempts, items(rows, same), shuffled=True)
+    assert (basis, k, n) == ("questions", 3, 4) and alpha == pytest.approx(0.75)
+    alpha, basis, k, n = _alpha(attempts, items(rows, drawn), shuffled=False)
+    assert (basis, k, n) == ("positions", 3, 4) and alpha == pytest.approx(0.75)
     # Shuffled drawn papers: positions do not correspond and no question is common → undefined.
-    assert _alpha(attempts, items(rows, drawn), shuffled=True) == (None, None, 0)
+    assert _alpha(attempts, items(rows, drawn), shuffled=True) == (None, None, 0, 0)
     # Papers of different shapes (a position worth 2 points on one paper) → undefined by position.
     mixed = items(rows, drawn)
     mixed[0].points = Decimal(2)
-    assert _alpha(attempts, mixed, shuffled=False) == (None, None, 0)
+    assert _alpha(attempts, mixed, shuffled=False) == (None, None, 0, 0)
     # One candidate only → undefined.
-    assert _alpha(attempts[:1], items(rows[:1], drawn[:1]), shuffled=False) == (None, None, 0)
+    assert _alpha(attempts[:1], items(rows[:1], drawn[:1]), shuffled=False) == (None, None, 0, 0)
 
 
 def test_statistics_for_a_scoped_hr_reader_cover_their_scope(db):
@@ -154,3 +154,52 @@ def test_statistics_for_a_scoped_hr_reader_cover_their_scope(db):
     assert exam_statistics(exam).summary.count == 2
     scoped = exam_statistics(exam, hr).summary
     assert (scoped.count, scoped.mean, scoped.pass_rate) == (1, 2.0, 100.0)
+
+
+def test_alpha_for_shuffled_drawn_papers_over_the_questions_enough_candidates_share():
+    """Drawn, shuffled papers share no positions: alpha is computed over the largest set of questions
+    that enough candidates all had (here questions 1–3, had by candidates 0–4; question 4 only by two
+    of them, question 5 by one). Hand calculation on that 5 × 3 block:
+      totals 3, 2, 1, 0, 3 → variance 1.7; item variances 0.2, 0.3, 0.3 → Σ 0.8;
+      alpha = 3/2 × (1 − 0.8/1.7) = 27/34 ≈ 0.794."""
+    block = [[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 0], [1, 1, 1]]
+    papers = {a: {1: row[0], 2: row[1], 3: row[2]} for a, row in enumerate(block)}
+    papers[0][4] = 1
+    papers[1][4] = 0
+    papers[5] = {5: 1, 4: 1}
+    attempts = [NS(id=a) for a in papers]
+    items = [
+        NS(attempt_id=a, position=p, question_id=q, qtype="single", points=Decimal(1), mark=Decimal(m))
+        for a, marks in papers.items()
+        for p, (q, m) in enumerate(sorted(marks.items(), reverse=True), start=1)
+    ]
+    alpha, basis, k, n = _alpha(attempts, items, shuffled=True)
+    assert (basis, k, n) == ("shared", 3, 5)
+    assert alpha == pytest.approx(27 / 34)
+    assert s.shared_block({0: {1: 1, 2: 0}, 1: {1: 0, 3: 1}}, min_candidates=2) == ([], [])
+
+
+def test_statistics_page_shows_options_key_unreliable_chart_and_blanks(client, login, db):
+    """Distractors by option text with the key marked, true/false in words, fewer than 30 responses marked
+    unreliable, the facility/discrimination chart, the attempt counted, and fill-in blanks as gaps."""
+    single, truefalse, fill = f.question("single"), f.question("truefalse"), f.question("fill")
+    exam = f.exam(f.blueprint([single, truefalse, fill]))
+    for choice in ("A", "B"):
+        employee = f.candidate(exam).employee
+        attempt = runtime.start_attempt(exam, employee, f.NOW)
+        runtime.save_answer(attempt.id, employee.id, 1, 1, {"choice": [choice]}, f.NOW)
+        runtime.save_answer(attempt.id, employee.id, 2, 1, {"answer": choice == "A"}, f.NOW)
+        runtime.save_answer(attempt.id, employee.id, 3, 1, {"blanks": ["2小时", ""]}, f.NOW)
+        runtime.submit_attempt(attempt, f.NOW)
+    login("trainer")
+    page = client.get(f"/exams/manage/{exam.id}/statistics").get_data(as_text=True)
+    text = single.current_version.options[0]["html"]
+    assert f'<li class="fw-semibold">{text}: 50% <span class="badge bg-success">key</span>' in page
+    assert single.current_version.options[1]["html"] + ": 50%" in page
+    assert "True: 50%" in page and "False: 50%" in page
+    assert page.count(">unreliable<") == 3
+    assert 'id="item-map"' in page and "<circle" not in page.split('id="item-map"')[0]
+    assert "Highest attempt" in page or "Last attempt" in page
+    assert "{{1}}" not in page and "（1）______" in page
+    review = client.get(f"/exams/manage/{exam.id}/attempts/{attempt.id}").get_data(as_text=True)
+    assert "{{1}}" not in review and "（1）______" in review

@@ -295,7 +295,7 @@ def test_results_export_statistics_and_blind_grading(client, login, db):
     bad = client.post(
         f"/exams/manage/{essay_exam.id}/grading/{version_id}", data={"item_id": item_id, "points": "12"}
     )
-    assert bad.status_code == 302
+    assert bad.status_code == 422  # shown again with what was posted
     db.session.refresh(attempt)
     assert attempt.status == AttemptStatus.SUBMITTED
     client.post(
@@ -346,3 +346,26 @@ def test_a_scoped_trainer_cannot_reach_people_outside_their_branch(client, login
     assert [e.id for e in services.audience_employees(exam)] == [inside.id]
     assert exam.id not in [e.id for e in services.candidate_exams(outside, utcnow())]
     assert exam.id in [e.id for e in services.candidate_exams(inside, utcnow())]
+
+
+def test_my_exams_shows_the_latest_released_result_or_its_status_in_words(client, login, db):
+    from exams.models import ResultsRelease
+
+    shown = _open_exam([f.question("single")], title="结果公开考试", pass_percent=Decimal(50))
+    held = _open_exam(
+        [f.question("single")], title="结果暂缓考试", results_release=ResultsRelease.AFTER_CLOSE
+    )
+    user = login()
+    for exam in (shown, held):
+        exam.audience.append(_aud(user))
+        db.session.flush()
+        now = utcnow()
+        attempt = runtime.start_attempt(exam, user.employee, now)
+        runtime.save_answer(attempt.id, user.employee.id, 1, 1, {"choice": ["A"]}, now)
+        runtime.submit_attempt(attempt, now)
+    db.session.flush()
+    page = client.get("/exams/mine").get_data(as_text=True)
+    released = page.split("结果公开考试")[1].split("结果暂缓考试")[0]
+    assert "Latest result: 2.00 / 2.00" in released and "Passed" in released
+    withheld = page.split("结果暂缓考试")[1]
+    assert "/ 2" not in withheld and "Latest attempt: Graded — result not released yet" in withheld

@@ -351,3 +351,43 @@ def test_import_confirm_with_the_default_format_and_an_explicit_publish_choice(
     assert f"{published} published" in text and f"{drafts} drafts" in text
     statuses = db.session.scalars(select(Question.status)).all()
     assert sorted(statuses) == sorted([choice] * 2)
+
+
+def test_changing_the_key_asks_whether_the_explanation_still_fits(client, login, db):
+    login("trainer")
+    cat = factories.category()
+    client.post("/question-bank/new", data=_form(cat.id))
+    question = db.session.scalar(select(Question).where(Question.name == "客户服务热线号码是多少？"))
+    edit = client.get(f"/question-bank/{question.id}/edit").get_data(as_text=True)
+    assert 'data-testid="explanation-check"' in edit
+    page = client.post(f"/question-bank/{question.id}/edit", data=_form(cat.id, correct=["B"]))
+    assert page.status_code == 200
+    assert "The answer key changed: check that the explanation still fits it" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(question.versions) == 1
+    # A change that leaves the key alone is not asked about; a confirmed key change is saved.
+    assert (
+        client.post(f"/question-bank/{question.id}/edit", data=_form(cat.id, option_b="110")).status_code
+        == 302
+    )
+    done = client.post(
+        f"/question-bank/{question.id}/edit", data=_form(cat.id, correct=["B"], explanation_checked="y")
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert question.current_version.key == {"correct": ["B"]}
+
+
+def test_a_rubric_that_does_not_add_up_is_warned_about(client, login, db):
+    login("trainer")
+    cat = factories.category()
+    essay = _form(
+        cat.id,
+        type="essay",
+        stem="简述故障报修的分级响应",
+        points="10",
+        reference="分级",
+        rubric="分级（3分）\n报告（2分）",
+    )
+    response = client.post("/question-bank/new", data=essay, follow_redirects=True)
+    assert "The rubric adds up to 5 points but the question is worth 10" in response.get_data(as_text=True)
