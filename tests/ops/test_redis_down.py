@@ -86,13 +86,22 @@ def test_limits_still_hold_per_process_while_redis_is_down(app, client, db, redi
     assert 429 in codes and 500 not in codes
 
 
-def test_a_hall_of_100_signs_in_while_redis_is_down(app, db, redis_down):
+def test_a_hall_of_100_sits_an_exam_while_redis_is_down(app, db, redis_down):
+    """100 candidates behind one address sign in, start, save and submit with the limiter's Redis gone."""
     users = [factories.user() for _ in range(100)]
+    exam = _exam_for(users[0])
+    exam.audience.extend(ExamAudience(kind=AudienceKind.EMPLOYEE, target_id=u.employee_id) for u in users[1:])
     db.session.flush()
-    codes = [
-        app.test_client()
-        .post("/login", data={"employee_no": u.employee.employee_no, "password": factories.PASSWORD})
-        .status_code
-        for u in users
-    ]
-    assert codes == [302] * 100
+    outcomes = []
+    for u in users:
+        client = app.test_client()
+        signed_in = client.post(
+            "/login", data={"employee_no": u.employee.employee_no, "password": factories.PASSWORD}
+        )
+        attempt_id = client.post(f"/api/exams/{exam.id}/start").get_json()["attempt_id"]
+        saved = client.put(
+            f"/api/exams/attempts/{attempt_id}/answers/1", json={"seq": 1, "response": {"choice": ["A"]}}
+        )
+        done = client.post(f"/api/exams/attempts/{attempt_id}/submit")
+        outcomes.append((signed_in.status_code, saved.status_code, done.get_json()["status"]))
+    assert outcomes == [(302, 200, "graded")] * 100
