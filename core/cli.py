@@ -1,12 +1,18 @@
-"""Shell commands: ``flask seed-content``, ``flask seed-demo`` and ``flask gridready version``."""
+"""Shell commands: ``flask seed-content``, ``flask seed-demo``, ``flask backup``, ``flask restore`` and
+``flask gridready version``."""
 
 from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from core import audit
+from core.backup import BackupError, restore_backup, write_backup
 from core.extensions import db
 from core.seeding import Outcome, content_parts, demo_refusals, seeders
 from core.version import app_version
@@ -93,7 +99,40 @@ def seed_demo(force: bool) -> None:
         click.echo(line)
 
 
+@click.command("backup")
+@click.option("--to", "target", type=click.Path(dir_okay=False, path_type=Path), help="The archive to write.")
+def backup(target: Path | None) -> None:
+    """Write a consistent archive of the database and the uploaded files (docs/operations.md)."""
+    cfg = current_app.config
+    if target is None:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        target = Path(cfg["INSTANCE_DIR"]) / "backups" / f"gridready-{stamp}.tar.gz"
+    try:
+        manifest = write_backup(cfg["SQLALCHEMY_DATABASE_URI"], cfg["UPLOAD_DIR"], target)
+    except (BackupError, OSError, subprocess.CalledProcessError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{target}: {sum(manifest['rows'].values())} rows, {len(manifest['uploads'])} files")
+    unset = [name for name, present in manifest["secrets_not_copied"].items() if present]
+    click.echo("not in the archive, keep them in your secret store: " + (", ".join(unset) or "none set"))
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore(archive: Path) -> None:
+    """Restore ARCHIVE into the configured database and upload folder, both of which must be empty."""
+    cfg = current_app.config
+    try:
+        manifest = restore_backup(archive, cfg["SQLALCHEMY_DATABASE_URI"], cfg["UPLOAD_DIR"])
+    except (BackupError, OSError, subprocess.CalledProcessError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"restored {sum(manifest['rows'].values())} rows and {len(manifest['uploads'])} files, all checked"
+    )
+
+
 def init_app(app) -> None:
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(seed_content)
     app.cli.add_command(seed_demo)
     app.cli.add_command(gridready)

@@ -87,6 +87,11 @@ def load_config() -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down must not stop sign-in or an exam: limits fall back to per-process memory (the same
+        # limits, counted by each worker alone) and switch back when Redis answers again; Flask-Limiter
+        # logs one warning when it falls back and one line when storage recovers (docs/operations.md).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_RATE_LIMIT_IP": os.environ.get("LOGIN_RATE_LIMIT_IP", LOGIN_RATE_LIMIT_IP),
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", LOGIN_RATE_LIMIT_ACCOUNT),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),

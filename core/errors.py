@@ -10,11 +10,12 @@ beside a form field catches the error and re-renders with a 4xx status; ``core.t
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from core.extensions import db
 from core.forms import safe_next_url
@@ -115,8 +116,40 @@ def answer_domain_error(exc: DomainError):
     return redirect(exc.redirect_to or _back())
 
 
+# Seconds a client is asked to wait when the database is unreachable: a PostgreSQL restart takes about 5 s.
+RETRY_AFTER_SECONDS = 5
+# What the 503 page says when even rendering it fails (the locale or template needs something that is down).
+BUSY_FALLBACK = "系统繁忙，请稍后重试。"
+
+
+def is_database_unavailable(exc: Exception) -> bool:
+    """The database could not be reached or dropped the connection (a restart, a failover, a lock)."""
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def answer_database_unavailable(exc: DBAPIError):
+    """503 with ``Retry-After`` for a database outage, never a stack trace; other database errors stay 500s."""
+    if not is_database_unavailable(exc):
+        raise exc
+    current_app.logger.warning("database unavailable: %s", str(exc.orig or exc).splitlines()[0])
+    with suppress(DBAPIError):
+        db.session.rollback()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if _wants_json():
+        return jsonify({"error": 503, "retry_after": RETRY_AFTER_SECONDS}), 503, headers
+    try:
+        # Straight from the Jinja environment: the context processors (the user, the inbox) need the database.
+        page = current_app.jinja_env.get_template("errors/503.html").render(retry_after=RETRY_AFTER_SECONDS)
+    except Exception:  # noqa: BLE001 — the page must answer whatever else is down
+        page = BUSY_FALLBACK
+    return page, 503, {**headers, "Content-Type": "text/html; charset=utf-8"}
+
+
 def init_app(app) -> None:
     app.register_error_handler(DomainError, answer_domain_error)
+    app.register_error_handler(DBAPIError, answer_database_unavailable)
 
     @app.errorhandler(403)
     def forbidden(_e):

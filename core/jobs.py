@@ -21,7 +21,7 @@ from core.auth import Role, login_required
 from core.extensions import db
 from core.i18n import lazy_gettext as _l
 from core.models import utcnow
-from core.queue import app_task, bind_app, get_progress, put_progress
+from core.queue import app_task, bind_app, enqueue, get_progress, put_progress
 
 
 class JobRun(db.Model):
@@ -85,7 +85,7 @@ def start_job(kind: str, task: Callable, *, user, **params) -> JobRun:
 @event.listens_for(Session, "after_commit")
 def _enqueue(session: Session) -> None:
     for task, job_id, params in session.info.pop("jobs_after_commit", []):
-        task(job_id, **params)
+        enqueue(task, job_id, **params)  # kept in pending_tasks when the queue is down
 
 
 @event.listens_for(Session, "after_rollback")

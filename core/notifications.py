@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.extensions import db
 from core.models import utcnow
-from core.queue import app_task
+from core.queue import app_task, enqueue
 
 
 class Notification(db.Model):
@@ -141,4 +141,6 @@ def send_pending_email() -> int:
 @event.listens_for(Session, "after_commit")
 def _queue_mail(session: Session) -> None:
     if session.info.pop("mail_after_commit", False):
-        send_pending_email()
+        enqueue(
+            send_pending_email
+        )  # the e-mails wait on their notifications; the sending is kept if the queue is down

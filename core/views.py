@@ -10,6 +10,7 @@ from wtforms import HiddenField
 from core.auth import login_required, public
 from core.extensions import db
 from core.forms import PostForm, safe_next_url
+from core.health import health_report
 from core.i18n import LOCALE_SESSION_KEY
 from core.models import utcnow
 from core.navigation import DashboardCard, add_dashboard_card, cards_for
@@ -33,8 +34,8 @@ def home():
 @bp.get("/healthz")
 @public
 def healthz():
-    db.session.execute(select(1))
-    return {"status": "ok"}
+    report, code = health_report()
+    return report, code, {"Cache-Control": "no-store"}
 
 
 @bp.get("/notifications")
