@@ -35,11 +35,11 @@ class QueueEntry:
     graded: int
 
 
-def grading_queue(exam: Exam) -> list[QueueEntry]:
-    """Hand-graded questions of the exam with how many answers wait and how many are graded."""
-    rows = db.session.execute(
+def _manual_counts(exam: Exam, by) -> list[tuple[int, int, int]]:
+    """(``by`` value, answers waiting, answers marked) over the exam's submitted hand-graded answers."""
+    return db.session.execute(
         select(
-            AttemptItem.version_id,
+            by,
             func.count().filter(AttemptItem.mark.is_(None)),
             func.count().filter(AttemptItem.mark.is_not(None)),
         )
@@ -49,9 +49,14 @@ def grading_queue(exam: Exam) -> list[QueueEntry]:
             Attempt.status != AttemptStatus.OPEN,
             AttemptItem.qtype.in_(grading.MANUAL_TYPES),
         )
-        .group_by(AttemptItem.version_id)
-        .order_by(AttemptItem.version_id)
+        .group_by(by)
+        .order_by(by)
     ).all()
+
+
+def grading_queue(exam: Exam) -> list[QueueEntry]:
+    """Hand-graded questions of the exam with how many answers wait and how many are graded."""
+    rows = _manual_counts(exam, AttemptItem.version_id)
     versions = {
         v.id: v
         for v in db.session.scalars(
@@ -87,22 +92,11 @@ class SheetEntry:
 
 def sheets_to_mark(exam: Exam) -> list[SheetEntry]:
     """Submitted attempts with hand-graded answers, with how many wait: the by-candidate marking queue."""
-    rows = db.session.execute(
-        select(
-            AttemptItem.attempt_id,
-            func.count().filter(AttemptItem.mark.is_(None)),
-            func.count().filter(AttemptItem.mark.is_not(None)),
-        )
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .where(
-            Attempt.exam_id == exam.id,
-            Attempt.status != AttemptStatus.OPEN,
-            AttemptItem.qtype.in_(grading.MANUAL_TYPES),
-        )
-        .group_by(AttemptItem.attempt_id)
-        .order_by(AttemptItem.attempt_id)
-    ).all()
-    return [SheetEntry(db.session.get(Attempt, aid), pending, graded) for aid, pending, graded in rows]
+    rows = _manual_counts(exam, AttemptItem.attempt_id)
+    attempts = {
+        a.id: a for a in db.session.scalars(select(Attempt).where(Attempt.id.in_([r[0] for r in rows])))
+    }
+    return [SheetEntry(attempts[aid], pending, graded) for aid, pending, graded in rows]
 
 
 def manual_items(exam: Exam, attempt_id: int) -> list[AttemptItem] | None:
