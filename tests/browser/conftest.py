@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import mimetypes
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import flask_bootstrap
 import pytest
@@ -57,8 +59,42 @@ def browser():
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
+        new_context = browser.new_context
+
+        def context_with_local_assets(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            _assets_in_browser(context)
+            return context
+
+        browser.new_context = context_with_local_assets  # every context, whichever test makes it
         yield browser
         browser.close()
+
+
+# Static files (the app's and Bootstrap's) are answered by the browser itself from the same files on disk.
+# When a test moves on or closes its page while one is still loading, werkzeug's development server (the
+# live server) may leave that file open, and the ResourceWarning (warnings are errors) fails whichever test
+# runs when the file object is collected. The journeys test the pages, not the static file server.
+ASSET_ROOTS = {
+    "/static/": Path(__file__).resolve().parents[2] / "static",
+    "/bootstrap/static/": Path(flask_bootstrap.__file__).parent / "static",
+}
+
+
+def _serve_asset(route) -> None:
+    path = urlsplit(route.request.url).path
+    for prefix, root in ASSET_ROOTS.items():
+        if path.startswith(prefix):
+            file = (root / path[len(prefix) :]).resolve()
+            if file.is_relative_to(root) and file.is_file():
+                kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+                route.fulfill(body=file.read_bytes(), content_type=kind)
+                return
+    route.continue_()
+
+
+def _assets_in_browser(context) -> None:
+    context.route("**/static/**", _serve_asset)
 
 
 def _watch_csp(page) -> list[str]:
