@@ -3,6 +3,10 @@
 Modules call ``notify(users, kind=..., title=..., body=..., link=...)``. Titles and bodies may be lazy
 strings (``lazy_gettext``): each recipient gets them in their own language. E-mail goes out after the
 transaction commits, through the task queue, so a rolled-back change never sends mail.
+
+A notice that must reach each person once (a reminder a periodic job sends, a notice a retried task
+sends) carries a ``key``: the inbox holds at most one notification per person, kind and key (a unique
+index), so a second call, a retry or a second worker racing the first skips whoever already has it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import ForeignKey, Index, String, Text, event, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.extensions import db
@@ -25,7 +30,10 @@ from core.queue import app_task, enqueue
 class Notification(db.Model):
     __tablename__ = "notifications"
     __audit__ = False
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at"),
+        Index("uq_notifications_once", "user_id", "kind", "once_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -37,6 +45,8 @@ class Notification(db.Model):
     read_at: Mapped[dt.datetime | None]
     email_to: Mapped[str | None] = mapped_column(String(200))
     emailed_at: Mapped[dt.datetime | None]
+    # set when the notice must reach each person once; NULL keys never collide (plain notices)
+    once_key: Mapped[str | None] = mapped_column(String(120))
 
 
 def smtp_configured() -> bool:
@@ -52,11 +62,28 @@ def notify(
     link: str | None = None,
     email: bool = True,
     now: dt.datetime | None = None,
+    key: str | None = None,
 ) -> list[Notification]:
-    """Put a notification in each user's inbox (and queue an e-mail when SMTP is configured)."""
+    """Put a notification in each user's inbox (and queue an e-mail when SMTP is configured).
+
+    With a ``key``, each person gets the notice once: people who already hold this kind and key are
+    skipped, and a concurrent insert that loses the race to the unique index is skipped too.
+    Returns the notifications created by this call."""
     now = now or utcnow()
     created = []
     send_mail = email and smtp_configured()
+    users = list(users)
+    if key is not None:
+        have = set(
+            db.session.scalars(
+                select(Notification.user_id).where(
+                    Notification.kind == kind,
+                    Notification.once_key == key,
+                    Notification.user_id.in_([u.id for u in users]),
+                )
+            )
+        )
+        users = [u for u in users if u.id not in have]
     for user in users:
         locale = getattr(user, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
         with force_locale(locale):
@@ -70,12 +97,26 @@ def notify(
             link=link,
             created_at=now,
             email_to=address or None,
+            once_key=key,
         )
-        db.session.add(note)
+        if key is None:
+            db.session.add(note)
+        elif not _add_once(note):
+            continue
         created.append(note)
     if any(n.email_to for n in created):
         db.session.info["mail_after_commit"] = True
     return created
+
+
+def _add_once(note: Notification) -> bool:
+    """Insert a keyed notice in a savepoint; False when another transaction already holds it."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(note)
+    except IntegrityError:
+        return False
+    return True
 
 
 def unread_count(user_id: int) -> int:

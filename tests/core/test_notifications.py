@@ -1,7 +1,7 @@
 """One notification mechanism: the inbox with its bell count, and e-mail when SMTP is configured."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core import notifications
 from core.i18n import domain
@@ -94,3 +94,25 @@ def test_no_email_without_smtp(app, db):
     with app.test_request_context("/"):
         [note] = notify([user], kind="test", title="x")
     assert note.email_to is None
+
+
+def test_a_keyed_notice_reaches_each_person_once(db):
+    """A notice with a key (an exam reminder, a session reminder) is put in an inbox once, however often
+    the job that sends it runs: the second call skips the people who already have it."""
+    first, second = factories.user(), factories.user()
+    made = notify([first], kind="test.reminder", title="明天开考", key="exam-7-24h")
+    assert [n.user_id for n in made] == [first.id]
+    again = notify([first, second], kind="test.reminder", title="明天开考", key="exam-7-24h")
+    assert [n.user_id for n in again] == [second.id]
+    other_key = notify([first], kind="test.reminder", title="一小时后截止", key="exam-7-1h")
+    assert len(other_key) == 1
+    unkeyed = notify([first], kind="test.reminder", title="无键通知") + notify(
+        [first], kind="test.reminder", title="无键通知"
+    )
+    assert len(unkeyed) == 2  # without a key every call is a new notice, as before
+    count = db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == first.id, Notification.once_key == "exam-7-24h"
+        )
+    )
+    assert count == 1
