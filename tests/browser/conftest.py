@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import flask_bootstrap
 import pytest
+from flask import Response
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
@@ -34,9 +35,32 @@ def live_app(tmp_path_factory):
     )
     with app.app_context():
         upgrade()
+    _static_from_memory(app)
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def _static_from_memory(app) -> None:
+    """The live server answers static files from bytes read at once, never from an open file.
+
+    Chromium fetches the favicon outside the page's network stack, where ``context.route`` cannot answer
+    it; when a test leaves the page while werkzeug's development server is still sending that file, the
+    server drops the response without closing it and the ResourceWarning (warnings are errors) fails
+    whichever test runs when the file object is collected."""
+    def from_memory(serve_file):
+        def static(filename):
+            response = serve_file(filename)
+            response.direct_passthrough = False
+            body = response.get_data()
+            response.close()
+            return Response(body, status=response.status_code, headers=response.headers)
+
+        return static
+
+    for endpoint in ("static", "bootstrap.static"):
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = from_memory(app.view_functions[endpoint])
 
 
 @pytest.fixture(scope="session")
