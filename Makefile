@@ -14,7 +14,7 @@ run setup seed: export PUBLIC_BASE_URL := $(PUBLIC_BASE_URL)
 # The project root is importable even when the editable install predates a new package.
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run setup system-deps install translations db seed test test-pg serve worker bench bench-deps lint check-migrations
+.PHONY: run setup system-deps install translations db seed test test-pg faults serve worker bench bench-deps lint check-migrations
 
 ## First command: install everything, build the database, seed the demo once, serve on http://127.0.0.1:5000
 run: setup seed
@@ -52,6 +52,10 @@ seed: db
 ## Second command: the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
 test: system-deps install translations
 	$(BIN)/pytest
+
+## Live fault tests: a private PostgreSQL cluster restarted and gunicorn workers killed under saves (needs root)
+faults: system-deps install translations
+	GRIDREADY_FAULTS=1 $(BIN)/pytest tests/faults
 
 test-pg: system-deps install translations
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/gridready_test} $(BIN)/pytest

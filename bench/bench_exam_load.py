@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -118,6 +119,7 @@ with app.app_context():
 
 class Server:
     def __init__(self, app: str, url: str, workers: int = 4):
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 — lives as long as the server; closed in stop()
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
@@ -138,7 +140,8 @@ class Server:
             env=env_for(url),
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # a file, not a pipe: nobody reads the log during a run, and a full pipe would stop gunicorn
+            stderr=self.log,
         )
         for _ in range(200):
             try:
@@ -151,12 +154,23 @@ class Server:
         out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True)
         return [int(p) for p in out.stdout.split()]
 
-    def stop(self):
+    def stop_keeping_log(self):
+        """Stop, keeping what the server logged in ``log_bytes``."""
+        self.log.flush()
+        self.stop(close_log=False)
+        self.log.seek(0)
+        self.log_bytes = self.log.read()
+        self.log.close()
+
+    def stop(self, close_log: bool = True):
         self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(15)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+        if close_log:
+            self.log.close()
 
 
 def csrf_from(html: str) -> str:
@@ -266,6 +280,7 @@ def verify(url: str, expected: dict[int, dict[int, dict]]) -> tuple[int, int, in
                     misgraded += 1
             if attempt.status != "graded" or attempt.score != total:
                 misgraded += 1
+        db.session.remove()  # give the connection back before the pool is closed
         db.engine.dispose()
     return checked, lost, misgraded
 

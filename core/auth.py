@@ -10,7 +10,7 @@ import enum
 import functools
 from collections.abc import Callable
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, session
 from flask_login import current_user
 from flask_login import login_required as _flask_login_required
 
@@ -89,6 +89,14 @@ def _no_store_for_signed_in(response):
     view = current_app.view_functions.get(endpoint)
     if getattr(view, "access", None) == "public":
         return response
-    if current_user.is_authenticated:
+    if _signed_in_without_a_query():
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in_without_a_query() -> bool:
+    """Whether the request carries a signed-in session, decided from the session cookie alone: the answer
+    may be the 503 of a database outage, where asking ``current_user`` (even a loaded one, whose expired
+    attributes reload) would query the database again and turn the 503 into a 500. A session whose account
+    has meanwhile been disabled still gets ``no-store``, which keeps more private, not less."""
+    return "_user_id" in session

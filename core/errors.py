@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from core.extensions import db
 from core.forms import safe_next_url
+from core.i18n import lazy_gettext as _l
 from core.transaction import keep_changes
 
 
@@ -116,6 +117,31 @@ def answer_domain_error(exc: DomainError):
     return redirect(exc.redirect_to or _back())
 
 
+class StorageError(DomainError):
+    """The instance folder (or the database's disk) could not take what was to be written (see core.storage)."""
+
+    status = 507
+
+    def __init__(self, message=None, **kwargs):
+        super().__init__(message or STORAGE_FULL_MESSAGE, **kwargs)
+
+
+STORAGE_FULL_MESSAGE = _l(
+    "The server's storage is full or cannot be written to, so nothing was saved. "
+    "Please tell the system administrator."
+)
+
+
+def is_storage_full(exc: BaseException) -> bool:
+    """The database refused a write because its disk is full or read-only."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) == "53100":  # PostgreSQL: disk_full
+        return True
+    text = str(exc.orig).lower()
+    return "database or disk is full" in text or "readonly database" in text
+
+
 # Seconds a client is asked to wait when the database is unreachable: a PostgreSQL restart takes about 5 s.
 RETRY_AFTER_SECONDS = 5
 # What the 503 page says when even rendering it fails (the locale or template needs something that is down).
@@ -130,7 +156,11 @@ def is_database_unavailable(exc: Exception) -> bool:
 
 
 def answer_database_unavailable(exc: DBAPIError):
-    """503 with ``Retry-After`` for a database outage, never a stack trace; other database errors stay 500s."""
+    """503 with ``Retry-After`` for a database outage, never a stack trace; other database errors stay 500s.
+    A database whose disk is full or read-only answers 507 instead: waiting does not help."""
+    if is_storage_full(exc):
+        current_app.logger.error("database storage full: %s", str(exc.orig or exc).splitlines()[0])
+        return answer_domain_error(StorageError())
     if not is_database_unavailable(exc):
         raise exc
     current_app.logger.warning("database unavailable: %s", str(exc.orig or exc).splitlines()[0])

@@ -200,13 +200,22 @@ def queue_depth() -> int:
 
 
 def put_progress(key: str, value: dict) -> None:
-    """Store a job's progress in the queue's storage, outside the job's own database transaction."""
-    huey.storage.put_data(f"progress:{key}", _encode(value))
+    """Store a job's progress in the queue's storage, outside the job's own database transaction.
+    Progress is a courtesy: when the storage is unreachable it is dropped (logged), the job goes on."""
+    try:
+        huey.storage.put_data(f"progress:{key}", _encode(value))
+    except Exception as exc:  # noqa: BLE001 — any storage failure; the job's row keeps its outcome
+        log.warning("job progress not kept (queue storage unreachable): %s", exc)
 
 
 def get_progress(key: str) -> dict | None:
-    """Read a job's last reported progress (None when it reported none)."""
-    raw = huey.storage.peek_data(f"progress:{key}")
+    """Read a job's last reported progress (None when it reported none or the storage is unreachable:
+    the progress page then shows the job's status and result from its row)."""
+    try:
+        raw = huey.storage.peek_data(f"progress:{key}")
+    except Exception as exc:  # noqa: BLE001 — any storage failure reads as "no progress known"
+        log.warning("job progress unreadable (queue storage unreachable): %s", exc)
+        return None
     if raw is EmptyData or raw is None:
         return None
     try:

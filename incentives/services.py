@@ -29,6 +29,7 @@ from core.extensions import db
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.notifications import notify
+from core.storage import write_file
 from core.timeutil import LOCAL_TZ, local_to_utc
 from incentives.errors import IncentiveError
 from incentives.ledger import award, default_locale, reverse_entry
@@ -165,7 +166,7 @@ def store_attachment(data: bytes, original_name: str) -> Attachment:
     root = upload_root()
     root.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{ext}"
-    (root / name).write_bytes(data)
+    write_file(root / name, data)
     shown = uploads.honest_name(original_name, uploads.sniff(data), default="evidence")
     return Attachment(path=f"incentives/{name}", name=shown, content_type=content_type, size=len(data))
 

@@ -11,6 +11,7 @@ from flask import current_app
 
 from core.extensions import db
 from core.i18n import gettext as _
+from core.storage import write_file
 from core.uploads import CONTENT_TYPES, DOCX, JPEG, MP4, PDF, PNG, PPTX, XLSX, honest_name, sniff
 from training.errors import UploadError
 from training.models import StoredFile
@@ -40,7 +41,7 @@ def store_upload(storage, *, allowed: tuple[str, ...], max_bytes: int, user=None
         names = ", ".join(k.upper() for k in allowed)
         raise UploadError(_("This type of file is not accepted. Allowed: %(types)s.", types=names))
     stored_name = f"{secrets.token_hex(16)}.{kind}"
-    (upload_dir() / stored_name).write_bytes(data)
+    write_file(upload_dir() / stored_name, data)
     record = StoredFile(
         stored_name=stored_name,
         original_name=honest_name(storage.filename, kind),

@@ -22,6 +22,7 @@ from core.forms import PostForm, choices
 from core.i18n import gettext as _
 from core.privacy import mask_phone
 from core.spreadsheets import SpreadsheetError, read_rows, read_upload
+from core.storage import write_file
 
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
 ROSTER_MAX_UNPACKED = 50 * 1024 * 1024
@@ -272,7 +273,7 @@ def roster_import():
         token = secrets.token_urlsafe(24)
         suffix = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
         if plan.ok:
-            _staged_path(token).with_suffix(suffix).write_bytes(data)
+            write_file(_staged_path(token).with_suffix(suffix), data)
         return render_template(
             "accounts/people/import_preview.html",
             plan=plan,

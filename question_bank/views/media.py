@@ -13,6 +13,7 @@ from core import uploads
 from core.auth import login_required, role_required
 from core.forms import PostForm
 from core.i18n import gettext as _
+from core.storage import write_file
 from question_bank.views import bp
 from question_bank.views.common import BANK_ROLES
 
@@ -42,7 +43,7 @@ def upload_media():
     if kind is None:
         return {"error": _("Only PNG, JPEG, GIF and WebP images are accepted.")}, 400
     name = f"{secrets.token_hex(16)}.{kind}"
-    (_media_dir() / name).write_bytes(data)
+    write_file(_media_dir() / name, data)
     url = url_for("question_bank.media", name=name)
     return {"url": url, "html": f'<img src="{url}" alt="">'}
 

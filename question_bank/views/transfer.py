@@ -21,6 +21,7 @@ from core.i18n import gettext as _
 from core.jobs import start_job
 from core.models import utcnow
 from core.spreadsheets import SpreadsheetError, read_upload
+from core.storage import write_file
 from question_bank import importing
 from question_bank.categories import can_use_category, category_label, new_category_owner
 from question_bank.errors import ImportRejected
@@ -100,7 +101,7 @@ def import_upload():
     confirm = None
     if plan.ok:
         token = secrets.token_hex(16)
-        _staged(current_user.id, token).write_bytes(data)
+        write_file(_staged(current_user.id, token), data)
         # formdata=None: the upload's own fields (an empty format, no publish choice) must not fill it.
         confirm = ImportConfirmForm(
             formdata=None, token=token, format=fmt, category_id=str(form.category_id.data or "")

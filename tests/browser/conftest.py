@@ -48,6 +48,7 @@ def _static_from_memory(app) -> None:
     it; when a test leaves the page while werkzeug's development server is still sending that file, the
     server drops the response without closing it and the ResourceWarning (warnings are errors) fails
     whichever test runs when the file object is collected."""
+
     def from_memory(serve_file):
         def static(filename):
             response = serve_file(filename)

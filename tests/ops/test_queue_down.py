@@ -75,3 +75,21 @@ def test_notice_emails_queued_during_an_outage_go_out_after_the_next_enqueue(
         committed_db.session.commit()  # a successful enqueue sends the kept work too
     assert sorted(m["To"] for m in smtp) == ["candidate@example.com", "other@example.com"]
     assert pending_count() == 0
+
+
+def test_a_progress_page_reads_while_the_queue_storage_is_unreachable(client, login, db, monkeypatch):
+    """Progress lives in the queue's storage; with Redis gone the page still answers from the job's row
+    (status, result), showing no count instead of a 500. A real Redis client on a port where nothing listens."""
+    from huey.storage import RedisStorage
+
+    user = login()
+    job = JobRun(id="progressjob1", kind="test.count", created_by_id=user.id, status="running")
+    db.session.add(job)
+    db.session.flush()
+    dead = RedisStorage(name="dead", url="redis://127.0.0.1:1/0")
+    monkeypatch.setattr(queue.huey, "storage", dead)
+    state = client.get(f"/jobs/{job.id}.json")
+    assert state.status_code == 200
+    assert state.get_json()["status"] == "running" and state.get_json()["done"] == 0
+    assert client.get(f"/jobs/{job.id}").status_code == 200
+    queue.put_progress(job.id, {"done": 1, "total": 2})  # the job goes on; its progress is not kept

@@ -26,8 +26,6 @@ def redis_down(app):
         LOGIN_RATE_LIMIT_IP=config.LOGIN_RATE_LIMIT_IP,
         LOGIN_RATE_LIMIT_ACCOUNT=config.LOGIN_RATE_LIMIT_ACCOUNT,
     )
-    # Alembic's fileConfig (the suite's migrations) disables loggers created before it; ours must speak.
-    logging.getLogger("flask-limiter").disabled = False
     saved_storage, saved_strategy = limiter._storage, limiter._limiter
     limiter._storage = storage_from_string(DEAD_REDIS)
     limiter._limiter = type(saved_strategy)(limiter._storage)
