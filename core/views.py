@@ -15,6 +15,7 @@ from core.i18n import LOCALE_SESSION_KEY
 from core.models import utcnow
 from core.navigation import DashboardCard, add_dashboard_card, cards_for
 from core.notifications import Notification, mark_read, unread_count
+from core.todo import CARD_LIMIT, todo_for
 
 bp = Blueprint("core", __name__)
 
@@ -29,6 +30,13 @@ class LanguageForm(PostForm):
 def home():
     now = utcnow()
     return render_template("core/home.html", cards=cards_for(current_user, now), now=now)
+
+
+@bp.get("/todo")
+@login_required
+def todo():
+    now = utcnow()
+    return render_template("core/todo.html", items=todo_for(current_user, now), now=now)
 
 
 @bp.get("/healthz")
@@ -87,8 +95,17 @@ def _public_url_card(_user, _now):
     return {"url": current_app.config["PUBLIC_BASE_URL"]}
 
 
+def _todo_card(user, now):
+    """Every user's to-do list, by date: the first items, and how many there are in all."""
+    items = todo_for(user, now)
+    return {"items": items[:CARD_LIMIT], "total": len(items), "now": now}
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    add_dashboard_card(
+        app, DashboardCard("core.todo", "core/cards/todo.html", _todo_card, order=2, width="col-12 col-xl-8")
+    )
     add_dashboard_card(
         app,
         DashboardCard(

@@ -34,6 +34,27 @@ STATUS_LABELS = {
     DrillStatus.CANCELLED: _l("Cancelled"),
 }
 
+# Where an approved drill stands in time, as the people taking part read it (``phase_label``): an
+# employee reads 已批准 on a drill still ahead as "passed"; they are told 即将开始 instead.
+PHASE_LABELS = {
+    "upcoming": _l("Upcoming"),
+    "in_progress": _l("In progress"),
+    "awaiting_record": _l("Held, attendance being recorded"),
+}
+
+
+def phase_label(drill, now):
+    """The drill's status for the people taking part: an approved drill by time (upcoming, in progress,
+    held), every other status by its lifecycle word."""
+    if drill.status != DrillStatus.APPROVED:
+        return STATUS_LABELS[drill.status]
+    if now < drill.starts_at:
+        return PHASE_LABELS["upcoming"]
+    if now < drill.ends_at:
+        return PHASE_LABELS["in_progress"]
+    return PHASE_LABELS["awaiting_record"]
+
+
 # The status inside a sentence on the compliance board ("… is not yet evaluated (status: planned)").
 STATUS_IN_SENTENCE = {
     DrillStatus.PLANNED: _l("planned"),

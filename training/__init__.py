@@ -11,7 +11,8 @@ from core.i18n import lazy_gettext as _l
 from core.jobs import register_kinds as register_job_kinds
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_content_part, add_demo_remover, add_seeder
-from training import cards, cli, labels, seed, starter, views
+from core.todo import add_todo_source
+from training import cards, cli, labels, seed, starter, todo, views
 from training.hours import on_drill_participated
 
 
@@ -49,6 +50,8 @@ def register(app) -> None:
             "training.hr", "training/cards/hr.html", cards.hr_card, roles=(Role.HR, Role.ADMIN), order=60
         ),
     )
+    add_todo_source(app, "training.sessions", todo.session_items, order=20)
+    add_todo_source(app, "training.certificates", todo.certificate_items, order=21)
     add_content_part(
         app,
         "certificate-types",
