@@ -39,6 +39,7 @@ class TodoItem:
     tone: str = "secondary"  # Bootstrap colour of the status badge
     detail: str = ""
     timed: bool = True  # False: show the date only (a certificate's expiry, an action's due date)
+    when_label: object = ""  # what the date is (a lazy string: 截止, 开始, 到期 …)
 
 
 @dataclass(frozen=True)

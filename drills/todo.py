@@ -29,6 +29,7 @@ def role_items(user, now: dt.datetime) -> list[TodoItem]:
                 roles.role_page(drill),
                 _l("Confirm my role"),
                 tone="info",
+                when_label=_l("Starts"),
                 detail=str(_l("Your role: %(roles)s", roles=roles.role_names(rows)))
                 + (f" · {drill.place}" if drill.place else ""),
             )
@@ -57,6 +58,7 @@ def action_items(user, now: dt.datetime) -> list[TodoItem]:
                 _l("Update the action"),
                 tone="danger" if overdue else "warning",
                 timed=False,
+                when_label=_l("Due"),
             )
         )
     return items

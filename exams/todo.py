@@ -31,7 +31,7 @@ def _exam_item(exam: Exam, attempts: list, now: dt.datetime) -> TodoItem | None:
             link,
             _l("Continue"),
             tone="warning",
-            detail=str(_l("Hand in by %(when)s", when=_fmt(min(current.deadline, exam.closes_at)))),
+            when_label=_l("Hand in by"),
         )
     if any(a.passed for a in attempts) or any(a.passed is None for a in attempts):
         return None  # passed, or waiting for marking
@@ -46,9 +46,8 @@ def _exam_item(exam: Exam, attempts: list, now: dt.datetime) -> TodoItem | None:
             link,
             _l("View"),
             tone="info",
-            detail=str(
-                _l("Open from %(start)s to %(end)s", start=_fmt(exam.opens_at), end=_fmt(exam.closes_at))
-            ),
+            when_label=_l("Opens"),
+            detail=str(_l("Closes %(when)s", when=_fmt(exam.closes_at))),
         )
     return TodoItem(
         "exams.exams",
@@ -58,7 +57,7 @@ def _exam_item(exam: Exam, attempts: list, now: dt.datetime) -> TodoItem | None:
         link,
         _l("Take the exam"),
         tone="primary",
-        detail=str(_l("Closes %(when)s", when=_fmt(exam.closes_at))),
+        when_label=_l("Closes"),
     )
 
 

@@ -44,6 +44,7 @@ def appeal_items(user, now: dt.datetime) -> list[TodoItem]:
                 f"/incentives/appeals/{appeal.id}",
                 _l("Read the decision"),
                 tone=tone,
+                when_label=_l("Answered"),
             )
         )
     return items

@@ -42,6 +42,7 @@ def session_items(user, now: dt.datetime) -> list[TodoItem]:
                 _l("Open the session"),
                 tone=tone,
                 detail=session.place,
+                when_label=_l("Starts"),
             )
         )
     return items
@@ -64,6 +65,7 @@ def certificate_items(user, now: dt.datetime) -> list[TodoItem]:
                 _l("Arrange the renewal"),
                 tone=STATUS_BADGES[window["status"]],
                 timed=False,
+                when_label=_l("Expires"),
             )
         )
     return items
