@@ -36,8 +36,9 @@ AUTOMATIC_VERBS = {
 }
 
 
-# The shell's own recorded actions (the packages register theirs).
+# The shell's own recorded actions and audited models (the packages register theirs).
 CORE_ACTIONS = {"seed.content": _l("Starter content loaded")}
+CORE_OBJECTS = {"NoticePreference": _l("Notification preference")}
 
 
 class AuditEntry(db.Model):
@@ -189,7 +190,9 @@ def _write(session: Session, _flush_context) -> None:
 
 def _words(app=None) -> dict[str, dict[str, Any]]:
     app = app or current_app
-    return app.extensions.setdefault("gridready_audit_words", {"objects": {}, "actions": dict(CORE_ACTIONS)})
+    return app.extensions.setdefault(
+        "gridready_audit_words", {"objects": dict(CORE_OBJECTS), "actions": dict(CORE_ACTIONS)}
+    )
 
 
 def register_words(

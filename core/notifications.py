@@ -4,6 +4,9 @@ Modules call ``notify(users, kind=..., title=..., body=..., link=...)``. Titles 
 strings (``lazy_gettext``): each recipient gets them in their own language. E-mail goes out after the
 transaction commits, through the task queue, so a rolled-back change never sends mail.
 
+Each person chooses per kind of notice whether it also comes by e-mail or stays in the inbox only
+(``core.notice_settings``); ``notify`` honours that choice.
+
 A notice that must reach each person once (a reminder a periodic job sends, a notice a retried task
 sends) carries a ``key``: the inbox holds at most one notification per person, kind and key (a unique
 index), so a second call, a retry or a second worker racing the first skips whoever already has it.
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.extensions import db
 from core.models import utcnow
+from core.notice_settings import inbox_only
 from core.queue import app_task, enqueue
 
 
@@ -64,7 +68,8 @@ def notify(
     now: dt.datetime | None = None,
     key: str | None = None,
 ) -> list[Notification]:
-    """Put a notification in each user's inbox (and queue an e-mail when SMTP is configured).
+    """Put a notification in each user's inbox (and queue an e-mail when SMTP is configured, unless the
+    person chose the inbox only for this kind).
 
     With a ``key``, each person gets the notice once: people who already hold this kind and key are
     skipped, and a concurrent insert that loses the race to the unique index is skipped too.
@@ -84,11 +89,12 @@ def notify(
             )
         )
         users = [u for u in users if u.id not in have]
+    no_mail = inbox_only([u.id for u in users], kind) if send_mail else set()
     for user in users:
         locale = getattr(user, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
         with force_locale(locale):
             title_text, body_text = str(title), str(body)
-        address = getattr(user, "email", None) if send_mail else None
+        address = getattr(user, "email", None) if send_mail and user.id not in no_mail else None
         note = Notification(
             user_id=user.id,
             kind=kind,

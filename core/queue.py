@@ -81,6 +81,20 @@ def _task_app():
     return _app
 
 
+def _run_in_app(fn: Callable, *args, **kwargs):
+    """Run a task body in an app context with its own session: one commit, or a rollback on error."""
+    with _task_app().app_context():
+        try:
+            result = fn(*args, **kwargs)
+            db.session.commit()
+            return result
+        except Exception:
+            db.session.rollback()
+            raise
+        finally:
+            db.session.remove()
+
+
 def app_task(**task_options) -> Callable:
     """Declare a huey task that runs in an app context with its own session and one commit."""
 
@@ -88,18 +102,24 @@ def app_task(**task_options) -> Callable:
         @huey.task(**task_options)
         @functools.wraps(fn)
         def run(*args, **kwargs):
-            with _task_app().app_context():
-                try:
-                    result = fn(*args, **kwargs)
-                    db.session.commit()
-                    return result
-                except Exception:
-                    db.session.rollback()
-                    raise
-                finally:
-                    db.session.remove()
+            return _run_in_app(fn, *args, **kwargs)
 
         _TASKS[task_name(fn)] = run
+        return run
+
+    return decorator
+
+
+def app_periodic_task(schedule, **task_options) -> Callable:
+    """Declare a periodic huey task (``schedule``: a ``crontab``) that runs in an app context with its own
+    session and one commit, like ``app_task``. The worker runs it on schedule; a caller may also run it."""
+
+    def decorator(fn: Callable) -> Callable:
+        @huey.periodic_task(schedule, **task_options)
+        @functools.wraps(fn)
+        def run():
+            return _run_in_app(fn)
+
         return run
 
     return decorator

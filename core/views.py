@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import HiddenField
+from wtforms import HiddenField, RadioField
 
 from core.auth import login_required, public
 from core.extensions import db
-from core.forms import PostForm, safe_next_url
+from core.forms import PostForm, choices, safe_next_url
 from core.health import health_report
 from core.i18n import LOCALE_SESSION_KEY
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from core.models import utcnow
 from core.navigation import DashboardCard, add_dashboard_card, cards_for
-from core.notifications import Notification, mark_read, unread_count
+from core.notice_settings import email_choices, kinds_for, save_email_choices
+from core.notifications import Notification, mark_read, smtp_configured, unread_count
+from core.todo import CARD_LIMIT, todo_for
 
 bp = Blueprint("core", __name__)
 
@@ -29,6 +33,13 @@ class LanguageForm(PostForm):
 def home():
     now = utcnow()
     return render_template("core/home.html", cards=cards_for(current_user, now), now=now)
+
+
+@bp.get("/todo")
+@login_required
+def todo():
+    now = utcnow()
+    return render_template("core/todo.html", items=todo_for(current_user, now), now=now)
 
 
 @bp.get("/healthz")
@@ -61,6 +72,44 @@ def open_notification(notification_id: int):
     return redirect(safe_next_url(note.link) or url_for("core.inbox"))
 
 
+CHANNELS = choices([("email", _l("E-mail and in-app")), ("inapp", _l("In-app only"))])
+
+
+def _settings_form(kinds, current: dict[str, bool]):
+    """One radio group per kind of notice (fields ``k0``, ``k1`` … in ``kinds`` order)."""
+
+    class NoticeSettingsForm(PostForm):
+        pass
+
+    for i, kind in enumerate(kinds):
+        field = RadioField(kind.label, choices=CHANNELS, default="email" if current[kind.kind] else "inapp")
+        setattr(NoticeSettingsForm, f"k{i}", field)
+    return NoticeSettingsForm()
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def notice_settings():
+    """The signed-in person's choice, per kind of notice, of e-mail and in-app or in-app only."""
+    kinds = kinds_for(current_user)
+    form = _settings_form(kinds, email_choices(current_user))
+    if form.validate_on_submit():
+        chosen = {k.kind: form[f"k{i}"].data == "email" for i, k in enumerate(kinds)}
+        save_email_choices(current_user, chosen, utcnow())
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for("core.notice_settings"))
+    groups: dict[str, list] = {}
+    for i, kind in enumerate(kinds):
+        groups.setdefault(str(kind.group), []).append(form[f"k{i}"])
+    return render_template(
+        "core/notice_settings.html",
+        form=form,
+        groups=groups,
+        smtp=smtp_configured(),
+        has_email=bool(current_user.email),
+    )
+
+
 @bp.post("/notifications/read-all")
 @login_required
 def read_all():
@@ -87,8 +136,17 @@ def _public_url_card(_user, _now):
     return {"url": current_app.config["PUBLIC_BASE_URL"]}
 
 
+def _todo_card(user, now):
+    """Every user's to-do list, by date: the first items, and how many there are in all."""
+    items = todo_for(user, now)
+    return {"items": items[:CARD_LIMIT], "total": len(items), "now": now}
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    add_dashboard_card(
+        app, DashboardCard("core.todo", "core/cards/todo.html", _todo_card, order=2, width="col-12 col-xl-8")
+    )
     add_dashboard_card(
         app,
         DashboardCard(

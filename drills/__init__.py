@@ -7,8 +7,10 @@ from core import audit
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
+from core.notice_settings import register_notice_kinds
 from core.seeding import add_content_part, add_demo_remover, add_seeder
-from drills import cards, cli, labels, seed, starter, views
+from core.todo import add_todo_source
+from drills import cards, cli, labels, seed, starter, todo, views
 
 
 def register(app) -> None:
@@ -27,6 +29,9 @@ def register(app) -> None:
             "drills.board", "drills/cards/board.html", cards.board_card, roles=STAFF_ROLES, order=35
         ),
     )
+    register_notice_kinds(app, labels.NOTICE_KINDS)
+    add_todo_source(app, "drills.roles", todo.role_items, order=30)
+    add_todo_source(app, "drills.actions", todo.action_items, order=31)
     add_content_part(
         app,
         "emergency-plans",

@@ -40,7 +40,7 @@ def my_drills_card(user, now):
     ).all()
     if not drills and not actions:
         return None
-    return {"drills": drills, "actions": actions, "today": now.astimezone(LOCAL_TZ).date()}
+    return {"drills": drills, "actions": actions, "today": now.astimezone(LOCAL_TZ).date(), "now": now}
 
 
 def board_card(user, now):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from core.auth import STAFF_ROLES
 from core.i18n import lazy_gettext as _l
+from core.notice_settings import NoticeKind
 from drills.evaluation_models import ActionStatus, FindingKind, Level, Method, Severity
 from drills.models import ContentType, DrillStatus, IncidentType, ParticipantRole, Tier
 
@@ -33,6 +35,27 @@ STATUS_LABELS = {
     DrillStatus.CLOSED: _l("Closed"),
     DrillStatus.CANCELLED: _l("Cancelled"),
 }
+
+# Where an approved drill stands in time, as the people taking part read it (``phase_label``): an
+# employee reads 已批准 on a drill still ahead as "passed"; they are told 即将开始 instead.
+PHASE_LABELS = {
+    "upcoming": _l("Upcoming"),
+    "in_progress": _l("In progress"),
+    "awaiting_record": _l("Held, attendance being recorded"),
+}
+
+
+def phase_label(drill, now):
+    """The drill's status for the people taking part: an approved drill by time (upcoming, in progress,
+    held), every other status by its lifecycle word."""
+    if drill.status != DrillStatus.APPROVED:
+        return STATUS_LABELS[drill.status]
+    if now < drill.starts_at:
+        return PHASE_LABELS["upcoming"]
+    if now < drill.ends_at:
+        return PHASE_LABELS["in_progress"]
+    return PHASE_LABELS["awaiting_record"]
+
 
 # The status inside a sentence on the compliance board ("… is not yet evaluated (status: planned)").
 STATUS_IN_SENTENCE = {
@@ -133,3 +156,22 @@ AUDIT_ACTIONS = {
     "drill.report_exported": _l("Drill evaluation report downloaded"),
     "drill.report_reissued": _l("Drill evaluation report re-issued"),
 }
+
+
+# The package's notice kinds on the notification settings page (``core.notice_settings``).
+_NOTICES = _l("Drills")
+NOTICE_KINDS = [
+    NoticeKind("drill.role", _l("Drill role to confirm"), _NOTICES, order=400),
+    NoticeKind("drill.approved", _l("A drill you direct is scheduled"), _NOTICES, order=401),
+    NoticeKind("drill.cancelled", _l("Drill cancelled"), _NOTICES, order=402),
+    NoticeKind("drill.evaluate", _l("Drill to evaluate"), _NOTICES, order=403),
+    NoticeKind("drill.reported", _l("Drill evaluation report issued"), _NOTICES, order=404),
+    NoticeKind("drill.action_assigned", _l("Corrective action assigned to you"), _NOTICES, order=405),
+    NoticeKind("drill.action_due", _l("Corrective action due soon"), _NOTICES, order=406),
+    NoticeKind("drill.action_overdue", _l("Corrective action overdue"), _NOTICES, order=407),
+    NoticeKind("drill.action_escalated", _l("Someone's corrective action is overdue"), _NOTICES, order=408),
+    NoticeKind("drill.report_*", _l("Drill evaluation report due"), _NOTICES, roles=STAFF_ROLES, order=409),
+    NoticeKind(
+        "drill.compliance_*", _l("Half-year drill compliance"), _NOTICES, roles=STAFF_ROLES, order=410
+    ),
+]

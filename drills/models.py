@@ -247,6 +247,8 @@ class DrillParticipant(db.Model):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=ParticipantRole.PLAYER)
     attended: Mapped[bool | None] = mapped_column(Boolean)
+    # the person confirmed the role they were given (drills.roles); NULL while unconfirmed
+    confirmed_at: Mapped[dt.datetime | None]
 
     drill: Mapped[Drill] = relationship(back_populates="participants")
     employee: Mapped[Employee] = relationship()

@@ -13,6 +13,7 @@ from core.extensions import db
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.notifications import notify
+from drills import roles
 from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import (
     ActionStatus,
@@ -158,6 +159,8 @@ def add_participant(drill: Drill, employee: Employee, role: str) -> DrillPartici
     if role == ParticipantRole.EVALUATOR and drill.lead_evaluator_id is None:
         drill.lead_evaluator = employee
     db.session.flush()
+    if drill.status == DrillStatus.APPROVED:
+        roles.notify_roles(drill, [participant])
     return participant
 
 
@@ -245,15 +248,19 @@ def approve(drill: Drill, actor: User, now: dt.datetime) -> None:
         raise DrillError(" ".join(problems))
     drill.status = DrillStatus.APPROVED
     drill.approved_at = now
-    notify(
-        _people(drill),
-        kind="drill.approved",
-        title=_l("Drill scheduled: %(title)s", title=drill.title),
-        body=_l("You take part in this emergency drill. Check the date, place and your role."),
-        link=f"/drills/{drill.id}",
-        now=now,
-    )
     db.session.flush()
+    roles.notify_roles(drill, list(drill.participants), now)
+    director = drill.director.user if drill.director is not None else None
+    if director is not None and not roles.my_roles(drill, drill.director):
+        notify(
+            [director],
+            kind="drill.approved",
+            title=_l("Drill scheduled: %(title)s", title=drill.title),
+            body=_l("You direct this emergency drill. Check the date, place and participants."),
+            link=f"/drills/{drill.id}",
+            now=now,
+            key=f"drill:{drill.id}",
+        )
 
 
 def record_conducted(drill: Drill, attended_ids: set[int], now: dt.datetime) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from core import audit
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
+from core.notice_settings import register_notice_kinds
 from core.seeding import add_seeder
-from exams import cards, cli, labels, marking, papers, seed, views
+from core.todo import add_todo_source
+from exams import cards, cli, labels, marking, papers, seed, todo, views
 from exams.views.common import MANAGERS, READERS
 from question_bank.categories import register_usage_check
 from question_bank.usage import register_version_uses
@@ -47,4 +49,6 @@ def register(app) -> None:
     add_dashboard_card(
         app, DashboardCard("exams.mine", "exams/cards/mine.html", cards.my_exams_card, order=10)
     )
+    register_notice_kinds(app, labels.NOTICE_KINDS)
+    add_todo_source(app, "exams.exams", todo.exam_items, order=10)
     add_seeder(app, "exams demo", 40, seed.seed_exams)

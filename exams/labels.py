@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.i18n import lazy_gettext as _l
+from core.notice_settings import NoticeKind
 from exams.grading import MultipleRule
 from exams.models import AttemptStatus, ExamPurpose, GradingMethod, ResultsRelease
 
@@ -52,3 +53,11 @@ AUDIT_ACTIONS = {
     "exam.regrade": _l("Exam regraded"),
     "exam.results_export": _l("Exam results exported"),
 }
+
+
+# The package's notice kinds on the notification settings page (``core.notice_settings``).
+_NOTICES = _l("Exams")
+NOTICE_KINDS = [
+    NoticeKind("exam.marked", _l("Marking of my answers finished"), _NOTICES, order=300),
+    NoticeKind("exam.regraded", _l("My result changed after a corrected key"), _NOTICES, order=301),
+]

@@ -8,8 +8,10 @@ from core import audit
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
+from core.notice_settings import register_notice_kinds
 from core.seeding import add_content_part, add_demo_remover, add_seeder
-from incentives import awards, cards, cli, labels, seed, starter
+from core.todo import add_todo_source
+from incentives import awards, cards, cli, labels, seed, starter, todo
 from incentives.selection import selection_period, stars_of
 from incentives.views import bp
 
@@ -83,6 +85,8 @@ def register(app) -> None:
         add_nav_item(app, item)
     for card in CARDS:
         add_dashboard_card(app, card)
+    register_notice_kinds(app, labels.NOTICE_KINDS)
+    add_todo_source(app, "incentives.appeals", todo.appeal_items, order=40)
     add_content_part(app, "point-rules", 60, "the standard point rules", starter.seed_point_rules)
     add_content_part(
         app, "star-settings", 61, "service-star and leaderboard settings", starter.seed_star_settings

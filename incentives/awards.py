@@ -15,9 +15,12 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from accounts.models import User
 from core import signals
 from core.extensions import db
 from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
+from core.notifications import notify
 from incentives.ledger import award, default_locale, reverse_entry, reversed_ids
 from incentives.models import ExamScore, PointEntry, PointRule, Trigger
 
@@ -60,7 +63,30 @@ def _pay(trigger: str, employee, *, source_key: str, label: str, now: dt.datetim
     for rule in active_rules(trigger):
         points = rule.points * Decimal(quantity)
         entries.append(award(rule, employee, points, source_key=source_key, source_label=label, now=now))
+    points_awarded(employee, entries, now=now)
     return entries
+
+
+def points_awarded(employee, entries: list[PointEntry], *, now: dt.datetime) -> None:
+    """Tell the employee about each automatic award (once per ledger line, a replay tells nobody again);
+    an award the cap cut to nothing is told too, with the reason."""
+    user = db.session.scalar(select(User).where(User.employee_id == employee.id, User.active.is_(True)))
+    if user is None or not entries:
+        return
+    for entry in entries:
+        notify(
+            [user],
+            kind="incentives.points",
+            title=_l("%(points)s points: %(what)s", points=_signed(entry.points), what=entry.source_label),
+            body=entry.reason,
+            link="/incentives/",
+            now=now,
+            key=f"points:{entry.id}",
+        )
+
+
+def _signed(points: Decimal) -> str:
+    return f"+{points}" if points > 0 else str(points)
 
 
 def _percentage(score, max_score) -> Decimal:

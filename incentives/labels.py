@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
+from core.notice_settings import NoticeKind
 from incentives.models import PeriodKind, RuleCategory, Trigger
 
 TRIGGER_LABELS = {
@@ -47,3 +49,34 @@ AUDIT_ACTIONS = {
     "point_claim.attachment_read": _l("Points claim attachment opened"),
     "incentives.ledger_export": _l("Points ledger exported"),
 }
+
+
+# The package's notice kinds on the notification settings page (``core.notice_settings``).
+_NOTICES = _l("Points")
+_HR = (Role.HR,)
+NOTICE_KINDS = [
+    NoticeKind("incentives.points", _l("Points awarded"), _NOTICES, order=500),
+    NoticeKind("incentives.entry", _l("Points entry approved"), _NOTICES, order=501),
+    NoticeKind("incentives.correction", _l("Points entry corrected"), _NOTICES, order=502),
+    NoticeKind("incentives.appeal_resolved", _l("Appeal decided"), _NOTICES, order=503),
+    NoticeKind("incentives.star", _l("Service star awarded"), _NOTICES, order=504),
+    NoticeKind(
+        "incentives.claim_decided",
+        _l("Decision on a points entry you made"),
+        _NOTICES,
+        roles=STAFF_ROLES,
+        order=505,
+    ),
+    NoticeKind("incentives.claim", _l("Points entry to approve"), _NOTICES, roles=_HR, order=506),
+    NoticeKind("incentives.appeal", _l("New points appeal"), _NOTICES, roles=_HR, order=507),
+    NoticeKind(
+        "incentives.selection", _l("Service-star nominations to approve"), _NOTICES, roles=_HR, order=508
+    ),
+    NoticeKind(
+        "incentives.selection_returned",
+        _l("Service-star nominations returned"),
+        _NOTICES,
+        roles=STAFF_ROLES,
+        order=509,
+    ),
+]

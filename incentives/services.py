@@ -383,6 +383,7 @@ def resolve_appeal(appeal: Appeal, *, user: User, uphold: bool, resolution: str,
             body=resolution,
             link=link("incentives.appeal_show", appeal_id=appeal.id),
             now=now,
+            key=f"appeal:{appeal.id}",
         )
     return appeal
 

@@ -1,5 +1,5 @@
 """Fixtures: ``app`` (one per run, schema built by the migrations), ``db`` (each test inside a transaction
-that is rolled back), ``client`` and ``login(role=..., scope=...)``.
+that is rolled back), ``client``, ``login(role=..., scope=...)`` and ``smtp_server`` (a real SMTP server).
 
 Set TEST_DATABASE_URL to run the suite on PostgreSQL; the database's tables are dropped and rebuilt.
 Tests that need real commits across threads or processes use ``committed_db`` instead of ``db``.
@@ -15,9 +15,13 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 _TMP = tempfile.mkdtemp(prefix="gridready-test-")
 os.environ.setdefault("GRIDREADY_INSTANCE", _TMP)
 
+import socket  # noqa: E402
+from email import message_from_bytes, policy  # noqa: E402
+
 import pytest  # noqa: E402
 import redis  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from flask_babel import force_locale  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
@@ -268,3 +272,37 @@ def login(client, db):
         return user
 
     return _login
+
+
+class _SMTPInbox:
+    """aiosmtpd handler: keeps every message the server accepts, parsed."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on a free local port, with the app's SMTP settings pointing at it for
+    one test; yields the list of messages it received (``email.message.EmailMessage``)."""
+    inbox = _SMTPInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    keys = ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "SMTP_USER")
+    saved = {k: app.config.get(k) for k in keys}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_STARTTLS=False, SMTP_USER=None)
+    try:
+        yield inbox.messages
+    finally:
+        controller.stop()
+        app.config.update(saved)

@@ -25,6 +25,7 @@ from core.extensions import db
 from core.i18n import gettext as _
 from core.pdf import render_pages
 from core.timeutil import local_date
+from training import notices
 from training.errors import CertificateError
 from training.expiry import ExpiryStatus, expiry_status
 from training.models import Certificate, CertificateKind
@@ -179,6 +180,7 @@ def issue_certificates(specs: Sequence[CertificateSpec], *, now: dt.datetime) ->
             kinds=sorted({c.kind for c in new}),
             ids=[c.id for c in new][:50],
         )
+        notices.certificates_issued(new, now=now)
     return result
 
 
@@ -216,6 +218,7 @@ def reissue_certificate(
     cert.superseded_at = now
     cert.superseded_by = new
     db.session.flush()
+    notices.certificates_issued([new], now=now)
     return new
 
 

@@ -31,12 +31,12 @@ from flask import current_app
 from icalendar import Calendar, Event
 from sqlalchemy import func, or_, select
 
-from accounts.models import Department, Employee, EmployeeStatus, User
+from accounts.models import Department, Employee, EmployeeStatus
 from core.extensions import db
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
-from core.notifications import notify
 from core.timeutil import LOCAL_TZ, local_date
+from training import notices
 from training.completion import (  # noqa: F401 — re-exported: the package's public API
     FULL_ATTENDANCE,
     attendance_share,
@@ -150,13 +150,6 @@ def enrolment_of(session: TrainingSession, employee: Employee) -> Enrolment | No
     )
 
 
-def _users_of(employee_ids) -> list[User]:
-    ids = list(employee_ids)
-    if not ids:
-        return []
-    return list(db.session.scalars(select(User).where(User.employee_id.in_(ids), User.active.is_(True))))
-
-
 def assign_enrolments(
     session: TrainingSession, *, departments: list[Department], positions: list, now: dt.datetime
 ) -> list[Enrolment]:
@@ -182,20 +175,14 @@ def assign_enrolments(
             if enrolment.status != EnrolmentStatus.ENROLLED:
                 enrolment.status = EnrolmentStatus.ENROLLED
                 enrolment.assigned = True
+                enrolment.requested_at = now  # enrolled again: told again (training.notices)
                 created.append(enrolment)
             continue
         enrolment = Enrolment(session=session, employee=employee, assigned=True, requested_at=now)
         db.session.add(enrolment)
         created.append(enrolment)
     db.session.flush()
-    notify(
-        _users_of(e.employee_id for e in created),
-        kind="training.enrolled",
-        title=_l("You are enrolled in the training session %(title)s", title=session.title),
-        body=_l("Starts %(when)s at %(place)s.", when=_fmt(session.starts_at), place=session.place),
-        link=f"/training/sessions/{session.id}",
-        now=now,
-    )
+    notices.enrolments_confirmed(created, now=now)
     return created
 
 
@@ -254,6 +241,7 @@ def self_enrol(session: TrainingSession, employee: Employee, *, now: dt.datetime
     else:
         enrolment.status, enrolment.requested_at, enrolment.assigned = status, now, False
     db.session.flush()
+    notices.enrolments_confirmed([enrolment], now=now)
     return enrolment
 
 
@@ -277,13 +265,7 @@ def withdraw(enrolment: Enrolment, *, now: dt.datetime) -> Enrolment | None:
         return None
     promoted.status = EnrolmentStatus.ENROLLED
     db.session.flush()
-    notify(
-        _users_of([promoted.employee_id]),
-        kind="training.promoted",
-        title=_l("A seat became free: you are enrolled in %(title)s", title=session.title),
-        link=f"/training/sessions/{session.id}",
-        now=now,
-    )
+    notices.moved_up(promoted, now=now)
     return promoted
 
 

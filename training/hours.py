@@ -12,6 +12,7 @@ from accounts.models import Employee
 from core.extensions import db
 from core.i18n import gettext as _
 from core.timeutil import local_date
+from training import notices
 from training.errors import TrainingError
 from training.models import HoursEntry, HoursSource
 
@@ -25,7 +26,8 @@ def credit_hours(
     earned_on: dt.date,
     description: str = "",
 ) -> HoursEntry | None:
-    """Add 学时 to the ledger once per ``source_key`` (a replay credits nothing and returns None)."""
+    """Add 学时 to the ledger once per ``source_key`` (a replay credits nothing and returns None); the
+    person is told (``training.notices``)."""
     if db.session.scalar(select(HoursEntry.id).where(HoursEntry.source_key == source_key)):
         return None
     hours = Decimal(str(hours))
@@ -41,6 +43,7 @@ def credit_hours(
     )
     db.session.add(entry)
     db.session.flush()
+    notices.hours_credited(entry)
     return entry
 
 

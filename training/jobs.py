@@ -6,6 +6,11 @@
   sends for every passer of an exam: ``[{"kind", "employee_id", "title", "number", "issued_on",
   "expires_on", "issuer", "source_key", "extra"}]``, dates as ISO strings). Idempotent per source key.
 
+- ``session_reminders`` (every hour at :05): the reminder the day before a session
+  (``training.notices.send_session_reminders``), each person once per session and start time.
+- ``certificate_reminders`` (every day at 08:10 Asia/Shanghai): the 90 / 30 / 0-day renewal reminders
+  (``qualifications.run_reminders``, also ``flask training reminders``), each record and window once.
+
 Each chunk is laid out in one WeasyPrint pass (``training.certificates.issue_certificates``); the job
 commits once at the end (``core.queue.app_task``), so a failure leaves nothing half-issued.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from huey import crontab
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,9 +27,14 @@ from accounts.models import Employee
 from core.extensions import db
 from core.i18n import gettext as _
 from core.jobs import job_task, start_job
+from core.models import utcnow
+from core.queue import app_periodic_task
+from core.timeutil import local_date
+from training import notices
 from training.certificates import BULK_CHUNK, CertificateSpec, issue_certificates
 from training.course_sessions import confirm_enrolments
 from training.models import Enrolment, TrainingSession
+from training.qualifications import run_reminders
 
 
 def _now(value: str | None) -> dt.datetime:
@@ -120,3 +131,16 @@ def start_session_completion_job(session: TrainingSession, *, user, now: dt.date
         session_id=session.id,
         now=now.isoformat(),
     )
+
+
+@app_periodic_task(crontab(minute="5"))
+def session_reminders() -> int:
+    """Hourly: remind the people enrolled in a session that starts within a day (once each)."""
+    return notices.send_session_reminders(utcnow())
+
+
+@app_periodic_task(crontab(minute="10", hour="0"))  # the queue's clock is UTC: 08:10 in Shanghai
+def certificate_reminders() -> int:
+    """Daily: the certificate renewal reminders (once per record and window)."""
+    now = utcnow()
+    return sum(1 for due in run_reminders(local_date(now), now=now) if due.notified)

@@ -4,6 +4,7 @@ statuses, certificate kinds, matrix flags)."""
 from __future__ import annotations
 
 from core.i18n import lazy_gettext as _l
+from core.notice_settings import NoticeKind
 from training.expiry import ExpiryStatus
 from training.models import CertificateKind, CourseFormat, PlanPeriod
 
@@ -87,3 +88,15 @@ JOB_KINDS = {
     "training.certificates": _l("Issuing certificates"),
     "training.session_completion": _l("Completing a training session"),
 }
+
+# The package's notice kinds on the notification settings page (``core.notice_settings``).
+_GROUP = _l("Training")
+NOTICE_KINDS = [
+    NoticeKind("training.enrolled", _l("Enrolment in a training session confirmed"), _GROUP, order=200),
+    NoticeKind("training.waitlisted", _l("Put on a session's waiting list"), _GROUP, order=201),
+    NoticeKind("training.promoted", _l("Moved up from the waiting list"), _GROUP, order=202),
+    NoticeKind("training.session_reminder", _l("Reminder the day before a session"), _GROUP, order=203),
+    NoticeKind("training.hours", _l("Training hours credited"), _GROUP, order=204),
+    NoticeKind("training.certificate", _l("Certificate issued"), _GROUP, order=205),
+    NoticeKind("training.expiry", _l("Certificate expiring or expired"), _GROUP, order=206),
+]

@@ -440,6 +440,7 @@ def run_reminders(today: dt.date, *, now: dt.datetime) -> list[DueRenewal]:
                 body=_l("Please arrange the renewal (复审) in time."),
                 link="/training/my/qualifications",  # a path: reminders run from the CLI
                 now=now,
+                key=f"expiry:{record.id}:{window}",
             )
         db.session.add(ExpiryReminder(record_id=record.id, window=window, sent_at=now))
     db.session.flush()

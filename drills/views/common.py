@@ -28,6 +28,7 @@ from drills.labels import (
     SEVERITY_LABELS,
     STATUS_LABELS,
     TIER_LABELS,
+    phase_label,
     rating_text,
 )
 from drills.models import Drill, Tier
@@ -49,6 +50,7 @@ def labels() -> dict:
     return {
         "incident": INCIDENT_LABELS,
         "status": STATUS_LABELS,
+        "phase": phase_label,
         "content": CONTENT_LABELS,
         "form": dict(FORM_CHOICES),
         "scope": dict(SCOPE_CHOICES),

@@ -15,7 +15,7 @@ from core.i18n import gettext as _
 from core.models import utcnow
 from core.pdf import render_pdf
 from core.timeutil import LOCAL_TZ, local_date, local_to_utc
-from drills import access, assessment, issued_reports, report, services
+from drills import access, assessment, issued_reports, report, roles, services
 from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import FormKind
 from drills.forms import DecisionForm, DrillEditForm, InjectForm, ParticipantForm, ReasonForm, ReportTextForm
@@ -52,6 +52,7 @@ def index():
         filters={"status": status, "half": half, "unit": unit_id},
         half_choices=[HalfYear.of(utcnow()).shift(1 - n) for n in range(8)],
         can_plan=current_user.has_any_role(*MANAGERS),
+        now=utcnow(),
     )
 
 
@@ -205,6 +206,9 @@ def show(drill_id: int):
         if drill.status in (DrillStatus.PLANNED, DrillStatus.APPROVED)
         else None,
         now=utcnow(),
+        my_roles=roles.my_roles(drill, current_user.employee),
+        my_role_names=roles.role_names(roles.my_roles(drill, current_user.employee)),
+        can_confirm_role=roles.can_confirm(drill, utcnow()),
     )
 
 

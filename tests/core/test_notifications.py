@@ -1,9 +1,7 @@
 """One notification mechanism: the inbox with its bell count, and e-mail when SMTP is configured."""
 
-import pytest
 from sqlalchemy import func, select
 
-from core import notifications
 from core.i18n import domain
 from core.notifications import Notification, notify
 from tests import factories
@@ -44,38 +42,8 @@ def test_title_follows_each_recipients_language(db, app):
     assert a.title == "登录" and b.title == "Sign in"
 
 
-class FakeSMTP:
-    sent: list = []
-
-    def __init__(self, host, port, timeout=None):
-        self.host, self.port = host, port
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def starttls(self):
-        pass
-
-    def login(self, user, password):
-        pass
-
-    def send_message(self, msg):
-        FakeSMTP.sent.append(msg)
-
-
-@pytest.fixture
-def smtp(app, monkeypatch):
-    FakeSMTP.sent = []
-    monkeypatch.setattr(notifications.smtplib, "SMTP", FakeSMTP)
-    app.config["SMTP_HOST"] = "mail.test"
-    yield FakeSMTP.sent
-    app.config["SMTP_HOST"] = None
-
-
-def test_email_goes_out_after_commit_only(app, db, smtp):
+def test_email_goes_out_after_commit_only(app, db, smtp_server):
+    smtp = smtp_server  # a real SMTP server (aiosmtpd)
     user = factories.user(email="someone@example.com")
     with app.test_request_context("/"):
         notify([user], kind="test", title="考试提醒", body="请按时参加", link="/exams/1")

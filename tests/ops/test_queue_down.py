@@ -4,12 +4,11 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from core import notifications, queue
+from core import queue
 from core.jobs import JobRun, job_task, start_job
 from core.notifications import notify
 from core.queue import PendingTask, drain_pending, pending_count
 from tests import factories
-from tests.core.test_notifications import FakeSMTP
 
 RUNS: list = []
 
@@ -33,15 +32,6 @@ def queue_down():
     patch.undo()
 
 
-@pytest.fixture
-def smtp(app, monkeypatch):
-    FakeSMTP.sent = []
-    monkeypatch.setattr(notifications.smtplib, "SMTP", FakeSMTP)
-    app.config["SMTP_HOST"] = "mail.test"
-    yield FakeSMTP.sent
-    app.config["SMTP_HOST"] = None
-
-
 def test_a_job_queued_while_the_queue_is_down_runs_once_when_it_is_back(app, committed_db, queue_down):
     RUNS.clear()
     user = factories.user()
@@ -59,13 +49,13 @@ def test_a_job_queued_while_the_queue_is_down_runs_once_when_it_is_back(app, com
 
 
 def test_notice_emails_queued_during_an_outage_go_out_after_the_next_enqueue(
-    app, committed_db, queue_down, smtp
+    app, committed_db, queue_down, smtp_server
 ):
     with app.test_request_context("/"):
         user = factories.user(email="candidate@example.com")
         notify([user], kind="test", title="考试提醒", body="明天九点")
         committed_db.session.commit()
-    assert smtp == [] and pending_count() == 1
+    assert smtp_server == [] and pending_count() == 1
     [kept] = committed_db.session.scalars(select(PendingTask)).all()
     assert "Connection refused" in kept.error
     queue_down()
@@ -73,7 +63,7 @@ def test_notice_emails_queued_during_an_outage_go_out_after_the_next_enqueue(
         other = factories.user(email="other@example.com")
         notify([other], kind="test", title="另一条提醒")
         committed_db.session.commit()  # a successful enqueue sends the kept work too
-    assert sorted(m["To"] for m in smtp) == ["candidate@example.com", "other@example.com"]
+    assert sorted(m["To"] for m in smtp_server) == ["candidate@example.com", "other@example.com"]
     assert pending_count() == 0
 
 
