@@ -62,6 +62,11 @@ CARDS = (
 )
 
 
+def _text_sizes() -> dict:
+    """The text sizes the user menu of every page offers (templates/base.html)."""
+    return {"text_sizes": labels.TEXT_SIZE_LABELS}
+
+
 def register(app) -> None:
     """Wire the package into the application: blueprints, CLI, sign-in hooks, cards, navigation, starter
     content, demo seeders."""
@@ -70,6 +75,7 @@ def register(app) -> None:
         app.register_blueprint(blueprint)
     cli.init_app(app)
     login_manager.user_loader(auth_hooks.load_user)
+    app.context_processor(_text_sizes)
     app.before_request(auth_hooks.force_password_change)
     for item in NAV_ITEMS:
         add_nav_item(app, item)

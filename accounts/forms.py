@@ -34,6 +34,13 @@ from core.i18n import lazy_gettext as _l
 from core.i18n import lazy_pgettext
 
 
+class TextSizeForm(FlaskForm):
+    """The text size buttons in the user menu: each button posts its size as ``text_size``."""
+
+    text_size = HiddenField()
+    next = HiddenField()
+
+
 class LoginForm(FlaskForm):
     employee_no = StringField(
         _l("Employee number"),

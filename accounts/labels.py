@@ -3,12 +3,18 @@ Role names live in ``core.auth.ROLE_LABELS``."""
 
 from __future__ import annotations
 
-from accounts.models import DepartmentKind, EmployeeStatus
+from accounts.models import DepartmentKind, EmployeeStatus, TextSize
 from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 EMPLOYEE_STATUS_LABELS = {
     EmployeeStatus.ACTIVE: _l("On post"),
     EmployeeStatus.LEFT: _l("Left"),
+}
+TEXT_SIZE_LABELS = {
+    TextSize.STANDARD: lazy_pgettext("text size", "Standard"),
+    TextSize.LARGE: lazy_pgettext("text size", "Large"),
+    TextSize.EXTRA_LARGE: lazy_pgettext("text size", "Extra large"),
 }
 DEPARTMENT_KIND_LABELS = {
     DepartmentKind.COMPANY: _l("Company"),

@@ -29,6 +29,14 @@ class EmployeeStatus(enum.StrEnum):
     LEFT = "left"  # 离职: left the company
 
 
+class TextSize(enum.StrEnum):
+    """The text size a person chose for every page (``<html class="text-size-…">``; static/css/app.css)."""
+
+    STANDARD = "standard"  # 标准
+    LARGE = "large"  # 大: 125 %
+    EXTRA_LARGE = "xlarge"  # 特大: 150 %
+
+
 class Department(db.Model):
     """A node of the organisation tree. ``path`` is ``/1/5/12/`` (ids from the root), so a subtree is
     one indexed prefix query."""
@@ -112,6 +120,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[dt.datetime | None]
     password_changed_at: Mapped[dt.datetime | None]
     locale: Mapped[str | None] = mapped_column(String(10))
+    text_size: Mapped[str] = mapped_column(String(10), default=TextSize.STANDARD, server_default="standard")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     employee: Mapped[Employee] = relationship(back_populates="user", lazy="joined")

@@ -11,7 +11,16 @@ from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from accounts.errors import AccountError, LoginFailed
-from accounts.models import Department, Employee, EmployeeStatus, Position, RoleGrant, User, new_session_token
+from accounts.models import (
+    Department,
+    Employee,
+    EmployeeStatus,
+    Position,
+    RoleGrant,
+    TextSize,
+    User,
+    new_session_token,
+)
 from accounts.passwords import hash_password, needs_rehash, policy_problems, verify_password
 from core import audit
 from core.auth import Role
@@ -111,6 +120,14 @@ def reset_password(user: User) -> str:
     user.must_change_password = True
     end_sessions(user)
     return password
+
+
+def set_text_size(user: User, size: str) -> None:
+    """Keep the text size ``user`` chose for every page (标准 / 大 / 特大); the audit log records the change."""
+    if size not in set(TextSize):
+        raise AccountError(_("Choose one of the text sizes offered."))
+    user.text_size = size
+    db.session.flush()
 
 
 def create_account(employee: Employee, *, password: str | None = None) -> tuple[User, str]:

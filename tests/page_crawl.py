@@ -162,10 +162,16 @@ def remove_demo(app) -> None:
 
 
 def crawl(
-    app, employee_no: str, password: str, language: str, check: Callable[[str], list[str]]
+    app,
+    employee_no: str,
+    password: str,
+    language: str,
+    check: Callable[[str], list[str]],
+    html_pages: list[str] | None = None,
 ) -> tuple[dict[str, list[str]], list[str], int]:
     """Open the pages one login reaches with ``language`` as the browser's; ``check`` gives what is wrong in
-    a page's visible text. Returns (url → problems, urls that failed, pages opened)."""
+    a page's visible text. Returns (url → problems, urls that failed, pages opened); the URL of each HTML
+    page opened is appended to ``html_pages`` when given (the accessibility scan opens the same pages)."""
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     response = client.post("/login", data={"employee_no": employee_no, "password": password})
@@ -192,6 +198,8 @@ def crawl(
             failures.append(f"{url} → {response.status_code}")
         if response.mimetype != "text/html":
             continue
+        if html_pages is not None:
+            html_pages.append(url)
         page = VisibleText()
         page.feed(response.get_data(as_text=True))
         found = check("\n".join(page.parts))

@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from accounts import services
 from accounts.errors import AccountError, LoginFailed
-from accounts.forms import ChangePasswordForm, LoginForm
+from accounts.forms import ChangePasswordForm, LoginForm, TextSizeForm
 from accounts.views import accounts_bp as bp
 from core import audit
 from core.auth import login_required, public
@@ -100,6 +100,16 @@ def change_password():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/password.html", form=form, forced=current_user.must_change_password)
+
+
+@bp.post("/me/text-size")
+@login_required
+def set_text_size():
+    """The text size for every page, chosen in the user menu; back to the page it was chosen on."""
+    form = TextSizeForm()
+    if form.validate_on_submit():
+        services.set_text_size(current_user._get_current_object(), form.text_size.data or "")
+    return redirect(safe_next_url(form.next.data) or url_for("core.home"))
 
 
 @bp.get("/me")

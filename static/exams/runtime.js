@@ -16,6 +16,7 @@
   var current = 0;
   var flushing = null, lastFailure = null, retryDelay = 2000, retryTimer = null, closed = false, submitting = false;
   var lastSeq = 0;
+  var announced = { save: T.saved, minutes: null };
 
   function serverNow() { return Date.now() + offset; }
   function nextSeq() {
@@ -93,11 +94,14 @@
       if (type === "description") return;
       var b = document.createElement("button");
       b.type = "button";
-      b.textContent = p;
       var isAnswered = answered(type, s.response);
+      // The state is in a mark and in words too, never in the colour alone.
+      b.innerHTML = p + '<span class="mark" aria-hidden="true">' + (s.dirty ? "!" : (isAnswered ? "✓" : "")) + "</span>";
       b.className = "btn btn-sm " + (s.dirty ? "btn-warning" : (isAnswered ? "btn-primary" : "btn-outline-secondary")) + (idx === current ? " current" : "");
       b.title = s.dirty ? T.unsavedOne : (isAnswered ? T.answered : T.unanswered);
-      b.addEventListener("click", function () { show(idx, true); });
+      b.setAttribute("aria-label", T.question.replace("{n}", p) + ": " + b.title);
+      if (idx === current) b.setAttribute("aria-current", "step");
+      b.addEventListener("click", function () { show(idx, true, true); });
       nav.appendChild(b);
       if (s.dirty) unsaved++;
       var label = sec.querySelector(".q-state");
@@ -108,15 +112,24 @@
     else if (flushing) { badge.className = "badge bg-info text-dark"; badge.textContent = T.saving; }
     else { badge.className = "badge bg-warning text-dark"; badge.textContent = T.unsaved.replace("{n}", unsaved); }
     badge.title = badge.textContent;  // the badge has a fixed width: its whole text on a long press
+    // A screen reader hears the save state when it changes between saved and unsaved, not each "saving".
+    if (!flushing || unsaved === 0) {
+      var said = unsaved === 0 ? T.saved : T.unsaved.replace("{n}", unsaved);
+      if (said !== announced.save) { announced.save = said; announce(said); }
+    }
   }
+  function announce(text) { document.getElementById("exam-announce").textContent = text; }
   function alertMsg(text) {
     var el = document.getElementById("exam-alert");
     if (!text) { el.classList.add("d-none"); return; }
     el.textContent = text; el.classList.remove("d-none");
   }
-  function show(idx, scroll) {
+  // ``focus``: the keyboard moved to another question (上一题/下一题, the navigator): its heading takes the
+  // focus, so a screen reader reads where it is and Tab goes on to its answer.
+  function show(idx, scroll, focus) {
     current = Math.max(0, Math.min(sections.length - 1, idx));
     sections.forEach(function (s, i) { s.classList.toggle("current", i === current); });
+    if (focus) { var head = sections[current].querySelector("h2[tabindex]"); if (head) head.focus({ preventScroll: true }); }
     if (scroll) sections[current].scrollIntoView({ behavior: "smooth", block: "start" });
     render();
   }
@@ -193,11 +206,17 @@
     return flushing;
   }
 
-  // ---- timer
+  // ---- timer (announced politely at these minutes left, never each second)
+  var MINUTE_MARKS = [30, 15, 5, 1];
   function tick() {
     var left = Math.max(0, Math.floor((deadline - serverNow()) / 1000));
     var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
     document.getElementById("timer").textContent = (h ? h + ":" : "") + (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+    var minutes = Math.ceil(left / 60);
+    if (MINUTE_MARKS.indexOf(minutes) >= 0 && minutes !== announced.minutes) {
+      announced.minutes = minutes;
+      announce(minutes === 1 ? T.oneMinuteLeft : T.minutesLeft.replace("{n}", minutes));
+    }
     if (left <= 10 && left > 0) flush();
     if (left === 0 && !submitting && !closed) { alertMsg(T.timeUp); doSubmit(); }
   }
@@ -239,8 +258,8 @@
       if (e.target.matches("input[type=text], textarea")) { changed(sec); scheduleFlush(800); }
     });
     var prev = sec.querySelector(".prev"), next = sec.querySelector(".next");
-    if (prev) prev.addEventListener("click", function () { show(idx - 1, true); });
-    if (next) next.addEventListener("click", function () { show(idx + 1, true); });
+    if (prev) prev.addEventListener("click", function () { show(idx - 1, true, true); });
+    if (next) next.addEventListener("click", function () { show(idx + 1, true, true); });
   });
   var mode = localStorage.getItem("gridready-exam-mode") || (window.innerWidth < 768 ? "one" : "all");
   function setMode(m) {

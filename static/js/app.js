@@ -2,7 +2,9 @@
  * allows scripts from this site only.
  * - data-confirm on a form: ask before it is submitted; on a submit button: ask before that button submits.
  * - data-step-fields on a form with a select named "to": its [data-needs="step …"] parts show only while one
- *   of their steps is chosen. */
+ *   of their steps is chosen.
+ * - table.table-cards: each cell gets its column's heading as data-label, which the phone layout shows
+ *   beside the value when the rows become cards (static/css/app.css). */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -26,6 +28,19 @@
     });
   }
   document.querySelectorAll("form[data-step-fields]").forEach(showStepFields);
+  document.querySelectorAll("table.table-cards").forEach(function (table) {
+    var heads = [];
+    table.querySelectorAll("thead tr:last-child th").forEach(function (th) {
+      for (var i = 0; i < (th.colSpan || 1); i++) { heads.push(th.textContent.trim()); }
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        if (heads[column] && !cell.hasAttribute("data-label") && cell.colSpan === 1) { cell.setAttribute("data-label", heads[column]); }
+        column += cell.colSpan || 1;
+      });
+    });
+  });
   document.addEventListener("change", function (event) {
     var form = event.target.closest("form[data-step-fields]");
     if (form && event.target.name === "to") { showStepFields(form); }

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from core import create_app
 from core.extensions import db
 from tests.conftest import TEST_CONFIG
+from tests.page_crawl import build_demo, crawl, remove_demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -218,3 +219,47 @@ def new_page(browser):
     for context in contexts:
         context.close()
     assert refused == [], "a page broke its Content-Security-Policy"
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """A live server on the demo organisation (its own SQLite file, built once for the accessibility
+    and phone checks): (base URL, app, 工号 → password of the demo logins)."""
+    folder = tmp_path_factory.mktemp("axe")
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "SERVER_NAME": None,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/axe.db",
+            "INSTANCE_DIR": str(folder),
+            "UPLOAD_DIR": str(folder / "uploads"),
+        }
+    )
+    with app.app_context():
+        upgrade()
+    passwords, _codes, _texts = build_demo(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app, passwords
+    server.shutdown()
+    thread.join(5)
+    remove_demo(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def pages_of(app, employee_no: str, password: str, language: str) -> list[str]:
+    """The HTML pages the language check opens for this login in this language."""
+    pages: list[str] = []
+    _problems, failures, _opened = crawl(app, employee_no, password, language, lambda _text: [], pages)
+    assert failures == []
+    return pages
+
+
+def sign_in(page, base: str, employee_no: str, password: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#employee_no", employee_no)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("#submit")
