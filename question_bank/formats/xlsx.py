@@ -125,8 +125,12 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
 
 def parse_workbook(data: bytes, filename: str = "questions.xlsx") -> ParseResult:
     """Read the template; every problem names the row, the column and the reason."""
+    return parse_rows(read_first_sheet(data))
+
+
+def parse_rows(rows: list[list[str]]) -> ParseResult:
+    """The template's rows (row 1 the header) as questions; also used for the starter bank's text source."""
     result = ParseResult()
-    rows = read_first_sheet(data)
     if not rows:
         result.problems.append(ImportProblem(_("row %(n)d", n=1), "", _("The sheet is empty.")))
         return result
