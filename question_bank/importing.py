@@ -26,6 +26,7 @@ from core import audit
 from core.extensions import db
 from core.i18n import gettext as _
 from core.spreadsheets import SpreadsheetError
+from question_bank import lint
 from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import (
     category_label,
@@ -82,6 +83,7 @@ class Preview:
     in_file_duplicates: list[str] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)  # first questions, for the preview table
+    warnings: list = field(default_factory=list)  # item-writing lint findings (lint.Finding) inside the file
 
     @property
     def ok(self) -> bool:
@@ -96,6 +98,7 @@ class Preview:
             "in_file_duplicates": self.in_file_duplicates,
             "new_categories": self.new_categories,
             "rows": self.rows,
+            "warnings": [f.as_dict() for f in self.warnings],
         }
 
 
@@ -127,6 +130,7 @@ def preview(parsed: ParseResult, base_path: str = "", user: User | None = None) 
             label = "/".join(path[:depth])
             if label not in result.new_categories and _find(path[:depth]) is None:
                 result.new_categories.append(label)
+    result.warnings = lint.lint_items(lint.parsed_items(parsed.questions))
     for question in parsed.questions[:50]:
         result.rows.append(
             {"ref": question.ref, "type": question.type, "name": question.label(),

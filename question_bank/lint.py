@@ -11,12 +11,20 @@ findings (``lint_items``) name each item that shows a cue, with a severity.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from core.extensions import db
 from question_bank.answer_text import normalise_answer, plain_text
+from question_bank.categories import visible_category_clause
+from question_bank.models import Category, Question, QuestionStatus
 
 # Absolute words (绝对词) that test-wise candidates take for "this statement is false".
 ABSOLUTE_WORDS = ("只", "仅", "无需", "不需", "一律", "所有", "全部", "任何", "绝对", "完全", "一切", "总是",
@@ -69,10 +77,13 @@ class LintItem:
 
 @dataclass
 class Finding:
+    """One cue shown by one item (or, for ``position_bias``, by a category): ``detail`` holds the facts a
+    page or script words (``labels.lint_message``); ``other_refs`` the items it concerns besides ``ref``."""
+
     ref: str
     code: str
     severity: str
-    message: str
+    detail: dict = field(default_factory=dict)
     question_id: int | None = None
     other_refs: list[str] = field(default_factory=list)
     other_question_ids: list[int] = field(default_factory=list)
@@ -83,7 +94,7 @@ class Finding:
             "question_id": self.question_id,
             "code": self.code,
             "severity": self.severity,
-            "message": self.message,
+            "detail": self.detail,
             "others": self.other_refs,
             "other_question_ids": self.other_question_ids,
         }
@@ -146,16 +157,34 @@ def leaks_into(item: LintItem, stem: str) -> bool:
     return any(all(text in stem for text in needle) for needle in key_needles(item))
 
 
+def _stems_holding(text: str, joined: str, starts: list[int]) -> set[int]:
+    """Indexes of the stems (joined with NUL, starting at ``starts``) that contain ``text``."""
+    found: set[int] = set()
+    position = joined.find(text)
+    while position != -1:
+        index = bisect.bisect_right(starts, position) - 1
+        found.add(index)
+        position = joined.find(text, starts[index + 1] if index + 1 < len(starts) else len(joined))
+    return found
+
+
 def leaks(items: Sequence[LintItem]) -> dict[int, list[int]]:
     """Index of an item → indexes of the other items whose printed stem holds its key."""
     printed = [printed_text(item) for item in items]
+    joined = "\x00".join(printed)
+    starts, offset = [], 0
+    for stem in printed:
+        starts.append(offset)
+        offset += len(stem) + 1
     found: dict[int, list[int]] = {}
     for index, item in enumerate(items):
-        if not key_needles(item):
-            continue
-        others = [j for j, stem in enumerate(printed) if j != index and leaks_into(item, stem)]
+        others: set[int] = set()
+        for needle in key_needles(item):
+            candidates = _stems_holding(needle[0], joined, starts)
+            others |= {j for j in candidates if all(text in printed[j] for text in needle[1:])}
+        others.discard(index)
         if others:
-            found[index] = others
+            found[index] = sorted(others)
     return found
 
 
@@ -168,8 +197,14 @@ def _bigrams(text: str) -> set[str]:
     return {compact[i : i + 2] for i in range(len(compact) - 1)}
 
 
+NEAR_DUPLICATE_LIMIT = 5000  # above this many items the pairwise comparison is skipped (it grows with n²)
+
+
 def near_duplicates(items: Sequence[LintItem], threshold: float = 0.8) -> list[tuple[int, int]]:
-    """Pairs of items whose stems share at least ``threshold`` of their character bigrams (Jaccard)."""
+    """Pairs of items whose stems share at least ``threshold`` of their character bigrams (Jaccard); nothing
+    for more than ``NEAR_DUPLICATE_LIMIT`` items."""
+    if len(items) > NEAR_DUPLICATE_LIMIT:
+        return []
     grams = [_bigrams(item.stem) for item in items]
     index: dict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(grams):
@@ -274,7 +309,12 @@ def _position_bias(items: Sequence[LintItem], limit: float = 0.35, minimum: int 
                     ref=category or "-",
                     code=POSITION_BIAS,
                     severity=INFO,
-                    message=f"{qtype}:{letter}:{round(share * 100)}",
+                    detail={
+                        "type": qtype,
+                        "letter": letter,
+                        "percent": round(share * 100),
+                        "items": len(members),
+                    },
                     other_refs=[m.ref for m in members if letter in m.correct_ids()],
                     other_question_ids=[
                         m.question_id for m in members if letter in m.correct_ids() and m.question_id
@@ -287,17 +327,17 @@ def _position_bias(items: Sequence[LintItem], limit: float = 0.35, minimum: int 
 def _item_findings(item: LintItem) -> list[Finding]:
     found = []
 
-    def add(code: str, severity: str, message: str = "") -> None:
-        found.append(Finding(item.ref, code, severity, message, item.question_id))
+    def add(code: str, severity: str, **detail) -> None:
+        found.append(Finding(item.ref, code, severity, detail, item.question_id))
 
     if item.type == "single" and longest_option(item) in item.correct_ids():
-        add(LONGEST_KEY, WARNING)
+        add(LONGEST_KEY, WARNING, option=longest_option(item))
     if item.type == "truefalse":
         words = absolute_words(item.stem)
         if words and not item.key.get("answer"):
-            add(ABSOLUTE_WORD, WARNING, "、".join(words))
+            add(ABSOLUTE_WORD, WARNING, words="、".join(words))
     if item.type == "multiple" and marks_most(item):
-        add(MOST_OPTIONS_RIGHT, INFO, f"{len(item.correct_ids())}/{len(item.options)}")
+        add(MOST_OPTIONS_RIGHT, INFO, right=len(item.correct_ids()), options=len(item.options))
     if item.type in ("single", "multiple") and cover_all(item):
         add(COVER_ALL_OPTION, WARNING)
     return found
@@ -315,7 +355,7 @@ def lint_items(items: Sequence[LintItem]) -> list[Finding]:
                 item.ref,
                 KEY_LEAK,
                 ERROR,
-                "",
+                {},
                 item.question_id,
                 [items[j].ref for j in others],
                 [items[j].question_id for j in others if items[j].question_id],
@@ -337,3 +377,51 @@ def lint_items(items: Sequence[LintItem]) -> list[Finding]:
     order = {item.ref: n for n, item in enumerate(items)}
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.get(f.ref, len(order)), f.code))
     return findings
+
+
+# ---------------------------------------------------------------- building items
+
+
+def parsed_items(questions) -> list[LintItem]:
+    """Lint items for the questions of a parsed import file (named by their row or name)."""
+    return [
+        LintItem(
+            ref=q.label(),
+            type=q.type,
+            stem_html=q.stem_html,
+            options=q.options,
+            key=q.key,
+            category="/".join(q.category_path),
+        )  # fmt: skip
+        for q in questions
+    ]
+
+
+def stored_items(questions) -> list[LintItem]:
+    """Lint items for stored questions (their current versions), named ``#id``."""
+    return [
+        LintItem(
+            ref=f"#{q.id}",
+            type=q.current_version.type,
+            stem_html=q.current_version.stem_html,
+            options=q.current_version.options or [],
+            key=q.current_version.key or {},
+            category=q.category.name if q.category else "",
+            question_id=q.id,
+        )  # fmt: skip
+        for q in questions
+        if q.current_version is not None
+    ]
+
+
+def bank_items(user: User | None = None) -> list[LintItem]:
+    """The bank's drafts and published questions (those ``user`` may edit; all without a user), in id order."""
+    query = (
+        select(Question)
+        .options(selectinload(Question.current_version), selectinload(Question.category))
+        .where(Question.status != QuestionStatus.RETIRED, Question.type != "description")
+        .order_by(Question.id)
+    )
+    if user is not None:
+        query = query.join(Category, Question.category_id == Category.id).where(visible_category_clause(user))
+    return stored_items(db.session.scalars(query))
