@@ -35,10 +35,14 @@ AUDIT_OBJECTS = {
     "Question": _l("Question"),
     "QuestionVersion": _l("Question version"),
     "Tag": _l("Question tag"),
+    "EnemyGroup": _l("Enemy group"),
 }
 AUDIT_ACTIONS = {
     "question_bank.import": _l("Questions imported"),
     "question_bank.export": _l("Questions exported"),
+    "question_bank.enemy_group_confirmed": _l("Enemy group confirmed"),
+    "question_bank.enemy_group_dismissed": _l("Enemy group proposal dismissed"),
+    "question_bank.enemy_group_changed": _l("Question removed from an enemy group"),
 }
 
 
