@@ -77,7 +77,7 @@ def import_command(path: Path, fmt: str | None, category: str, dry_run: bool, dr
 
 @questions_cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(importing.FORMATS), required=True)
+@click.option("--format", "fmt", type=click.Choice(importing.EXPORT_FORMATS), required=True)
 @click.option("--category", "category", default="", help="Export only this category path and below.")
 def export_command(path: Path, fmt: str, category: str) -> None:
     """Export the bank's current question versions to PATH."""

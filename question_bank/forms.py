@@ -393,7 +393,8 @@ class BulkForm(FlaskForm):
     submit = SubmitField(_l("Apply to selected"))
 
 
-IMPORT_FORMATS = [("xlsx", "Excel (xlsx)"), ("gift", "GIFT"), ("moodlexml", "Moodle XML")]
+EXPORT_FORMATS = [("xlsx", "Excel (xlsx)"), ("gift", "GIFT"), ("moodlexml", "Moodle XML")]
+IMPORT_FORMATS = [*EXPORT_FORMATS, ("docx", "Word (docx)")]
 
 
 class ImportForm(FlaskForm):
@@ -430,5 +431,5 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    format = SelectField(_l("Format"), choices=choices(IMPORT_FORMATS), default="xlsx")
+    format = SelectField(_l("Format"), choices=choices(EXPORT_FORMATS), default="xlsx")
     category_id = SelectField(_l("Category"), coerce=int, default=0)

@@ -37,20 +37,23 @@ from question_bank.categories import (
 )
 from question_bank.content import QuestionData, sanitise_question
 from question_bank.errors import CategoryError, FormatError, ImportRejected
-from question_bank.formats import ImportProblem, ParseResult, gift, moodlexml, xlsx
+from question_bank.formats import ImportProblem, ParseResult, docx, gift, moodlexml, xlsx
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag, question_tag_links
 from question_bank.services import existing_duplicate_keys
 
-FORMATS = ("xlsx", "gift", "moodlexml")
+FORMATS = ("xlsx", "gift", "moodlexml", "docx")  # what can be imported
+EXPORT_FORMATS = ("xlsx", "gift", "moodlexml")  # what a bank exports to (Word is for papers)
 DEFAULT_CATEGORY = "未分类"
 MAX_FILE_BYTES = 10 * 1024 * 1024  # below MAX_CONTENT_LENGTH, so the page can say why
 
 
 def guess_format(filename: str) -> str | None:
-    """The format a file name suggests (.xlsx, .gift/.txt, .xml)."""
+    """The format a file name suggests (.xlsx, .gift/.txt, .xml, .docx)."""
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         return "xlsx"
+    if name.endswith(".docx"):
+        return "docx"
     if name.endswith((".gift", ".txt")):
         return "gift"
     if name.endswith(".xml"):
@@ -67,6 +70,8 @@ def parse_file(data: bytes, fmt: str) -> ParseResult:
             return gift.parse(data)
         if fmt == "moodlexml":
             return moodlexml.parse(data)
+        if fmt == "docx":
+            return docx.parse(data)
     except (FormatError, SpreadsheetError, ValueError) as exc:
         return ParseResult(problems=[ImportProblem("", "", str(exc))])
     return ParseResult(problems=[ImportProblem("", "", _("Unknown format “%(fmt)s”.", fmt=fmt))])
