@@ -35,18 +35,15 @@ from accounts.passwords import hash_password  # noqa: E402
 from core import create_app  # noqa: E402
 from core.extensions import db  # noqa: E402
 from core.models import utcnow  # noqa: E402
-from question_bank import importing  # noqa: E402
+from question_bank import importing, starter  # noqa: E402
 from question_bank.formats import xlsx  # noqa: E402
 
-STARTER = Path(__file__).resolve().parent.parent / "question_bank" / "data" / "starter_bank.xlsx"
 PASSWORD = "bench password 123"
 
 
 def make_workbook(count: int, offset: int) -> bytes:
     """``count`` questions cycling through the starter bank's rows, each stem made unique."""
-    source = openpyxl.load_workbook(STARTER, read_only=True)
-    rows = [list(r) for r in source.worksheets[0].iter_rows(min_row=2, values_only=True)]
-    source.close()
+    rows = starter.bank_rows(starter.bank_entries())[1:]
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("题库")
     sheet.append(xlsx.HEADERS)

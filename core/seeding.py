@@ -6,7 +6,9 @@ template, point rules, service-star settings. A part hands its items to ``sync_s
 ``StarterItem`` row per seeded item: the item's starter key, the hash of the item as this release ships it
 (``source_hash``) and the hash of the object as it was stored (``content_hash``). A rerun after an upgrade
 therefore adds the items that are new in the release and leaves alone what a unit has edited or deleted,
-saying which and why. Nothing is ever overwritten.
+saying which and why. An item the release ships in new wording whose stored object nobody has touched is
+brought up to date when its kind knows how (``StarterKind.update``: the question bank makes a new version);
+kinds without ``update`` keep the stored object and say so. What a unit edited is never overwritten.
 
 Demo data. Each package registers a demo seeder (``add_seeder``): ``fn(report) -> None``, idempotent, only
 flushes; ``report(line)`` adds a line to what the command prints. A package that records demo activity also
@@ -79,6 +81,8 @@ class StarterKind:
     find: Callable[[Starter], Any]  # an object with the item's natural key (made without the ledger), or None
     fingerprint: Callable[[Any], Any]  # stored object → content in the shape of ``Starter.content``
     create: Callable[[list[Starter]], list[Any]]  # make these items (in order); flushed objects with ids
+    # bring an unedited stored object up to the release's wording (None: keep it and report it as stale)
+    update: Callable[[Any, Starter], None] | None = None
 
 
 @dataclass
@@ -89,12 +93,14 @@ class Outcome:
     added: int = 0
     unchanged: int = 0
     adopted: int = 0
+    updated: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
-            f"{self.part}: {self.added} added, {self.unchanged} unchanged, {self.adopted} already present "
-            f"and identical (now tracked), {len(self.skipped)} left alone"
+            f"{self.part}: {self.added} added, {self.updated} updated to this release's wording, "
+            f"{self.unchanged} unchanged, {self.adopted} already present and identical (now tracked), "
+            f"{len(self.skipped)} left alone"
         )
 
 
@@ -142,6 +148,13 @@ def sync_starter(kind: StarterKind, items: Iterable[Starter], outcome: Outcome) 
         if edited:
             reason = SKIP_NEWER if source != record.source_hash else SKIP_EDITED
             outcome.skipped.append((item.label, reason.format(release=record.release)))
+        elif source != record.source_hash and kind.update is not None:
+            kind.update(stored, item)
+            db.session.flush()
+            record.source_hash = source
+            record.content_hash = content_hash(kind.fingerprint(stored))
+            record.release = app_version()
+            outcome.updated += 1
         elif source != record.source_hash:
             outcome.skipped.append((item.label, SKIP_STALE.format(release=record.release)))
         else:

@@ -7,6 +7,9 @@ Decisions where the issue is silent:
   subcategories. Empty filters match everything. Rules draw without replacement across the whole paper.
 - A blueprint owned by a department draws only from shared categories and the ones owned inside its
   subtree; a company-wide blueprint draws from the whole bank.
+- Enemy groups (互斥题组, ``question_bank.enemies``): a paper holds at most one question of a confirmed
+  group, whichever rules drew them; groups confirmed after an exam's pool froze still apply. A rule whose
+  candidates touch no group draws exactly as before (same seed, same paper).
 """
 
 from __future__ import annotations
@@ -23,13 +26,17 @@ from core.extensions import db
 from core.i18n import gettext as _
 from exams.errors import BlueprintLocked, ExamError
 from exams.models import Attempt, BlueprintRule, BlueprintSection, Exam, PaperBlueprint, RuleKind
+from question_bank import enemies
 from question_bank.labels import TYPE_LABELS
 from question_bank.models import (
     Category,
+    EnemyGroup,
+    EnemyGroupStatus,
     Question,
     QuestionStatus,
     QuestionVersion,
     Tag,
+    enemy_group_members,
     question_tag_links,
 )
 
@@ -158,8 +165,54 @@ def validate_blueprint(blueprint: PaperBlueprint) -> list[str]:
                         have=available,
                     )
                 )
+            elif rule.count + claimed > (together := _drawable_together(pool - fixed_ids)):
+                problems.append(
+                    _(
+                        "%(where)s (%(rule)s) needs %(need)d questions, but enemy groups let at most %(have)d "
+                        "of them share a paper.",
+                        where=where,
+                        rule=describe_rule(rule),
+                        need=rule.count + claimed,
+                        have=together,
+                    )
+                )
             pool_claims[pool] = pool_claims.get(pool, 0) + rule.count
     return problems
+
+
+def _drawable_together(question_ids: frozenset[int]) -> int:
+    """How many of ``question_ids`` one paper may hold: each confirmed enemy group counts once."""
+    groups = enemies.confirmed_groups(question_ids)
+    return len(question_ids) - len(groups) + len(set(groups.values()))
+
+
+def _enemy_versions() -> dict[int, int]:
+    """Version id → confirmed enemy group id, for every version of a question in a confirmed group."""
+    rows = db.session.execute(
+        select(QuestionVersion.id, enemy_group_members.c.group_id)
+        .join(enemy_group_members, enemy_group_members.c.question_id == QuestionVersion.question_id)
+        .join(EnemyGroup, EnemyGroup.id == enemy_group_members.c.group_id)
+        .where(EnemyGroup.status == EnemyGroupStatus.CONFIRMED)
+    )
+    return dict(rows.all())
+
+
+def _pick(rng: random.Random, candidates: list[int], count: int, enemy: dict[int, int], used: set[int]):
+    """``count`` of ``candidates`` at random, none from an enemy group in ``used`` or twice from one group
+    (``used`` grows with the groups picked); None when the groups leave too few."""
+    if not any(v in enemy for v in candidates):
+        return rng.sample(candidates, count)
+    picked = []
+    for version_id in rng.sample(candidates, len(candidates)):
+        group = enemy.get(version_id)
+        if group is not None and group in used:
+            continue
+        picked.append(version_id)
+        if group is not None:
+            used.add(group)
+        if len(picked) == count:
+            return picked
+    return None
 
 
 @dataclass(frozen=True)
@@ -204,6 +257,8 @@ def draw_paper(
     rng = random.Random(seed)
     rules = [rule for section in blueprint.sections for rule in section.rules]
     taken = {pool[str(r.id)][0] for r in rules if r.kind == RuleKind.FIXED and pool.get(str(r.id))}
+    enemy = _enemy_versions()
+    used_groups = {enemy[v] for v in taken if v in enemy}
     chosen_by_section: list[tuple[str, list[tuple[int, Decimal]]]] = []
     for section in blueprint.sections:
         chosen: list[tuple[int, Decimal]] = []
@@ -223,7 +278,15 @@ def draw_paper(
                         rule=describe_rule(rule),
                     )
                 )
-            picked = rng.sample(candidates, rule.count)
+            picked = _pick(rng, candidates, rule.count, enemy, used_groups)
+            if picked is None:
+                raise ExamError(
+                    _(
+                        "Enemy groups leave too few questions for “%(section)s”: %(rule)s.",
+                        section=section.title,
+                        rule=describe_rule(rule),
+                    )
+                )
             taken.update(picked)
             chosen.extend((version_id, Decimal(rule.points)) for version_id in picked)
         if shuffle_questions:

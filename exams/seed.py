@@ -49,7 +49,8 @@ def _available(qtype: str) -> int:
     )
 
 
-def _blueprint() -> PaperBlueprint | None:
+def demo_blueprint() -> PaperBlueprint | None:
+    """The demo certification blueprint (made once from the starter bank; None when the bank is empty)."""
     existing = db.session.scalar(select(PaperBlueprint).where(PaperBlueprint.title == BLUEPRINT_TITLE))
     if existing is not None:
         return existing
@@ -98,7 +99,7 @@ def _answer(version: QuestionVersion, option_order: list, rng: random.Random, sk
 
 def seed_exams(report) -> None:
     """Blueprint, two exams and a dozen graded attempts (idempotent; nothing when the bank is empty)."""
-    blueprint = _blueprint()
+    blueprint = demo_blueprint()
     if blueprint is None:
         report(
             "exams: the question bank has no published questions for chapters 3, 6, 7; no demo exams seeded"

@@ -18,6 +18,8 @@ def register(app) -> None:
     audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
     register_job_kinds(app, labels.JOB_KINDS)
     app.jinja_env.globals["question_type_label"] = labels.type_label
+    app.jinja_env.globals["lint_message"] = labels.lint_message
+    app.jinja_env.globals["lint_code_label"] = labels.lint_code_label
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         models.declare_postgresql_indexes()
     app.register_blueprint(views.bp)

@@ -47,11 +47,56 @@ def fill_blank_correct(given: str | None, accepted: Sequence[str], key: dict) ->
     )
 
 
+def unordered_groups(key: dict) -> list[list[int]]:
+    """The key's any-order groups as lists of 0-based blank indexes (stored 1-based, as the stem numbers
+    its blanks ``{{1}}``, ``{{2}}`` …); malformed entries are ignored."""
+    groups = []
+    for group in key.get("unordered") or []:
+        if isinstance(group, list):
+            indexes = [n - 1 for n in group if isinstance(n, int) and not isinstance(n, bool) and n >= 1]
+            if len(indexes) >= 2:
+                groups.append(indexes)
+    return groups
+
+
+def _group_right(given: Sequence[str], blanks: Sequence[Sequence[str]], group: list[int], key: dict) -> int:
+    """Right answers in an any-order group: the largest matching of the words given in the group's blanks to
+    the group's blanks, each distinct word counted once (writing one right word twice scores it once)."""
+    ignore = bool(key.get("ignore_punctuation", True))
+    case = bool(key.get("case_sensitive", False))
+    words: list[str] = []
+    seen: set[str] = set()
+    for index in group:
+        value = given[index] if index < len(given) else ""
+        norm = normalise_answer(value, ignore_punctuation=ignore, case_sensitive=case)
+        if norm and norm not in seen:
+            seen.add(norm)
+            words.append(value)
+    targets = [j for j in group if j < len(blanks)]
+    fits = [[j for j in targets if fill_blank_correct(word, blanks[j], key)] for word in words]
+    owner: dict[int, int] = {}
+
+    def place(word: int, tried: set[int]) -> bool:  # augmenting path (groups are small)
+        for blank in fits[word]:
+            if blank not in tried:
+                tried.add(blank)
+                if blank not in owner or place(owner[blank], tried):
+                    owner[blank] = word
+                    return True
+        return False
+
+    return sum(1 for word in range(len(words)) if place(word, set()))
+
+
 def fill_blanks_score(given: Sequence[str], key: dict) -> tuple[int, int]:
-    """(blanks right, blanks total) for a fill-in question's answers in blank order."""
+    """(blanks right, blanks total) for a fill-in question's answers in blank order. Blanks of an
+    any-order group (``key["unordered"]``) take the group's right words in any order, each word once."""
     blanks = key.get("blanks") or []
-    right = 0
+    grouped = {index for group in unordered_groups(key) for index in group}
+    right = sum(_group_right(given, blanks, group, key) for group in unordered_groups(key))
     for index, accepted in enumerate(blanks):
+        if index in grouped:
+            continue
         value = given[index] if index < len(given) else ""
         if fill_blank_correct(value, accepted, key):
             right += 1

@@ -1,7 +1,9 @@
-"""``flask questions import|export``: the same importers and exporters as the web pages, run inline."""
+"""``flask questions import|export|lint``: the same importers, exporters and item lint as the web pages,
+run inline."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -11,8 +13,9 @@ from flask.cli import AppGroup
 from core.extensions import db
 from core.models import utcnow
 from core.spreadsheets import SpreadsheetError
-from question_bank import importing
+from question_bank import importing, lint
 from question_bank.errors import CategoryError
+from question_bank.labels import lint_message
 
 questions_cli = AppGroup("questions", help="Import and export the question bank.")
 
@@ -29,6 +32,8 @@ def _print_preview(plan: importing.Preview) -> None:
         click.echo(f"Duplicate inside the file (imported): {label}")
     for problem in plan.problems:
         click.echo(f"Error: {problem}", err=True)
+    for finding in plan.warnings:
+        click.echo(f"Warning ({finding.code}): {finding.ref}: {lint_message(finding)}")
 
 
 @questions_cli.command("import")
@@ -72,7 +77,7 @@ def import_command(path: Path, fmt: str | None, category: str, dry_run: bool, dr
 
 @questions_cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(importing.FORMATS), required=True)
+@click.option("--format", "fmt", type=click.Choice(importing.EXPORT_FORMATS), required=True)
 @click.option("--category", "category", default="", help="Export only this category path and below.")
 def export_command(path: Path, fmt: str, category: str) -> None:
     """Export the bank's current question versions to PATH."""
@@ -84,6 +89,36 @@ def export_command(path: Path, fmt: str, category: str) -> None:
     db.session.commit()
     path.write_bytes(data)
     click.echo(f"Wrote {path} ({len(data)} bytes).")
+
+
+@questions_cli.command("lint")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def lint_command(fmt: str) -> None:
+    """Item-writing cues of the bank's drafts and published questions (see docs/item-writing.md); exits 1
+    when a question gives another's answer away."""
+    items = lint.bank_items()
+    findings = lint.lint_items(items)
+    figures = lint.bank_figures(items)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "questions": len(items),
+                    "figures": figures.as_dict(),
+                    "findings": [f.as_dict() for f in findings],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        for finding in findings:
+            click.echo(f"{finding.severity:8} {finding.code:20} {finding.ref}: {lint_message(finding)}")
+        click.echo(f"{len(items)} questions, {len(findings)} findings.")
+        for name, value in figures.as_dict().items():
+            click.echo(f"  {name}: {value}")
+    if any(f.severity == lint.ERROR for f in findings):
+        sys.exit(1)
 
 
 def init_app(app) -> None:

@@ -207,7 +207,33 @@ def _validate_fill(data: QuestionData) -> list[tuple[str, str]]:
         )
     if any(not [a for a in accepted if a.strip()] for accepted in blanks):
         problems.append(("key", _("Every blank needs at least one accepted answer.")))
+    problems += _validate_unordered(data.key.get("unordered"), len(blanks))
     return problems
+
+
+def _validate_unordered(groups, count: int) -> list[tuple[str, str]]:
+    """Any-order groups: lists of at least two blank numbers (1..count), no blank in two groups."""
+    if groups is None:
+        return []
+    numbers = [n for g in groups if isinstance(g, list) for n in g] if isinstance(groups, list) else []
+    well_formed = (
+        isinstance(groups, list)
+        and all(isinstance(g, list) and len(g) >= 2 for g in groups)
+        and all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= count for n in numbers)
+        and len(numbers) == len(set(numbers))
+    )
+    if well_formed:
+        return []
+    return [
+        (
+            "key",
+            _(
+                "Blanks in any order: each group names at least two of the blanks 1–%(count)d, and no blank is "
+                "in two groups.",
+                count=count,
+            ),
+        )
+    ]
 
 
 def _validate_matching(data: QuestionData) -> list[tuple[str, str]]:

@@ -36,7 +36,7 @@ from question_bank.content import (
     decimal_str,
     parse_decimal,
 )
-from question_bank.formats.xlsx import parse_numeric
+from question_bank.formats.xlsx import parse_numeric, parse_unordered, unordered_text
 from question_bank.labels import STATUS_LABELS, TYPE_LABELS
 from question_bank.models import QuestionType
 
@@ -79,6 +79,14 @@ class QuestionForm(FlaskForm):
         _l("Accepted answers"),
         description=_l("One line per blank; separate alternatives with |, e.g. 2小时|2h."),
         validators=[Length(max=4000)],
+    )
+    unordered = StringField(
+        _l("Blanks in any order"),
+        description=_l(
+            "Blanks whose answers form a list and may come in any order, e.g. 1,2 (two groups: 1,2;4,5). "
+            "Each right answer counts once."
+        ),
+        validators=[Length(max=200)],
     )
     case_sensitive = BooleanField(_l("Case-sensitive"))
     ignore_punctuation = BooleanField(_l("Ignore punctuation"), default=True)
@@ -179,6 +187,8 @@ def form_problems(form: QuestionForm) -> dict[str, str]:
                 problems["rubric"] = str(
                     _l("Rubric line “%(line)s” must end with its points, e.g. （2分）.", line=line)
                 )
+    if qtype == QuestionType.FILL and parse_unordered(form.unordered.data or "") is None:
+        problems["unordered"] = str(_l("Write the blank numbers of each group, e.g. 1,2 or 1,2;4,5."))
     if qtype == QuestionType.NUMERICAL and parse_numeric(form.numeric.data or "") is None:
         problems["numeric"] = str(_l("Write a number, optionally ±tolerance (e.g. 95.8±0.05)."))
     if qtype == QuestionType.MATCHING:
@@ -271,11 +281,15 @@ def _fill_key(form: QuestionForm) -> dict:
     blanks = [
         [a.strip() for a in line.split("|") if a.strip()] for line in (form.blanks.data or "").splitlines()
     ]
-    return {
+    key = {
         "blanks": [b for b in blanks if b],
         "case_sensitive": bool(form.case_sensitive.data),
         "ignore_punctuation": bool(form.ignore_punctuation.data),
     }
+    groups = parse_unordered(form.unordered.data or "")
+    if groups:
+        key["unordered"] = groups
+    return key
 
 
 def _essay_key(form: QuestionForm) -> dict:
@@ -317,6 +331,7 @@ def fill_form(form: QuestionForm, data: QuestionData) -> None:
             form.weights.data = ", ".join(decimal_str(f * 100) for f in stored)
     form.tf_answer.data = "true" if data.key.get("answer", True) else "false"
     form.blanks.data = "\n".join("|".join(b) for b in data.key.get("blanks", []))
+    form.unordered.data = unordered_text(data.key)
     form.case_sensitive.data = bool(data.key.get("case_sensitive"))
     form.ignore_punctuation.data = bool(data.key.get("ignore_punctuation", True))
     form.reference.data = cell_text(data.key.get("reference_html", ""))
@@ -378,7 +393,8 @@ class BulkForm(FlaskForm):
     submit = SubmitField(_l("Apply to selected"))
 
 
-IMPORT_FORMATS = [("xlsx", "Excel (xlsx)"), ("gift", "GIFT"), ("moodlexml", "Moodle XML")]
+EXPORT_FORMATS = [("xlsx", "Excel (xlsx)"), ("gift", "GIFT"), ("moodlexml", "Moodle XML")]
+IMPORT_FORMATS = [*EXPORT_FORMATS, ("docx", "Word (docx)")]
 
 
 class ImportForm(FlaskForm):
@@ -415,5 +431,5 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    format = SelectField(_l("Format"), choices=choices(IMPORT_FORMATS), default="xlsx")
+    format = SelectField(_l("Format"), choices=choices(EXPORT_FORMATS), default="xlsx")
     category_id = SelectField(_l("Category"), coerce=int, default=0)

@@ -26,6 +26,7 @@ from core import audit
 from core.extensions import db
 from core.i18n import gettext as _
 from core.spreadsheets import SpreadsheetError
+from question_bank import lint
 from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import (
     category_label,
@@ -36,20 +37,23 @@ from question_bank.categories import (
 )
 from question_bank.content import QuestionData, sanitise_question
 from question_bank.errors import CategoryError, FormatError, ImportRejected
-from question_bank.formats import ImportProblem, ParseResult, gift, moodlexml, xlsx
+from question_bank.formats import ImportProblem, ParseResult, docx, gift, moodlexml, xlsx
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag, question_tag_links
 from question_bank.services import existing_duplicate_keys
 
-FORMATS = ("xlsx", "gift", "moodlexml")
+FORMATS = ("xlsx", "gift", "moodlexml", "docx")  # what can be imported
+EXPORT_FORMATS = ("xlsx", "gift", "moodlexml")  # what a bank exports to (Word is for papers)
 DEFAULT_CATEGORY = "未分类"
 MAX_FILE_BYTES = 10 * 1024 * 1024  # below MAX_CONTENT_LENGTH, so the page can say why
 
 
 def guess_format(filename: str) -> str | None:
-    """The format a file name suggests (.xlsx, .gift/.txt, .xml)."""
+    """The format a file name suggests (.xlsx, .gift/.txt, .xml, .docx)."""
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         return "xlsx"
+    if name.endswith(".docx"):
+        return "docx"
     if name.endswith((".gift", ".txt")):
         return "gift"
     if name.endswith(".xml"):
@@ -66,6 +70,8 @@ def parse_file(data: bytes, fmt: str) -> ParseResult:
             return gift.parse(data)
         if fmt == "moodlexml":
             return moodlexml.parse(data)
+        if fmt == "docx":
+            return docx.parse(data)
     except (FormatError, SpreadsheetError, ValueError) as exc:
         return ParseResult(problems=[ImportProblem("", "", str(exc))])
     return ParseResult(problems=[ImportProblem("", "", _("Unknown format “%(fmt)s”.", fmt=fmt))])
@@ -82,6 +88,7 @@ class Preview:
     in_file_duplicates: list[str] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)  # first questions, for the preview table
+    warnings: list = field(default_factory=list)  # item-writing lint findings (lint.Finding) inside the file
 
     @property
     def ok(self) -> bool:
@@ -96,6 +103,7 @@ class Preview:
             "in_file_duplicates": self.in_file_duplicates,
             "new_categories": self.new_categories,
             "rows": self.rows,
+            "warnings": [f.as_dict() for f in self.warnings],
         }
 
 
@@ -127,6 +135,7 @@ def preview(parsed: ParseResult, base_path: str = "", user: User | None = None) 
             label = "/".join(path[:depth])
             if label not in result.new_categories and _find(path[:depth]) is None:
                 result.new_categories.append(label)
+    result.warnings = lint.lint_items(lint.parsed_items(parsed.questions))
     for question in parsed.questions[:50]:
         result.rows.append(
             {"ref": question.ref, "type": question.type, "name": question.label(),

@@ -35,12 +35,60 @@ AUDIT_OBJECTS = {
     "Question": _l("Question"),
     "QuestionVersion": _l("Question version"),
     "Tag": _l("Question tag"),
+    "EnemyGroup": _l("Enemy group"),
 }
 AUDIT_ACTIONS = {
     "question_bank.import": _l("Questions imported"),
     "question_bank.export": _l("Questions exported"),
+    "question_bank.enemy_group_confirmed": _l("Enemy group confirmed"),
+    "question_bank.enemy_group_dismissed": _l("Enemy group proposal dismissed"),
+    "question_bank.enemy_group_changed": _l("Question removed from an enemy group"),
 }
 
 
 # What this package's background jobs are called on their progress page.
 JOB_KINDS = {"question_import": _l("Importing questions")}
+
+
+# Item-writing lint (question_bank/lint.py, docs/item-writing.md).
+LINT_SEVERITY_LABELS = {"error": _l("Gives an answer away"), "warning": _l("Cue"), "info": _l("Worth a look")}
+LINT_CODE_LABELS = {
+    "longest_key": _l("The key is the longest option"),
+    "absolute_word": _l("False statement with an absolute word"),
+    "position_bias": _l("Keys sit on one letter"),
+    "most_options_right": _l("The key marks most of the options"),
+    "key_leak": _l("Key printed in another question's stem"),
+    "near_duplicate": _l("Nearly the same stem as another question"),
+    "cover_all_option": _l("Option “all / none of the above”"),
+}
+
+
+def lint_message(finding) -> str:
+    """What a lint finding says, in words."""
+    d = finding.detail
+    if finding.code == "longest_key":
+        return _l("Option %(id)s is clearly the longest and it is the key.", id=d.get("option", ""))
+    if finding.code == "absolute_word":
+        return _l("The statement is false and holds “%(words)s”.", words=d.get("words", ""))
+    if finding.code == "position_bias":
+        return _l(
+            "%(type)s: %(percent)d%% of the keys of %(items)d questions are %(letter)s.",
+            type=type_label(d.get("type", "")), percent=d.get("percent", 0), items=d.get("items", 0),
+            letter=d.get("letter", ""),
+        )  # fmt: skip
+    if finding.code == "most_options_right":
+        return _l(
+            "%(right)d of %(options)d options are right.",
+            right=d.get("right", 0),
+            options=d.get("options", 0),
+        )
+    if finding.code == "key_leak":
+        return _l("Its key stands in the stem of: %(others)s", others="、".join(finding.other_refs))
+    if finding.code == "near_duplicate":
+        return _l("Compare with %(others)s.", others="、".join(finding.other_refs))
+    return str(LINT_CODE_LABELS.get(finding.code, finding.code))
+
+
+def lint_code_label(code: str) -> str:
+    """A lint finding's kind in words."""
+    return str(LINT_CODE_LABELS.get(code, code))

@@ -194,3 +194,34 @@ def declare_postgresql_indexes() -> None:
         postgresql_using="gin",
         postgresql_ops={"stem_text": "gin_trgm_ops"},
     )
+
+
+class EnemyGroupStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"  # a paper never holds two of its questions
+    DISMISSED = "dismissed"  # a lint proposal a trainer judged harmless (not proposed again)
+
+
+enemy_group_members = Table(
+    "question_enemy_group_members",
+    db.Model.metadata,
+    Column("group_id", ForeignKey("question_enemy_groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("question_id", ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class EnemyGroup(db.Model):
+    """Questions that give each other away (互斥题组): a paper holds at most one question of a confirmed group.
+    A question is in at most one confirmed group (confirming merges groups)."""
+
+    __tablename__ = "question_enemy_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default=EnemyGroupStatus.CONFIRMED, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(secondary=enemy_group_members, order_by="Question.id")
+    created_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EnemyGroup {self.id} {self.status}>"

@@ -213,7 +213,7 @@ def _content(version: QuestionVersion) -> tuple:
 
 
 def edit_question(
-    question: Question, data: QuestionData, editor: User, now: dt.datetime, *, note: str = ""
+    question: Question, data: QuestionData, editor: User | None, now: dt.datetime, *, note: str = ""
 ) -> QuestionVersion:
     """Save new content for ``question``: a new version when the current one is published or used."""
     sanitise_question(data)
@@ -235,7 +235,7 @@ def edit_question(
         for attr in ("type", "name", "stem_html", "options", "key", "explanation", "general_feedback", "points",
                      "difficulty", "chapter", "source_ref", "change_note"):  # fmt: skip
             setattr(current, attr, getattr(candidate, attr))
-        current.created_by_id = editor.id
+        current.created_by_id = editor.id if editor else None
         current.created_at = now
         version = current
     _copy_filters(question, data)

@@ -148,7 +148,7 @@ def apply_extension(data: QuestionData, raw: str) -> None:
     if isinstance(extra.get("key"), dict) and data.type in {QuestionType.FILL, QuestionType.ESSAY}:
         # Only the fields GridReady itself writes; their HTML is sanitised when the question is stored.
         allowed = {
-            QuestionType.FILL: {"blanks", "case_sensitive", "ignore_punctuation"},
+            QuestionType.FILL: {"blanks", "case_sensitive", "ignore_punctuation", "unordered"},
             QuestionType.ESSAY: {"reference_html", "rubric"},
         }[data.type]
         data.key = {**data.key, **{k: v for k, v in extra["key"].items() if k in allowed}}
@@ -166,7 +166,9 @@ def extension_for(question, version) -> dict:
     }
     if version.type == QuestionType.FILL:
         key = dict(version.key)
-        extra["key"] = {k: key[k] for k in ("blanks", "case_sensitive", "ignore_punctuation") if k in key}
+        extra["key"] = {
+            k: key[k] for k in ("blanks", "case_sensitive", "ignore_punctuation", "unordered") if k in key
+        }
         if len(key.get("blanks", [])) > 1:
             extra["stem_html"] = version.stem_html
     if version.type == QuestionType.ESSAY:

@@ -1,6 +1,8 @@
 """The xlsx template (sheet 题库): one question per row, Chinese headers, the answer styles people use.
 
-Columns: 题型 | 题干 | 选项A..选项H | 答案 | 解析 | 分值 | 难度 | 章节 | 知识点 | 分类 | 出处 | 评分要点.
+Columns: 题型 | 题干 | 选项A..选项H | 答案 | 解析 | 分值 | 难度 | 章节 | 知识点 | 分类 | 出处 | 评分要点 | 不分顺序.
+不分顺序 (fill-in only) names the blanks whose answers may come in any order: ``1,2`` or, for two groups,
+``1,2;4,5,6`` (blank numbers count from 1 in stem order).
 Columns are found by header name, so their order may vary; 题型, 题干 and 答案 are required headers.
 
 Decisions: a 题干 or 选项 cell that starts with an HTML tag is read as HTML (sanitised), anything else as
@@ -44,6 +46,7 @@ HEADERS = [
     "分类",
     "出处",
     "评分要点",
+    "不分顺序",
 ]
 REQUIRED_HEADERS = ("题型", "题干", "答案")
 MAX_ROWS = 20000
@@ -125,8 +128,12 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
 
 def parse_workbook(data: bytes, filename: str = "questions.xlsx") -> ParseResult:
     """Read the template; every problem names the row, the column and the reason."""
+    return parse_rows(read_first_sheet(data))
+
+
+def parse_rows(rows: list[list[str]]) -> ParseResult:
+    """The template's rows (row 1 the header) as questions; also used for the starter bank's text source."""
     result = ParseResult()
-    rows = read_first_sheet(data)
     if not rows:
         result.problems.append(ImportProblem(_("row %(n)d", n=1), "", _("The sheet is empty.")))
         return result
@@ -198,6 +205,7 @@ def parse_row(
         _truefalse(data, answer, problem)
     elif qtype == QuestionType.FILL:
         _fill(data, stem, answer, problem)
+        _unordered(data, _cell(row, columns, "不分顺序"), problem)
     elif qtype == QuestionType.ESSAY:
         _essay(data, answer, _cell(row, columns, "评分要点"), problem)
     elif qtype == QuestionType.MATCHING:
@@ -326,14 +334,47 @@ def _choice(data: QuestionData, qtype: str, option_cells: list[str], answer: str
 
 def _fill(data: QuestionData, stem: str, answer: str, problem) -> None:
     counter = iter(range(1, 100))
-    stem_marked = _BLANK_MARK.sub(lambda _m: "\x00" + str(next(counter)) + "\x01", stem)
-    html = cell_html(stem_marked).replace("\x00", "{{").replace("\x01", "}}")
+    # Private-use characters mark the blanks while the cell is sanitised (nh3 drops control characters).
+    stem_marked = _BLANK_MARK.sub(lambda _m: "\ue000" + str(next(counter)) + "\ue001", stem)
+    html = cell_html(stem_marked).replace("\ue000", "{{").replace("\ue001", "}}")
     data.stem_html = html
     if not answer:
         problem("答案", _("Give the accepted answers of every blank."))
         return
     blanks = [[alt.strip() for alt in part.split("|") if alt.strip()] for part in re.split(r"[;；]", answer)]
     data.key = {"blanks": blanks, "case_sensitive": False, "ignore_punctuation": True}
+
+
+_GROUP_NUMBERS = re.compile(r"[,，、\s]+")
+
+
+def parse_unordered(text: str) -> list[list[int]] | None:
+    """``1,2`` or ``1,2;4,5,6`` (also 、 and full-width punctuation) → [[1, 2], [4, 5, 6]]; None when unreadable."""
+    groups = []
+    for part in re.split(r"[;；]", _to_half_width(text)):
+        numbers = [n for n in _GROUP_NUMBERS.split(part.strip()) if n]
+        if not numbers:
+            continue
+        if not all(n.isdigit() for n in numbers):
+            return None
+        groups.append([int(n) for n in numbers])
+    return groups
+
+
+def unordered_text(key: dict) -> str:
+    """The key's any-order groups as the 不分顺序 cell."""
+    return ";".join(",".join(str(n) for n in group) for group in key.get("unordered") or [])
+
+
+def _unordered(data: QuestionData, text: str, problem) -> None:
+    if not text or "blanks" not in data.key:
+        return
+    groups = parse_unordered(text)
+    if groups is None:
+        problem("不分顺序", _("Write the blank numbers of each group, e.g. 1,2 or 1,2;4,5."))
+        return
+    if groups:
+        data.key["unordered"] = groups
 
 
 def _essay(data: QuestionData, answer: str, rubric_text: str, problem) -> None:
@@ -374,10 +415,12 @@ def export_row(qtype: str, version, tags: list[str], category: str) -> list:
     options = [""] * len(OPTION_IDS)
     answer = ""
     rubric = ""
+    unordered = ""
     stem = version.stem_html
     if qtype == QuestionType.FILL:
         stem = re.sub(r"\{\{\d+\}\}", "___", stem)
         answer = ";".join("|".join(alts) for alts in version.key.get("blanks", []))
+        unordered = unordered_text(version.key)
     if qtype in {QuestionType.SINGLE, QuestionType.MULTIPLE}:
         for index, option in enumerate(version.options[: len(OPTION_IDS)]):
             options[index] = cell_text(option["html"])
@@ -422,12 +465,13 @@ def export_row(qtype: str, version, tags: list[str], category: str) -> list:
         category,
         version.source_ref,
         rubric,
+        unordered,
     ]
 
 
 def write_workbook(rows) -> bytes:
     """The template (or an export) as xlsx bytes; formula-like cells are neutralised by core."""
-    widths = [8, 50, *([16] * len(OPTION_IDS)), 14, 40, 6, 6, 6, 16, 20, 8, 30]
+    widths = [8, 50, *([16] * len(OPTION_IDS)), 14, 40, 6, 6, 6, 16, 20, 8, 30, 10]
     return write_xlsx(HEADERS, rows, title=SHEET_TITLE, widths=widths)
 
 
@@ -443,6 +487,7 @@ def template_rows() -> list[list]:
         ["多选", "演练内容包括哪些？", *opts("模拟突发事件", "应急响应演练", "客户沟通演练", "年终总结"), "A、B、C", "§6.4", 2, 2, 6, "应急演练", "应急管理/演练", "§6.4", ""],
         ["判断", "应急演练应至少每半年组织一次。", *blank, "正确", "§6.4", 1, 1, 6, "应急演练", "应急管理/演练", "§6.4", ""],
         ["填空", "重大故障响应时间不超过___。", *blank, "4小时|4h", "§3.3", 1, 2, 3, "响应时限", "服务保障/渠道与响应", "§3.3", ""],
+        ["填空", "三级供电保障体系为“___”“___”“保重要用户”。", *blank, "保命线;保民生", "§6.2", 2, 2, 6, "供电保障", "应急管理/保障措施", "§6.2", "", "1,2"],
         ["简答", "简述应急响应的五个步骤。", *blank, "事件发现与报告；事件评估与分级；启动应急响应；应急处置与协调；应急恢复与总结。", "§6.3", 5, 3, 6, "应急响应流程", "应急管理/响应", "§6.3", "答出事件发现与报告（1分）\n答出事件评估与分级（1分）"],
         ["匹配", "将故障类型与响应时限匹配。", *opts("一般故障 = 2小时", "重大故障 = 4小时", "特殊故障 = 8小时"), "", "§3.3", 3, 2, 3, "响应时限", "服务保障/渠道与响应", "§3.3", ""],
         ["数值", "2023年信息安全培训覆盖率是多少（%）？", *blank, "95.8±0.05", "§3.4", 1, 2, 3, "信息安全", "服务保障/安全保密", "§3.4", ""],

@@ -43,7 +43,10 @@ def test_seed_content_twice_changes_nothing_the_second_time(app, committed_db):
     second = runner.invoke(args=["seed-content"])
     assert second.exit_code == 0, second.output
     assert _counts(db) == after_first
-    assert "questions: 0 added, 310 unchanged" in second.output and "skipped" not in second.output
+    assert (
+        "questions: 0 added, 0 updated to this release's wording, 310 unchanged" in second.output
+        and "skipped" not in second.output
+    )
 
 
 def test_an_edited_starter_question_is_left_as_edited_and_named(app, committed_db):
@@ -73,7 +76,7 @@ def test_an_edited_starter_question_is_left_as_edited_and_named(app, committed_d
     assert question.current_version_id == edited_version
     assert question.current_version.explanation == "本单位补充：见《供电服务规范》第5条。"
     assert db.session.scalar(select(func.count()).select_from(Question)) == 310
-    assert "questions: 0 added, 309 unchanged" in rerun.output
+    assert "questions: 0 added, 0 updated to this release's wording, 309 unchanged" in rerun.output
     assert re.search(r"skipped .+: edited here since it was seeded", rerun.output)
 
 
@@ -91,7 +94,7 @@ def test_a_new_release_adds_its_new_starter_items_and_keeps_deleted_ones_deleted
     assert rerun.exit_code == 0, rerun.output
     codes = set(db.session.scalars(select(PointRule.code)))
     assert "SAFETY" in codes and "INNOVATION" not in codes
-    assert "point-rules: 1 added, 10 unchanged" in rerun.output
+    assert "point-rules: 1 added, 0 updated to this release's wording, 10 unchanged" in rerun.output
     assert "INNOVATION" in rerun.output and "deleted here after it was seeded" in rerun.output
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+
 from sqlalchemy import func, select
 
-from core.seeding import Outcome
-from question_bank.models import Question
+from core.models import utcnow
+from core.seeding import SKIP_NEWER, Outcome
+from core.version import app_version
+from question_bank import starter
+from question_bank.answer_text import duplicate_key
+from question_bank.content import cell_html
+from question_bank.models import Question, Tag
+from question_bank.services import edit_question, version_data
 from question_bank.starter import seed_starter_questions
 from tests.question_bank import factories
 
@@ -54,3 +62,38 @@ def test_starter_bank_seeder_is_idempotent(app, db):
     seed_starter_questions(second)
     assert db.session.scalar(select(func.count()).select_from(Question)) == 310
     assert (first.added, second.added, second.unchanged, second.skipped) == (310, 0, 310, [])
+
+
+def test_a_release_that_rewrites_starter_items_gives_unedited_ones_a_new_version(app, db, monkeypatch):
+    """An installed bank seeded from an older wording: the unedited starter questions get the new wording as a
+    new version (keeping the unit's tags), the ones a unit edited are left alone and named."""
+    current = starter.bank_entries()
+    older = copy.deepcopy(current)
+    older[1]["题干"] = "旧措辞：" + older[1]["题干"]  # same starter key, older wording
+    older[2]["选项"] = list(reversed(older[2]["选项"]))
+    older[2]["答案"] = "ABCD"[len(older[2]["选项"]) - 1 - "ABCD".index(current[2]["答案"])]
+    monkeypatch.setattr(starter, "bank_entries", lambda: older)
+    seed_starter_questions(Outcome("questions"))
+    reworded = db.session.scalar(select(Question).where(Question.stem_text.like("旧措辞%")))
+    reworded.tags = [Tag(name="本单位知识点")]
+    kept = db.session.scalar(
+        select(Question).where(Question.stem_key == duplicate_key(cell_html(older[2]["题干"])))
+    )
+    data = version_data(kept.current_version, kept)
+    data.explanation = "本单位补充说明。"
+    edit_question(kept, data, None, utcnow())
+    db.session.flush()
+
+    monkeypatch.setattr(starter, "bank_entries", lambda: current)
+    outcome = Outcome("questions")
+    seed_starter_questions(outcome)
+    db.session.refresh(reworded)
+    assert (outcome.added, outcome.updated, outcome.unchanged) == (0, 1, 308)
+    assert [reason for _label, reason in outcome.skipped] == [SKIP_NEWER.format(release=app_version())]
+    assert [v.number for v in reworded.versions] == [1, 2]
+    assert not reworded.current_version.stem_html.startswith("<p>旧措辞")
+    assert [t.name for t in reworded.tags] == ["本单位知识点"] and reworded.status == "published"
+    assert kept.current_version.explanation == "本单位补充说明。"
+    again = Outcome("questions")
+    seed_starter_questions(again)
+    assert (again.updated, again.unchanged) == (0, 309)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -12,12 +11,11 @@ from sqlalchemy import func, select
 
 from core.models import utcnow
 from core.spreadsheets import SpreadsheetError, read_upload
-from question_bank import importing
+from question_bank import importing, starter
 from question_bank.formats import xlsx
 from question_bank.models import Category, Question, QuestionVersion
 from tests.question_bank import factories
 
-STARTER = Path(__file__).resolve().parents[2] / "question_bank" / "data" / "starter_bank.xlsx"
 BLANK = [""] * 8
 
 
@@ -58,7 +56,7 @@ def problems_of(data: bytes) -> list[str]:
 
 def test_starter_bank_imports_every_type_with_guide_facts(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        parsed = importing.parse_file(STARTER.read_bytes(), "xlsx")
+        parsed = xlsx.parse_rows(starter.bank_rows(starter.bank_entries()))
         assert parsed.problems == []
         summary = importing.run_import(parsed, None, utcnow())
     assert summary["created"] == 310
