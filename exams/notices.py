@@ -7,7 +7,8 @@ import datetime as dt
 
 from core.i18n import lazy_gettext as _l
 from core.notifications import notify
-from exams.models import Attempt
+from core.timeutil import to_local
+from exams.models import Arrangement, Attempt, Exam
 from exams.runtime import score_visible
 
 
@@ -67,3 +68,42 @@ def result_flipped(attempt: Attempt, now: dt.datetime) -> None:
         link=_link(attempt),
         now=now,
     )
+
+
+def arrangement_granted(arrangement: Arrangement, exam: Exam, now: dt.datetime) -> None:
+    """The candidate is told their arrangement (extra time, own window, extra attempts), once per grant."""
+    user = arrangement.employee.user
+    if user is None:
+        return
+    parts = []
+    if arrangement.extra_minutes:
+        parts.append(_l("%(n)d extra minutes", n=arrangement.extra_minutes))
+    if arrangement.closes_at:
+        parts.append(
+            _l(
+                "your own window %(a)s – %(b)s",
+                a=to_local(arrangement.opens_at).strftime("%Y-%m-%d %H:%M"),
+                b=to_local(arrangement.closes_at).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    if arrangement.extra_attempts:
+        parts.append(_l("%(n)d extra attempts", n=arrangement.extra_attempts))
+    notify(
+        [user],
+        kind="exam.arrangement",
+        title=_l("Arrangement for %(title)s", title=exam.title),
+        body=_l("You have been granted: %(what)s.", what=LazyJoin(parts)),
+        link=f"/exams/{exam.id}",
+        now=now,
+        key=f"arrangement:{arrangement.id}:{int(arrangement.granted_at.timestamp())}",
+    )
+
+
+class LazyJoin:
+    """Lazy strings joined in the recipient's language when the notice is rendered."""
+
+    def __init__(self, parts):
+        self.parts = parts
+
+    def __str__(self) -> str:
+        return " · ".join(str(p) for p in self.parts) if self.parts else "—"

@@ -40,6 +40,13 @@ EXAM_FIELDS = (
     "show_explanations",
     "blind_grading",
     "published",
+    "log_focus",
+    "focus_warn_after",
+    "focus_collect_after",
+    "ask_fullscreen",
+    "block_copy",
+    "allowed_networks",
+    "review_days",
 )
 
 
@@ -77,6 +84,8 @@ def _save_exam(form: ExamForm, exam: Exam) -> None:
     exam.opens_at = local_to_utc(form.opens_at.data)
     exam.closes_at = local_to_utc(form.closes_at.data)
     exam.owner_department_id = form.owner_department_id.data or None
+    exam.access_code = (form.access_code.data or "").strip()
+    exam.allowed_networks = (exam.allowed_networks or "").strip()
     services.check_exam(exam, current_user)
 
 

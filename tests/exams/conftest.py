@@ -3,6 +3,8 @@ The context asks for English, the source language the assertions are written in.
 
 import pytest
 
+from tests import factories as base
+
 
 @pytest.fixture
 def request_ctx(app):
@@ -25,3 +27,19 @@ def client(app, db):
     test_client = app.test_client()
     test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return test_client
+
+
+@pytest.fixture
+def signed_in(app):
+    """``signed_in(user)``: a fresh client of ``user``'s own (English), signed in."""
+
+    def _signed_in(user):
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        response = client.post(
+            "/login", data={"employee_no": user.employee.employee_no, "password": base.PASSWORD}
+        )
+        assert response.status_code == 302
+        return client
+
+    return _signed_in
