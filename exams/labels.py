@@ -40,7 +40,7 @@ MONITOR_STATE_LABELS = {
     "absent": _l("Absent from the exam"),
 }
 
-DEVICE_LABELS = {"phone": _l("Phone"), "desktop": _l("Computer")}
+FOCUS_KIND_LABELS = {"hidden": _l("Page hidden"), "blur": _l("Window lost focus")}
 
 
 # The audit log's words for this package: its audited models and the actions it records.

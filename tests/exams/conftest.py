@@ -31,11 +31,12 @@ def client(app, db):
 
 @pytest.fixture
 def signed_in(app):
-    """``signed_in(user)``: a fresh client of ``user``'s own (English), signed in."""
+    """``signed_in(user)``: a fresh client of ``user``'s own (English), signed in (from ``remote_addr``:
+    the session is bound to the address it signed in from)."""
 
-    def _signed_in(user):
+    def _signed_in(user, remote_addr: str = "127.0.0.1", **environ):
         client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.environ_base.update(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=remote_addr, **environ)
         response = client.post(
             "/login", data={"employee_no": user.employee.employee_no, "password": base.PASSWORD}
         )
