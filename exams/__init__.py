@@ -6,7 +6,7 @@ from core import audit
 from core.i18n import lazy_gettext as _l
 from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_item
 from core.seeding import add_seeder
-from exams import cards, cli, labels, marking, papers, seed, views
+from exams import cards, cli, jobs, labels, marking, papers, seed, views  # noqa: F401 — jobs: its tasks
 from exams.views.common import MANAGERS, READERS
 from question_bank.categories import register_usage_check
 from question_bank.usage import register_version_uses

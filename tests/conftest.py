@@ -7,7 +7,10 @@ Tests that need real commits across threads or processes use ``committed_db`` in
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
+import socket
 import tempfile
 
 os.environ.setdefault("TASK_QUEUE", "immediate")
@@ -18,6 +21,7 @@ os.environ.setdefault("GRIDREADY_INSTANCE", _TMP)
 import pytest  # noqa: E402
 import redis  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from flask_babel import force_locale  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
@@ -268,3 +272,29 @@ def login(client, db):
         return user
 
     return _login
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on a free local port, with the app configured to send through it.
+
+    Yields the list of ``email.message.EmailMessage`` it received (in arrival order)."""
+    received: list = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+            received.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {k: app.config.get(k) for k in ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "SMTP_USER")}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_USER=None)
+    try:
+        yield received
+    finally:
+        app.config.update(saved)
+        controller.stop()
