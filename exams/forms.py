@@ -224,3 +224,23 @@ class MakeupForm(ResitForm):
     absentees = BooleanField(_l("The absentees"), default=True)
     failed = BooleanField(_l("Those who failed"), default=False)
     submit = SubmitField(_l("Create the make-up round"))
+
+
+class ReviewRequestForm(FlaskForm):
+    """A candidate's score review request (成绩复核) about one question."""
+
+    position = IntegerField(validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("Why should this question be marked again?"), validators=[DataRequired(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Ask for a score review"))
+
+
+class ReviewAnswerForm(FlaskForm):
+    decision = SelectField(
+        _l("Decision"),
+        choices=choices([("upheld", _l("The marking stands")), ("changed", _l("Change the mark"))]),
+    )
+    new_mark = StringField(_l("New points for this question"), validators=[Optional(), Length(max=12)])
+    answer = TextAreaField(_l("Answer to the candidate"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Send the answer"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.i18n import lazy_gettext as _l
 from exams.grading import MultipleRule
-from exams.models import AttemptStatus, ExamPurpose, GradingMethod, ResultsRelease
+from exams.models import AttemptStatus, ExamPurpose, GradingMethod, ResultsRelease, ReviewStatus
 
 PURPOSE_LABELS = {
     ExamPurpose.CERTIFICATION: _l("Certification"),
@@ -38,6 +38,12 @@ MONITOR_STATE_LABELS = {
     "submitted": _l("Handed in"),
     "auto_submitted": _l("Handed in automatically or collected"),
     "absent": _l("Absent from the exam"),
+}
+
+REVIEW_STATUS_LABELS = {
+    ReviewStatus.OPEN: _l("Waiting for an answer"),
+    ReviewStatus.UPHELD: _l("The marking stands"),
+    ReviewStatus.CHANGED: _l("Mark changed"),
 }
 
 FOCUS_KIND_LABELS = {"hidden": _l("Page hidden"), "blur": _l("Window lost focus")}

@@ -24,7 +24,7 @@ from core.i18n import lazy_gettext as _l
 from core.notifications import Notification, notify
 from core.timeutil import to_local
 from exams import monitor
-from exams.models import Arrangement, Attempt, AttemptStatus, Exam
+from exams.models import Arrangement, Attempt, AttemptStatus, Exam, ReviewRequest, ReviewStatus
 from exams.runtime import score_visible
 
 
@@ -268,3 +268,31 @@ def send_due(now: dt.datetime) -> dict:
     for exam in recent:
         counts["results"] += results_released(exam, now)
     return counts
+
+
+def review_answered(review: ReviewRequest, now: dt.datetime) -> None:
+    """The candidate's score review is answered (changed or upheld), once per request."""
+    attempt = review.attempt
+    if review.status == ReviewStatus.CHANGED:
+        body = _l(
+            "Question %(n)d: the mark is now %(mark)s (was %(old)s); your score is %(score)s of %(max)s. %(answer)s",
+            n=review.item.position,
+            mark=review.new_mark,
+            old=review.old_mark,
+            score=attempt.score,
+            max=attempt.max_score,
+            answer=review.answer,
+        )
+    else:
+        body = _l(
+            "Question %(n)d: the marking stands. %(answer)s", n=review.item.position, answer=review.answer
+        )
+    notify(
+        _recipients(attempt),
+        kind="exam.review",
+        title=_l("Score review answered: %(title)s", title=attempt.exam.title),
+        body=body,
+        link=_link_attempt(attempt),
+        now=now,
+        key=f"review:{review.id}",
+    )

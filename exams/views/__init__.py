@@ -15,5 +15,6 @@ from exams.views import (  # noqa: E402, F401
     manage,
     monitor,
     results,
+    reviews,
     take,
 )

@@ -15,7 +15,7 @@ from core.forms import PostForm, choices
 from core.i18n import gettext as _
 from core.models import utcnow
 from core.timeutil import local_to_utc, to_local
-from exams import outcomes, papers, pools, results, services
+from exams import outcomes, papers, pools, results, reviews, services
 from exams.errors import ExamError
 from exams.forms import AudienceForm, ExamForm, ResitForm
 from exams.labels import GRADING_METHOD_LABELS, MULTIPLE_RULE_LABELS, PURPOSE_LABELS, RELEASE_LABELS
@@ -166,6 +166,7 @@ def exam(exam_id: int):
         pool=pool,
         pool_size=len(pools.pool_version_ids(pool)),
         pool_form=PostForm(),
+        open_reviews=reviews.open_count(exam),
     )
 
 

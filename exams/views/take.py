@@ -10,8 +10,9 @@ from core.errors import refusals_go_to
 from core.forms import PostForm
 from core.i18n import gettext as _
 from core.models import utcnow
-from exams import arrangements, papers, runtime, services
-from exams.labels import ATTEMPT_STATUS_LABELS, PURPOSE_LABELS
+from exams import arrangements, papers, reviews, runtime, services
+from exams.forms import ReviewRequestForm
+from exams.labels import ATTEMPT_STATUS_LABELS, PURPOSE_LABELS, REVIEW_STATUS_LABELS
 from exams.models import AttemptStatus
 from exams.views import bp
 from exams.views.common import gate_of_request, visible_exam
@@ -121,6 +122,10 @@ def attempt_result(attempt_id: int):
     return render_template(
         "exams/result.html",
         attempt=attempt,
+        review_until=reviews.review_deadline(attempt, now) if reviews.can_request(attempt, now) else None,
+        review_requests={r.item_id: r for r in reviews.reviews_of_attempt(attempt)},
+        review_form=ReviewRequestForm(formdata=None),
+        review_statuses=REVIEW_STATUS_LABELS,
         exam=attempt.exam,
         show_score=show_score,
         show_answers=runtime.answers_visible(attempt, now),
