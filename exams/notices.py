@@ -172,7 +172,8 @@ def published(exam: Exam, now: dt.datetime) -> int:
 def reminder(exam: Exam, now: dt.datetime, label: str) -> int:
     """24 h or 1 h before the window closes: tell those who have not started (once each).
 
-    Candidates with a window of their own are left out (their window is not this one)."""
+    Candidates with a window of their own are left out (their window is not this one), and the 24 h
+    reminder skips whoever was told of the exam's publication in the last 12 hours."""
     rows = monitor.monitor_data(exam, now)["rows"]
     waiting = [
         r["employee_id"]
@@ -180,6 +181,17 @@ def reminder(exam: Exam, now: dt.datetime, label: str) -> int:
         if r["state"] == "not_started" and not (r["arrangement"] and r["arrangement"]["closes_at"])
     ]
     users = _users_of(waiting)
+    if label == "24h":  # those told of the exam in the last 12 hours are not reminded of it yet again
+        just_told = set(
+            db.session.scalars(
+                select(Notification.user_id).where(
+                    Notification.kind == "exam.published",
+                    Notification.once_key == f"exam:{exam.id}",
+                    Notification.created_at > now - dt.timedelta(hours=12),
+                )
+            )
+        )
+        users = [u for u in users if u.id not in just_told]
     title = _l("Reminder: %(title)s closes soon", title=exam.title)
     body = _l(
         "You have not started this exam yet. It closes at %(when)s (Beijing time).",

@@ -36,7 +36,8 @@
       if (r.device) bits.push(T[r.device] || r.device);
       if (r.number > 1) bits.push(fmt(T.attempt, { n: r.number }));
     }
-    var badges = '<span class="badge bg-secondary">' + esc(cfg.states[r.state]) + "</span>";
+    var colour = { in_progress: "bg-primary", submitted: "bg-success", auto_submitted: "bg-success", absent: "bg-danger" }[r.state] || "bg-secondary";
+    var badges = '<span class="badge ' + colour + '">' + esc(cfg.states[r.state]) + "</span>";
     if (r.collected) badges += ' <span class="badge bg-dark">' + esc(T.collected) + "</span>";
     if (r.focus_events) badges += ' <span class="badge bg-warning text-dark" data-focus="' + r.focus_events + '">' + esc(fmt(T.focus, { n: r.focus_events })) + "</span>";
     if (r.arrangement && r.arrangement.extra_minutes) badges += ' <span class="badge bg-info text-dark">' + esc(fmt(T.extraBadge, { n: r.arrangement.extra_minutes })) + "</span>";
@@ -134,6 +135,7 @@
     b.addEventListener("click", function () { stateSel.value = b.dataset.state; refresh(); });
   });
   document.getElementById("action-form").addEventListener("submit", function (e) { e.preventDefault(); send(); });
+  document.getElementById("monitor-filters").addEventListener("submit", function (e) { e.preventDefault(); refresh(); });
   modalEl.addEventListener("hidden.bs.modal", refresh);
   dept.addEventListener("change", refresh);
   stateSel.addEventListener("change", refresh);

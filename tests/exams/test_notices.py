@@ -41,6 +41,9 @@ def test_published_and_24h_reminder_go_out_once_by_the_queue_and_by_mail(app, co
     with app.test_request_context():
         exam, people = _setup(utcnow())
         exam_id = exam.id
+        # Published a day ago (so the 24 h reminder is due now, not skipped as just told).
+        notices.published(exam, utcnow() - dt.timedelta(hours=24))
+        _db.session.commit()
     jobs.send_exam_notices()  # the task the periodic job queues (inline in the test queue), commits itself
     with app.app_context():
         kinds = _kinds()
@@ -136,7 +139,7 @@ def test_several_workers_at_once_put_each_notice_in_the_inbox_once(app, committe
         _setup(utcnow())
     assert _three_workers_at_once(app) == []
     with app.app_context():
-        assert _db.session.scalar(select(func.count(Notification.id))) == 6
+        assert _db.session.scalar(select(func.count(Notification.id))) == 3  # published, once each
 
 
 def test_arrangement_granted_is_told_to_that_candidate_by_mail(app, committed_db, smtp_server, signed_in):
@@ -154,3 +157,11 @@ def test_arrangement_granted_is_told_to_that_candidate_by_mail(app, committed_db
         assert kinds == ["exam.arrangement"]
     assert [m["To"] for m in smtp_server] == ["cand1@example.com"]
     assert "30" in smtp_server[0].get_content()
+
+
+def test_no_24h_reminder_right_after_the_published_notice(app, committed_db):
+    with app.test_request_context():
+        _setup(utcnow())  # closes in 20 h, published now
+        counts = notices.send_due(utcnow())
+        _db.session.commit()
+        assert counts["published"] == 3 and counts["reminder_24h"] == 0
