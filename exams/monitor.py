@@ -51,6 +51,28 @@ def _candidate_clause(exam: Exam):
     return Employee.id.in_(sorted(ids)) if ids else None
 
 
+def candidate_ids(exam: Exam) -> list[int]:
+    """The ids of everyone the exam is for (one query; no progress figures)."""
+    clause = _candidate_clause(exam)
+    return [] if clause is None else list(db.session.scalars(select(Employee.id).where(clause)))
+
+
+def not_started_ids(exam: Exam) -> list[int]:
+    """Candidates with no attempt at the exam, leaving out those with a window of their own."""
+    clause = _candidate_clause(exam)
+    if clause is None:
+        return []
+    started = select(Attempt.employee_id).where(Attempt.exam_id == exam.id)
+    own_window = select(Arrangement.employee_id).where(
+        Arrangement.exam_id == exam.id, Arrangement.closes_at.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(Employee.id).where(clause, Employee.id.not_in(started), Employee.id.not_in(own_window))
+        )
+    )
+
+
 def _failed_ids(exam: Exam) -> list[int]:
     return [
         a.employee_id for a in final_attempts(exam) if a.status == AttemptStatus.GRADED and a.passed is False

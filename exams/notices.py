@@ -137,18 +137,13 @@ def _users_of(employee_ids) -> list[User]:
     return list(db.session.scalars(select(User).where(User.employee_id.in_(ids), User.active.is_(True))))
 
 
-def _candidate_ids(exam: Exam) -> set[int]:
-    """Everyone the exam is for (a re-sit: those named on it and those who failed the exam it repeats)."""
-    return {row["employee_id"] for row in monitor.monitor_data(exam, exam.opens_at)["rows"]}
-
-
 def _link(exam: Exam) -> str:
     return f"/exams/{exam.id}"
 
 
 def published(exam: Exam, now: dt.datetime) -> int:
     """The exam is published: tell its audience (once each)."""
-    users = _users_of(_candidate_ids(exam))
+    users = _users_of(monitor.candidate_ids(exam))
     title = _l("New exam: %(title)s", title=exam.title)
     body = _l(
         "Window: %(a)s – %(b)s (Beijing time), %(n)d minutes.",
@@ -174,13 +169,7 @@ def reminder(exam: Exam, now: dt.datetime, label: str) -> int:
 
     Candidates with a window of their own are left out (their window is not this one), and the 24 h
     reminder skips whoever was told of the exam's publication in the last 12 hours."""
-    rows = monitor.monitor_data(exam, now)["rows"]
-    waiting = [
-        r["employee_id"]
-        for r in rows
-        if r["state"] == "not_started" and not (r["arrangement"] and r["arrangement"]["closes_at"])
-    ]
-    users = _users_of(waiting)
+    users = _users_of(monitor.not_started_ids(exam))
     if label == "24h":  # those told of the exam in the last 12 hours are not reminded of it yet again
         just_told = set(
             db.session.scalars(
