@@ -8,7 +8,7 @@ from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_
 from core.notice_settings import register_notice_kinds
 from core.seeding import add_seeder
 from core.todo import add_todo_source
-from exams import cards, cli, labels, marking, papers, seed, todo, views
+from exams import cards, cli, jobs, labels, marking, papers, seed, todo, views  # noqa: F401 — jobs: its tasks
 from exams.views.common import MANAGERS, READERS
 from question_bank.categories import register_usage_check
 from question_bank.usage import register_version_uses

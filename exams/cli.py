@@ -1,4 +1,5 @@
-"""``flask exams close-expired``: auto-submit attempts past their deadline (safe from cron every minute)."""
+"""``flask exams close-expired``: auto-submit attempts past their deadline; ``flask exams send-notices``: the
+exam notices due now (both safe from cron every minute)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import click
 
 from core.extensions import db
 from core.models import utcnow
-from exams import runtime
+from exams import notices, runtime
 from exams.models import Attempt
 
 
@@ -29,6 +30,14 @@ def close_expired() -> None:
             closed += 1
         db.session.commit()
     click.echo(f"closed {closed} expired attempt(s)")
+
+
+@exams_cli.command("send-notices")
+def send_notices() -> None:
+    """Send the exam notices due now (published, reminders, results released); each goes out once."""
+    counts = notices.send_due(utcnow())
+    db.session.commit()
+    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 
 def init_app(app) -> None:

@@ -125,6 +125,29 @@ class ExamForm(FlaskForm):
     course_id = SelectField(_l("Course whose completion requires passing this exam"), coerce=int, default=0)
     owner_department_id = SelectField(_l("Owning department"), coerce=int)
     published = BooleanField(_l("Published (candidates can see it)"))
+    log_focus = BooleanField(_l("Log when a candidate leaves the exam page"))
+    focus_warn_after = IntegerField(
+        _l("Warn the candidate after this many times (empty: never)"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+    )
+    focus_collect_after = IntegerField(
+        _l("Collect the paper after this many times (empty: never)"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+    )
+    ask_fullscreen = BooleanField(_l("Ask for full screen when the exam starts"))
+    block_copy = BooleanField(_l("Block copy, paste and the context menu on the exam page"))
+    access_code = StringField(
+        _l("Access code read out in the room (empty: none)"), validators=[Optional(), Length(max=40)]
+    )
+    allowed_networks = TextAreaField(
+        _l("Allowed address ranges, one CIDR per line (empty: anywhere)"),
+        validators=[Optional(), Length(max=2000)],
+    )
+    review_days = IntegerField(
+        _l("Days after results are released in which a candidate may ask for a score review (0: none)"),
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=90)],
+    )
     submit = SubmitField(_l("Save"))
 
     def validate_closes_at(self, field):
@@ -161,3 +184,63 @@ class GradeForm(FlaskForm):
     points = StringField(_l("Points"), validators=[Optional(), Length(max=12)])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save mark"))
+
+
+class ArrangementForm(FlaskForm):
+    """A candidate's arrangement: extra time, a window of their own (缓考), extra attempts, with a reason."""
+
+    employee_no = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=30)])
+    extra_minutes = IntegerField(
+        _l("Extra time (minutes)"), default=0, validators=[InputRequired(), NumberRange(min=0, max=1440)]
+    )
+    opens_at = DateTimeLocalField(
+        _l("Own window opens (Beijing time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Own window closes (Beijing time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    extra_attempts = IntegerField(
+        _l("Extra attempts"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10)]
+    )
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("Save arrangement"))
+
+
+class InvigilatorsForm(FlaskForm):
+    employees = StringField(
+        _l("Invigilators (employee numbers, comma separated)"), validators=[Optional(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Save invigilators"))
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("Remove"))
+
+
+class MakeupForm(ResitForm):
+    """The make-up round (补考) from the absentees list: a re-sit round for absentees and/or those who failed."""
+
+    absentees = BooleanField(_l("The absentees"), default=True)
+    failed = BooleanField(_l("Those who failed"), default=False)
+    submit = SubmitField(_l("Create the make-up round"))
+
+
+class ReviewRequestForm(FlaskForm):
+    """A candidate's score review request (成绩复核) about one question."""
+
+    position = IntegerField(validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("Why should this question be marked again?"), validators=[DataRequired(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Ask for a score review"))
+
+
+class ReviewAnswerForm(FlaskForm):
+    decision = SelectField(
+        _l("Decision"),
+        choices=choices([("upheld", _l("The marking stands")), ("changed", _l("Change the mark"))]),
+    )
+    new_mark = StringField(_l("New points for this question"), validators=[Optional(), Length(max=12)])
+    answer = TextAreaField(_l("Answer to the candidate"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Send the answer"))

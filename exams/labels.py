@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.i18n import lazy_gettext as _l
 from core.notice_settings import NoticeKind
 from exams.grading import MultipleRule
-from exams.models import AttemptStatus, ExamPurpose, GradingMethod, ResultsRelease
+from exams.models import AttemptStatus, ExamPurpose, GradingMethod, ResultsRelease, ReviewStatus
 
 PURPOSE_LABELS = {
     ExamPurpose.CERTIFICATION: _l("Certification"),
@@ -33,6 +33,22 @@ ATTEMPT_STATUS_LABELS = {
     AttemptStatus.GRADED: _l("Graded"),
 }
 
+MONITOR_STATE_LABELS = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "submitted": _l("Handed in"),
+    "auto_submitted": _l("Handed in automatically or collected"),
+    "absent": _l("Absent from the exam"),
+}
+
+REVIEW_STATUS_LABELS = {
+    ReviewStatus.OPEN: _l("Waiting for an answer"),
+    ReviewStatus.UPHELD: _l("The marking stands"),
+    ReviewStatus.CHANGED: _l("Mark changed"),
+}
+
+FOCUS_KIND_LABELS = {"hidden": _l("Page hidden"), "blur": _l("Window lost focus")}
+
 
 # The audit log's words for this package: its audited models and the actions it records.
 AUDIT_OBJECTS = {
@@ -43,6 +59,10 @@ AUDIT_OBJECTS = {
     "Exam": _l("Exam"),
     "ExamAudience": _l("Exam audience"),
     "PaperBlueprint": _l("Paper blueprint"),
+    "Arrangement": _l("Candidate arrangement"),
+    "ExamInvigilator": _l("Invigilator"),
+    "ExamMessage": _l("Message to candidates"),
+    "ReviewRequest": _l("Score review request"),
 }
 AUDIT_ACTIONS = {
     "attempt.start": _l("Exam started"),
@@ -52,6 +72,16 @@ AUDIT_ACTIONS = {
     "attempt_item.grade": _l("Answer marked"),
     "exam.regrade": _l("Exam regraded"),
     "exam.results_export": _l("Exam results exported"),
+    "exam.arrangement": _l("Candidate arrangement granted"),
+    "exam.arrangement_removed": _l("Candidate arrangement removed"),
+    "attempt.collect": _l("Exam paper collected by the invigilator"),
+    "exam.collect_all": _l("All papers collected"),
+    "attempt.reopen": _l("Exam attempt reopened"),
+    "exam.message": _l("Message sent to candidates"),
+    "exam.absentees_export": _l("Absentees exported"),
+    "exam.makeup_round": _l("Make-up round created"),
+    "review.request": _l("Score review requested"),
+    "review.answer": _l("Score review answered"),
 }
 
 

@@ -307,6 +307,35 @@ def question_uses(question: Question, user: User) -> list[VersionUse]:
     ]
 
 
+def settle_change(change: RegradeChange, reason: str, user: User, now: dt.datetime) -> None:
+    """What follows a changed score: a pass that became a fail is withdrawn (qualification revoked, points
+    reversed by the listeners); a fail that became a pass was credited by ``_retotal``; a flip is told."""
+    if change.old_passed and change.new_passed is False:
+        outcomes.withdraw_pass(change.attempt, reason, now, by=user)
+    if change.flips:
+        notices.result_flipped(change.attempt, now)
+
+
+def change_mark(item: AttemptItem, mark: Decimal, user: User, now: dt.datetime, reason: str) -> RegradeChange:
+    """Set one answer's mark after a score review (any question type) and regrade its attempt on the
+    regrade path: re-total, signals, and ``settle_change`` for what depends on the score."""
+    attempt = item.attempt
+    if attempt.status == AttemptStatus.OPEN:
+        raise ExamError(_("The attempt is still in progress."))
+    if mark < 0 or mark > item.points:
+        raise ExamError(_("Points must be between 0 and %(max)s.", max=item.points))
+    old_score, old_passed, old_mark = attempt.score, attempt.passed, item.mark
+    item.mark = grading.quantise(mark)
+    item.graded_by_id, item.graded_at = user.id, now
+    db.session.flush()
+    _retotal(attempt, load_items(attempt), now)
+    change = RegradeChange(
+        attempt, old_score, attempt.score, old_passed, attempt.passed, [(item.position, old_mark, item.mark)]
+    )
+    settle_change(change, reason, user, now)
+    return change
+
+
 def regrade_preview(exam: Exam, now: dt.datetime) -> list[RegradeChange]:
     """Every score change and pass/fail flip a regrade would make; changes nothing."""
     return _regrade(exam, apply=False, now=now)
@@ -316,12 +345,7 @@ def regrade_apply(exam: Exam, user: User, now: dt.datetime) -> list[RegradeChang
     """Regrade every submitted attempt of the exam against the current keys; audited."""
     changes = _regrade(exam, apply=True, now=now)
     for change in changes:
-        if change.old_passed and change.new_passed is False:
-            outcomes.withdraw_pass(
-                change.attempt, _("Regraded after a key correction: no longer a pass."), now, by=user
-            )
-        if change.flips:
-            notices.result_flipped(change.attempt, now)
+        settle_change(change, _("Regraded after a key correction: no longer a pass."), user, now)
     audit.record(
         "exam.regrade",
         exam,

@@ -164,6 +164,9 @@ class Exam(db.Model):
         ForeignKey("exams.id", ondelete="SET NULL"), index=True
     )
     round_number: Mapped[int] = mapped_column(Integer, default=1)
+    # A re-sit is for whoever failed the exam it repeats (unless off: a make-up round for absentees only),
+    # plus the employees named on its own audience list (the absentees a make-up round was made for).
+    resit_failed: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     # The certificate type a pass grants (training's table; no FK: exams must not depend on training).
     # The internal qualification a pass grants (training.CertificateType); see exams/outcomes.py.
     certificate_type_id: Mapped[int | None] = mapped_column(
@@ -174,6 +177,16 @@ class Exam(db.Model):
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Integrity signals (exams/integrity.py), each off by default: deterrents, not proof.
+    log_focus: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    focus_warn_after: Mapped[int | None] = mapped_column(Integer)  # warn the candidate after N events
+    focus_collect_after: Mapped[int | None] = mapped_column(Integer)  # collect the attempt after N events
+    ask_fullscreen: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    block_copy: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    access_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    allowed_networks: Mapped[str] = mapped_column(Text, default="", server_default="")  # CIDR per line
+    # Score review (成绩复核): days after results are released a candidate may ask; 0 = no reviews.
+    review_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     blueprint: Mapped[PaperBlueprint] = relationship()
     owner_department: Mapped[Department | None] = relationship()
@@ -240,6 +253,9 @@ class Attempt(db.Model):
     score: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     max_score: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    device: Mapped[str] = mapped_column(String(10), default="", server_default="")  # phone / desktop
+    focus_events: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    collected: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # 收卷 by staff
 
     exam: Mapped[Exam] = relationship()
     employee: Mapped[Employee] = relationship()
@@ -282,3 +298,104 @@ class AttemptItem(db.Model):
     attempt: Mapped[Attempt] = relationship(back_populates="items")
     version: Mapped[QuestionVersion] = relationship()
     graded_by: Mapped[User | None] = relationship()
+
+
+class ExamInvigilator(db.Model):
+    """监考: a named person who may watch one exam's monitor and act on its candidates (that exam only)."""
+
+    __tablename__ = "exam_invigilators"
+    __table_args__ = (UniqueConstraint("exam_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Arrangement(db.Model):
+    """A candidate's own terms for one exam (like Moodle's user override): extra minutes, a window of their
+    own (缓考), extra attempts. Empty fields mean the exam's own setting."""
+
+    __tablename__ = "exam_arrangements"
+    __table_args__ = (UniqueConstraint("exam_id", "employee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    extra_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    opens_at: Mapped[dt.datetime | None]
+    closes_at: Mapped[dt.datetime | None]
+    extra_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    employee: Mapped[Employee] = relationship()
+
+
+class ExamMessage(db.Model):
+    """A message from the invigilator, to one candidate (``employee_id``) or to all (NULL), shown on the
+    candidate's exam page at its next poll."""
+
+    __tablename__ = "exam_messages"
+    __table_args__ = (Index("ix_exam_messages_exam_id_id", "exam_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FocusEvent(db.Model):
+    """One focus loss (page hidden, window blurred) reported by the candidate's page: a signal, not proof."""
+
+    __tablename__ = "exam_focus_events"
+    __audit__ = False  # high volume; counted on the attempt and shown on the monitor and the review
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # hidden / blur
+    at: Mapped[dt.datetime]
+
+
+class ReviewStatus(enum.StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"  # the marking stands
+    CHANGED = "changed"  # the mark was changed and the attempt regraded
+
+
+class ReviewRequest(db.Model):
+    """成绩复核: a candidate asks for one question's marking to be looked at again; one open request per
+    question per attempt (a partial unique index)."""
+
+    __tablename__ = "exam_review_requests"
+    __table_args__ = (
+        Index(
+            "uq_exam_review_requests_open",
+            "attempt_id",
+            "item_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempts.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("attempt_items.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.OPEN)
+    old_mark: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    new_mark: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at: Mapped[dt.datetime | None]
+
+    attempt: Mapped[Attempt] = relationship()
+    item: Mapped[AttemptItem] = relationship()

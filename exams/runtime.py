@@ -30,7 +30,7 @@ from accounts.models import Employee
 from core import audit, signals
 from core.extensions import db
 from core.i18n import gettext as _
-from exams import grading, outcomes, responses
+from exams import arrangements, grading, integrity, outcomes, responses
 from exams.errors import AttemptClosed, BadAnswer, CannotStart, ExamError, NotAvailable
 from exams.models import Attempt, AttemptItem, AttemptStatus, Exam, ResultsRelease
 from exams.papers import DrawnQuestion, draw_paper
@@ -45,9 +45,10 @@ BLANK = re.compile(r"\{\{(\d+)\}\}")
 # ---------------------------------------------------------------- starting
 
 
-def deadline_for(exam: Exam, started_at: dt.datetime) -> dt.datetime:
-    """Deadline = min(start + duration, window close)."""
-    return min(started_at + dt.timedelta(minutes=exam.duration_minutes), exam.closes_at)
+def deadline_for(exam: Exam, started_at: dt.datetime, terms: arrangements.Terms | None = None) -> dt.datetime:
+    """Deadline = min(start + duration, window close), with the candidate's arrangement
+    (``exams.arrangements.deadline``: extra minutes on both, their own window's close)."""
+    return arrangements.deadline(exam, started_at, terms or arrangements.terms_from(exam, None))
 
 
 def open_attempt(exam: Exam, employee: Employee) -> Attempt | None:
@@ -77,18 +78,25 @@ def check_can_sit(exam: Exam, employee: Employee) -> None:
         raise NotAvailable(_("Exam not found."))
 
 
-def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
+def start_attempt(
+    exam: Exam, employee: Employee, now: dt.datetime, *, gate: integrity.Gate | None = None
+) -> Attempt:
     """Resume the open attempt, or start a new one: draw the paper, freeze it on question versions.
 
-    Refused (CannotStart) outside the window or when the attempts are used up; an expired attempt found on
-    the way is auto-submitted first, and that is kept."""
+    Refused (CannotStart) outside the candidate's window or when their attempts are used up, and (a new
+    attempt only) when the exam's access code or allowed networks refuse the ``gate`` (what the request
+    brought: code typed, client address, device); an expired attempt found on the way is auto-submitted
+    first, and that is kept."""
     check_can_sit(exam, employee)
     current = open_attempt(exam, employee)
     if current is not None:
         if current.deadline > now:
             return current
         submit_attempt(current, now, auto=True)
-    used = _check_can_start(exam, employee, now)
+    terms = arrangements.terms(exam, employee.id)
+    used = _check_can_start(exam, employee, now, terms)
+    gate = gate or integrity.Gate()
+    integrity.check_gate(exam, gate)
     seed = secrets.randbelow(2**31 - 1)
     pool = exam_pool(exam, now)
     try:
@@ -105,7 +113,8 @@ def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
         status=AttemptStatus.OPEN,
         seed=seed,
         started_at=now,
-        deadline=deadline_for(exam, now),
+        deadline=deadline_for(exam, now, terms),
+        device=gate.device,
         max_score=sum((d.points for d in paper if d.version.type != "description"), Decimal(0)),
     )
     try:
@@ -123,15 +132,15 @@ def start_attempt(exam: Exam, employee: Employee, now: dt.datetime) -> Attempt:
     return attempt
 
 
-def _check_can_start(exam: Exam, employee: Employee, now: dt.datetime) -> int:
-    """Refuse a start outside the window or with the attempts used up; the number of attempts used."""
-    if now < exam.opens_at:
+def _check_can_start(exam: Exam, employee: Employee, now: dt.datetime, terms: arrangements.Terms) -> int:
+    """Refuse a start outside the candidate's window or with their attempts used up; the attempts used."""
+    if now < terms.opens_at:
         raise CannotStart(_("This exam has not opened yet."))
-    if now >= exam.closes_at:
+    if now >= terms.closes_at:
         raise CannotStart(_("This exam has closed."))
     used = len(attempts_of(exam, employee))
-    if used >= exam.max_attempts:
-        raise CannotStart(_("You have used all %(n)d attempts at this exam.", n=exam.max_attempts))
+    if used >= terms.max_attempts:
+        raise CannotStart(_("You have used all %(n)d attempts at this exam.", n=terms.max_attempts))
     return used
 
 

@@ -26,12 +26,14 @@ from core.extensions import db
 from core.i18n import gettext as _
 from exams.errors import ExamError
 from exams.errors import NotAvailable as NotAvailable  # re-exported: older callers name it here
+from exams.integrity import parse_networks
 from exams.models import (
     Attempt,
     AttemptStatus,
     AudienceKind,
     Exam,
     ExamAudience,
+    ExamInvigilator,
     GradingMethod,
     PaperBlueprint,
 )
@@ -49,6 +51,57 @@ def can_manage_exam(user: User, exam: Exam) -> bool:
 def can_manage_blueprint(user: User, blueprint: PaperBlueprint) -> bool:
     """Same ownership rule as exams."""
     return can_manage_unit(user, blueprint.owner_department_id)
+
+
+def is_invigilator(user: User, exam: Exam) -> bool:
+    """Whether ``user`` is one of the exam's named invigilators (监考; that exam only)."""
+    return bool(
+        db.session.scalar(
+            select(ExamInvigilator.id)
+            .where(ExamInvigilator.exam_id == exam.id, ExamInvigilator.user_id == user.id)
+            .limit(1)
+        )
+    )
+
+
+def can_invigilate(user: User, exam: Exam) -> bool:
+    """The exam's managers and its named invigilators watch its monitor and act on its candidates."""
+    return can_manage_exam(user, exam) or is_invigilator(user, exam)
+
+
+def invigilated_exams(user: User) -> list[Exam]:
+    """Exams the user is a named invigilator of, newest window first."""
+    return list(
+        db.session.scalars(
+            select(Exam)
+            .join(ExamInvigilator, ExamInvigilator.exam_id == Exam.id)
+            .where(ExamInvigilator.user_id == user.id)
+            .order_by(Exam.opens_at.desc())
+        )
+    )
+
+
+def set_invigilators(exam: Exam, users: list[User], by: User) -> None:
+    """Replace the exam's invigilators with ``users`` (people the manager covers: see the view)."""
+    wanted = {u.id for u in users}
+    current = {
+        i.user_id: i
+        for i in db.session.scalars(select(ExamInvigilator).where(ExamInvigilator.exam_id == exam.id))
+    }
+    for user_id, row in current.items():
+        if user_id not in wanted:
+            db.session.delete(row)
+    for user_id in sorted(wanted - set(current)):
+        db.session.add(ExamInvigilator(exam_id=exam.id, user_id=user_id, added_by_id=by.id))
+    db.session.flush()
+
+
+def invigilators_of(exam: Exam) -> list[ExamInvigilator]:
+    return list(
+        db.session.scalars(
+            select(ExamInvigilator).where(ExamInvigilator.exam_id == exam.id).order_by(ExamInvigilator.id)
+        )
+    )
 
 
 def can_view_results(user: User, exam: Exam) -> bool:
@@ -97,6 +150,7 @@ def check_exam_settings(exam: Exam) -> None:
         raise ExamError(_("At least one attempt must be allowed."))
     if not Decimal(0) <= Decimal(exam.pass_percent) <= Decimal(100):
         raise ExamError(_("The pass mark is a percentage between 0 and 100."))
+    parse_networks(exam.allowed_networks or "")
 
 
 def check_exam(exam: Exam, user: User) -> None:
@@ -174,12 +228,28 @@ def in_audience(exam: Exam, employee: Employee) -> bool:
     if not _within_owner(exam, employee):
         return False
     if exam.parent_exam_id:
+        if _named(exam, employee):
+            return True
         parent = exam.parent_exam
-        result = final_attempt(parent, employee) if parent else None
+        result = final_attempt(parent, employee) if (parent and exam.resit_failed) else None
         return result is not None and result.status == AttemptStatus.GRADED and result.passed is False
     return bool(
         db.session.scalar(
             select(ExamAudience.id).where(ExamAudience.exam_id == exam.id, _audience_match(employee)).limit(1)
+        )
+    )
+
+
+def _named(exam: Exam, employee: Employee) -> bool:
+    return bool(
+        db.session.scalar(
+            select(ExamAudience.id)
+            .where(
+                ExamAudience.exam_id == exam.id,
+                ExamAudience.kind == AudienceKind.EMPLOYEE,
+                ExamAudience.target_id == employee.id,
+            )
+            .limit(1)
         )
     )
 
@@ -207,8 +277,9 @@ def candidate_exams(employee: Employee, now: dt.datetime, *, recent_days: int = 
     return sorted(exams, key=lambda e: (e.opens_at, e.id))
 
 
-def audience_employees(exam: Exam) -> list[Employee]:
-    """Every active employee the exam is for, in one query (departments include their subtrees).
+def audience_clause(exam: Exam):
+    """A WHERE clause selecting the active employees the exam is for (departments include their
+    subtrees, limited to the owner's subtree), or None when the audience is empty.
 
     For a re-sit this is the exam's own audience list; who may actually sit a re-sit is decided by
     ``in_audience`` (a fail on the exam it repeats)."""
@@ -230,21 +301,44 @@ def audience_employees(exam: Exam) -> list[Employee]:
         subtree = select(Department.id).where(or_(*(Department.path.startswith(p) for p in paths)))
         clauses.append(Employee.department_id.in_(subtree))
     if not clauses:
-        return []
-    query = select(Employee).where(Employee.status == "active", or_(*clauses))
+        return None
+    clause = and_(Employee.status == "active", or_(*clauses))
     if exam.owner_department is not None:
-        query = query.where(
+        clause = and_(
+            clause,
             Employee.department_id.in_(
                 select(Department.id).where(Department.path.startswith(exam.owner_department.path))
-            )
+            ),
         )
+    return clause
+
+
+def audience_employees(exam: Exam) -> list[Employee]:
+    """Every active employee the exam is for, in one query (``audience_clause``)."""
+    clause = audience_clause(exam)
+    if clause is None:
+        return []
     return list(
-        db.session.scalars(query.options(selectinload(Employee.department)).order_by(Employee.employee_no))
+        db.session.scalars(
+            select(Employee)
+            .where(clause)
+            .options(selectinload(Employee.department))
+            .order_by(Employee.employee_no)
+        )
     )
 
 
-def create_resit(exam: Exam, opens_at: dt.datetime, closes_at: dt.datetime, user: User | None) -> Exam:
-    """A re-sit round (补考) of ``exam`` for those who failed it: same paper rules, a new window."""
+def create_resit(
+    exam: Exam,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    user: User | None,
+    *,
+    failed: bool = True,
+    named: tuple[int, ...] = (),
+) -> Exam:
+    """A re-sit round (补考) of ``exam`` for those who failed it (``failed``) and the employees ``named``
+    (a make-up round for absentees): same paper rules, a new window."""
     if exam.purpose == "practice":
         raise ExamError(_("Practice exams have no re-sit rounds."))
     resit = Exam(
@@ -265,6 +359,14 @@ def create_resit(exam: Exam, opens_at: dt.datetime, closes_at: dt.datetime, user
         show_answers=exam.show_answers,
         show_explanations=exam.show_explanations,
         blind_grading=exam.blind_grading,
+        log_focus=exam.log_focus,
+        focus_warn_after=exam.focus_warn_after,
+        focus_collect_after=exam.focus_collect_after,
+        ask_fullscreen=exam.ask_fullscreen,
+        block_copy=exam.block_copy,
+        allowed_networks=exam.allowed_networks,
+        review_days=exam.review_days,
+        resit_failed=failed,
         published=False,
         parent_exam=exam,
         round_number=exam.round_number + 1,
@@ -273,7 +375,14 @@ def create_resit(exam: Exam, opens_at: dt.datetime, closes_at: dt.datetime, user
         created_by_id=user.id if user else None,
     )
     check_exam_settings(resit)
+    if not failed and not named:
+        raise ExamError(
+            _("A make-up round needs someone to sit it: the absentees, those who failed, or both.")
+        )
     db.session.add(resit)
+    db.session.flush()
+    for employee_id in sorted(set(named)):
+        resit.audience.append(ExamAudience(kind=AudienceKind.EMPLOYEE, target_id=employee_id))
     db.session.flush()
     return resit
 

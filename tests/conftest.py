@@ -8,6 +8,7 @@ Tests that need real commits across threads or processes use ``committed_db`` in
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 
 os.environ.setdefault("TASK_QUEUE", "immediate")
@@ -15,7 +16,6 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 _TMP = tempfile.mkdtemp(prefix="gridready-test-")
 os.environ.setdefault("GRIDREADY_INSTANCE", _TMP)
 
-import socket  # noqa: E402
 from email import message_from_bytes, policy  # noqa: E402
 
 import pytest  # noqa: E402

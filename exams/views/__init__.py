@@ -7,4 +7,14 @@ bp = Blueprint("exams", __name__, url_prefix="/exams")
 manage_bp = Blueprint("exams_manage", __name__, url_prefix="/exams/manage")
 api_bp = Blueprint("exams_api", __name__, url_prefix="/api/exams")
 
-from exams.views import api, blueprints, grading, manage, results, take  # noqa: E402, F401
+from exams.views import (  # noqa: E402, F401
+    api,
+    arrangements,
+    blueprints,
+    grading,
+    manage,
+    monitor,
+    results,
+    reviews,
+    take,
+)

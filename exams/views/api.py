@@ -15,10 +15,11 @@ from core.auth import login_required
 from core.extensions import db
 from core.i18n import gettext as _
 from core.models import utcnow
-from exams import runtime
+from exams import invigilation, runtime
 from exams.errors import AttemptClosed, BadAnswer
 from exams.models import Attempt, Exam
 from exams.views import api_bp as bp
+from exams.views.common import gate_of_request
 
 
 def _result_payload(attempt: Attempt, now) -> dict:
@@ -59,7 +60,9 @@ def start(exam_id: int):
     exam = db.session.get(Exam, exam_id)
     if exam is None:
         abort(404)
-    attempt = runtime.start_attempt(exam, current_user.employee, now)
+    body = request.get_json(silent=True)
+    code = body.get("access_code", "") if isinstance(body, dict) else ""
+    attempt = runtime.start_attempt(exam, current_user.employee, now, gate=gate_of_request(str(code or "")))
     return jsonify(runtime.candidate_paper(attempt, now))
 
 
@@ -108,11 +111,31 @@ def save(attempt_id: int, position: int):
 @bp.get("/attempts/<int:attempt_id>/time")
 @login_required
 def time_left(attempt_id: int):
-    """The server's clock: now, deadline, seconds left, status (auto-submits a run-out attempt)."""
+    """The server's clock: now, deadline, seconds left, status (auto-submits a run-out attempt), and the
+    invigilator's messages with an id above ``?after=`` (polled every few seconds by the page)."""
     now = utcnow()
     attempt = runtime.own_attempt(attempt_id, current_user.employee_id)
     runtime.finalise_if_expired(attempt, now)
-    return jsonify({"attempt_id": attempt.id, "status": attempt.status, **runtime.clock(attempt, now)})
+    messages = invigilation.messages_for(attempt, request.args.get("after", 0, type=int))
+    return jsonify(
+        {
+            "attempt_id": attempt.id,
+            "status": attempt.status,
+            **runtime.clock(attempt, now),
+            "messages": messages,
+        }
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/focus")
+@login_required
+def focus(attempt_id: int):
+    """``{"kind": "hidden"|"blur"}``: the page was hidden or lost focus (only the candidate's own attempt)."""
+    now = utcnow()
+    attempt = runtime.own_attempt(attempt_id, current_user.employee_id)
+    body = request.get_json(silent=True)
+    kind = body.get("kind") if isinstance(body, dict) else None
+    return jsonify(invigilation.record_focus(attempt, kind, now))
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

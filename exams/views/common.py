@@ -3,7 +3,7 @@ not know exists."""
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
 from accounts.services import departments_in_scope
@@ -11,7 +11,7 @@ from core.auth import Role
 from core.extensions import db
 from core.forms import choices
 from core.i18n import gettext as _
-from exams import runtime, services
+from exams import integrity, runtime, services
 from exams.models import Exam, PaperBlueprint
 
 MANAGERS = (Role.TRAINER, Role.ADMIN)
@@ -57,3 +57,19 @@ def department_choices() -> list:
     role = Role.ADMIN if current_user.has_any_role(Role.ADMIN) else Role.TRAINER
     pairs += [(d.id, "　" * d.depth + d.name) for d in departments_in_scope(current_user, role)]
     return choices(pairs)
+
+
+def invigilated_exam(exam_id: int) -> Exam:
+    """An exam the user manages or is a named invigilator of (its monitor and its candidates)."""
+    exam = db.session.get(Exam, exam_id)
+    if exam is None or not services.can_invigilate(current_user, exam):
+        abort(404)
+    return exam
+
+
+def gate_of_request(code: str) -> integrity.Gate:
+    """What this request brings to a start: the access code typed, the client address (through the
+    configured proxy hops, ``PROXY_FIX_HOPS``) and the browser's User-Agent (phone or computer)."""
+    return integrity.Gate(
+        code=code[:100], address=request.remote_addr, user_agent=request.headers.get("User-Agent", "")[:400]
+    )

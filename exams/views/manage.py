@@ -15,7 +15,7 @@ from core.forms import PostForm, choices
 from core.i18n import gettext as _
 from core.models import utcnow
 from core.timeutil import local_to_utc, to_local
-from exams import outcomes, papers, pools, results, services
+from exams import outcomes, papers, pools, results, reviews, services
 from exams.errors import ExamError
 from exams.forms import AudienceForm, ExamForm, ResitForm
 from exams.labels import GRADING_METHOD_LABELS, MULTIPLE_RULE_LABELS, PURPOSE_LABELS, RELEASE_LABELS
@@ -40,6 +40,13 @@ EXAM_FIELDS = (
     "show_explanations",
     "blind_grading",
     "published",
+    "log_focus",
+    "focus_warn_after",
+    "focus_collect_after",
+    "ask_fullscreen",
+    "block_copy",
+    "allowed_networks",
+    "review_days",
 )
 
 
@@ -77,6 +84,8 @@ def _save_exam(form: ExamForm, exam: Exam) -> None:
     exam.opens_at = local_to_utc(form.opens_at.data)
     exam.closes_at = local_to_utc(form.closes_at.data)
     exam.owner_department_id = form.owner_department_id.data or None
+    exam.access_code = (form.access_code.data or "").strip()
+    exam.allowed_networks = (exam.allowed_networks or "").strip()
     services.check_exam(exam, current_user)
 
 
@@ -157,6 +166,7 @@ def exam(exam_id: int):
         pool=pool,
         pool_size=len(pools.pool_version_ids(pool)),
         pool_form=PostForm(),
+        open_reviews=reviews.open_count(exam),
     )
 
 

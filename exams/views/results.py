@@ -12,8 +12,8 @@ from accounts.services import departments_in_scope
 from core import audit
 from core.auth import Role, role_required
 from core.extensions import db
-from exams import results, runtime
-from exams.labels import ATTEMPT_STATUS_LABELS, GRADING_METHOD_LABELS
+from exams import invigilation, results, runtime
+from exams.labels import ATTEMPT_STATUS_LABELS, FOCUS_KIND_LABELS, GRADING_METHOD_LABELS
 from exams.models import Attempt
 from exams.statistics import FEW_RESPONSES
 from exams.views import manage_bp as bp
@@ -92,4 +92,6 @@ def attempt(exam_id: int, attempt_id: int):
         exam=exam,
         attempt=attempt,
         review=[(i, versions[i.version_id]) for i in items],
+        focus_events=invigilation.focus_events(attempt),
+        focus_kinds=FOCUS_KIND_LABELS,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core.auth import login_required
@@ -10,11 +10,12 @@ from core.errors import refusals_go_to
 from core.forms import PostForm
 from core.i18n import gettext as _
 from core.models import utcnow
-from exams import papers, runtime, services
-from exams.labels import ATTEMPT_STATUS_LABELS, PURPOSE_LABELS
+from exams import arrangements, papers, reviews, runtime, services
+from exams.forms import ReviewRequestForm
+from exams.labels import ATTEMPT_STATUS_LABELS, PURPOSE_LABELS, REVIEW_STATUS_LABELS
 from exams.models import AttemptStatus
 from exams.views import bp
-from exams.views.common import visible_exam
+from exams.views.common import gate_of_request, visible_exam
 
 
 @bp.get("/mine")
@@ -34,6 +35,7 @@ def mine():
         purposes=PURPOSE_LABELS,
         statuses=ATTEMPT_STATUS_LABELS,
         score_visible=runtime.score_visible,
+        invigilated=services.invigilated_exams(current_user),
     )
 
 
@@ -47,10 +49,12 @@ def show(exam_id: int):
     if current is not None and runtime.finalise_if_expired(current, now):
         current = None
     attempts = services.attempts_of(exam, employee)
-    can_start = exam.opens_at <= now < exam.closes_at and len(attempts) < exam.max_attempts
+    terms = arrangements.terms(exam, employee.id)
+    can_start = terms.opens_at <= now < terms.closes_at and len(attempts) < terms.max_attempts
     return render_template(
         "exams/show.html",
         exam=exam,
+        terms=terms,
         attempts=attempts,
         current=current,
         can_start=can_start,
@@ -70,7 +74,8 @@ def start(exam_id: int):
     if not PostForm().validate_on_submit():
         abort(400)
     with refusals_go_to(url_for("exams.show", exam_id=exam.id)):
-        attempt = runtime.start_attempt(exam, current_user.employee, now)
+        gate = gate_of_request(request.form.get("access_code", ""))
+        attempt = runtime.start_attempt(exam, current_user.employee, now, gate=gate)
     return redirect(url_for("exams.take", attempt_id=attempt.id))
 
 
@@ -117,6 +122,10 @@ def attempt_result(attempt_id: int):
     return render_template(
         "exams/result.html",
         attempt=attempt,
+        review_until=reviews.review_deadline(attempt, now) if reviews.can_request(attempt, now) else None,
+        review_requests={r.item_id: r for r in reviews.reviews_of_attempt(attempt)},
+        review_form=ReviewRequestForm(formdata=None),
+        review_statuses=REVIEW_STATUS_LABELS,
         exam=attempt.exam,
         show_score=show_score,
         show_answers=runtime.answers_visible(attempt, now),

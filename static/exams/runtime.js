@@ -220,15 +220,63 @@
     if (left <= 10 && left > 0) flush();
     if (left === 0 && !submitting && !closed) { alertMsg(T.timeUp); doSubmit(); }
   }
+  // The clock, the status (collected, reopened, extra time) and the invigilator's messages, every 15 s.
+  var lastMessage = 0;
   function sync() {
     var sent = Date.now();
-    request("GET", cfg.timeUrl).then(function (res) {
+    request("GET", cfg.timeUrl + "?after=" + lastMessage).then(function (res) {
       if (res.status !== 200) return;
       var rtt = Date.now() - sent;
       offset = Date.parse(res.data.server_now) + rtt / 2 - Date.now();
       deadline = Date.parse(res.data.deadline);
+      (res.data.messages || []).forEach(showMessage);
       if (res.data.status !== "open") { closed = true; location.href = cfg.resultUrl; }
     }, function () { /* offline: keep counting on the last offset */ });
+  }
+  function showMessage(m) {
+    lastMessage = Math.max(lastMessage, m.id);
+    var box = document.createElement("div");
+    box.className = "alert alert-info alert-dismissible";
+    box.setAttribute("role", "alert");
+    box.dataset.message = m.id;
+    var head = document.createElement("strong"); head.textContent = T.fromInvigilator + ": ";
+    var body = document.createElement("span"); body.textContent = m.body;
+    var close = document.createElement("button"); close.type = "button"; close.className = "btn-close";
+    close.setAttribute("aria-label", T.dismiss);
+    close.addEventListener("click", function () { box.remove(); });
+    box.appendChild(head); box.appendChild(body); box.appendChild(close);
+    document.getElementById("exam-messages").appendChild(box);
+  }
+
+  // ---- integrity signals (each only when the exam asks for it; deterrents, not proof)
+  var lastFocus = 0;
+  function focusLost(kind) {
+    if (!cfg.logFocus || closed || submitting || Date.now() - lastFocus < 1000) return;
+    lastFocus = Date.now(); // a hidden tab also blurs the window: one event
+    request("POST", cfg.focusUrl, { kind: kind }).then(function (res) {
+      if (res.status !== 200) return;
+      if (res.data.collected) { closed = true; location.href = cfg.resultUrl; return; }
+      if (res.data.warn) alertMsg(T.focusWarn.replace("{n}", res.data.count));
+    }, function () { /* offline: not logged */ });
+  }
+  if (cfg.logFocus) {
+    document.addEventListener("visibilitychange", function () { if (document.hidden) focusLost("hidden"); });
+    window.addEventListener("blur", function () { focusLost("blur"); });
+  }
+  if (cfg.blockCopy) {
+    ["copy", "cut", "paste", "contextmenu"].forEach(function (name) {
+      paper.addEventListener(name, function (e) { e.preventDefault(); alertMsg(T.blocked); });
+    });
+  }
+  var fsBtn = document.getElementById("fullscreen-btn");
+  function askFullscreen() {
+    var el = document.documentElement;
+    if (el.requestFullscreen && !document.fullscreenElement) el.requestFullscreen().catch(function () { /* refused */ });
+  }
+  if (cfg.askFullscreen && fsBtn) {
+    fsBtn.addEventListener("click", askFullscreen);
+    // Browsers allow full screen only from a user gesture: the first tap on the paper asks once.
+    paper.addEventListener("click", function once() { paper.removeEventListener("click", once); askFullscreen(); });
   }
   function doSubmit() {
     submitting = true;
@@ -302,6 +350,6 @@
   setMode(mode);
   show(0, false);
   tick(); setInterval(tick, 1000);
-  setInterval(sync, 60000);
+  sync(); setInterval(sync, 15000);
   flush();
 })();
