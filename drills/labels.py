@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 from core.i18n import lazy_gettext as _l
+from drills.conduct_models import FlowStep
 from drills.evaluation_models import ActionStatus, FindingKind, Level, Method, Severity
 from drills.models import ContentType, DrillStatus, IncidentType, ParticipantRole, Tier
+
+# The five steps of the response flow (guide 6.3), used by the observation log's quick templates.
+STEP_LABELS = {
+    FlowStep.REPORT: _l("Discovery and reporting"),
+    FlowStep.ASSESS: _l("Assessment and grading"),
+    FlowStep.ACTIVATE: _l("Activating the response"),
+    FlowStep.RESPOND: _l("Response and coordination"),
+    FlowStep.RECOVER: _l("Recovery and review"),
+}
+
+# How a released inject kept to its planned time (``drills.conduct.punctuality``).
+PUNCTUALITY_LABELS = {
+    "on_time": _l("On time"),
+    "early": _l("Early"),
+    "late": _l("Late"),
+}
 
 INCIDENT_LABELS = {
     IncidentType.BLACKOUT: _l("Large-area blackout"),
@@ -122,6 +139,9 @@ AUDIT_OBJECTS = {
     "EmergencyPlan": _l("Emergency plan"),
     "EvaluationSheet": _l("Evaluation form"),
     "EvaluationTemplate": _l("Evaluation template"),
+    "Feedback": _l("Drill feedback"),
+    "Observation": _l("Drill observation"),
+    "TimingCheck": _l("Confirmed drill timing"),
     "Finding": _l("Drill finding"),
     "IssuedReport": _l("Issued drill evaluation report"),
     "PlanLevel": _l("Emergency plan level"),

@@ -15,7 +15,8 @@ from core.i18n import gettext as _
 from core.models import utcnow
 from core.pdf import render_pdf
 from core.timeutil import LOCAL_TZ, local_date, local_to_utc
-from drills import access, assessment, issued_reports, report, services
+from drills import access, assessment, feedback, issued_reports, report, services
+from drills import conduct as live
 from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import FormKind
 from drills.forms import DecisionForm, DrillEditForm, InjectForm, ParticipantForm, ReasonForm, ReportTextForm
@@ -205,7 +206,20 @@ def show(drill_id: int):
         if drill.status in (DrillStatus.PLANNED, DrillStatus.APPROVED)
         else None,
         now=utcnow(),
+        live=_live_links(drill),
     )
+
+
+def _live_links(drill: Drill) -> dict:
+    """Which of the running-the-drill pages the user may open."""
+    planned = drill.status in (DrillStatus.PLANNED, DrillStatus.CANCELLED)
+    return {
+        "control": not planned and live.can_control(current_user, drill),
+        "observe": not planned and live.can_observe(current_user, drill),
+        "timeline": not planned
+        and (live.reads_log(current_user, drill) or live.can_confirm_timing(current_user, drill)),
+        "feedback": not planned and feedback.may_answer(drill, current_user.employee_id),
+    }
 
 
 def _drill_page(drill: Drill) -> str:
