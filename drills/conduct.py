@@ -37,17 +37,13 @@ CONTROL_ROLES = (ParticipantRole.COMMANDER, ParticipantRole.CONTROLLER)
 # ---------------------------------------------------------------- who
 
 
-def _roles_of(user: User, drill: Drill) -> set[str]:
-    return {p.role for p in drill.participants if p.employee_id == user.employee_id}
-
-
 def can_control(user: User, drill: Drill) -> bool:
     """Managers of the drill, its director, its commanders and controllers run the console."""
     if access.can_manage(user, drill):
         return True
     if user.employee_id is not None and user.employee_id == drill.director_id:
         return True
-    return bool(_roles_of(user, drill) & set(CONTROL_ROLES))
+    return bool(access.roles_of(user, drill) & set(CONTROL_ROLES))
 
 
 def can_observe(user: User, drill: Drill) -> bool:
@@ -56,7 +52,7 @@ def can_observe(user: User, drill: Drill) -> bool:
         return True
     if user.employee_id is not None and user.employee_id == drill.lead_evaluator_id:
         return True
-    return ParticipantRole.EVALUATOR in _roles_of(user, drill)
+    return ParticipantRole.EVALUATOR in access.roles_of(user, drill)
 
 
 # ---------------------------------------------------------------- when
@@ -288,7 +284,7 @@ def can_confirm_timing(user: User, drill: Drill) -> bool:
         return True
     if user.employee_id is not None and user.employee_id == drill.lead_evaluator_id:
         return True
-    return ParticipantRole.EVALUATOR in _roles_of(user, drill)
+    return ParticipantRole.EVALUATOR in access.roles_of(user, drill)
 
 
 def reads_log(user: User, drill: Drill) -> bool:

@@ -1,4 +1,4 @@
-"""What happens while a drill runs and right after it: evaluators' and controllers' observations
+"""A drill's objectives (演练目标), and what happens while a drill runs and right after it: evaluators' and controllers' observations
 (观察记录), the evaluator's confirmation of a timing criterion (计时核定), and the participants' hotwash
 feedback (热反馈). The injects' release and skip times live on ``DrillInject`` (``drills/models.py``)."""
 
@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Employee, User
 from core.extensions import db
 from core.models import utcnow
+from drills.evaluation_models import Criterion
 from drills.models import Drill, DrillInject
 
 
@@ -88,3 +89,30 @@ class Feedback(db.Model):
     submitted_at: Mapped[dt.datetime]
 
     employee: Mapped[Employee] = relationship()
+
+
+objective_criteria = Table(
+    "drill_objective_criteria",
+    db.metadata,
+    Column("objective_id", ForeignKey("drill_objectives.id", ondelete="CASCADE"), primary_key=True),
+    Column("criterion_id", ForeignKey("drill_criteria.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Objective(db.Model):
+    """One SMART objective of a drill, tied to a step of the five-step flow and measured by evaluation
+    criteria; its rating in the report is the median of those criteria's consolidated ratings.
+
+    Knowledge points: the unified knowledge-point tree is being built in ``question_bank``; once it lands,
+    an objective links to its points through a table ``drill_objective_knowledge_points`` (objective_id,
+    knowledge_point_id) next to ``drill_objective_criteria`` — deliberately not built here."""
+
+    __tablename__ = "drill_objectives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    step: Mapped[str] = mapped_column(String(20), default="")
+
+    criteria: Mapped[list[Criterion]] = relationship(secondary=objective_criteria, order_by=Criterion.code)

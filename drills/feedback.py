@@ -2,8 +2,9 @@
 reached by the QR code shown at the hotwash: what went well, what to improve, 1–5 per objective and for
 the drill overall. One per participant (a second send replaces the first until the report is issued).
 
-The drill's objectives are the lines of its 演练目标 text (``objective_lines``); their keys are ``o1``,
-``o2`` … in that order, and ``overall`` rates the drill as a whole.
+The objectives rated are the drill's structured objectives (``drills.objectives``; keys ``obj<id>``) or,
+for a drill without them, the lines of its free-text 演练目标 (keys ``o1``, ``o2`` … in order);
+``overall`` rates the drill as a whole.
 
 Who answers: the drill's participants except its evaluators (who have their evaluation form). Who reads:
 the drill's controllers and evaluators, in aggregate and the comments; names only when the drill's
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from accounts.models import Employee
 from core.extensions import db
 from core.i18n import gettext as _
+from drills import objectives
 from drills.conduct_models import Feedback
 from drills.errors import DrillError, DrillStateError
 from drills.models import Drill, DrillStatus, ParticipantRole
@@ -31,7 +33,10 @@ OVERALL = "overall"
 
 
 def objective_lines(drill: Drill) -> list[tuple[str, str]]:
-    """(key, text) of each objective: the non-empty lines of the drill's objectives, numbered o1, o2 …"""
+    """(key, text) of each objective rated in the feedback (see the module's docstring)."""
+    structured = objectives.objectives_of(drill)
+    if structured:
+        return [(f"obj{o.id}", o.text) for o in structured]
     lines = [line.strip(" \t-•·") for line in (drill.objectives or "").splitlines()]
     return [(f"o{n}", text) for n, text in enumerate((t for t in lines if t), start=1)]
 

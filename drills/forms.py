@@ -278,3 +278,13 @@ class FeedbackForm(FlaskForm):
 
     went_well = TextAreaField(_l("What went well?"), validators=[Optional(), Length(max=2000)])
     to_improve = TextAreaField(_l("What should be improved?"), validators=[Optional(), Length(max=2000)])
+
+
+class ObjectiveForm(FlaskForm):
+    """One drill objective: its text, the step of the response flow, the criteria that measure it."""
+
+    text = TextAreaField(_l("Objective"), validators=[DataRequired(), Length(max=500)])
+    step = SelectField(_l("Step of the response flow"), choices=[], validate_choice=False)
+    criteria = SelectMultipleField(
+        _l("Measured by the criteria"), choices=[], coerce=int, validate_choice=False
+    )

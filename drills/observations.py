@@ -18,6 +18,7 @@ import re
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from accounts.models import Employee, User
 from core.extensions import db
@@ -77,6 +78,8 @@ def _observed_at(drill: Drill, claimed: str | None, now: dt.datetime) -> dt.date
 
 
 def _criteria_of(drill: Drill, ids) -> list[int]:
+    if not ids:
+        return []
     allowed = {c.id for c in assessment.applicable_criteria(drill)}
     chosen = []
     for value in ids or []:
@@ -153,14 +156,17 @@ def add(
     return note, True
 
 
-def notes_of(drill: Drill) -> list[Observation]:
-    return list(
-        db.session.scalars(
-            select(Observation)
-            .where(Observation.drill_id == drill.id)
-            .order_by(Observation.observed_at, Observation.id)
-        )
+def notes_of(drill: Drill, latest: int | None = None) -> list[Observation]:
+    """The drill's notes in time order (with their authors); only the ``latest`` ones when given."""
+    query = (
+        select(Observation).where(Observation.drill_id == drill.id).options(joinedload(Observation.author))
     )
+    if latest is None:
+        return list(db.session.scalars(query.order_by(Observation.observed_at, Observation.id)))
+    newest = db.session.scalars(
+        query.order_by(Observation.observed_at.desc(), Observation.id.desc()).limit(latest)
+    )
+    return list(reversed(list(newest)))
 
 
 def note_state(note: Observation) -> dict:

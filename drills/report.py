@@ -11,10 +11,10 @@ from icalendar import Calendar, Event
 from markupsafe import Markup, escape
 
 from core.timeutil import LOCAL_TZ
-from drills import assessment, conduct, feedback, observations, services, timeline
+from drills import assessment, conduct, feedback, objectives, observations, services, timeline
 from drills.evaluation import GroupScore
 from drills.evaluation_models import FindingKind, FormKind, FormStatus, IssuedReport
-from drills.labels import INCIDENT_LABELS
+from drills.labels import INCIDENT_LABELS, STEP_LABELS
 from drills.models import Drill
 from drills.settings import get_settings
 
@@ -87,6 +87,8 @@ def _conduct_context(drill: Drill) -> dict:
         "on_time": conduct.ON_TIME_MINUTES,
         "timings": timeline.suggestions(drill),
         "feedback": feedback.summary(drill, "演练整体"),
+        "objective_ratings": objectives.ratings(drill),
+        "steps": {key: str(label) for key, label in STEP_LABELS.items()},
     }
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("drills", __name__, url_prefix="/drills")
 
-from drills.views import afteraction, board, common, conduct, drill, evaluation, findings  # noqa: E402, F401
+from drills.views import afteraction, board, common, conduct, drill, evaluation, findings, objectives  # noqa: E402, F401

@@ -134,10 +134,8 @@ def observe(drill_id: int):
 @login_required
 def observation_list(drill_id: int):
     drill = load_for(drill_id, conduct.can_observe)
-    notes = observations.notes_of(drill)
-    return jsonify(
-        {"server_now": utcnow().isoformat(), "notes": [observations.note_state(n) for n in notes[-50:]]}
-    )
+    notes = observations.notes_of(drill, latest=50)
+    return jsonify({"server_now": utcnow().isoformat(), "notes": [observations.note_state(n) for n in notes]})
 
 
 @bp.post("/<int:drill_id>/observations")

@@ -15,12 +15,22 @@ from core.i18n import gettext as _
 from core.models import utcnow
 from core.pdf import render_pdf
 from core.timeutil import LOCAL_TZ, local_date, local_to_utc
-from drills import access, assessment, feedback, issued_reports, report, services
+from drills import access, assessment, feedback, issued_reports, objectives, report, services
 from drills import conduct as live
+from drills.conduct_models import FlowStep
 from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import FormKind
-from drills.forms import DecisionForm, DrillEditForm, InjectForm, ParticipantForm, ReasonForm, ReportTextForm
+from drills.forms import (
+    DecisionForm,
+    DrillEditForm,
+    InjectForm,
+    ObjectiveForm,
+    ParticipantForm,
+    ReasonForm,
+    ReportTextForm,
+)
 from drills.halfyear import HalfYear
+from drills.labels import STEP_LABELS
 from drills.models import Drill, DrillInject, DrillParticipant, DrillStatus, EmergencyPlan
 from drills.settings import get_settings
 from drills.views import bp
@@ -207,7 +217,19 @@ def show(drill_id: int):
         else None,
         now=utcnow(),
         live=_live_links(drill),
+        objectives=objectives.ratings(drill)
+        if sees_results and drill.status != DrillStatus.PLANNED
+        else [objectives.ObjectiveRating(o, None, []) for o in objectives.objectives_of(drill)],
+        objective_form=_objective_form(drill) if manage else None,
+        steps=STEP_LABELS,
     )
+
+
+def _objective_form(drill: Drill) -> ObjectiveForm:
+    form = ObjectiveForm()
+    form.step.choices = [("", "—"), *((s.value, STEP_LABELS[s]) for s in FlowStep)]
+    form.criteria.choices = [(c.id, f"{c.code} {c.text}") for c in assessment.applicable_criteria(drill)]
+    return form
 
 
 def _live_links(drill: Drill) -> dict:

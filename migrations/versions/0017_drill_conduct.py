@@ -1,8 +1,9 @@
-"""drill conduct: inject release/skip, observations, timing checks, hotwash feedback
+"""drill conduct: inject release/skip, observations, timing checks, hotwash feedback, objectives
 
 The conduct console records when each inject was released or skipped (and unplanned injects); the
 observation log, the evaluators' confirmed timings and the participants' feedback get their tables.
-Existing injects stay pending (never released), existing drills get anonymous feedback.
+Drills get structured objectives linked to criteria. Existing injects stay pending (never released),
+existing drills get anonymous feedback and keep their free-text objectives.
 
 Revision ID: 0017
 Revises: 0012
@@ -92,8 +93,31 @@ def upgrade():
     )
     op.create_index('ix_drill_feedback_drill_id', 'drill_feedback', ['drill_id'])
 
+    op.create_table(
+        'drill_objectives',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('drill_id', sa.Integer(), nullable=False),
+        sa.Column('position', sa.Integer(), nullable=False),
+        sa.Column('text', sa.Text(), nullable=False),
+        sa.Column('step', sa.String(length=20), nullable=False),
+        sa.ForeignKeyConstraint(['drill_id'], ['drills.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_drill_objectives_drill_id', 'drill_objectives', ['drill_id'])
+    op.create_table(
+        'drill_objective_criteria',
+        sa.Column('objective_id', sa.Integer(), nullable=False),
+        sa.Column('criterion_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['criterion_id'], ['drill_criteria.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['objective_id'], ['drill_objectives.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('objective_id', 'criterion_id'),
+    )
+
 
 def downgrade():
+    op.drop_table('drill_objective_criteria')
+    op.drop_index('ix_drill_objectives_drill_id', table_name='drill_objectives')
+    op.drop_table('drill_objectives')
     op.drop_index('ix_drill_feedback_drill_id', table_name='drill_feedback')
     op.drop_table('drill_feedback')
     op.drop_index('ix_drill_timing_checks_drill_id', table_name='drill_timing_checks')

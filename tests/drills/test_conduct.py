@@ -485,3 +485,18 @@ def test_a_poll_with_the_current_version_gets_the_short_answer(db):
     after = conduct.console_state(drill, now)["version"]
     conduct.add_unplanned(drill, event="追加", release_now=False, user=controller, now=now)
     assert conduct.unchanged_state(drill, now, after) is None
+
+
+def test_latest_notes_are_the_newest_in_time_order(db):
+    drill, controller = running_drill(dt.datetime(2026, 3, 10, 1, 0, tzinfo=dt.UTC))
+    for n in range(5):
+        observations.add(
+            drill,
+            client_id=f"note-latest-{n}",
+            text=str(n),
+            author=controller.employee,
+            user=controller,
+            now=drill.starts_at + dt.timedelta(minutes=n),
+        )
+    assert [n.text for n in observations.notes_of(drill, latest=3)] == ["2", "3", "4"]
+    assert [n.text for n in observations.notes_of(drill)] == ["0", "1", "2", "3", "4"]
