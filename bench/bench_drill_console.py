@@ -171,6 +171,14 @@ def run(base: str, drill_id: int, observers: int, seconds: float, pause: float) 
             time.sleep(0.5)
 
     clients = [Client(base, f"DR{i:04d}", drill_id) for i in range(1, observers + 3)]
+    alone = Client(base, "DR0001", drill_id)
+    alone.login()
+    solo = {"state": [], "action": []}
+    for k in range(20):  # one controller alone first: the floor the machine allows right now
+        solo["state"].append(alone.timed("GET", "/console/state")[0])
+        solo["action"].append(
+            alone.timed("POST", "/console/injects", json={"event": f"单独{k}", "release_now": False})[0]
+        )
     t0 = time.perf_counter()
     threads = [threading.Thread(target=c.login) for c in clients]
     [t.start() for t in threads]
@@ -181,7 +189,7 @@ def run(base: str, drill_id: int, observers: int, seconds: float, pause: float) 
     work += [threading.Thread(target=observer, args=(c, n)) for n, c in enumerate(clients[2:])]
     [t.start() for t in work]
     [t.join() for t in work]
-    return {"times": times, "errors": errors, "sent": len(sent), "login_s": login_s}
+    return {"times": times, "errors": errors, "sent": len(sent), "login_s": login_s, "solo": solo}
 
 
 def stored_notes(drill_id: int) -> int:
@@ -233,6 +241,11 @@ def main() -> None:
             print(
                 f"{label:38s} n={len(v):5d}  p50 {pct(v, 50):6.1f} ms  p95 {pct(v, 95):6.1f} ms  max {max(v) * 1000:6.1f} ms"
             )
+    solo = result["solo"]
+    print(
+        f"one controller alone, before the load: state p50 {pct(solo['state'], 50):.1f} ms, "
+        f"add inject p50 {pct(solo['action'], 50):.1f} ms (n=20 each)"
+    )
     print(
         f"notes sent {result['sent']}, stored {stored}; errors {len(result['errors'])} {sorted(set(result['errors']))[:5]}"
     )

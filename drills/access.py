@@ -7,6 +7,7 @@ drill in its scope; admins read and manage everything; every other user sees onl
 
 from __future__ import annotations
 
+from flask import g, has_request_context
 from sqlalchemy import exists, false, or_, select
 
 from accounts.models import Department, User
@@ -39,13 +40,17 @@ def roles_of(user: User, drill: Drill) -> set[str]:
     is not loaded, since pages polled every few seconds ask this)."""
     if user.employee_id is None:
         return set()
-    return set(
-        db.session.scalars(
-            select(DrillParticipant.role).where(
-                DrillParticipant.drill_id == drill.id, DrillParticipant.employee_id == user.employee_id
+    cache = g.setdefault("drill_roles", {}) if has_request_context() else {}
+    key = (drill.id, user.employee_id)
+    if key not in cache:
+        cache[key] = frozenset(
+            db.session.scalars(
+                select(DrillParticipant.role).where(
+                    DrillParticipant.drill_id == drill.id, DrillParticipant.employee_id == user.employee_id
+                )
             )
         )
-    )
+    return set(cache[key])
 
 
 def can_view(user: User, drill: Drill) -> bool:

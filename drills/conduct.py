@@ -240,14 +240,16 @@ def state_version(drill: Drill) -> str:
     return "|".join(str(v.isoformat() if hasattr(v, "isoformat") else v) for v in (*row, drill.status))
 
 
-def unchanged_state(drill: Drill, now: dt.datetime, version: str) -> dict | None:
-    """The short answer to a poll whose console already has ``version`` (None when it changed)."""
-    if state_version(drill) != version:
-        return None
-    return {"server_now": now.isoformat(), "unchanged": True, "version": version}
+def polled_state(drill: Drill, now: dt.datetime, since: str) -> dict:
+    """The answer to a poll: short (``unchanged``) when the console already has the current version
+    ``since``, else the whole state."""
+    version = state_version(drill)
+    if since and since == version:
+        return {"server_now": now.isoformat(), "unchanged": True, "version": version}
+    return console_state(drill, now, version)
 
 
-def console_state(drill: Drill, now: dt.datetime) -> dict:
+def console_state(drill: Drill, now: dt.datetime, version: str | None = None) -> dict:
     """What every console shows, as JSON: the server's clock, the injects in planned order, the next
     pending one. Read as plain rows in one query (plus one for names): consoles poll it every few seconds."""
     rows = db.session.execute(
@@ -261,7 +263,7 @@ def console_state(drill: Drill, now: dt.datetime) -> dict:
     nxt = pending[0] if pending else None
     return {
         "server_now": now.isoformat(),
-        "version": state_version(drill),
+        "version": version or state_version(drill),
         "starts_at": drill.starts_at.isoformat(),
         "open": console_open(drill, now),
         "status": drill.status,

@@ -116,3 +116,18 @@ class Objective(db.Model):
     step: Mapped[str] = mapped_column(String(20), default="")
 
     criteria: Mapped[list[Criterion]] = relationship(secondary=objective_criteria, order_by=Criterion.code)
+
+
+class AfterActionMeeting(db.Model):
+    """The after-action meeting (总结会议) of a drill: when, who attended, what was decided. Held on the
+    draft report; the issued report carries it."""
+
+    __tablename__ = "drill_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), unique=True)
+    held_on: Mapped[dt.date]
+    attendees: Mapped[str] = mapped_column(Text)
+    decisions: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[dt.datetime]

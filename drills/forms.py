@@ -288,3 +288,11 @@ class ObjectiveForm(FlaskForm):
     criteria = SelectMultipleField(
         _l("Measured by the criteria"), choices=[], coerce=int, validate_choice=False
     )
+
+
+class MeetingForm(FlaskForm):
+    """The after-action meeting: date, attendees, decisions."""
+
+    held_on = DateField(_l("Held on"), validators=[DataRequired()])
+    attendees = TextAreaField(_l("Attendees"), validators=[DataRequired(), Length(max=4000)])
+    decisions = TextAreaField(_l("Decisions"), validators=[DataRequired(), Length(max=4000)])

@@ -11,7 +11,7 @@ from icalendar import Calendar, Event
 from markupsafe import Markup, escape
 
 from core.timeutil import LOCAL_TZ
-from drills import assessment, conduct, feedback, objectives, observations, services, timeline
+from drills import assessment, conduct, feedback, meeting, objectives, observations, services, timeline
 from drills.evaluation import GroupScore
 from drills.evaluation_models import FindingKind, FormKind, FormStatus, IssuedReport
 from drills.labels import INCIDENT_LABELS, STEP_LABELS
@@ -88,6 +88,7 @@ def _conduct_context(drill: Drill) -> dict:
         "timings": timeline.suggestions(drill),
         "feedback": feedback.summary(drill, "演练整体"),
         "objective_ratings": objectives.ratings(drill),
+        "meeting": meeting.meeting_of(drill),
         "steps": {key: str(label) for key, label in STEP_LABELS.items()},
     }
 

@@ -65,9 +65,7 @@ def console(drill_id: int):
 @login_required
 def console_state(drill_id: int):
     drill = load_for(drill_id, conduct.can_control)
-    now, since = utcnow(), request.args.get("since", "")
-    short = conduct.unchanged_state(drill, now, since) if since else None
-    return jsonify(short or conduct.console_state(drill, now))
+    return jsonify(conduct.polled_state(drill, utcnow(), request.args.get("since", "")))
 
 
 @bp.post("/<int:drill_id>/console/injects/<int:inject_id>/release")

@@ -15,7 +15,7 @@ from core.i18n import gettext as _
 from core.models import utcnow
 from core.pdf import render_pdf
 from core.timeutil import LOCAL_TZ, local_date, local_to_utc
-from drills import access, assessment, feedback, issued_reports, objectives, report, services
+from drills import access, assessment, feedback, issued_reports, meeting, objectives, report, services
 from drills import conduct as live
 from drills.conduct_models import FlowStep
 from drills.errors import DrillError, DrillStateError
@@ -24,6 +24,7 @@ from drills.forms import (
     DecisionForm,
     DrillEditForm,
     InjectForm,
+    MeetingForm,
     ObjectiveForm,
     ParticipantForm,
     ReasonForm,
@@ -222,7 +223,17 @@ def show(drill_id: int):
         else [objectives.ObjectiveRating(o, None, []) for o in objectives.objectives_of(drill)],
         objective_form=_objective_form(drill) if manage else None,
         steps=STEP_LABELS,
+        meeting=meeting.meeting_of(drill),
+        meeting_form=_meeting_form(drill) if manage and drill.status in meeting.OPEN_STATES else None,
     )
+
+
+def _meeting_form(drill: Drill) -> MeetingForm:
+    held = meeting.meeting_of(drill)
+    form = MeetingForm(obj=held)
+    if held is None:
+        form.held_on.data = local_date(utcnow())
+    return form
 
 
 def _objective_form(drill: Drill) -> ObjectiveForm:

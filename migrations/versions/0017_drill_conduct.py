@@ -1,4 +1,4 @@
-"""drill conduct: inject release/skip, observations, timing checks, hotwash feedback, objectives
+"""drill conduct: inject release/skip, observations, timing checks, hotwash feedback, objectives, after-action meeting
 
 The conduct console records when each inject was released or skipped (and unplanned injects); the
 observation log, the evaluators' confirmed timings and the participants' feedback get their tables.
@@ -113,8 +113,24 @@ def upgrade():
         sa.PrimaryKeyConstraint('objective_id', 'criterion_id'),
     )
 
+    op.create_table(
+        'drill_meetings',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('drill_id', sa.Integer(), nullable=False),
+        sa.Column('held_on', sa.Date(), nullable=False),
+        sa.Column('attendees', sa.Text(), nullable=False),
+        sa.Column('decisions', sa.Text(), nullable=False),
+        sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+        sa.Column('recorded_at', core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['drill_id'], ['drills.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('drill_id'),
+    )
+
 
 def downgrade():
+    op.drop_table('drill_meetings')
     op.drop_table('drill_objective_criteria')
     op.drop_index('ix_drill_objectives_drill_id', table_name='drill_objectives')
     op.drop_table('drill_objectives')

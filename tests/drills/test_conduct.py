@@ -475,16 +475,17 @@ def test_a_poll_with_the_current_version_gets_the_short_answer(db):
     drill, controller = running_drill(dt.datetime(2026, 3, 10, 1, 0, tzinfo=dt.UTC))
     now = drill.starts_at
     state = conduct.console_state(drill, now)
-    assert conduct.unchanged_state(drill, now, state["version"]) == {
+    assert conduct.polled_state(drill, now, state["version"]) == {
         "server_now": now.isoformat(),
         "unchanged": True,
         "version": state["version"],
     }
     conduct.release(drill, conduct.ordered_injects(drill)[0].id, controller, now)
-    assert conduct.unchanged_state(drill, now, state["version"]) is None
-    after = conduct.console_state(drill, now)["version"]
+    after = conduct.polled_state(drill, now, state["version"])
+    assert "injects" in after and after["version"] != state["version"]
     conduct.add_unplanned(drill, event="追加", release_now=False, user=controller, now=now)
-    assert conduct.unchanged_state(drill, now, after) is None
+    assert "injects" in conduct.polled_state(drill, now, after["version"])
+    assert "injects" in conduct.polled_state(drill, now, "")
 
 
 def test_latest_notes_are_the_newest_in_time_order(db):
