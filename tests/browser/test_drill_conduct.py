@@ -119,8 +119,8 @@ def test_controllers_evaluator_and_player_run_a_drill(live_server, live_db, live
         cards = tablet.locator("#injects > li")
         expect(cards).to_have_count(2)
         expect(tablet.locator("#next")).to_contain_text("T+0")
-        # A second controller watches on another tablet.
-        ctx2, other = _context(browser, TABLET)
+        # A second controller watches on a phone.
+        ctx2, other = _context(browser, PHONE, mobile=True)
         contexts.append(ctx2)
         _sign_in(other, live_server, numbers["controller"])
         other.goto(base + "/console")
@@ -142,6 +142,7 @@ def test_controllers_evaluator_and_player_run_a_drill(live_server, live_db, live
         # The other controller's console shows all three actions within a few seconds (polling).
         expect(other.locator("#counts")).to_have_text("已发布 2 · 已跳过 1 · 待发布 0", timeout=8000)
         expect(other.locator("#injects")).to_contain_text("抢修车辆未到位")
+        other.screenshot(path="/tmp/conduct-console-phone.png", full_page=True)
 
         # The evaluator on a phone: a quick template, linked to the first inject and criterion C2.
         ctx3, phone = _context(browser, PHONE, mobile=True)
