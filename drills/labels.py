@@ -129,6 +129,7 @@ METHOD_LABELS = {
 # The audit log's words for this package: its audited models and the actions it records.
 AUDIT_OBJECTS = {
     "ActionEvent": _l("Corrective action history entry"),
+    "AfterActionMeeting": _l("Drill after-action meeting"),
     "CorrectiveAction": _l("Corrective action"),
     "Criterion": _l("Evaluation criterion"),
     "CriterionGroup": _l("Evaluation criterion group"),
@@ -140,6 +141,7 @@ AUDIT_OBJECTS = {
     "EvaluationSheet": _l("Evaluation form"),
     "EvaluationTemplate": _l("Evaluation template"),
     "Feedback": _l("Drill feedback"),
+    "Objective": _l("Drill objective"),
     "Observation": _l("Drill observation"),
     "TimingCheck": _l("Confirmed drill timing"),
     "Finding": _l("Drill finding"),
