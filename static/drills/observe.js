@@ -73,7 +73,10 @@
         queue.shift(); save(); delay = 2000; alertMsg(null); refresh(); flush(); return;
       }
       if (res.status === 400 || res.status === 409 || res.status === 413) {
-        queue.shift(); save(); alertMsg(T.refused.replace("{error}", res.data.error || res.status)); flush(); return;
+        // refused (bad input, drill closed): give the text back to the writer rather than lose it
+        queue.shift(); save(); alertMsg(T.refused.replace("{error}", res.data.error || res.status));
+        if (!text.value) text.value = item.text;
+        flush(); return;
       }
       if (res.status === 401 || res.status === 403) { alertMsg(T.signedOut); }
       retry();
