@@ -7,6 +7,7 @@ drill in its scope; admins read and manage everything; every other user sees onl
 
 from __future__ import annotations
 
+from flask import g, has_request_context
 from sqlalchemy import exists, false, or_, select
 
 from accounts.models import Department, User
@@ -29,9 +30,27 @@ def hr_covers(user: User, drill: Drill) -> bool:
 def takes_part(user: User, drill: Drill) -> bool:
     """The user is the drill's director, lead evaluator or one of its participants."""
     emp = user.employee_id
-    return emp in (drill.director_id, drill.lead_evaluator_id) or any(
-        p.employee_id == emp for p in drill.participants
-    )
+    if emp in (drill.director_id, drill.lead_evaluator_id):
+        return True
+    return bool(roles_of(user, drill))
+
+
+def roles_of(user: User, drill: Drill) -> set[str]:
+    """The user's participant roles in the drill (one small query; the drill's whole list of participants
+    is not loaded, since pages polled every few seconds ask this)."""
+    if user.employee_id is None:
+        return set()
+    cache = g.setdefault("drill_roles", {}) if has_request_context() else {}
+    key = (drill.id, user.employee_id)
+    if key not in cache:
+        cache[key] = frozenset(
+            db.session.scalars(
+                select(DrillParticipant.role).where(
+                    DrillParticipant.drill_id == drill.id, DrillParticipant.employee_id == user.employee_id
+                )
+            )
+        )
+    return set(cache[key])
 
 
 def can_view(user: User, drill: Drill) -> bool:

@@ -3,6 +3,12 @@ evaluation template (groups A–H along the guide's response flow, §6.3, and dr
 
 Group weights sum to 100 and follow the response flow; the weights are this project's judgement, not a
 standard's. ``content_types`` says which drill content types a group applies to (empty: every drill).
+
+Time limits. The guide (§3.3) gives only **response** times: general fault ≤ 2 h, major ≤ 4 h, special
+≤ 8 h; the plan levels quote them as response times, not arrival times. Every other minute or hour in the
+criteria (城区45分钟内到达现场, 30分钟内完成初步研判 …) is an example value, marked 示例 in the text so a unit
+knows to set its own. Installations seeded before this wording keep their stored text (``core.seeding``
+never overwrites; ``flask seed-content`` lists the template as "ships a different version").
 """
 
 from __future__ import annotations
@@ -68,7 +74,7 @@ DEFAULT_TEMPLATE = [
             (
                 "B1",
                 "接报后按时限逐级上报",
-                "接报后15分钟内电话报告值班领导，30分钟内书面报告",
+                "接报后15分钟内电话报告值班领导，30分钟内书面报告（示例时限，请按本单位预案设定）",
                 Method.TIMING,
                 2,
                 True,
@@ -86,7 +92,7 @@ DEFAULT_TEMPLATE = [
             (
                 "B3",
                 "95598工单与来电信息汇总",
-                "发现后30分钟内完成故障工单归并和来电量统计",
+                "发现后30分钟内完成故障工单归并和来电量统计（示例时限，请按本单位预案设定）",
                 Method.RECORDS,
                 1,
                 False,
@@ -109,7 +115,15 @@ DEFAULT_TEMPLATE = [
                 True,
                 False,
             ),
-            ("C2", "研判及时", "接报后30分钟内完成初步研判并提出响应建议", Method.TIMING, 1, False, False),
+            (
+                "C2",
+                "研判及时",
+                "接报后30分钟内完成初步研判并提出响应建议（示例时限，请按本单位预案设定）",
+                Method.TIMING,
+                1,
+                False,
+                False,
+            ),
             (
                 "C3",
                 "识别影响范围与重要用户",
@@ -130,7 +144,7 @@ DEFAULT_TEMPLATE = [
             (
                 "D1",
                 "按等级启动响应并发布指令",
-                "等级判定后15分钟内发布启动指令，各责任单位回复确认",
+                "等级判定后15分钟内发布启动指令，各责任单位回复确认（示例时限，请按本单位预案设定）",
                 Method.TIMING,
                 2,
                 True,
@@ -139,7 +153,7 @@ DEFAULT_TEMPLATE = [
             (
                 "D2",
                 "应急指挥部和工作组到位",
-                "各工作组负责人30分钟内到岗或上线签到",
+                "各工作组负责人30分钟内到岗或上线签到（示例时限，请按本单位预案设定）",
                 Method.OBSERVATION,
                 1,
                 False,
@@ -165,7 +179,7 @@ DEFAULT_TEMPLATE = [
             (
                 "E1",
                 "抢修队伍按时到场并规范处置",
-                "城区45分钟内到达现场；处置符合安全规程",
+                "城区45分钟内到达现场；处置符合安全规程（示例时限，请按本单位预案设定）",
                 Method.TIMING,
                 2,
                 False,
@@ -174,7 +188,7 @@ DEFAULT_TEMPLATE = [
             (
                 "E2",
                 "调度、抢修、客服信息共享",
-                "每30分钟同步一次处置进展，无信息断档",
+                "每30分钟同步一次处置进展，无信息断档（示例时限，请按本单位预案设定）",
                 Method.OBSERVATION,
                 1,
                 False,
@@ -200,7 +214,7 @@ DEFAULT_TEMPLATE = [
             (
                 "F1",
                 "及时对外发布停电信息",
-                "30分钟内通过95598、短信、公众号发布停电范围和预计恢复时间",
+                "30分钟内通过95598、短信、公众号发布停电范围和预计恢复时间（示例时限，请按本单位预案设定）",
                 Method.TIMING,
                 2,
                 False,
@@ -244,7 +258,7 @@ DEFAULT_TEMPLATE = [
             (
                 "G2",
                 "物资按指令及时调拨到位",
-                "调拨指令下达后2小时内物资到达指定地点",
+                "调拨指令下达后2小时内物资到达指定地点（示例时限，请按本单位预案设定）",
                 Method.TIMING,
                 2,
                 False,
@@ -318,7 +332,7 @@ PLANS = [
         [
             (
                 "220kV及以上主设备故障导致大范围停电",
-                "2小时内启动一级响应，抢修队伍4小时内到位（指南3.3：重大故障≤4h）",
+                "2小时内启动一级响应，重大故障响应时间不超过4小时（指南3.3）",
                 "调度、运检、抢修队伍",
             ),
             (
@@ -326,7 +340,11 @@ PLANS = [
                 "2小时内启动二级响应，组织抢修并通知受影响客户",
                 "分公司运检、供电所",
             ),
-            ("单条10kV线路或台区故障", "一般故障2小时内到达现场处置（指南3.3）", "供电所抢修班"),
+            (
+                "单条10kV线路或台区故障",
+                "一般故障响应时间不超过2小时（指南3.3），组织现场处置",
+                "供电所抢修班",
+            ),
         ],
     ),
     (

@@ -261,3 +261,38 @@ class PlanForm(FlaskForm):
     standard3 = TextAreaField(_l("Level 3: response standard"), validators=[DataRequired(), Length(max=2000)])
     roles3 = StringField(_l("Level 3: responsible roles"), validators=[DataRequired(), Length(max=1000)])
     submit = SubmitField(_l("Save plan"))
+
+
+class TimingForm(FlaskForm):
+    """Confirm the computed minutes (leave empty) or correct them (with a note)."""
+
+    minutes = IntegerField(_l("Measured minutes"), validators=[Optional(), NumberRange(min=0, max=1440)])
+    note = TextAreaField(_l("Why corrected"), validators=[Optional(), Length(max=2000)])
+
+
+FEEDBACK_RATINGS = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
+
+
+class FeedbackForm(FlaskForm):
+    """The hotwash form; the 1–5 ratings are read from ``rating-<key>`` fields next to it."""
+
+    went_well = TextAreaField(_l("What went well?"), validators=[Optional(), Length(max=2000)])
+    to_improve = TextAreaField(_l("What should be improved?"), validators=[Optional(), Length(max=2000)])
+
+
+class ObjectiveForm(FlaskForm):
+    """One drill objective: its text, the step of the response flow, the criteria that measure it."""
+
+    text = TextAreaField(_l("Objective"), validators=[DataRequired(), Length(max=500)])
+    step = SelectField(_l("Step of the response flow"), choices=[], validate_choice=False)
+    criteria = SelectMultipleField(
+        _l("Measured by the criteria"), choices=[], coerce=int, validate_choice=False
+    )
+
+
+class MeetingForm(FlaskForm):
+    """The after-action meeting: date, attendees, decisions."""
+
+    held_on = DateField(_l("Held on"), validators=[DataRequired()])
+    attendees = TextAreaField(_l("Attendees"), validators=[DataRequired(), Length(max=4000)])
+    decisions = TextAreaField(_l("Decisions"), validators=[DataRequired(), Length(max=4000)])

@@ -5,8 +5,25 @@ from __future__ import annotations
 from core.auth import STAFF_ROLES
 from core.i18n import lazy_gettext as _l
 from core.notice_settings import NoticeKind
+from drills.conduct_models import FlowStep
 from drills.evaluation_models import ActionStatus, FindingKind, Level, Method, Severity
 from drills.models import ContentType, DrillStatus, IncidentType, ParticipantRole, Tier
+
+# The five steps of the response flow (guide 6.3), used by the observation log's quick templates.
+STEP_LABELS = {
+    FlowStep.REPORT: _l("Discovery and reporting"),
+    FlowStep.ASSESS: _l("Assessment and grading"),
+    FlowStep.ACTIVATE: _l("Activating the response"),
+    FlowStep.RESPOND: _l("Response and coordination"),
+    FlowStep.RECOVER: _l("Recovery and review"),
+}
+
+# How a released inject kept to its planned time (``drills.conduct.punctuality``).
+PUNCTUALITY_LABELS = {
+    "on_time": _l("On time"),
+    "early": _l("Early"),
+    "late": _l("Late"),
+}
 
 INCIDENT_LABELS = {
     IncidentType.BLACKOUT: _l("Large-area blackout"),
@@ -135,6 +152,7 @@ METHOD_LABELS = {
 # The audit log's words for this package: its audited models and the actions it records.
 AUDIT_OBJECTS = {
     "ActionEvent": _l("Corrective action history entry"),
+    "AfterActionMeeting": _l("Drill after-action meeting"),
     "CorrectiveAction": _l("Corrective action"),
     "Criterion": _l("Evaluation criterion"),
     "CriterionGroup": _l("Evaluation criterion group"),
@@ -145,6 +163,10 @@ AUDIT_OBJECTS = {
     "EmergencyPlan": _l("Emergency plan"),
     "EvaluationSheet": _l("Evaluation form"),
     "EvaluationTemplate": _l("Evaluation template"),
+    "Feedback": _l("Drill feedback"),
+    "Objective": _l("Drill objective"),
+    "Observation": _l("Drill observation"),
+    "TimingCheck": _l("Confirmed drill timing"),
     "Finding": _l("Drill finding"),
     "IssuedReport": _l("Issued drill evaluation report"),
     "PlanLevel": _l("Emergency plan level"),

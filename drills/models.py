@@ -10,10 +10,22 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import Department, Employee
+from accounts.models import Department, Employee, User
 from core.extensions import db
 from core.models import utcnow
 
@@ -213,6 +225,8 @@ class Drill(db.Model):
     suggestions: Mapped[str] = mapped_column(Text, default="")
     plan_decision: Mapped[str | None] = mapped_column(String(20))
     plan_decision_note: Mapped[str] = mapped_column(Text, default="")
+    # Participants' hotwash feedback is shown to evaluators without names (the default) or with them.
+    feedback_anonymous: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -255,7 +269,9 @@ class DrillParticipant(db.Model):
 
 
 class DrillInject(db.Model):
-    """One step of the scenario timeline: at T+minutes, this event; the expected action; who acts."""
+    """One step of the scenario timeline (the MSEL): at T+minutes, this event; the expected action; who
+    acts. While the drill runs, a controller releases it (server time) or skips it with a reason; an
+    inject added during the drill is ``unplanned``."""
 
     __tablename__ = "drill_injects"
 
@@ -265,8 +281,20 @@ class DrillInject(db.Model):
     event: Mapped[str] = mapped_column(Text)
     expected_action: Mapped[str] = mapped_column(Text, default="")
     responsible_role: Mapped[str] = mapped_column(String(100), default="")
+    unplanned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    released_at: Mapped[dt.datetime | None]
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    skipped_at: Mapped[dt.datetime | None]
+    skipped_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    skip_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     drill: Mapped[Drill] = relationship(back_populates="injects")
+    released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
+    skipped_by: Mapped[User | None] = relationship(foreign_keys=[skipped_by_id])
+
+    @property
+    def planned_at(self) -> dt.datetime:
+        return self.drill.starts_at + dt.timedelta(minutes=self.offset_minutes)
 
 
 class DrillSettings(db.Model):

@@ -11,10 +11,10 @@ from icalendar import Calendar, Event
 from markupsafe import Markup, escape
 
 from core.timeutil import LOCAL_TZ
-from drills import assessment, services
+from drills import assessment, conduct, feedback, meeting, objectives, observations, services, timeline
 from drills.evaluation import GroupScore
 from drills.evaluation_models import FindingKind, FormKind, FormStatus, IssuedReport
-from drills.labels import INCIDENT_LABELS
+from drills.labels import INCIDENT_LABELS, STEP_LABELS
 from drills.models import Drill
 from drills.settings import get_settings
 
@@ -68,6 +68,28 @@ def report_context(drill: Drill, issued: IssuedReport | None = None) -> dict:
         "settings": settings,
         "incident": INCIDENT_LABELS.get(drill.incident_type, drill.incident_type),
         "issued": issued,
+        **_conduct_context(drill),
+    }
+
+
+def _conduct_context(drill: Drill) -> dict:
+    """What the report shows of how the drill ran: injects planned vs actual (with the number of notes per
+    inject, not the notes), the timing checks and the participants' feedback in aggregate."""
+    notes = observations.notes_of(drill)
+    counts: dict[int, int] = {}
+    for note in notes:
+        if note.inject_id is not None:
+            counts[note.inject_id] = counts.get(note.inject_id, 0) + 1
+    return {
+        "injects": conduct.ordered_injects(drill),
+        "note_counts": counts,
+        "notes_total": len(notes),
+        "on_time": conduct.ON_TIME_MINUTES,
+        "timings": timeline.suggestions(drill),
+        "feedback": feedback.summary(drill, "演练整体"),
+        "objective_ratings": objectives.ratings(drill),
+        "meeting": meeting.meeting_of(drill),
+        "steps": {key: str(label) for key, label in STEP_LABELS.items()},
     }
 
 

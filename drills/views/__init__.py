@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("drills", __name__, url_prefix="/drills")
 
-from drills.views import board, common, drill, evaluation, findings, role  # noqa: E402, F401
+from drills.views import (  # noqa: E402, F401
+    afteraction,
+    board,
+    common,
+    conduct,
+    drill,
+    evaluation,
+    findings,
+    objectives,
+    role,
+)

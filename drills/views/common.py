@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accounts.labels import DEPARTMENT_KIND_LABELS
 from accounts.models import Employee
 from core.extensions import db
-from drills import access, compliance
+from drills import access, compliance, conduct
 from drills.evaluation_models import CorrectiveAction, Element
 from drills.forms import (
     ELEMENT_CHOICES,
@@ -25,8 +25,10 @@ from drills.labels import (
     FINDING_KIND_LABELS,
     INCIDENT_LABELS,
     METHOD_LABELS,
+    PUNCTUALITY_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
+    STEP_LABELS,
     TIER_LABELS,
     phase_label,
     rating_text,
@@ -67,6 +69,8 @@ def labels() -> dict:
         "finding_kind": FINDING_KIND_LABELS,
         "method": METHOD_LABELS,
         "element_plan": Element.PLAN,
+        "step": STEP_LABELS,
+        "punctuality": PUNCTUALITY_LABELS,
     }
 
 
@@ -77,6 +81,8 @@ def inject_labels():
         "drill_rule": compliance.rule_name,
         "drill_rating": rating_text,
         "drill_rules": compliance.rule_names,
+        "drill_punctuality": conduct.punctuality,
+        "drill_deviation": conduct.deviation_minutes,
     }
 
 

@@ -15,11 +15,23 @@ from core.i18n import gettext as _
 from core.models import utcnow
 from core.pdf import render_pdf
 from core.timeutil import LOCAL_TZ, local_date, local_to_utc
-from drills import access, assessment, issued_reports, report, roles, services
+from drills import access, assessment, feedback, issued_reports, meeting, objectives, report, roles, services
+from drills import conduct as live
+from drills.conduct_models import FlowStep
 from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import FormKind
-from drills.forms import DecisionForm, DrillEditForm, InjectForm, ParticipantForm, ReasonForm, ReportTextForm
+from drills.forms import (
+    DecisionForm,
+    DrillEditForm,
+    InjectForm,
+    MeetingForm,
+    ObjectiveForm,
+    ParticipantForm,
+    ReasonForm,
+    ReportTextForm,
+)
 from drills.halfyear import HalfYear
+from drills.labels import STEP_LABELS
 from drills.models import Drill, DrillInject, DrillParticipant, DrillStatus, EmergencyPlan
 from drills.settings import get_settings
 from drills.views import bp
@@ -209,7 +221,42 @@ def show(drill_id: int):
         my_roles=roles.my_roles(drill, current_user.employee),
         my_role_names=roles.role_names(roles.my_roles(drill, current_user.employee)),
         can_confirm_role=roles.can_confirm(drill, utcnow()),
+        live=_live_links(drill),
+        objectives=objectives.ratings(drill)
+        if sees_results and drill.status != DrillStatus.PLANNED
+        else [objectives.ObjectiveRating(o, None, []) for o in objectives.objectives_of(drill)],
+        objective_form=_objective_form(drill) if manage else None,
+        steps=STEP_LABELS,
+        meeting=meeting.meeting_of(drill),
+        meeting_form=_meeting_form(drill) if manage and drill.status in meeting.OPEN_STATES else None,
     )
+
+
+def _meeting_form(drill: Drill) -> MeetingForm:
+    held = meeting.meeting_of(drill)
+    form = MeetingForm(obj=held)
+    if held is None:
+        form.held_on.data = local_date(utcnow())
+    return form
+
+
+def _objective_form(drill: Drill) -> ObjectiveForm:
+    form = ObjectiveForm()
+    form.step.choices = [("", "—"), *((s.value, STEP_LABELS[s]) for s in FlowStep)]
+    form.criteria.choices = [(c.id, f"{c.code} {c.text}") for c in assessment.applicable_criteria(drill)]
+    return form
+
+
+def _live_links(drill: Drill) -> dict:
+    """Which of the running-the-drill pages the user may open."""
+    planned = drill.status in (DrillStatus.PLANNED, DrillStatus.CANCELLED)
+    return {
+        "control": not planned and live.can_control(current_user, drill),
+        "observe": not planned and live.can_observe(current_user, drill),
+        "timeline": not planned
+        and (live.reads_log(current_user, drill) or live.can_confirm_timing(current_user, drill)),
+        "feedback": not planned and feedback.may_answer(drill, current_user.employee_id),
+    }
 
 
 def _drill_page(drill: Drill) -> str:
