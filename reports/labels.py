@@ -1,0 +1,43 @@
+"""Words for the reports package: the sheet's forms and statuses, the dashboard's measures, the audit log's
+words for what this package records."""
+
+from __future__ import annotations
+
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext as _lp
+from drills.labels import PARTICIPANT_ROLE_LABELS, TIER_LABELS
+from incentives.labels import CATEGORY_LABELS
+from training.labels import FORMAT_LABELS, STATUS_LABELS
+
+FORM_LABELS = {**FORMAT_LABELS, "other": _l("Other training (recorded by HR)")}
+QUALIFICATION_STATUS_LABELS = {**STATUS_LABELS, "missing": _l("Not held")}
+ROLE_LABELS = PARTICIPANT_ROLE_LABELS
+DRILL_TIER_LABELS = TIER_LABELS
+POINT_CATEGORY_LABELS = CATEGORY_LABELS
+
+FREQUENCY_LABELS = {"monthly": _l("Monthly"), "quarterly": _l("Quarterly")}
+DELIVERY_STATUS_LABELS = {
+    "sending": _lp("delivery status", "Sending"),
+    "sent": _lp("delivery status", "Sent"),
+    "failed": _lp("delivery status", "Failed"),
+}
+
+AUDIT_OBJECTS = {
+    "ServiceIndicator": _l("service indicators"),
+    "ReportSettings": _l("dashboard settings"),
+    "ReportSubscription": _l("report subscription"),
+}
+
+AUDIT_ACTIONS = {
+    "report.sheet_viewed": _l("Assessment sheet viewed"),
+    "report.sheet_pdf": _l("Assessment sheet downloaded as PDF"),
+    "report.sheet_xlsx": _l("Assessment sheet downloaded as a workbook"),
+    "report.sheets_zip": _l("Assessment sheets of a department made"),
+    "report.sheets_zip_downloaded": _l("Assessment sheets of a department downloaded"),
+    "report.readiness_viewed": _l("Readiness dashboard viewed"),
+    "report.readiness_xlsx": _l("Readiness dashboard downloaded as a workbook"),
+    "report.indicators_imported": _l("Service indicators imported"),
+    "report.delivery_resent": _l("Scheduled report sent again"),
+}
+
+JOB_KINDS = {"reports.sheets_zip": _l("Assessment sheets of a department")}

@@ -1,0 +1,238 @@
+"""The readiness measures, each computed from the records by period (the dates in the records), never from
+snapshots: a trend over past periods is the same query with other dates. Each measure answers, for a list
+of periods, a numerator and a denominator per group (a department id, or an employee id for the people
+list); a unit's value is the sum over the departments of its subtree, so one grouped query per measure and
+period serves every row of the dashboard.
+
+People count in the department they belong to now and while on post now (as the leaderboards do: the
+records keep no history of moves), so a past period's value describes today's staff of the unit.
+
+Another package adds a measure with ``register_measure`` — the hook the knowledge-point mastery measure
+(issue 18 §2, built elsewhere from practice data) plugs into: ``compute(periods, group_column, scope, now)``
+returns ``{period token: {group id: (numerator, denominator)}}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from accounts.models import Employee, EmployeeStatus, Position
+from core.extensions import db
+from core.i18n import lazy_gettext as _l
+from core.timeutil import local_date
+from drills.compliance.board import board_units, build_board
+from drills.halfyear import HalfYear
+from exams.models import Attempt, AttemptStatus
+from incentives.models import PointEntry
+from reports.periods import ReportPeriod, plan_share
+from training.models import HoursEntry, QualificationRecord, certificate_type_positions
+
+Counts = dict[int, tuple[Decimal, Decimal]]
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: object
+    kind: str  # "percent": numerator / denominator × 100; "per_head": numerator / denominator
+    compute: Callable
+    explanation: object = ""
+
+
+MEASURES: list[Measure] = []
+
+
+def register_measure(measure: Measure) -> None:
+    """Add a measure to the dashboard (kept once per key, in the order added)."""
+    if all(m.key != measure.key for m in MEASURES):
+        MEASURES.append(measure)
+
+
+def _on_post(scope):
+    return and_(Employee.status == EmployeeStatus.ACTIVE, scope)
+
+
+def _as_of(period: ReportPeriod, now: dt.datetime) -> dt.date:
+    """The day a state measure is read on: the period's last day, or today while the period runs."""
+    return min(period.last, local_date(now))
+
+
+def certified_rate(periods, group, scope, now) -> dict[str, Counts]:
+    """持证率: valid required certificates / required certificates, on each period's last day (or today).
+    A record is valid on a day when issued by then, not expired and not revoked by then."""
+    result = {}
+    link = certificate_type_positions.c
+    for period in periods:
+        day = _as_of(period, now)
+        record = QualificationRecord
+        valid = exists().where(
+            record.employee_id == Employee.id,
+            record.certificate_type_id == link.certificate_type_id,
+            record.issued_on <= day,
+            or_(record.expires_on.is_(None), record.expires_on >= day),
+            or_(record.revoked_at.is_(None), func.date(record.revoked_at) > day),
+        )
+        rows = db.session.execute(
+            select(group, func.sum(case((valid, 1), else_=0)), func.count())
+            .select_from(Employee)
+            .join(certificate_type_positions, link.position_id == Employee.position_id)
+            .where(_on_post(scope))
+            .group_by(group)
+        ).all()
+        result[period.token] = {g: (Decimal(n or 0), Decimal(d)) for g, n, d in rows}
+    return result
+
+
+def _headcount(group, scope) -> dict[int, Decimal]:
+    rows = db.session.execute(
+        select(group, func.count()).select_from(Employee).where(_on_post(scope)).group_by(group)
+    )
+    return {g: Decimal(n) for g, n in rows}
+
+
+def hours_share(periods, group, scope, now) -> dict[str, Counts]:
+    """学时完成率: hours earned in the period / the posts' yearly hours pro-rated to the period."""
+    result = {}
+    yearly = dict(
+        db.session.execute(
+            select(group, func.sum(Position.annual_training_hours))
+            .select_from(Employee)
+            .join(Position, Position.id == Employee.position_id)
+            .where(_on_post(scope))
+            .group_by(group)
+        ).all()
+    )
+    for period in periods:
+        share = plan_share(period)
+        earned = dict(
+            db.session.execute(
+                select(group, func.sum(HoursEntry.hours))
+                .select_from(HoursEntry)
+                .join(Employee, Employee.id == HoursEntry.employee_id)
+                .where(
+                    _on_post(scope), HoursEntry.earned_on >= period.first, HoursEntry.earned_on <= period.last
+                )
+                .group_by(group)
+            ).all()
+        )
+        result[period.token] = {
+            g: (Decimal(earned.get(g) or 0), Decimal(plan or 0) * share) for g, plan in yearly.items()
+        }
+    return result
+
+
+def exam_pass_rate(periods, group, scope, now) -> dict[str, Counts]:
+    """考试通过率: of the (person, exam) pairs with a graded attempt in the period, those with a pass."""
+    result = {}
+    for period in periods:
+        pairs = (
+            select(
+                Attempt.employee_id.label("employee_id"),
+                func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
+            )
+            .where(
+                Attempt.status == AttemptStatus.GRADED,
+                Attempt.submitted_at >= period.start_utc,
+                Attempt.submitted_at < period.end_utc,
+            )
+            .group_by(Attempt.employee_id, Attempt.exam_id)
+            .subquery()
+        )
+        rows = db.session.execute(
+            select(group, func.sum(pairs.c.passed), func.count())
+            .select_from(pairs)
+            .join(Employee, Employee.id == pairs.c.employee_id)
+            .where(_on_post(scope))
+            .group_by(group)
+        ).all()
+        result[period.token] = {g: (Decimal(n or 0), Decimal(d)) for g, n, d in rows}
+    return result
+
+
+def points_per_head(periods, group, scope, now) -> dict[str, Counts]:
+    """人均积分: culture points earned in the period / people on post."""
+    heads = _headcount(group, scope)
+    result = {}
+    for period in periods:
+        totals = dict(
+            db.session.execute(
+                select(group, func.sum(PointEntry.points))
+                .select_from(PointEntry)
+                .join(Employee, Employee.id == PointEntry.employee_id)
+                .where(
+                    _on_post(scope),
+                    PointEntry.occurred_at >= period.start_utc,
+                    PointEntry.occurred_at < period.end_utc,
+                )
+                .group_by(group)
+            ).all()
+        )
+        result[period.token] = {g: (Decimal(totals.get(g) or 0), n) for g, n in heads.items()}
+    return result
+
+
+def drill_compliance(periods, group, scope, now) -> dict[str, Counts]:
+    """演练合规率 (R1–R5): of the drill-holding units, those whose half-year cell is compliant (green) on the
+    compliance board; a quarter or month reads its half year. Counted per unit's own department id (people
+    lists show no value: drills are held by units)."""
+    if group is not Employee.department_id:
+        return {p.token: {} for p in periods}
+    units = board_units()  # every unit; the dashboard sums only the departments of the unit shown
+    halves = sorted({HalfYear.of_date(min(p.last, local_date(now))) for p in periods})
+    if not units or not halves:
+        return {p.token: {} for p in periods}
+    board = build_board(units, halves, now)
+    state = {(unit.id, cell.half): cell.state for unit, cells in board.rows for cell in cells}
+    result = {}
+    for period in periods:
+        half = HalfYear.of_date(min(period.last, local_date(now)))
+        result[period.token] = {
+            unit.id: (Decimal(1 if state.get((unit.id, half)) == "green" else 0), Decimal(1))
+            for unit in units
+        }
+    return result
+
+
+for _measure in (
+    Measure(
+        "certified",
+        _l("Certified rate"),
+        "percent",
+        certified_rate,
+        _l("Valid required certificates as a share of the certificates the posts require."),
+    ),
+    Measure(
+        "hours",
+        _l("Hours against plan"),
+        "percent",
+        hours_share,
+        _l("Training hours earned as a share of the posts' yearly hours, pro-rated to the period."),
+    ),
+    Measure(
+        "exams",
+        _l("Exam pass rate"),
+        "percent",
+        exam_pass_rate,
+        _l("Of each person's exams sat in the period, the share passed."),
+    ),
+    Measure(
+        "drills",
+        _l("Drill compliance"),
+        "percent",
+        drill_compliance,
+        _l("Share of drill-holding units compliant with rules R1–R5 in the half year."),
+    ),
+    Measure(
+        "points",
+        _l("Points per head"),
+        "per_head",
+        points_per_head,
+        _l("Culture points earned in the period per person on post."),
+    ),
+):
+    register_measure(_measure)
