@@ -91,6 +91,7 @@ def catalogue():
 def records(employee_ids, days, ctype, course, exams, rule, stride=1):
     """Hours, completions, attempts, points and indicators for ``employee_ids`` over ``days``."""
     completions, hours, attempts, points, indicators, quals = [], [], [], [], [], []
+    numbers: dict = {}
     for eid in employee_ids:
         quals.append(
             {
@@ -139,7 +140,7 @@ def records(employee_ids, days, ctype, course, exams, rule, stride=1):
                 {
                     "exam_id": exam.id,
                     "employee_id": eid,
-                    "number": 1 + key % 2,
+                    "number": numbers.setdefault((exam.id, eid), itertools.count(1)).__next__(),
                     "status": "graded",
                     "seed": 1,
                     "started_at": utc(day),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DecimalField, HiddenField, IntegerField
-from wtforms.validators import NumberRange, Optional
+from wtforms import DecimalField, HiddenField, IntegerField, StringField, SubmitField
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from core.i18n import lazy_gettext as _l
 
@@ -57,9 +57,12 @@ def threshold_values(form, keys: list[str]) -> tuple[dict, dict]:
 
 
 class IndicatorUploadForm(FlaskForm):
+    month = StringField(_l("Month (e.g. 2026-07)"), validators=[DataRequired()])
     file = FileField(_l("Workbook (.xlsx or .csv)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Check the file"))
 
 
 class IndicatorConfirmForm(FlaskForm):
-    token = HiddenField()
-    confirm = BooleanField(default=True)
+    token = HiddenField(validators=[DataRequired()])
+    month = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Import, replacing the month"))

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, literal, select
 
 from accounts.models import Employee, EmployeeStatus, Position
 from core.extensions import db
@@ -62,29 +62,74 @@ def _as_of(period: ReportPeriod, now: dt.datetime) -> dt.date:
     return min(period.last, local_date(now))
 
 
+def _bucket(column, periods, *, dates: bool = False):
+    """A SQL expression naming the period a row's ``column`` falls in (NULL outside them all), so one
+    grouped scan serves every period of a trend."""
+    whens = [
+        (
+            and_(column >= p.first, column <= p.last)
+            if dates
+            else and_(column >= p.start_utc, column < p.end_utc),
+            literal(p.token),
+        )
+        for p in periods
+    ]
+    return case(*whens, else_=literal(None))
+
+
+def _span(column, periods, *, dates: bool = False):
+    first, last = min(p.first for p in periods), max(p.last for p in periods)
+    if dates:
+        return and_(column >= first, column <= last)
+    return and_(column >= min(p.start_utc for p in periods), column < max(p.end_utc for p in periods))
+
+
+def _by_period(rows, periods) -> dict[str, Counts]:
+    result: dict[str, Counts] = {p.token: {} for p in periods}
+    for group, token, num, den in rows:
+        if token in result:
+            result[token][group] = (Decimal(num or 0), Decimal(den or 0))
+    return result
+
+
 def certified_rate(periods, group, scope, now) -> dict[str, Counts]:
     """持证率: valid required certificates / required certificates, on each period's last day (or today).
-    A record is valid on a day when issued by then, not expired and not revoked by then."""
-    result = {}
+    A record is valid on a day when issued by then, not expired and not revoked by then. The (person,
+    required type) pairs and their records are read once and checked for every period's day in Python."""
     link = certificate_type_positions.c
-    for period in periods:
-        day = _as_of(period, now)
-        record = QualificationRecord
-        valid = exists().where(
-            record.employee_id == Employee.id,
-            record.certificate_type_id == link.certificate_type_id,
-            record.issued_on <= day,
-            or_(record.expires_on.is_(None), record.expires_on >= day),
-            or_(record.revoked_at.is_(None), func.date(record.revoked_at) > day),
+    record = QualificationRecord
+    rows = db.session.execute(
+        select(
+            group,
+            Employee.id,
+            link.certificate_type_id,
+            record.issued_on,
+            record.expires_on,
+            record.revoked_at,
         )
-        rows = db.session.execute(
-            select(group, func.sum(case((valid, 1), else_=0)), func.count())
-            .select_from(Employee)
-            .join(certificate_type_positions, link.position_id == Employee.position_id)
-            .where(_on_post(scope))
-            .group_by(group)
-        ).all()
-        result[period.token] = {g: (Decimal(n or 0), Decimal(d)) for g, n, d in rows}
+        .select_from(Employee)
+        .join(certificate_type_positions, link.position_id == Employee.position_id)
+        .outerjoin(
+            record,
+            and_(record.employee_id == Employee.id, record.certificate_type_id == link.certificate_type_id),
+        )
+        .where(_on_post(scope))
+    ).all()
+    days = {p.token: _as_of(p, now) for p in periods}
+    pairs: dict[tuple, tuple[int, list]] = {}
+    for g, employee_id, type_id, issued, expires, revoked in rows:
+        entry = pairs.setdefault((employee_id, type_id), (g, []))
+        if issued is not None:
+            entry[1].append((issued, expires, local_date(revoked) if revoked else None))
+    result: dict[str, Counts] = {}
+    for token, day in days.items():
+        counts: dict[int, list[int]] = {}
+        for g, records in pairs.values():
+            cell = counts.setdefault(g, [0, 0])
+            cell[1] += 1
+            if any(i <= day and (e is None or e >= day) and (r is None or r > day) for i, e, r in records):
+                cell[0] += 1
+        result[token] = {g: (Decimal(n), Decimal(d)) for g, (n, d) in counts.items()}
     return result
 
 
@@ -97,7 +142,6 @@ def _headcount(group, scope) -> dict[int, Decimal]:
 
 def hours_share(periods, group, scope, now) -> dict[str, Counts]:
     """学时完成率: hours earned in the period / the posts' yearly hours pro-rated to the period."""
-    result = {}
     yearly = dict(
         db.session.execute(
             select(group, func.sum(Position.annual_training_hours))
@@ -107,73 +151,60 @@ def hours_share(periods, group, scope, now) -> dict[str, Counts]:
             .group_by(group)
         ).all()
     )
-    for period in periods:
-        share = plan_share(period)
-        earned = dict(
-            db.session.execute(
-                select(group, func.sum(HoursEntry.hours))
-                .select_from(HoursEntry)
-                .join(Employee, Employee.id == HoursEntry.employee_id)
-                .where(
-                    _on_post(scope), HoursEntry.earned_on >= period.first, HoursEntry.earned_on <= period.last
-                )
-                .group_by(group)
-            ).all()
-        )
-        result[period.token] = {
-            g: (Decimal(earned.get(g) or 0), Decimal(plan or 0) * share) for g, plan in yearly.items()
+    bucket = _bucket(HoursEntry.earned_on, periods, dates=True).label("period")
+    earned = db.session.execute(
+        select(group, bucket, func.sum(HoursEntry.hours))
+        .select_from(HoursEntry)
+        .join(Employee, Employee.id == HoursEntry.employee_id)
+        .where(_on_post(scope), _span(HoursEntry.earned_on, periods, dates=True))
+        .group_by(group, bucket)
+    ).all()
+    got = {(g, token): Decimal(total or 0) for g, token, total in earned}
+    return {
+        p.token: {
+            g: (got.get((g, p.token), Decimal(0)), Decimal(plan or 0) * plan_share(p))
+            for g, plan in yearly.items()
         }
-    return result
+        for p in periods
+    }
 
 
 def exam_pass_rate(periods, group, scope, now) -> dict[str, Counts]:
     """考试通过率: of the (person, exam) pairs with a graded attempt in the period, those with a pass."""
-    result = {}
-    for period in periods:
-        pairs = (
-            select(
-                Attempt.employee_id.label("employee_id"),
-                func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
-            )
-            .where(
-                Attempt.status == AttemptStatus.GRADED,
-                Attempt.submitted_at >= period.start_utc,
-                Attempt.submitted_at < period.end_utc,
-            )
-            .group_by(Attempt.employee_id, Attempt.exam_id)
-            .subquery()
+    bucket = _bucket(Attempt.submitted_at, periods)
+    pairs = (
+        select(
+            Attempt.employee_id.label("employee_id"),
+            bucket.label("period"),
+            func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
         )
-        rows = db.session.execute(
-            select(group, func.sum(pairs.c.passed), func.count())
-            .select_from(pairs)
-            .join(Employee, Employee.id == pairs.c.employee_id)
-            .where(_on_post(scope))
-            .group_by(group)
-        ).all()
-        result[period.token] = {g: (Decimal(n or 0), Decimal(d)) for g, n, d in rows}
-    return result
+        .where(Attempt.status == AttemptStatus.GRADED, _span(Attempt.submitted_at, periods))
+        .group_by(Attempt.employee_id, Attempt.exam_id, bucket)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(group, pairs.c.period, func.sum(pairs.c.passed), func.count())
+        .select_from(pairs)
+        .join(Employee, Employee.id == pairs.c.employee_id)
+        .where(_on_post(scope))
+        .group_by(group, pairs.c.period)
+    ).all()
+    return _by_period(rows, periods)
 
 
 def points_per_head(periods, group, scope, now) -> dict[str, Counts]:
     """人均积分: culture points earned in the period / people on post."""
     heads = _headcount(group, scope)
-    result = {}
-    for period in periods:
-        totals = dict(
-            db.session.execute(
-                select(group, func.sum(PointEntry.points))
-                .select_from(PointEntry)
-                .join(Employee, Employee.id == PointEntry.employee_id)
-                .where(
-                    _on_post(scope),
-                    PointEntry.occurred_at >= period.start_utc,
-                    PointEntry.occurred_at < period.end_utc,
-                )
-                .group_by(group)
-            ).all()
-        )
-        result[period.token] = {g: (Decimal(totals.get(g) or 0), n) for g, n in heads.items()}
-    return result
+    bucket = _bucket(PointEntry.occurred_at, periods).label("period")
+    rows = db.session.execute(
+        select(group, bucket, func.sum(PointEntry.points))
+        .select_from(PointEntry)
+        .join(Employee, Employee.id == PointEntry.employee_id)
+        .where(_on_post(scope), _span(PointEntry.occurred_at, periods))
+        .group_by(group, bucket)
+    ).all()
+    got = {(g, token): Decimal(total or 0) for g, token, total in rows}
+    return {p.token: {g: (got.get((g, p.token), Decimal(0)), n) for g, n in heads.items()} for p in periods}
 
 
 def drill_compliance(periods, group, scope, now) -> dict[str, Counts]:

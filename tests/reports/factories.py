@@ -97,12 +97,16 @@ class Person:
     record: object
 
 
-def person_with_records(department=None) -> Person:
+def person_with_records(department=None, suffix: str = "") -> Person:
     """Someone whose first half of 2026 holds one of everything (and 2025 a little, to be left out)."""
     position = base.position(hours=40)
     employee = base.employee(name="张三", department=department, position=position)
-    required = training_factories.certificate_type(months=12, positions=[position], name="低压电工作业证")
-    missing = training_factories.certificate_type(months=12, positions=[position], name="客户服务专员证")
+    required = training_factories.certificate_type(
+        months=12, positions=[position], name=f"低压电工作业证{suffix}"
+    )
+    missing = training_factories.certificate_type(
+        months=12, positions=[position], name=f"客户服务专员证{suffix}"
+    )
     record = grant_qualification(
         employee,
         required,
@@ -139,7 +143,7 @@ def person_with_records(department=None) -> Person:
         source_key=f"drill:drill:{drill.id}:employee:{employee.id}",
         earned_on=dt.date(2026, 5, 20),
     )
-    praise = incentive_factories.rule("PRAISE", category=RuleCategory.PRAISE, points=5)
+    praise = incentive_factories.rule(f"PRAISE-{employee.id}", category=RuleCategory.PRAISE, points=5)
     incentive_factories.entry(employee, praise, when=utc("2026-02-01"))
     incentive_factories.entry(employee, praise, 3, when=utc("2025-12-01"))
     indicator(employee, "2026-01", work_orders=100, satisfaction="98.0")
