@@ -105,6 +105,30 @@ def app_task(**task_options) -> Callable:
     return decorator
 
 
+def periodic_app_task(schedule) -> Callable:
+    """Declare a periodic huey task (``crontab``) that runs in an app context with its own session and
+    one commit at the end, like ``app_task`` (the worker runs it; the body may commit along the way)."""
+
+    def decorator(fn: Callable) -> Callable:
+        @huey.periodic_task(schedule, name=task_name(fn))
+        @functools.wraps(fn)
+        def run():
+            with _task_app().app_context():
+                try:
+                    result = fn()
+                    db.session.commit()
+                    return result
+                except Exception:
+                    db.session.rollback()
+                    raise
+                finally:
+                    db.session.remove()
+
+        return run
+
+    return decorator
+
+
 def task_name(fn: Callable) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 

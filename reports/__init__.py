@@ -11,7 +11,7 @@ from core.auth import Role
 from core.i18n import lazy_gettext as _l
 from core.jobs import register_kinds
 from core.navigation import NavItem, add_nav_item
-from reports import labels, views
+from reports import jobs, labels, views  # noqa: F401 — jobs registers the periodic task
 from reports.access import can_view_sheet
 
 PROFILE_SECTION = "reports/_profile_section.html"

@@ -4,7 +4,7 @@ words for what this package records."""
 from __future__ import annotations
 
 from core.i18n import lazy_gettext as _l
-from core.i18n import lazy_pgettext as _lp
+from core.i18n import lazy_pgettext
 from drills.labels import PARTICIPANT_ROLE_LABELS, TIER_LABELS
 from incentives.labels import CATEGORY_LABELS
 from training.labels import FORMAT_LABELS, STATUS_LABELS
@@ -17,9 +17,9 @@ POINT_CATEGORY_LABELS = CATEGORY_LABELS
 
 FREQUENCY_LABELS = {"monthly": _l("Monthly"), "quarterly": _l("Quarterly")}
 DELIVERY_STATUS_LABELS = {
-    "sending": _lp("delivery status", "Sending"),
-    "sent": _lp("delivery status", "Sent"),
-    "failed": _lp("delivery status", "Failed"),
+    "sending": lazy_pgettext("delivery status", "Sending"),
+    "sent": lazy_pgettext("delivery status", "Sent"),
+    "failed": lazy_pgettext("delivery status", "Failed"),
 }
 
 AUDIT_OBJECTS = {
@@ -40,4 +40,7 @@ AUDIT_ACTIONS = {
     "report.delivery_resent": _l("Scheduled report sent again"),
 }
 
-JOB_KINDS = {"reports.sheets_zip": _l("Assessment sheets of a department")}
+JOB_KINDS = {
+    "reports.sheets_zip": _l("Assessment sheets of a department"),
+    "reports.resend": _l("A scheduled report sent again"),
+}

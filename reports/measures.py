@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from accounts.models import Employee, EmployeeStatus, Position
 from core.extensions import db
 from core.i18n import lazy_gettext as _l
-from core.timeutil import local_date
+from core.timeutil import local_date, local_midnight_utc
 from drills.compliance.board import board_units, build_board
 from drills.halfyear import HalfYear
 from exams.models import Attempt, AttemptStatus
@@ -94,18 +94,26 @@ def _by_period(rows, periods) -> dict[str, Counts]:
 
 def certified_rate(periods, group, scope, now) -> dict[str, Counts]:
     """持证率: valid required certificates / required certificates, on each period's last day (or today).
-    A record is valid on a day when issued by then, not expired and not revoked by then. The (person,
-    required type) pairs and their records are read once and checked for every period's day in Python."""
+    A record is valid on a day when issued by then, not expired and not revoked by the end of that day.
+    One query for every period: per (person, required type) a 0/1 column per period's day, summed per group."""
     link = certificate_type_positions.c
     record = QualificationRecord
-    rows = db.session.execute(
+    days = [_as_of(p, now) for p in periods]
+
+    def valid_on(day: dt.date):
+        return and_(
+            record.issued_on <= day,
+            or_(record.expires_on.is_(None), record.expires_on >= day),
+            or_(
+                record.revoked_at.is_(None),
+                record.revoked_at >= local_midnight_utc(day + dt.timedelta(days=1)),
+            ),
+        )
+
+    pairs = (
         select(
-            group,
-            Employee.id,
-            link.certificate_type_id,
-            record.issued_on,
-            record.expires_on,
-            record.revoked_at,
+            group.label("g"),
+            *(func.max(case((valid_on(day), 1), else_=0)).label(f"v{i}") for i, day in enumerate(days)),
         )
         .select_from(Employee)
         .join(certificate_type_positions, link.position_id == Employee.position_id)
@@ -114,23 +122,18 @@ def certified_rate(periods, group, scope, now) -> dict[str, Counts]:
             and_(record.employee_id == Employee.id, record.certificate_type_id == link.certificate_type_id),
         )
         .where(_on_post(scope))
+        .group_by(group, Employee.id, link.certificate_type_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(pairs.c.g, func.count(), *(func.sum(pairs.c[f"v{i}"]) for i in range(len(days)))).group_by(
+            pairs.c.g
+        )
     ).all()
-    days = {p.token: _as_of(p, now) for p in periods}
-    pairs: dict[tuple, tuple[int, list]] = {}
-    for g, employee_id, type_id, issued, expires, revoked in rows:
-        entry = pairs.setdefault((employee_id, type_id), (g, []))
-        if issued is not None:
-            entry[1].append((issued, expires, local_date(revoked) if revoked else None))
-    result: dict[str, Counts] = {}
-    for token, day in days.items():
-        counts: dict[int, list[int]] = {}
-        for g, records in pairs.values():
-            cell = counts.setdefault(g, [0, 0])
-            cell[1] += 1
-            if any(i <= day and (e is None or e >= day) and (r is None or r > day) for i, e, r in records):
-                cell[0] += 1
-        result[token] = {g: (Decimal(n), Decimal(d)) for g, (n, d) in counts.items()}
-    return result
+    return {
+        p.token: {row[0]: (Decimal(row[2 + i] or 0), Decimal(row[1])) for row in rows}
+        for i, p in enumerate(periods)
+    }
 
 
 def _headcount(group, scope) -> dict[int, Decimal]:

@@ -3,6 +3,7 @@ Chinese, the workbook, the department's zip, and the links to the sheet from oth
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -13,8 +14,12 @@ from sqlalchemy import select
 from core.audit import AuditEntry
 from core.jobs import JobRun
 from exams.models import Attempt
+from reports.exports import sheets_pdfs
+from reports.periods import parse_period
+from reports.sheet import build_sheet
 from tests import factories
-from tests.reports.factories import person_with_records
+from tests.reports.factories import NOW, completion, person_with_records
+from tests.training import factories as training_factories
 
 SHEET = "/reports/people/{}/sheet?period=2026H1"
 
@@ -168,3 +173,18 @@ def test_exam_results_names_link_to_sheets(client, db, login):
     ).first()
     page = client.get(f"/exams/manage/{exam_id}/results").get_data(as_text=True)
     assert f'href="/reports/people/{person.employee.id}/sheet"' in page
+
+
+def test_sheets_over_several_pages_stay_one_pdf_each(db):
+    long_one = person_with_records()
+    course = training_factories.course(hours="1", title="一门很长的课程名称，用来把档案撑到第二页")
+    for day in range(1, 61):
+        completion(long_one.employee, course, (dt.date(2026, 1, 1) + dt.timedelta(days=day)).isoformat())
+    short_one = factories.employee(name="李四")
+    period = parse_period("2026H1", NOW)
+    pdfs = sheets_pdfs(
+        [build_sheet(long_one.employee, period, NOW), build_sheet(short_one, period, NOW)], generated_at=NOW
+    )
+    first, second = (pypdf.PdfReader(io.BytesIO(p)) for p in pdfs)
+    assert len(first.pages) >= 2 and len(second.pages) == 1
+    assert "李四" in second.pages[0].extract_text()
