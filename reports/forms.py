@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DecimalField, HiddenField, IntegerField, StringField, SubmitField
+from wtforms import DecimalField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from core.i18n import lazy_gettext as _l
@@ -66,3 +66,19 @@ class IndicatorConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     month = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Import, replacing the month"))
+
+
+class AssignmentRuleForm(FlaskForm):
+    name = StringField(_l("Name of the rule"), validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=[])
+    position_id = SelectField(_l("Position"), coerce=int, choices=[], validators=[Optional()])
+    course_id = SelectField(_l("Course"), coerce=int, choices=[], validators=[Optional()])
+    every_months = IntegerField(
+        _l("Every how many months"), default=12, validators=[Optional(), NumberRange(1, 120)]
+    )
+    certificate_type_id = SelectField(_l("Certificate"), coerce=int, choices=[], validators=[Optional()])
+    exam_id = SelectField(_l("Renewal exam"), coerce=int, choices=[], validators=[Optional()])
+    days_before = IntegerField(
+        _l("Days before expiry"), default=90, validators=[Optional(), NumberRange(1, 365)]
+    )
+    submit = SubmitField(_l("Save the rule (not enabled yet)"))

@@ -9,6 +9,7 @@ from huey import crontab
 from core.jobs import job_task, start_job
 from core.models import utcnow
 from core.queue import periodic_app_task
+from reports.assignment import run_all
 from reports.schedule import send_again, send_due_reports
 
 
@@ -16,6 +17,12 @@ from reports.schedule import send_again, send_due_reports
 def scheduled_reports() -> dict[str, int]:
     """Every hour: send the reports of the period that has just ended that are not yet sent (once each)."""
     return send_due_reports(utcnow())
+
+
+@periodic_app_task(crontab(hour="18", minute="30"))  # 02:30 in Shanghai
+def nightly_assignment() -> dict[int, int]:
+    """Every night: apply the enabled assignment rules (idempotent; see ``reports.assignment``)."""
+    return run_all(utcnow())
 
 
 @job_task()

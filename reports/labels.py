@@ -26,6 +26,7 @@ AUDIT_OBJECTS = {
     "ServiceIndicator": _l("service indicators"),
     "ReportSettings": _l("dashboard settings"),
     "ReportSubscription": _l("report subscription"),
+    "AssignmentRule": _l("assignment rule"),
 }
 
 AUDIT_ACTIONS = {
@@ -38,9 +39,15 @@ AUDIT_ACTIONS = {
     "report.readiness_xlsx": _l("Readiness dashboard downloaded as a workbook"),
     "report.indicators_imported": _l("Service indicators imported"),
     "report.delivery_resent": _l("Scheduled report sent again"),
+    "report.assignment_run": _l("Assignment rule applied"),
 }
 
 JOB_KINDS = {
     "reports.sheets_zip": _l("Assessment sheets of a department"),
     "reports.resend": _l("A scheduled report sent again"),
+}
+
+ASSIGNMENT_KIND_LABELS = {
+    "course": _l("A position completes a course every few months"),
+    "renewal": _l("Certificate holders join the renewal exam before expiry"),
 }

@@ -110,3 +110,48 @@ class ReportDelivery(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
 
     subscription: Mapped[ReportSubscription] = relationship()
+
+
+class AssignmentKind(enum.StrEnum):
+    COURSE = "course"  # people of a position complete a course every N months
+    RENEWAL = "renewal"  # holders of a certificate join its renewal exam N days before expiry
+
+
+class AssignmentRule(db.Model):
+    """自动指派规则. Made disabled, previewed, then enabled; the nightly job applies the enabled ones."""
+
+    __tablename__ = "assignment_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id", ondelete="CASCADE"))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    every_months: Mapped[int | None] = mapped_column(Integer)
+    certificate_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificate_types.id", ondelete="CASCADE")
+    )
+    exam_id: Mapped[int | None] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"))
+    days_before: Mapped[int] = mapped_column(Integer, default=90)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_run_at: Mapped[dt.datetime | None]
+
+
+class AssignmentRecord(db.Model):
+    """Who a rule added, to what and why, once per rule, person and cycle (the unique key makes the job
+    idempotent). The rows are the per-person record; each run also writes one audit entry."""
+
+    __tablename__ = "assignment_records"
+    __audit__ = False
+    __table_args__ = (UniqueConstraint("rule_id", "employee_id", "cycle_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("assignment_rules.id", ondelete="CASCADE"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    cycle_key: Mapped[str] = mapped_column(String(80))
+    target: Mapped[str] = mapped_column(String(60))  # session:<id> or exam:<id>
+    reason: Mapped[str] = mapped_column(Text, default="")
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    employee: Mapped[Employee] = relationship()

@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 # The view modules add their routes to ``bp``, so they are imported once it exists.
-from reports.views import indicators, readiness, sheets, subscriptions  # noqa: E402, F401
+from reports.views import assignment, indicators, readiness, sheets, subscriptions  # noqa: E402, F401
