@@ -11,7 +11,7 @@ from core.auth import Role
 from core.i18n import lazy_gettext as _l
 from core.jobs import register_kinds
 from core.navigation import NavItem, add_nav_item
-from reports import jobs, labels, views  # noqa: F401 — jobs registers the periodic task
+from reports import cli, jobs, labels, views  # noqa: F401 — jobs registers the periodic tasks
 from reports.access import can_view_sheet
 
 PROFILE_SECTION = "reports/_profile_section.html"
@@ -57,6 +57,7 @@ def register(app) -> None:
     helper, navigation."""
     audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
     app.register_blueprint(views.bp)
+    cli.init_app(app)
     register_kinds(app, labels.JOB_KINDS)
     sections = app.jinja_env.globals.setdefault("profile_sections", [])
     if PROFILE_SECTION not in sections:

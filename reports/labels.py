@@ -40,6 +40,7 @@ AUDIT_ACTIONS = {
     "report.indicators_imported": _l("Service indicators imported"),
     "report.delivery_resent": _l("Scheduled report sent again"),
     "report.assignment_run": _l("Assignment rule applied"),
+    "report.anonymised": _l("Departed staff anonymised"),
 }
 
 JOB_KINDS = {
