@@ -32,8 +32,9 @@ from core import create_app  # noqa: E402
 from core.extensions import db  # noqa: E402
 from exams.models import Attempt, Exam, PaperBlueprint  # noqa: E402
 from incentives.models import PointEntry, PointRule  # noqa: E402
+from reports.assignment import run_all  # noqa: E402
 from reports.bundles import write_bundle  # noqa: E402
-from reports.models import ServiceIndicator  # noqa: E402
+from reports.models import AssignmentRule, ServiceIndicator  # noqa: E402
 from reports.periods import parse_period  # noqa: E402
 from reports.readiness import build_dashboard  # noqa: E402
 from training.models import (  # noqa: E402
@@ -41,7 +42,8 @@ from training.models import (  # noqa: E402
     Course,
     CourseCompletion,
     HoursEntry,
-    QualificationRecord,  # noqa: E402
+    QualificationRecord,
+    TrainingSession,
 )
 
 NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
@@ -303,7 +305,72 @@ def main() -> None:
         print(
             f"department zip: {count} sheets in {elapsed:.1f} s = {count / elapsed:.1f} sheets/s — target ≥ 20/s"
         )
+        assignment_bench(pos, course, ctype, exams)
     print(f"load after {os.getloadavg()}")
+
+
+def assignment_bench(pos, course, ctype, exams) -> None:
+    """10,000 staff on 10 posts, 50 rules (40 course rules, 10 renewal rules): the nightly job twice."""
+    positions = [pos] + [
+        Position(code=f"P{i}", name=f"岗位{i}", annual_training_hours=Decimal(40)) for i in range(1, 10)
+    ]
+    db.session.add_all(positions[1:])
+    db.session.flush()
+    ids = db.session.scalars(
+        select(Employee.id).where(Employee.employee_no.startswith("S")).order_by(Employee.id)
+    ).all()
+    for index, position in enumerate(positions):
+        db.session.execute(
+            sa.update(Employee).where(Employee.id.in_(ids[index::10])).values(position_id=position.id)
+        )
+    root = db.session.scalar(select(Department).where(Department.code == "ROOT"))
+    courses = [
+        Course(code=f"AC{i}", title=f"必修课程{i}", hours=Decimal(2), form="online") for i in range(40)
+    ]
+    db.session.add_all(courses)
+    db.session.flush()
+    for c in courses:
+        db.session.add(
+            TrainingSession(
+                course_id=c.id,
+                department_id=root.id,
+                title=c.title,
+                starts_at=NOW + dt.timedelta(days=20),
+                ends_at=NOW + dt.timedelta(days=20, hours=2),
+                checkin_token=f"tok{c.id}",
+            )
+        )
+    rules = [
+        AssignmentRule(
+            name=f"课程规则{i}",
+            kind="course",
+            position_id=positions[i % 10].id,
+            course_id=courses[i].id,
+            every_months=12,
+            enabled=True,
+        )
+        for i in range(40)
+    ] + [
+        AssignmentRule(
+            name=f"复审规则{i}",
+            kind="renewal",
+            certificate_type_id=ctype.id,
+            exam_id=exams[i].id,
+            days_before=400 + i,
+            enabled=True,
+        )
+        for i in range(10)
+    ]
+    db.session.add_all(rules)
+    db.session.commit()
+    for label in ("first night", "second night (nothing new)"):
+        start = time.perf_counter()
+        result = run_all(NOW)
+        db.session.commit()
+        elapsed = time.perf_counter() - start
+        print(
+            f"assignment job, 10,000 staff x 50 rules, {label}: {elapsed:.1f} s, {sum(result.values())} added — target < 60 s"
+        )
 
 
 if __name__ == "__main__":
