@@ -46,10 +46,13 @@ def trend_svg(
     if len(points) > 1:
         path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="#0d6efd" stroke-width="2"/>')
+    crowded = len(labels) > 4  # eight quarters: name the first and the last only (every value is in <desc>)
     for i, (label, v) in enumerate(zip(labels, values, strict=True)):
-        parts.append(
-            f'<text x="{x(i):.1f}" y="{HEIGHT - 8}" font-size="9" text-anchor="middle" fill="#495057">{escape(label)}</text>'
-        )
+        if not crowded or i in (0, len(labels) - 1):
+            anchor = "start" if crowded and i == 0 else ("end" if crowded else "middle")
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{HEIGHT - 8}" font-size="9" text-anchor="{anchor}" fill="#495057">{escape(label)}</text>'
+            )
         if v is None:
             continue
         colour = COLOURS.get(colours[i], COLOURS[""])
