@@ -88,16 +88,7 @@ def app_task(**task_options) -> Callable:
         @huey.task(**task_options)
         @functools.wraps(fn)
         def run(*args, **kwargs):
-            with _task_app().app_context():
-                try:
-                    result = fn(*args, **kwargs)
-                    db.session.commit()
-                    return result
-                except Exception:
-                    db.session.rollback()
-                    raise
-                finally:
-                    db.session.remove()
+            return _in_app(fn, *args, **kwargs)
 
         _TASKS[task_name(fn)] = run
         return run
@@ -113,20 +104,25 @@ def periodic_app_task(schedule) -> Callable:
         @huey.periodic_task(schedule, name=task_name(fn))
         @functools.wraps(fn)
         def run():
-            with _task_app().app_context():
-                try:
-                    result = fn()
-                    db.session.commit()
-                    return result
-                except Exception:
-                    db.session.rollback()
-                    raise
-                finally:
-                    db.session.remove()
+            return _in_app(fn)
 
         return run
 
     return decorator
+
+
+def _in_app(fn: Callable, *args, **kwargs):
+    """Run ``fn`` in an app context with its own session: commit once at the end, roll back on error."""
+    with _task_app().app_context():
+        try:
+            result = fn(*args, **kwargs)
+            db.session.commit()
+            return result
+        except Exception:
+            db.session.rollback()
+            raise
+        finally:
+            db.session.remove()
 
 
 def task_name(fn: Callable) -> str:

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import delete, func, select
 
 from accounts.models import Employee, User
+from accounts.roster import RowError
 from core import audit
 from core.audit import suppress_automatic
 from core.extensions import db
@@ -35,13 +36,6 @@ COLUMNS = {
 }
 REQUIRED = ("employee_no", "work_orders")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    reason: str
 
 
 @dataclass
