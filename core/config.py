@@ -11,7 +11,7 @@ INSTANCE_DIR = Path(os.environ.get("GRIDREADY_INSTANCE", PROJECT_ROOT / "instanc
 
 # Feature packages, in import-direction order (STYLE.md). core imports none of them by name:
 # create_app loads each one and calls its ``init_app(app)``.
-FEATURES = ("accounts", "question_bank", "training", "exams", "drills", "incentives")
+FEATURES = ("accounts", "question_bank", "training", "exams", "drills", "incentives", "reports")
 
 # Sign-in limits count failed sign-ins only (a refused password or a locked account). A whole exam hall
 # or branch office reaches the server through one NAT address, so a limit on every sign-in per address

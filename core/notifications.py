@@ -14,6 +14,7 @@ index), so a second call, a retry or a second worker racing the first skips whoe
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import smtplib
 from collections.abc import Iterable
@@ -159,11 +160,7 @@ def deliver_pending_email(limit: int = 200) -> int:
     if not pending:
         return 0
     sent = 0
-    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=30) as smtp:
-        if cfg.get("SMTP_STARTTLS"):
-            smtp.starttls()
-        if cfg.get("SMTP_USER"):
-            smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"] or "")
+    with smtp_connection() as smtp:
         for note in pending:
             msg = EmailMessage()
             msg["From"] = cfg["MAIL_FROM"]
@@ -177,6 +174,33 @@ def deliver_pending_email(limit: int = 200) -> int:
             note.emailed_at = utcnow()
             sent += 1
     return sent
+
+
+@contextlib.contextmanager
+def smtp_connection():
+    """An SMTP connection to the configured server (STARTTLS and login when configured)."""
+    cfg = current_app.config
+    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=30) as smtp:
+        if cfg.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if cfg.get("SMTP_USER"):
+            smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"] or "")
+        yield smtp
+
+
+def send_mail(to: str, subject: str, text: str, attachments: Iterable[tuple[str, str, bytes]] = ()) -> None:
+    """Send one e-mail now (with attachments: (file name, MIME type, bytes)); raises when SMTP fails.
+    For mail that must go out once, the caller keeps its own once-record (notices use ``notify``)."""
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_FROM"]
+    msg["To"] = to
+    msg["Subject"] = f"[GridReady] {subject}"
+    msg.set_content(text)
+    for name, mime, data in attachments:
+        maintype, _sep, subtype = mime.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    with smtp_connection() as smtp:
+        smtp.send_message(msg)
 
 
 @app_task(retries=3, retry_delay=60)

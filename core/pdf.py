@@ -75,11 +75,27 @@ def render_pdf(html: str) -> bytes:
 
 def render_pages(html: str) -> list[bytes]:
     """Lay out ``html`` once and return each page as a separate one-page PDF (bulk certificates)."""
+    document = _render_cut_down(html)
+    return [document.copy([page]).write_pdf() for page in document.pages]
+
+
+def render_documents(html: str, anchor_prefix: str) -> list[bytes]:
+    """Lay out ``html`` once and split it into PDFs of several pages: a new PDF starts on each page that
+    holds an element whose id starts with ``anchor_prefix`` (bulk multi-page reports)."""
+    document = _render_cut_down(html)
+    groups: list[list] = []
+    for page in document.pages:
+        if not groups or any(name.startswith(anchor_prefix) for name in page.anchors):
+            groups.append([])
+        groups[-1].append(page)
+    return [document.copy(pages).write_pdf() for pages in groups]
+
+
+def _render_cut_down(html: str):
     fonts = FontConfiguration()  # per call: the cut-down @font-face fonts belong to this document only
     css = _subset_font_css(html) + BASE_CSS.replace("html { font-family: ", f"html {{ font-family: {_SANS}, ")
     css = css.replace(".serif { font-family: ", f".serif {{ font-family: {_SERIF}, ")
-    document = _html(html).render(stylesheets=[CSS(string=css, font_config=fonts)], font_config=fonts)
-    return [document.copy([page]).write_pdf() for page in document.pages]
+    return _html(html).render(stylesheets=[CSS(string=css, font_config=fonts)], font_config=fonts)
 
 
 # ---------------------------------------------------------------- cut-down CJK fonts for render_pages

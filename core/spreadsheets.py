@@ -134,19 +134,27 @@ def write_xlsx(
     widths: Sequence[int] | None = None,
 ) -> bytes:
     """An xlsx workbook with a bold header row; every string cell is neutralised against formulas."""
+    return write_workbook([(title, headers, rows, widths)])
+
+
+def write_workbook(
+    tables: Iterable[tuple[str, Sequence[str], Iterable[Sequence], Sequence[int] | None]],
+) -> bytes:
+    """An xlsx workbook of several worksheets, each ``(title, headers, rows, widths)`` as in ``write_xlsx``."""
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    if widths:
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
-    header_cells = []
-    for header in headers:
-        cell = openpyxl.cell.WriteOnlyCell(sheet, value=str(header))
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([neutralise(v) for v in row])
+    for title, headers, rows, widths in tables:
+        sheet = workbook.create_sheet(title=title[:31])
+        if widths:
+            for index, width in enumerate(widths, start=1):
+                sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
+        header_cells = []
+        for header in headers:
+            cell = openpyxl.cell.WriteOnlyCell(sheet, value=str(header))
+            cell.font = Font(bold=True)
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            sheet.append([neutralise(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -6,7 +6,7 @@ Drills get structured objectives linked to criteria. Existing injects stay pendi
 existing drills get anonymous feedback and keep their free-text objectives.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-02 08:00:00
 
 """
@@ -18,7 +18,7 @@ import core.models
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0014'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
