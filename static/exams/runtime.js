@@ -206,14 +206,14 @@
     return flushing;
   }
 
-  // ---- timer (announced politely at these minutes left, never each second)
+  // ---- timer (announced politely when the page opens and at these minutes left, never each second)
   var MINUTE_MARKS = [30, 15, 5, 1];
   function tick() {
     var left = Math.max(0, Math.floor((deadline - serverNow()) / 1000));
     var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
     document.getElementById("timer").textContent = (h ? h + ":" : "") + (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
     var minutes = Math.ceil(left / 60);
-    if (MINUTE_MARKS.indexOf(minutes) >= 0 && minutes !== announced.minutes) {
+    if (left > 0 && (announced.minutes === null || MINUTE_MARKS.indexOf(minutes) >= 0 && minutes !== announced.minutes)) {
       announced.minutes = minutes;
       announce(minutes === 1 ? T.oneMinuteLeft : T.minutesLeft.replace("{n}", minutes));
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import shutil
 import threading
@@ -22,9 +23,8 @@ from tests.page_crawl import build_demo, crawl, remove_demo
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("live")
+def _app_in(folder):
+    """An application on a SQLite file of its own in ``folder``, schema built by the migrations."""
     app = create_app(
         {
             **TEST_CONFIG,
@@ -37,6 +37,25 @@ def live_app(tmp_path_factory):
     with app.app_context():
         upgrade()
     _static_from_memory(app)
+    return app
+
+
+@contextlib.contextmanager
+def _serving(app):
+    """``app`` served in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    app = _app_in(tmp_path_factory.mktemp("live"))
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -67,12 +86,8 @@ def _static_from_memory(app) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with _serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -225,25 +240,10 @@ def new_page(browser):
 def demo_site(tmp_path_factory):
     """A live server on the demo organisation (its own SQLite file, built once for the accessibility
     and phone checks): (base URL, app, 工号 → password of the demo logins)."""
-    folder = tmp_path_factory.mktemp("axe")
-    app = create_app(
-        {
-            **TEST_CONFIG,
-            "SERVER_NAME": None,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/axe.db",
-            "INSTANCE_DIR": str(folder),
-            "UPLOAD_DIR": str(folder / "uploads"),
-        }
-    )
-    with app.app_context():
-        upgrade()
+    app = _app_in(tmp_path_factory.mktemp("axe"))
     passwords, _codes, _texts = build_demo(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app, passwords
-    server.shutdown()
-    thread.join(5)
+    with _serving(app) as url:
+        yield url, app, passwords
     remove_demo(app)
     with app.app_context():
         db.engine.dispose()
