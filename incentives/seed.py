@@ -10,7 +10,7 @@ import random
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from accounts.models import Department, Employee, User
 from core.extensions import db
@@ -26,8 +26,11 @@ from incentives.models import (
     PointClaim,
     PointEntry,
     PointRule,
+    StarApprover,
     StarNomination,
     StarSelection,
+    StarSnapshot,
+    StarSnapshotLine,
 )
 from incentives.periods import period_at
 from incentives.services import create_claim, decide_claim, file_appeal, store_attachment
@@ -216,7 +219,8 @@ def _seed_appeal(me: User, now: dt.datetime) -> None:
 
 
 def _seed_star_selections(trainer: User, hr: User, now: dt.datetime) -> None:
-    """Service stars: last quarter published for the 95598 centre; this quarter open for 城东."""
+    """Service stars: last quarter published for the 95598 centre; this quarter open for 城东, whose
+    designated approver is 林讲师 (T0002)."""
     center, east = _department("HY-KF"), _department("HY-CD")
     last_quarter = period_at(PeriodKind.QUARTER, now).previous()
     if center is not None:
@@ -245,6 +249,10 @@ def _seed_star_selections(trainer: User, hr: User, now: dt.datetime) -> None:
             )
             star.approve_selection(selection, user=hr, now=now)
     if east is not None:
+        # 城东's second person: the HR officer nominates, 林讲师 (or the administrator) approves.
+        approver = _user("T0002")
+        if approver is not None:
+            star.set_designated_approver(east, approver)
         star.open_selection(
             east,
             period_at(PeriodKind.QUARTER, now),
@@ -270,6 +278,19 @@ def remove_demo_activity(employee_ids: list[int], user_ids: list[int]) -> None:
             or_(people, StarNomination.selection_id.in_(select(StarSelection.id).where(by_demo)))
         )
     )
+    demo_selections = select(StarSelection.id).where(by_demo)
+    demo_snapshots = select(StarSnapshot.id).where(StarSnapshot.selection_id.in_(demo_selections))
+    db.session.execute(delete(StarSnapshotLine).where(StarSnapshotLine.snapshot_id.in_(demo_snapshots)))
+    db.session.execute(
+        update(StarSnapshotLine)
+        .where(StarSnapshotLine.employee_id.in_(employee_ids))
+        .values(employee_id=None)
+    )
+    db.session.execute(delete(StarSnapshot).where(StarSnapshot.selection_id.in_(demo_selections)))
+    db.session.execute(
+        update(StarSnapshot).where(StarSnapshot.taken_by_id.in_(accounts)).values(taken_by_id=None)
+    )
+    db.session.execute(delete(StarApprover).where(StarApprover.user_id.in_(accounts)))
     db.session.execute(delete(StarSelection).where(by_demo))
     db.session.execute(
         delete(Appeal).where(or_(Appeal.employee_id.in_(employee_ids), Appeal.resolved_by_id.in_(accounts)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,9 +21,8 @@ from tests.conftest import TEST_CONFIG
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("live")
+def app_at(folder: Path):
+    """An application over its own migrated SQLite file and upload folder in ``folder``."""
     app = create_app(
         {
             **TEST_CONFIG,
@@ -34,6 +34,23 @@ def live_app(tmp_path_factory):
     )
     with app.app_context():
         upgrade()
+    return app
+
+
+@contextmanager
+def serving(app):
+    """Serve ``app`` in a thread; yields its address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    app = app_at(tmp_path_factory.mktemp("live"))
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -41,12 +58,8 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serving(live_app) as address:
+        yield address
 
 
 @pytest.fixture(scope="session")
