@@ -1,4 +1,7 @@
-"""HR's daily work: frozen service-star rankings, designated approvers
+"""HR's daily work: frozen service-star rankings, designated approvers, the audit log's affected person
+
+- ``audit_entries.subject_employee_id``: the employee an entry is about (searchable by 工号); entries written
+  before this revision have none (the log still finds them by the person who acted).
 
 - ``star_approvers``: a unit's designated approver of service-star nominations (besides HR covering
   the unit and administrators), for a unit with one HR officer.
@@ -25,6 +28,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('subject_employee_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_audit_entries_subject_employee_id'), ['subject_employee_id'], unique=False)
+
     op.create_table(
         'star_approvers',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -81,3 +88,6 @@ def downgrade():
     with op.batch_alter_table('star_approvers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_star_approvers_user_id'))
     op.drop_table('star_approvers')
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entries_subject_employee_id'))
+        batch_op.drop_column('subject_employee_id')
