@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import Department, Employee, EmployeeStatus, Position
@@ -86,9 +87,19 @@ class RosterRow:
 
 
 @dataclass
+class Leaver:
+    """Someone the file takes off post (离岗) or out of the company (离职), and what they leave open."""
+
+    row: RosterRow
+    employee: Employee
+    open_items: list[str]
+
+
+@dataclass
 class RosterPlan:
     rows: list[RosterRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    leavers: list[Leaver] = field(default_factory=list)  # only those with open items
 
     @property
     def ok(self) -> bool:
@@ -169,7 +180,41 @@ def plan_import(table: list[list[str]]) -> RosterPlan:
             plan.rows.append(row)
     if not plan.rows and not plan.errors:
         plan.errors.append(RowError(2, "", _("The file has no data rows.")))
+    plan.leavers = _leavers_with_open_items(plan.rows, checker.existing)
     return plan
+
+
+# ---------------------------------------------------------------- people leaving with open items
+
+
+def add_open_items_check(app, check: Callable[[list[int]], dict[int, list[str]]]) -> None:
+    """Register what a later package knows a person leaves open: ``check(employee ids)`` answers, per
+    employee, the open items in words (a points claim waiting for approval, an open corrective action, an
+    exam attempt not finished or not marked)."""
+    app.extensions.setdefault("gridready_open_items", []).append(check)
+
+
+def open_items(employee_ids: list[int]) -> dict[int, list[str]]:
+    """Every registered package's open items of these employees."""
+    found: dict[int, list[str]] = {}
+    if not employee_ids:
+        return found
+    for check in current_app.extensions.get("gridready_open_items", []):
+        for employee_id, items in check(employee_ids).items():
+            found.setdefault(employee_id, []).extend(items)
+    return found
+
+
+def _leavers_with_open_items(rows: list[RosterRow], existing: dict[str, Employee]) -> list[Leaver]:
+    leaving = [
+        (row, existing[row.employee_no])
+        for row in rows
+        if row.employee_no in existing
+        and row.status != EmployeeStatus.ACTIVE
+        and existing[row.employee_no].status != row.status
+    ]
+    items = open_items([employee.id for _row, employee in leaving])
+    return [Leaver(row, employee, items[employee.id]) for row, employee in leaving if items.get(employee.id)]
 
 
 def _map_header(table: list[list[str]], plan: RosterPlan) -> dict[str, int] | None:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import Department, Employee, User
@@ -292,3 +292,17 @@ def exam_statistics(exam: Exam, viewer: User | None = None) -> ExamStatistics:
         alpha_items,
         alpha_candidates,
     )
+
+
+def unfinished_attempts_of(employee_ids: list[int]) -> dict[int, list[str]]:
+    """Exam attempts of these people still in progress or waiting for marking (listed when a roster import
+    takes them off post)."""
+    rows = db.session.execute(
+        select(Attempt.employee_id, func.count(Attempt.id))
+        .where(
+            Attempt.employee_id.in_(employee_ids),
+            Attempt.status.in_((AttemptStatus.OPEN, AttemptStatus.SUBMITTED)),
+        )
+        .group_by(Attempt.employee_id)
+    )
+    return {eid: [_("%(n)d exam attempt(s) in progress or waiting for marking", n=n)] for eid, n in rows}

@@ -1,10 +1,14 @@
 """The audit log answers "who changed what about this person", and the roster import shows and records each
 change: old → new per field, a full-width space in a name, 离职 versus 离岗."""
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from accounts.models import Employee, EmployeeStatus
 from core.audit import AuditEntry, record
+from incentives.models import PointClaim
+from incentives.starter import standard_rules
 from tests import factories
 from tests.accounts.test_roster_import import GOOD, _confirm, _upload, _xlsx, org  # noqa: F401
 
@@ -88,3 +92,29 @@ def test_off_post_is_not_left(client, login, db, org):  # noqa: F811
     _confirm(client, _upload(client, _xlsx(rows)).get_data(as_text=True))
     person = db.session.scalar(select(Employee).where(Employee.employee_no == "CD0101"))
     assert person.status == EmployeeStatus.OFF_POST and person.user.is_active
+
+
+def test_people_leaving_with_open_items_are_listed(client, login, db, org):  # noqa: F811
+    login("hr")
+    _confirm(client, _upload(client, _xlsx(GOOD)).get_data(as_text=True))
+    leaving = db.session.scalar(select(Employee).where(Employee.employee_no == "CD0101"))
+    staying = db.session.scalar(select(Employee).where(Employee.employee_no == "JB0102"))
+    rule = standard_rules()["PRAISE"]
+    for person in (leaving, staying):
+        db.session.add(
+            PointClaim(
+                employee_id=person.id,
+                rule_id=rule.id,
+                occurred_on=dt.date(2026, 11, 1),
+                evidence_text="客户来电表扬",
+                entered_by_id=person.user.id,
+            )
+        )
+    db.session.flush()
+    rows = [list(GOOD[0]), list(GOOD[1])]
+    rows[0][8] = "离职"
+    html = _upload(client, _xlsx(rows)).get_data(as_text=True)
+    listed = html.split('data-testid="leavers"')[1].split("</div>")[0]
+    assert "CD0101" in listed and "1 项积分申报待审核" in listed and "JB0102" not in listed
+    result = _confirm(client, html).get_data(as_text=True)
+    assert 'data-testid="leavers"' in result and "CD0101" in result.split('data-testid="leavers"')[1]
