@@ -70,7 +70,9 @@ def _text_sizes() -> dict:
 def register(app) -> None:
     """Wire the package into the application: blueprints, CLI, sign-in hooks, cards, navigation, starter
     content, demo seeders."""
-    audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
+    audit.register_words(
+        app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS, fields=labels.AUDIT_FIELDS
+    )
     for blueprint in views.BLUEPRINTS:
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -163,7 +163,9 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     action = SelectField(_l("Action"), validators=[Optional()], validate_choice=False)
-    employee_no = StringField(_l("Employee number"), validators=[Optional(), Length(max=30)])
+    preset = SelectField(_l("Named filter"), validators=[Optional()], validate_choice=False)
+    employee_no = StringField(_l("Who acted (employee number)"), validators=[Optional(), Length(max=30)])
+    subject_no = StringField(_l("About whom (employee number)"), validators=[Optional(), Length(max=30)])
     object_type = SelectField(_l("Object type"), validators=[Optional()], validate_choice=False)
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])

@@ -26,7 +26,8 @@ class DepartmentKind(enum.StrEnum):
 
 class EmployeeStatus(enum.StrEnum):
     ACTIVE = "active"  # 在岗
-    LEFT = "left"  # 离职: left the company
+    LEFT = "left"  # 离职: left the company (account disabled, records kept)
+    OFF_POST = "off_post"  # 离岗: temporarily off post (leave, secondment); the account stays enabled
 
 
 class TextSize(enum.StrEnum):
@@ -134,7 +135,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
-        return self.active and self.employee.status == EmployeeStatus.ACTIVE
+        return self.active and self.employee.status != EmployeeStatus.LEFT
 
     @property
     def email(self) -> str | None:

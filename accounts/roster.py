@@ -1,7 +1,8 @@
 """HR roster import from xlsx or CSV: a dry run that names every bad row, then an all-or-nothing upsert by 工号.
 
 Columns (Chinese headers, any order; extra columns are ignored):
-工号*, 姓名*, 部门*, 岗位*, 入职日期, 手机号, 身份证号, 邮箱, 状态 (在岗/离职). ``部门`` accepts a department
+工号*, 姓名*, 部门*, 岗位*, 入职日期, 手机号, 身份证号, 邮箱, 状态 (在岗 / 离岗: temporarily off post /
+离职: left the company, account disabled, records kept). ``部门`` accepts a department
 code, a path such as ``城东供电分公司/营业班``, or a name that is unique in the tree.
 Re-importing the same file changes nothing. New employees get an account with a random password that is
 shown once to the importer and must be changed at first sign-in.
@@ -14,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import Department, Employee, EmployeeStatus, Position
@@ -27,18 +29,23 @@ from accounts.validators import (
 from core import audit
 from core.extensions import db
 from core.i18n import gettext as _
+from core.privacy import mask_national_id, mask_phone
 from core.spreadsheets import write_xlsx
 
 MAX_ROWS = 20000
 HEADERS = ("工号", "姓名", "部门", "岗位", "入职日期", "手机号", "身份证号", "邮箱", "状态")
 REQUIRED = ("工号", "姓名", "部门", "岗位")
-# 离岗 (the word older rosters used for 离职) is still read as having left the company.
+# 离职: left the company (account disabled, records kept); 离岗: temporarily off post (long leave, secondment):
+# the account stays, the person is not counted on post (matrix, rankings, coverage) until back 在岗.
 STATUS_WORDS = {
     "在岗": EmployeeStatus.ACTIVE,
     "离职": EmployeeStatus.LEFT,
-    "离岗": EmployeeStatus.LEFT,
+    "离岗": EmployeeStatus.OFF_POST,
     "": EmployeeStatus.ACTIVE,
 }
+STATUS_NAMES = {status: word for word, status in STATUS_WORDS.items() if word}
+# Roster columns whose values the dry run and the audit log show masked.
+MASKED = {"national_id": mask_national_id, "phone": mask_phone}
 _EMPLOYEE_NO_RE = re.compile(r"^[A-Z0-9-]{2,30}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -51,6 +58,16 @@ class RowError:
     row: int
     column: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field a row changes: the roster column, the employee's attribute, old and new as people read them."""
+
+    column: str
+    field: str
+    old: str
+    new: str
 
 
 @dataclass
@@ -66,13 +83,23 @@ class RosterRow:
     email: str | None
     status: str
     action: str = "create"  # create / update / unchanged
-    changes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass
+class Leaver:
+    """Someone the file takes off post (离岗) or out of the company (离职), and what they leave open."""
+
+    row: RosterRow
+    employee: Employee
+    open_items: list[str]
 
 
 @dataclass
 class RosterPlan:
     rows: list[RosterRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    leavers: list[Leaver] = field(default_factory=list)  # only those with open items
 
     @property
     def ok(self) -> bool:
@@ -153,7 +180,41 @@ def plan_import(table: list[list[str]]) -> RosterPlan:
             plan.rows.append(row)
     if not plan.rows and not plan.errors:
         plan.errors.append(RowError(2, "", _("The file has no data rows.")))
+    plan.leavers = _leavers_with_open_items(plan.rows, checker.existing)
     return plan
+
+
+# ---------------------------------------------------------------- people leaving with open items
+
+
+def add_open_items_check(app, check: Callable[[list[int]], dict[int, list[str]]]) -> None:
+    """Register what a later package knows a person leaves open: ``check(employee ids)`` answers, per
+    employee, the open items in words (a points claim waiting for approval, an open corrective action, an
+    exam attempt not finished or not marked)."""
+    app.extensions.setdefault("gridready_open_items", []).append(check)
+
+
+def open_items(employee_ids: list[int]) -> dict[int, list[str]]:
+    """Every registered package's open items of these employees."""
+    found: dict[int, list[str]] = {}
+    if not employee_ids:
+        return found
+    for check in current_app.extensions.get("gridready_open_items", []):
+        for employee_id, items in check(employee_ids).items():
+            found.setdefault(employee_id, []).extend(items)
+    return found
+
+
+def _leavers_with_open_items(rows: list[RosterRow], existing: dict[str, Employee]) -> list[Leaver]:
+    leaving = [
+        (row, existing[row.employee_no])
+        for row in rows
+        if row.employee_no in existing
+        and row.status != EmployeeStatus.ACTIVE
+        and existing[row.employee_no].status != row.status
+    ]
+    items = open_items([employee.id for _row, employee in leaving])
+    return [Leaver(row, employee, items[employee.id]) for row, employee in leaving if items.get(employee.id)]
 
 
 def _map_header(table: list[list[str]], plan: RosterPlan) -> dict[str, int] | None:
@@ -285,6 +346,8 @@ def _name(name: str, bad: Complaint) -> str:
         bad("姓名", _("Name is missing."))
     elif len(name) > 60:
         bad("姓名", _("Name is longer than 60 characters."))
+    elif "\u3000" in name:
+        bad("姓名", _("The name holds a full-width space (　); remove it."))
     return name
 
 
@@ -312,31 +375,57 @@ def _email(email: str | None, bad: Complaint) -> str | None:
 def _status(text: str, bad: Complaint) -> str | None:
     status = STATUS_WORDS.get(text)
     if status is None:
-        bad("状态", _("Status must be 在岗 or 离职."))
+        bad("状态", _("Status must be 在岗, 离岗 (temporarily off post) or 离职 (left the company)."))
     return status
 
 
-def _differences(employee: Employee, row: RosterRow) -> list[str]:
+def _readable(attr: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Department):
+        names, dept = [], value
+        while dept is not None and (dept.depth > 0 or not names):
+            names.insert(0, dept.name)  # the path below the company: two teams may share a name
+            dept = dept.parent
+        return "/".join(names)
+    if isinstance(value, Position):
+        return value.name
+    if attr == "status":
+        return STATUS_NAMES.get(value, str(value))
+    if attr in MASKED:
+        return MASKED[attr](value)
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _differences(employee: Employee, row: RosterRow) -> list[Change]:
     pairs = [
-        ("姓名", employee.name, row.name),
-        ("部门", employee.department_id, row.department.id),
-        ("岗位", employee.position_id, row.position.id),
-        ("入职日期", employee.hire_date, row.hire_date),
-        ("手机号", employee.phone, row.phone),
-        ("身份证号", employee.national_id, row.national_id),
-        ("邮箱", employee.email, row.email),
-        ("状态", employee.status, row.status),
+        ("姓名", "name", employee.name, row.name),
+        ("部门", "department", employee.department, row.department),
+        ("岗位", "position", employee.position, row.position),
+        ("入职日期", "hire_date", employee.hire_date, row.hire_date),
+        ("手机号", "phone", employee.phone, row.phone),
+        ("身份证号", "national_id", employee.national_id, row.national_id),
+        ("邮箱", "email", employee.email, row.email),
+        ("状态", "status", employee.status, row.status),
     ]
     # An empty optional cell keeps what is stored (a roster export may leave them out).
-    return [label for label, old, new in pairs if new is not None and old != new]
+    return [
+        Change(label, attr, _readable(attr, old), _readable(attr, new))
+        for label, attr, old, new in pairs
+        if new is not None and old != new
+    ]
 
 
 def apply_import(plan: RosterPlan) -> list[tuple[str, str, str]]:
-    """Write a valid plan (all rows or none); returns (工号, 姓名, initial password) for new accounts."""
+    """Write a valid plan (all rows or none); returns (工号, 姓名, initial password) for new accounts.
+
+    The audit log gets one entry per person added, changed or leaving (with old → new per field, ID
+    numbers and phones masked), and one summary entry for the file."""
     if not plan.ok:
         raise ValueError("cannot apply a roster plan with errors")
     existing = {e.employee_no: e for e in db.session.scalars(select(Employee))}
     new_logins = []
+    touched: list[tuple[RosterRow, Employee]] = []
     with audit.suppress_automatic(db.session):
         for row in plan.rows:
             employee = existing.get(row.employee_no)
@@ -355,6 +444,7 @@ def apply_import(plan: RosterPlan) -> list[tuple[str, str, str]]:
                 db.session.add(employee)
                 _, password = create_account(employee)
                 new_logins.append((row.employee_no, row.name, password))
+                touched.append((row, employee))
             elif row.action == "update":
                 employee.name = row.name
                 employee.department = row.department
@@ -364,7 +454,10 @@ def apply_import(plan: RosterPlan) -> list[tuple[str, str, str]]:
                         setattr(employee, attr, getattr(row, attr))
                 if employee.status != row.status:
                     set_employee_status(employee, row.status)
+                touched.append((row, employee))
         db.session.flush()
+        for row, employee in touched:
+            _audit_person(row, employee)
     audit.record(
         "roster.import",
         None,
@@ -374,6 +467,21 @@ def apply_import(plan: RosterPlan) -> list[tuple[str, str, str]]:
         employee_nos=[r.employee_no for r in plan.rows if r.action != "unchanged"],
     )
     return new_logins
+
+
+def _audit_person(row: RosterRow, employee: Employee) -> None:
+    """The audit entry of one person the import added, changed or made leave."""
+    if row.action == "create":
+        audit.record("roster.person_created", employee, employee_no=row.employee_no, name=row.name)
+        return
+    fields = {f"{c.field}_id" if c.field in ("department", "position") else c.field: c for c in row.changes}
+    left = any(c.field == "status" for c in row.changes) and row.status == EmployeeStatus.LEFT
+    audit.record(
+        "roster.person_left" if left else "roster.person_changed",
+        employee,
+        **{key: c.new for key, c in fields.items()},
+        **{audit.BEFORE: {key: c.old for key, c in fields.items()}},
+    )
 
 
 def logins_xlsx(logins: list[tuple[str, str, str]]) -> bytes:

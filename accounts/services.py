@@ -302,7 +302,7 @@ def position_by_name(name: str) -> Position | None:
 
 
 def set_employee_status(employee: Employee, status: str) -> None:
-    """在岗 / 离职; leaving also ends the account's sessions."""
+    """在岗 / 离岗 / 离职; leaving the company (离职) also ends the account's sessions."""
     employee.status = status
-    if status != EmployeeStatus.ACTIVE and employee.user is not None:
+    if status == EmployeeStatus.LEFT and employee.user is not None:
         end_sessions(employee.user)

@@ -21,11 +21,12 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, Index, String, event, insert, inspect
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.extensions import db
 from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 from core.models import utcnow
 
 # The automatic actions, ``<model>.create`` / ``.update`` / ``.delete``, named with the model's words.
@@ -39,6 +40,18 @@ AUTOMATIC_VERBS = {
 # The shell's own recorded actions and audited models (the packages register theirs).
 CORE_ACTIONS = {"seed.content": _l("Starter content loaded")}
 CORE_OBJECTS = {"NoticePreference": _l("Notification preference")}
+# Field names many models share (the packages register their own).
+CORE_FIELDS = {
+    "id": _l("Record number"),
+    "name": lazy_pgettext("what a thing is called", "Name"),
+    "title": _l("Title"),
+    "status": _l("Status"),
+    "active": _l("Active"),
+    "employee_id": _l("Employee"),
+    "department_id": _l("Department"),
+    "created_at": _l("Created at"),
+    "reason": _l("Reason"),
+}
 
 
 class AuditEntry(db.Model):
@@ -54,6 +67,9 @@ class AuditEntry(db.Model):
     object_id: Mapped[str | None] = mapped_column(String(64))
     ip: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict | None] = mapped_column(JSON)
+    # The person the entry is about (an employee's record, their account, their certificate …), so the log
+    # answers "who changed what about this person". No foreign key: the entry outlives the person.
+    subject_employee_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 def _jsonable(value: Any) -> Any:
@@ -84,10 +100,26 @@ def _actor() -> tuple[int | None, str | None]:
     return user_id, request.remote_addr
 
 
+def subject_of(obj: Any) -> int | None:
+    """The employee an audited object is about: the employee itself, or the one it names
+    (``employee_id``, e.g. a user account, a certificate, a ledger entry)."""
+    if obj is None:
+        return None
+    if type(obj).__name__ == "Employee":
+        return getattr(obj, "id", None)
+    value = getattr(obj, "employee_id", None)
+    return value if isinstance(value, int) else None
+
+
 def record(action: str, obj: Any = None, *, user_id: int | None = None, **details: Any) -> AuditEntry:
-    """Add an audit entry for ``action`` on ``obj`` (flushed with the caller's transaction)."""
+    """Add an audit entry for ``action`` on ``obj`` (flushed with the caller's transaction). The person it
+    is about is ``obj``'s (``subject_of``), or the ``employee_id`` given among the details."""
     actor, ip = _actor()
+    subject = subject_of(obj)
+    if subject is None and isinstance(details.get("employee_id"), int):
+        subject = details["employee_id"]
     entry = AuditEntry(
+        subject_employee_id=subject,
         at=utcnow(),
         user_id=user_id if user_id is not None else actor,
         action=action,
@@ -127,19 +159,26 @@ def _audited(obj: Any) -> bool:
     return getattr(type(obj), "__audit__", True)
 
 
-def _changes(obj: Any) -> dict:
+BEFORE = "_before"  # in an update's details: the changed fields' values before the change
+
+
+def _changes(obj: Any, *, with_before: bool = False) -> dict:
+    """The changed columns' new values; for an update also their old ones under ``BEFORE``."""
     redact = getattr(type(obj), "__audit_redact__", ())
     state = inspect(obj)
-    changed = {}
+    changed, before = {}, {}
     for attr in state.mapper.column_attrs:
         hist = state.attrs[attr.key].history
         if not hist.has_changes():
             continue
         if attr.key in redact:
             changed[attr.key] = "<redacted>"
-        else:
-            new = hist.added[0] if hist.added else None
-            changed[attr.key] = _jsonable(new)
+            continue
+        changed[attr.key] = _jsonable(hist.added[0] if hist.added else None)
+        if with_before and hist.deleted:
+            before[attr.key] = _jsonable(hist.deleted[0])
+    if before:
+        changed[BEFORE] = before
     return changed
 
 
@@ -153,7 +192,7 @@ def _collect(session: Session, _flush_context, _instances) -> None:
             pending.append(("create", obj, _changes(obj)))
     for obj in session.dirty:
         if _audited(obj) and session.is_modified(obj, include_collections=False):
-            changes = _changes(obj)
+            changes = _changes(obj, with_before=True)
             if changes:
                 pending.append(("update", obj, changes))
     for obj in session.deleted:
@@ -180,6 +219,7 @@ def _write(session: Session, _flush_context) -> None:
                 "object_id": _object_id(obj),
                 "ip": ip,
                 "details": changes or None,
+                "subject_employee_id": subject_of(obj),
             }
         )
     session.connection().execute(insert(AuditEntry), rows)
@@ -191,18 +231,41 @@ def _write(session: Session, _flush_context) -> None:
 def _words(app=None) -> dict[str, dict[str, Any]]:
     app = app or current_app
     return app.extensions.setdefault(
-        "gridready_audit_words", {"objects": dict(CORE_OBJECTS), "actions": dict(CORE_ACTIONS)}
+        "gridready_audit_words",
+        {"objects": dict(CORE_OBJECTS), "actions": dict(CORE_ACTIONS), "fields": dict(CORE_FIELDS)},
     )
 
 
 def register_words(
-    app, *, objects: dict[str, Any] | None = None, actions: dict[str, Any] | None = None
+    app,
+    *,
+    objects: dict[str, Any] | None = None,
+    actions: dict[str, Any] | None = None,
+    fields: dict[str, Any] | None = None,
 ) -> None:
-    """Tell the audit log what a package's audited models are called (class name → label) and what its
-    recorded actions mean (action → label)."""
+    """Tell the audit log what a package's audited models are called (class name → label), what its
+    recorded actions mean (action → label) and what its recorded fields are called (column name → label)."""
     words = _words(app)
     words["objects"].update(objects or {})
     words["actions"].update(actions or {})
+    words["fields"].update(fields or {})
+
+
+def field_label(name: str, object_type: str | None = None) -> str:
+    """A recorded field as people read it: the words for ``<Model>.<field>`` when a package named them, else
+    for ``<field>`` ("" when nobody named it: the page then shows the raw name)."""
+    fields = _words()["fields"]
+    label = fields.get(f"{object_type}.{name}", fields.get(name))
+    return str(label) if label is not None else ""
+
+
+def changes_of(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    """An entry's details as (field, old, new) rows for the log page; old is None when unknown."""
+    details = dict(entry.details or {})
+    before = details.pop(BEFORE, {}) or {}
+    if not isinstance(before, dict):
+        before = {}
+    return [(key, before.get(key), value) for key, value in details.items()]
 
 
 def object_label(object_type: str | None) -> str:

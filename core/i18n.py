@@ -21,7 +21,7 @@ import sys
 from functools import cache
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import Domain
+from flask_babel import Domain, force_locale
 from flask_login import current_user
 from jinja2 import pass_context
 
@@ -119,6 +119,12 @@ def select_locale() -> str:
     if best and best.startswith("en"):
         return "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def site_language():
+    """Context: text stored for everyone (a ledger line, a training-hours description) is written in the
+    site's default language, whatever the language of the request that caused it."""
+    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def join_list(items) -> str:

@@ -8,7 +8,7 @@ from flask import url_for
 from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup, escape
 
-from core.audit import action_label, object_label
+from core.audit import action_label, changes_of, field_label, object_label
 from core.auth import ROLE_LABELS
 from core.privacy import mask_national_id, mask_phone
 from core.version import app_version
@@ -48,3 +48,5 @@ def init_app(app) -> None:
     app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
     app.jinja_env.globals["audit_action"] = action_label
     app.jinja_env.globals["audit_object"] = object_label
+    app.jinja_env.globals["audit_field"] = field_label
+    app.jinja_env.globals["audit_changes"] = changes_of

@@ -3,6 +3,7 @@ several evaluators, findings and corrective actions, evaluation reports."""
 
 from __future__ import annotations
 
+from accounts.roster import add_open_items_check
 from core import audit
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
@@ -10,13 +11,14 @@ from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_
 from core.notice_settings import register_notice_kinds
 from core.seeding import add_content_part, add_demo_remover, add_seeder
 from core.todo import add_todo_source
-from drills import cards, cli, labels, seed, starter, todo, views
+from drills import cards, cli, improvement, labels, seed, starter, todo, views
 
 
 def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, jobs, cards, navigation, starter
     content, demo seeders."""
     audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
+    add_open_items_check(app, improvement.open_actions_of)
     app.register_blueprint(views.bp)
     cli.init_app(app)
     _add_navigation(app)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accounts.models import Employee
 from core import signals
@@ -465,3 +465,17 @@ def change_status(
         signals.corrective_action_closed.send(
             action, owner=action.owner, on_time=on_time, source_key=f"drill-action:{action.id}", now=now
         )
+
+
+def open_actions_of(employee_ids: list[int]) -> dict[int, list[str]]:
+    """Corrective actions these people own that are not closed (listed when a roster import takes them
+    off post, so someone else can take them over)."""
+    rows = db.session.execute(
+        select(CorrectiveAction.owner_id, func.count(CorrectiveAction.id))
+        .where(
+            CorrectiveAction.owner_id.in_(employee_ids),
+            CorrectiveAction.status.not_in((ActionStatus.CLOSED, ActionStatus.REJECTED)),
+        )
+        .group_by(CorrectiveAction.owner_id)
+    )
+    return {eid: [_("%(n)d open corrective action(s)", n=n)] for eid, n in rows}

@@ -12,6 +12,7 @@ from core import signals
 from core.extensions import db
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
+from core.i18n import site_language
 from core.notifications import notify
 from drills import roles
 from drills.errors import DrillError, DrillStateError
@@ -280,11 +281,13 @@ def record_conducted(drill: Drill, attended_ids: set[int], now: dt.datetime) -> 
     for p in drill.participants:
         if p.attended and p.employee_id not in credited:
             credited.add(p.employee_id)
+            with site_language():  # the role is stored in words (training hours): the site's language
+                role = str(PARTICIPANT_ROLE_LABELS.get(p.role, p.role))
             signals.drill_participated.send(
                 p,
                 employee=p.employee,
                 drill=drill,
-                role=str(PARTICIPANT_ROLE_LABELS.get(p.role, p.role)),
+                role=role,
                 hours=drill.hours,
                 source_key=f"drill:{drill.id}:employee:{p.employee_id}",
                 now=now,

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import Department, Employee, User
@@ -117,17 +117,23 @@ def results_xlsx(exam: Exam, rows: list[Attempt]) -> bytes:
 class DepartmentRow:
     department: Department
     candidates: int
-    sat: int
+    sat: int  # submitted, graded or not
     passed: int
     mean: Decimal | None
+    provisional: int = 0  # submitted, essays not yet marked: apart from passes, pass rate and mean
+
+    @property
+    def graded(self) -> int:
+        return self.sat - self.provisional
 
     @property
     def pass_rate(self) -> float | None:
-        return 100.0 * self.passed / self.sat if self.sat else None
+        return 100.0 * self.passed / self.graded if self.graded else None
 
 
 def department_summary(exam: Exam, viewer: User) -> list[DepartmentRow]:
-    """Per department: audience size, how many sat, how many passed, mean final score."""
+    """Per department: audience size, how many sat, how many passed, mean final score. Attempts still
+    waiting for marking are counted apart (``provisional``), in neither the passes nor the mean."""
     finals = final_attempts(exam, viewer)
     audience = audience_employees(exam) if not exam.parent_exam_id else [a.employee for a in finals]
     if not can_manage_exam(viewer, exam):
@@ -148,6 +154,9 @@ def department_summary(exam: Exam, viewer: User) -> list[DepartmentRow]:
     for attempt in finals:
         row = rows[attempt.employee.department_id]
         row.sat += 1
+        if attempt.status != AttemptStatus.GRADED:  # provisional until every essay is marked
+            row.provisional += 1
+            continue
         row.passed += 1 if attempt.passed else 0
         scores[attempt.employee.department_id].append(attempt.score or Decimal(0))
     for dept_id, values in scores.items():
@@ -292,3 +301,17 @@ def exam_statistics(exam: Exam, viewer: User | None = None) -> ExamStatistics:
         alpha_items,
         alpha_candidates,
     )
+
+
+def unfinished_attempts_of(employee_ids: list[int]) -> dict[int, list[str]]:
+    """Exam attempts of these people still in progress or waiting for marking (listed when a roster import
+    takes them off post)."""
+    rows = db.session.execute(
+        select(Attempt.employee_id, func.count(Attempt.id))
+        .where(
+            Attempt.employee_id.in_(employee_ids),
+            Attempt.status.in_((AttemptStatus.OPEN, AttemptStatus.SUBMITTED)),
+        )
+        .group_by(Attempt.employee_id)
+    )
+    return {eid: [_("%(n)d exam attempt(s) in progress or waiting for marking", n=n)] for eid, n in rows}

@@ -4,6 +4,7 @@ leaderboards and the 服务之星 selection with commendation certificates."""
 
 from __future__ import annotations
 
+from accounts.roster import add_open_items_check
 from core import audit
 from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
@@ -11,7 +12,7 @@ from core.navigation import DashboardCard, NavItem, add_dashboard_card, add_nav_
 from core.notice_settings import register_notice_kinds
 from core.seeding import add_content_part, add_demo_remover, add_seeder
 from core.todo import add_todo_source
-from incentives import awards, cards, cli, labels, seed, starter, todo
+from incentives import awards, cards, cli, labels, seed, services, starter, todo
 from incentives.selection import selection_period, stars_of
 from incentives.views import bp
 
@@ -72,6 +73,7 @@ def register(app) -> None:
     """Wire the package into the application: blueprint, CLI, signal listeners, profile section, cards,
     navigation, starter content, demo seeders."""
     audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
+    add_open_items_check(app, services.open_claims_of)
     app.register_blueprint(bp)
     cli.init_app(app)
     awards.connect()

@@ -129,3 +129,18 @@ class ReturnForm(FlaskForm):
         _l("Why are the nominations returned?"), validators=[DataRequired(), Length(max=2000)]
     )
     submit = SubmitField(_l("Return to the unit"))
+
+
+class CorrectionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is the published ranking corrected?"), validators=[DataRequired(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Save a corrected version"))
+
+
+class ApproverForm(FlaskForm):
+    unit_id = SelectField(_l("Unit"), coerce=int)
+    employee_no = StringField(
+        _l("Approver's employee number (empty: none)"), validators=[Optional(), Length(max=30)]
+    )
+    submit = SubmitField(_l("Save approver"))

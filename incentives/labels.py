@@ -42,12 +42,15 @@ AUDIT_OBJECTS = {
     "PointClaim": _l("Points claim"),
     "PointEntry": _l("Points ledger entry"),
     "PointRule": _l("Points rule"),
+    "StarApprover": _l("Designated approver of service stars"),
     "StarNomination": _l("Service star nomination"),
     "StarSelection": _l("Service star selection"),
+    "StarSnapshot": _l("Published service-star ranking"),
 }
 AUDIT_ACTIONS = {
     "point_claim.attachment_read": _l("Points claim attachment opened"),
     "incentives.ledger_export": _l("Points ledger exported"),
+    "star_selection.corrected": _l("Published service-star ranking corrected"),
 }
 
 

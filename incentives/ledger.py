@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,6 +17,7 @@ from accounts.models import Employee, User
 from core.extensions import db
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
+from core.i18n import site_language
 from incentives.errors import IncentiveError
 from incentives.models import PointEntry, PointRule
 from incentives.periods import period_at
@@ -34,7 +33,7 @@ class LedgerError(RuntimeError):
 def default_locale():
     """Context: text written into the ledger is in the site's default language, the same for every
     reader and safe outside a request (signal listeners also run in CLI commands and background jobs)."""
-    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+    return site_language()
 
 
 DEMO_REMOVAL = "gridready_demo_removal"

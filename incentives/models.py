@@ -274,6 +274,14 @@ class StarSelection(db.Model):
     nominations: Mapped[list[StarNomination]] = relationship(
         back_populates="selection", cascade="all, delete-orphan", order_by="StarNomination.rank"
     )
+    snapshots: Mapped[list[StarSnapshot]] = relationship(
+        back_populates="selection", cascade="all, delete-orphan", order_by="StarSnapshot.version"
+    )
+
+    @property
+    def snapshot(self) -> StarSnapshot | None:
+        """The newest frozen version of the ranking (None until published)."""
+        return self.snapshots[-1] if self.snapshots else None
 
 
 class StarNomination(db.Model):
@@ -295,3 +303,69 @@ class StarNomination(db.Model):
     selection: Mapped[StarSelection] = relationship(back_populates="nominations")
     employee: Mapped[Employee] = relationship()
     certificate: Mapped[Certificate | None] = relationship()
+
+
+class StarApprover(db.Model):
+    """Who approves a unit's service-star nominations besides HR covering it and administrators: the
+    unit's designated approver (for a unit with one HR officer, who may not approve what they nominated)."""
+
+    __tablename__ = "star_approvers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    unit: Mapped[Department] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class StarSnapshot(db.Model):
+    """One version of a published selection's ranking, frozen: version 1 is taken at publication, each
+    correction adds the next version (with who, when and why). Pages show the newest; older ones stay."""
+
+    __tablename__ = "star_snapshots"
+    __table_args__ = (UniqueConstraint("selection_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(ForeignKey("star_selections.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[dt.datetime]
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")  # empty for the publication itself
+
+    selection: Mapped[StarSelection] = relationship(back_populates="snapshots")
+    taken_by: Mapped[User | None] = relationship()
+    lines: Mapped[list[StarSnapshotLine]] = relationship(
+        back_populates="snapshot", cascade="all, delete-orphan", order_by="StarSnapshotLine.id"
+    )
+
+
+class StarSnapshotLine(db.Model):
+    """One person as the frozen ranking shows them: names and reasons are copied, not looked up, so later
+    changes to the person or the rules do not alter a published result. Reasons are in the site's language."""
+
+    __tablename__ = "star_snapshot_lines"
+    __audit__ = False  # written with their snapshot, which is audited
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("star_snapshots.id", ondelete="CASCADE"), index=True)
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer)
+    employee_no: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(60))
+    department: Mapped[str] = mapped_column(String(100), default="")
+    points: Mapped[Decimal] = mapped_column(POINTS)
+    complaints: Mapped[int] = mapped_column(Integer, default=0)
+    exam_average: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    reasons: Mapped[str] = mapped_column(Text, default="")  # why not eligible, one per line; empty: eligible
+    nominated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    snapshot: Mapped[StarSnapshot] = relationship(back_populates="lines")
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+    @property
+    def reason_list(self) -> list[str]:
+        return [r for r in self.reasons.split("\n") if r]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from accounts.models import Department, Employee, EmployeeStatus
@@ -36,7 +36,8 @@ class Standing:
 
 
 def leaderboard(unit: Department, period: Period, *, limit: int | None = None) -> list[Standing]:
-    """Everyone on post in ``unit`` with their points in ``period``, best first, ranked 1, 2, 2, 4…
+    """Everyone on post in ``unit`` (hired before the period ended) with their points in ``period``, best
+    first, ranked 1, 2, 2, 4…
 
     The ledger is aggregated first (one pass over the period's slice of the (occurred_at, employee_id,
     points) index, restricted to the unit's people), then joined to the people, so a large unit costs
@@ -70,7 +71,12 @@ def leaderboard(unit: Department, period: Period, *, limit: int | None = None) -
         )
         .join(Department, Department.id == Employee.department_id)
         .outerjoin(totals, totals.c.employee_id == Employee.id)
-        .where(Department.path.startswith(unit.path), Employee.status == EmployeeStatus.ACTIVE)
+        .where(
+            Department.path.startswith(unit.path),
+            Employee.status == EmployeeStatus.ACTIVE,
+            # People hired after the period are not ranked in it.
+            or_(Employee.hire_date.is_(None), Employee.hire_date < period.end),
+        )
         .order_by(total.desc(), Employee.employee_no)
     )
     if limit is not None:

@@ -1,38 +1,35 @@
-"""Demo data over the starter point rules (``incentives.starter``): half a year of ledger activity for
-the demo staff (exam, training and drill awards, approved and pending manual entries, an appeal, a published
-service-star selection and an open one), so every page shows something."""
+"""Demo data over the starter point rules (``incentives.starter``): the rules pay the demo's own records
+(completions, passes, qualifications, drills, closed actions seeded by the earlier packages), then manual
+entries approved and pending, an appeal, a published service-star selection and an open one."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import random
-from decimal import Decimal
-from types import SimpleNamespace
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from accounts.models import Department, Employee, User
 from core.extensions import db
 from core.models import utcnow
 from core.timeutil import LOCAL_TZ
+from incentives import reconcile, starter
 from incentives import selection as star
-from incentives import starter
-from incentives.awards import record_exam_score
-from incentives.ledger import DEMO_REMOVAL, award, default_locale
+from incentives.ledger import DEMO_REMOVAL, default_locale
 from incentives.models import (
     Appeal,
     PeriodKind,
     PointClaim,
     PointEntry,
-    PointRule,
+    StarApprover,
     StarNomination,
     StarSelection,
+    StarSnapshot,
+    StarSnapshotLine,
 )
 from incentives.periods import period_at
 from incentives.services import create_claim, decide_claim, file_appeal, store_attachment
-
-DEMO_EXAM = SimpleNamespace(id=0, title="供电服务规范")  # the demo's stand-in exam (no exams package here)
 
 # A 1×1 PNG, the stand-in for a scanned letter of praise in the demo.
 DEMO_PNG = base64.b64decode(
@@ -57,7 +54,7 @@ def seed_incentives(report) -> None:
 def _seed(report) -> None:
     # The point rules and the star settings are starter content (``seed-content`` runs first).
     rules = starter.standard_rules()
-    if db.session.scalar(select(func.count(PointEntry.id)).where(PointEntry.source_key.like("demo:%"))):
+    if db.session.scalar(select(func.count(PointClaim.id))):
         report("Incentives: demo activity already present.")
         return
     trainer, hr, me = _user("T0001"), _user("H0001"), _user("E0001")
@@ -67,14 +64,17 @@ def _seed(report) -> None:
     now = utcnow()
     rng = random.Random(7)  # one stream through every step: every run makes the same demo
     staff = _demo_staff()
-    _seed_awards(rules, staff, rng, now)
+    # The demo's points come from its own records: the rules run on every completion, pass, qualification,
+    # drill and closed action the earlier seeders made (those seeders may run before the rules exist).
+    paid = reconcile.pay_missing()
     _seed_manual_entries(rules, staff, trainer, hr, me, rng, now)
     if me is not None:
         _seed_appeal(me, now)
     _seed_star_selections(trainer, hr, now)
     db.session.flush()
     report(
-        f"Incentives: {len(rules)} point rules, demo ledger for {len(staff)} staff, one published star selection."
+        f"Incentives: {len(rules)} point rules, {paid} awards paid from the demo's records, manual entries "
+        "for the demo staff, one published star selection."
     )
 
 
@@ -84,96 +84,6 @@ def _demo_staff() -> list[Employee]:
         select(Employee).join(Department).where(Department.depth >= 1).order_by(Employee.employee_no)
     )
     return [e for e in staff if e.employee_no[:2] in {"KF", "CD", "JB"} or e.employee_no == "E0001"]
-
-
-def _seed_awards(
-    rules: dict[str, PointRule], staff: list[Employee], rng: random.Random, now: dt.datetime
-) -> None:
-    """Half a year of automatic awards: exams, training hours, drills and corrective actions."""
-    for index, emp in enumerate(staff):
-        for n in range(rng.randint(2, 7)):
-            when = now - dt.timedelta(days=rng.randint(1, 180), hours=rng.randint(0, 8))
-            kind = rng.choice(("exam", "exam", "training", "drill", "action"))
-            key = f"demo:{kind}:{emp.id}:{n}"
-            if kind == "exam":
-                _award_exam(rules, emp, -(index * 10 + n + 1), key, when, rng)
-            elif kind == "training":
-                hours = Decimal(rng.choice((2, 4, 8)))
-                award(
-                    rules["TRAINING_HOUR"],
-                    emp,
-                    rules["TRAINING_HOUR"].points * hours,
-                    source_key=key,
-                    source_label=f"完成培训：客户服务礼仪（{hours} 学时）",
-                    now=when,
-                )
-            elif kind == "drill":
-                award(
-                    rules["DRILL_JOIN"],
-                    emp,
-                    rules["DRILL_JOIN"].points,
-                    source_key=key,
-                    source_label="参加演练：大面积停电客户沟通演练",
-                    now=when,
-                )
-            else:
-                award(
-                    rules["ACTION_ON_TIME"],
-                    emp,
-                    rules["ACTION_ON_TIME"].points,
-                    source_key=key,
-                    source_label="整改措施按期关闭",
-                    now=when,
-                )
-    db.session.flush()
-
-
-def _award_exam(
-    rules: dict[str, PointRule],
-    emp: Employee,
-    attempt_id: int,
-    key: str,
-    when: dt.datetime,
-    rng: random.Random,
-) -> None:
-    """One demo exam: its score on record, the pass award, and the excellence and first-attempt bonuses."""
-    score = Decimal(rng.randint(60, 100))
-    record_exam_score(
-        attempt_id,
-        employee=emp,
-        exam=DEMO_EXAM,
-        score=score,
-        passed=score >= 60,
-        source_key=key,
-        now=when,
-        max_score=Decimal(100),
-    )
-    award(
-        rules["EXAM_PASS"],
-        emp,
-        rules["EXAM_PASS"].points,
-        source_key=key,
-        source_label="考试：供电服务规范",
-        now=when,
-    )
-    if score >= 95:
-        award(
-            rules["EXAM_95"],
-            emp,
-            rules["EXAM_95"].points,
-            source_key=key,
-            source_label=f"考试：供电服务规范 {score} 分",
-            now=when,
-        )
-    if rng.random() < 0.6:
-        award(
-            rules["EXAM_FIRST"],
-            emp,
-            rules["EXAM_FIRST"].points,
-            source_key=key,
-            source_label="一次通过：供电服务规范",
-            now=when,
-        )
 
 
 def _seed_manual_entries(
@@ -216,7 +126,8 @@ def _seed_appeal(me: User, now: dt.datetime) -> None:
 
 
 def _seed_star_selections(trainer: User, hr: User, now: dt.datetime) -> None:
-    """Service stars: last quarter published for the 95598 centre; this quarter open for 城东."""
+    """Service stars: last quarter published for the 95598 centre; this quarter open for 城东, whose
+    designated approver is 林讲师 (T0002)."""
     center, east = _department("HY-KF"), _department("HY-CD")
     last_quarter = period_at(PeriodKind.QUARTER, now).previous()
     if center is not None:
@@ -245,6 +156,10 @@ def _seed_star_selections(trainer: User, hr: User, now: dt.datetime) -> None:
             )
             star.approve_selection(selection, user=hr, now=now)
     if east is not None:
+        # 城东's second person: the HR officer nominates, 林讲师 (or the administrator) approves.
+        approver = _user("T0002")
+        if approver is not None:
+            star.set_designated_approver(east, approver)
         star.open_selection(
             east,
             period_at(PeriodKind.QUARTER, now),
@@ -270,6 +185,19 @@ def remove_demo_activity(employee_ids: list[int], user_ids: list[int]) -> None:
             or_(people, StarNomination.selection_id.in_(select(StarSelection.id).where(by_demo)))
         )
     )
+    demo_selections = select(StarSelection.id).where(by_demo)
+    demo_snapshots = select(StarSnapshot.id).where(StarSnapshot.selection_id.in_(demo_selections))
+    db.session.execute(delete(StarSnapshotLine).where(StarSnapshotLine.snapshot_id.in_(demo_snapshots)))
+    db.session.execute(
+        update(StarSnapshotLine)
+        .where(StarSnapshotLine.employee_id.in_(employee_ids))
+        .values(employee_id=None)
+    )
+    db.session.execute(delete(StarSnapshot).where(StarSnapshot.selection_id.in_(demo_selections)))
+    db.session.execute(
+        update(StarSnapshot).where(StarSnapshot.taken_by_id.in_(accounts)).values(taken_by_id=None)
+    )
+    db.session.execute(delete(StarApprover).where(StarApprover.user_id.in_(accounts)))
     db.session.execute(delete(StarSelection).where(by_demo))
     db.session.execute(
         delete(Appeal).where(or_(Appeal.employee_id.in_(employee_ids), Appeal.resolved_by_id.in_(accounts)))

@@ -2,9 +2,13 @@
 ones with a citation, HR approves, and the stars are published on the honour roll with a certificate.
 
 Decisions: a trainer or HR user whose scope covers the unit (or an admin) opens a selection and
-nominates; HR covering the unit approves, and not the person who nominated (four eyes). Approval
-publishes at once: the honour roll shows the stars, each star gets a commendation certificate and a
-notification. HR may instead return a nomination to the unit with a reason.
+nominates. The approval rule (shown on the selection page, ``APPROVAL_RULE``): someone other than the
+person who nominated approves — HR covering the unit, an administrator, or the unit's designated approver
+(``StarApprover``, set in the points settings; a unit with one HR officer names its second person there).
+Approval publishes at once: the ranking is frozen (``incentives.snapshots``), the honour roll shows the
+stars, each star gets a commendation certificate and a notification. An approver may instead return a
+nomination to the unit with a reason. A published ranking changes only by a correction: a new, audited
+version with its reason.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from accounts.models import Department, Employee, User
+from accounts.models import Department, Employee, RoleGrant, User
 from accounts.services import covers_department
 from core.auth import Role
 from core.extensions import db
@@ -22,7 +26,13 @@ from core.notifications import notify
 from incentives.commendation import issue_commendation
 from incentives.eligibility import EligibilityContext, apply_eligibility, qualification_gaps
 from incentives.errors import IncentiveError
-from incentives.models import IncentiveSettings, SelectionStatus, StarNomination, StarSelection
+from incentives.models import (
+    IncentiveSettings,
+    SelectionStatus,
+    StarApprover,
+    StarNomination,
+    StarSelection,
+)
 from incentives.periods import Period
 from incentives.ranking import (
     Candidate,
@@ -33,6 +43,12 @@ from incentives.ranking import (
     rank_candidates,
 )
 from incentives.services import hr_users_over, link
+from incentives.snapshots import freeze, record_correction
+
+APPROVAL_RULE = _l(
+    "Nominations are approved by someone other than the person who nominated: HR covering the unit, "
+    "an administrator, or the unit's designated approver."
+)
 
 MAX_NOMINEES = 20
 
@@ -56,12 +72,62 @@ def can_run_selection(user: User, unit: Department) -> bool:
     return any(user.has_any_role(r) and covers_department(user, r, unit) for r in (Role.TRAINER, Role.HR))
 
 
+def designated_approver(unit: Department) -> User | None:
+    """The unit's designated approver (see ``StarApprover``), if one is set."""
+    row = db.session.scalar(select(StarApprover).where(StarApprover.unit_id == unit.id))
+    return row.user if row is not None and row.user.is_active else None
+
+
+def may_approve_unit(user: User, unit: Department) -> bool:
+    """HR covering the unit, an administrator, or the unit's designated approver (nominator aside)."""
+    if user.has_any_role(Role.ADMIN):
+        return True
+    if user.has_any_role(Role.HR) and covers_department(user, Role.HR, unit):
+        return True
+    approver = designated_approver(unit)
+    return approver is not None and approver.id == user.id
+
+
 def can_approve_selection(user: User, selection: StarSelection) -> bool:
-    return (
-        user.has_any_role(Role.HR)
-        and covers_department(user, Role.HR, selection.unit)
-        and user.id != selection.nominated_by_id
-    )
+    """The approval rule (``APPROVAL_RULE``): may approve the unit, and did not nominate."""
+    return may_approve_unit(user, selection.unit) and user.id != selection.nominated_by_id
+
+
+def approvers_of(selection: StarSelection) -> list[User]:
+    """Who may approve ``selection`` now (shown on the page, told when nominations arrive)."""
+    people = {u.id: u for u in hr_users_over(selection.unit)}
+    admins = db.session.scalars(select(User).join(User.grants).where(RoleGrant.role == Role.ADMIN))
+    for user in admins:
+        if user.is_active:
+            people.setdefault(user.id, user)
+    approver = designated_approver(selection.unit)
+    if approver is not None:
+        people.setdefault(approver.id, approver)
+    people.pop(selection.nominated_by_id, None)
+    return sorted(people.values(), key=lambda u: u.employee.employee_no if u.employee else "")
+
+
+def units_approved_by(user: User) -> list[int]:
+    """Ids of the units ``user`` is the designated approver of."""
+    return list(db.session.scalars(select(StarApprover.unit_id).where(StarApprover.user_id == user.id)))
+
+
+def set_designated_approver(unit: Department, user: User | None) -> StarApprover | None:
+    """Name (or, with None, clear) the unit's designated approver; they must be a staff user."""
+    row = db.session.scalar(select(StarApprover).where(StarApprover.unit_id == unit.id))
+    if user is None:
+        if row is not None:
+            db.session.delete(row)
+            db.session.flush()
+        return None
+    if not user.is_active or not user.has_any_role(Role.HR, Role.TRAINER, Role.ADMIN):
+        raise IncentiveError(_l("The approver needs an active trainer, HR or administrator account."))
+    if row is None:
+        row = StarApprover(unit=unit, user=user)
+        db.session.add(row)
+    row.user = user
+    db.session.flush()
+    return row
 
 
 def selection_period(selection: StarSelection) -> Period:
@@ -174,7 +240,7 @@ def nominate(
     selection.return_reason = ""
     db.session.flush()
     notify(
-        hr_users_over(selection.unit),
+        approvers_of(selection),
         kind="incentives.selection",
         title=_l("Service-star nominations to approve"),
         body=selection.unit.name,
@@ -188,7 +254,7 @@ def return_selection(selection: StarSelection, *, user: User, reason: str, now: 
     """HR sends the nominations back to the unit, with the reason."""
     if selection.status != SelectionStatus.NOMINATED:
         raise IncentiveError(_l("Only nominated selections can be returned."))
-    if not (user.has_any_role(Role.HR) and covers_department(user, Role.HR, selection.unit)):
+    if not may_approve_unit(user, selection.unit):
         raise IncentiveError(_l("This unit is outside your scope."))
     if not (reason or "").strip():
         raise IncentiveError(_l("Give the reason for returning the nominations."))
@@ -211,7 +277,7 @@ def approve_selection(selection: StarSelection, *, user: User, now: dt.datetime)
     """HR approves the nominations: the stars are published and each gets a commendation certificate."""
     if selection.status != SelectionStatus.NOMINATED:
         raise IncentiveError(_l("Only nominated selections can be approved."))
-    if not (user.has_any_role(Role.HR) and covers_department(user, Role.HR, selection.unit)):
+    if not may_approve_unit(user, selection.unit):
         raise IncentiveError(_l("This unit is outside your scope."))
     if user.id == selection.nominated_by_id:
         raise IncentiveError(_l("Nobody approves their own nominations."))
@@ -219,6 +285,7 @@ def approve_selection(selection: StarSelection, *, user: User, now: dt.datetime)
     selection.approved_by = user
     selection.published_at = now
     db.session.flush()
+    freeze(selection, ranked_for(selection), user=user, now=now)
     for nomination in selection.nominations:
         issue_commendation(nomination, now)
         if nomination.employee.user is not None:
@@ -231,6 +298,25 @@ def approve_selection(selection: StarSelection, *, user: User, now: dt.datetime)
                 now=now,
             )
     return selection
+
+
+def ranked_for(selection: StarSelection) -> list[Candidate]:
+    """The live ranking of ``selection``'s unit and period (what a publication or a correction freezes)."""
+    return candidates(selection.unit, selection_period(selection), selection.tie_breaks)
+
+
+def correct_selection(selection: StarSelection, *, user: User, reason: str, now: dt.datetime):
+    """Freeze the ranking again from the records as they stand, as the next version, with the reason
+    (audited). The stars themselves stay: a star withdrawn is a decision of its own."""
+    if selection.status != SelectionStatus.PUBLISHED:
+        raise IncentiveError(_l("Only a published selection can be corrected."))
+    if not may_approve_unit(user, selection.unit):
+        raise IncentiveError(_l("This unit is outside your scope."))
+    if not (reason or "").strip():
+        raise IncentiveError(_l("Give the reason for the correction."))
+    snapshot = freeze(selection, ranked_for(selection), user=user, now=now, reason=reason.strip())
+    record_correction(selection, snapshot)
+    return snapshot
 
 
 def stars_of(employee_id: int) -> list[StarNomination]:

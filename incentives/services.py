@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accounts.models import Department, Employee, RoleGrant, User
 from accounts.services import covers_department
@@ -390,3 +390,14 @@ def resolve_appeal(appeal: Appeal, *, user: User, uphold: bool, resolution: str,
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def open_claims_of(employee_ids: list[int]) -> dict[int, list[str]]:
+    """Points claims about these people still waiting for approval (listed when a roster import takes
+    them off post)."""
+    rows = db.session.execute(
+        select(PointClaim.employee_id, func.count(PointClaim.id))
+        .where(PointClaim.employee_id.in_(employee_ids), PointClaim.status == ClaimStatus.PENDING)
+        .group_by(PointClaim.employee_id)
+    )
+    return {eid: [_("%(n)d points claim(s) waiting for approval", n=n)] for eid, n in rows}

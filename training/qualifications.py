@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from accounts.models import Department, Employee, EmployeeStatus, Position, User
 from core import signals
@@ -301,6 +301,8 @@ class MatrixRow:
     position: str
     flags: dict[int, str] = field(default_factory=dict)  # certificate type id → flag
     expires: dict[int, dt.date | None] = field(default_factory=dict)
+    certificates: dict[int, int] = field(default_factory=dict)  # type id → issued PDF certificate id
+    scans: dict[int, int] = field(default_factory=dict)  # type id → record id of a certificate from elsewhere
 
     @property
     def lacking(self) -> bool:
@@ -322,9 +324,22 @@ def matrix_types() -> list[CertificateType]:
     )
 
 
-def matrix_rows(scope_condition, today: dt.date, *, department: Department | None = None) -> list[MatrixRow]:
+@dataclass(frozen=True)
+class MatrixFilter:
+    """What HR narrows the matrix to: a department subtree, a position, a name or 工号 fragment."""
+
+    department: Department | None = None
+    position_id: int | None = None
+    search: str = ""
+
+
+def matrix_rows(
+    scope_condition, today: dt.date, *, department: Department | None = None, only: MatrixFilter | None = None
+) -> list[MatrixRow]:
     """Per active employee in scope, the flag of every type their position requires: missing /
-    revoked / expired / expiring (≤ 90 days) / ok. One SQL query; flags are computed by the database."""
+    revoked / expired / expiring (≤ 90 days) / ok, with the expiry date and the certificate to open.
+    One SQL query; flags are computed by the database."""
+    only = only or MatrixFilter(department=department)
     record = QualificationRecord
     soon = today + dt.timedelta(days=EXPIRING_DAYS)
     flag = case(
@@ -344,6 +359,9 @@ def matrix_rows(scope_condition, today: dt.date, *, department: Department | Non
             certificate_type_positions.c.certificate_type_id,
             flag,
             record.expires_on,
+            record.certificate_id,
+            record.id,
+            record.scan_id,
         )
         .join(Department, Department.id == Employee.department_id)
         .join(Position, Position.id == Employee.position_id)
@@ -356,30 +374,63 @@ def matrix_rows(scope_condition, today: dt.date, *, department: Department | Non
                 record.superseded_at.is_(None),
             ),
         )
-        .where(Employee.status == EmployeeStatus.ACTIVE, scope_condition)
+        .where(Employee.status == EmployeeStatus.ACTIVE, scope_condition, *_matrix_filters(only))
         .order_by(Employee.employee_no)
     )
-    if department is not None:
-        query = query.where(Department.path.startswith(department.path))
     rows: dict[int, MatrixRow] = {}
-    for emp_id, number, name, dept, position, type_id, row_flag, expires_on in db.session.execute(query):
+    for (
+        emp_id,
+        number,
+        name,
+        dept,
+        position,
+        type_id,
+        row_flag,
+        expires_on,
+        cert_id,
+        record_id,
+        scan_id,
+    ) in db.session.execute(query):
         row = rows.get(emp_id)
         if row is None:
             row = rows[emp_id] = MatrixRow(emp_id, number, name, dept, position)
         row.flags[type_id] = row_flag
         row.expires[type_id] = expires_on
+        if cert_id is not None:
+            row.certificates[type_id] = cert_id
+        elif scan_id is not None:
+            row.scans[type_id] = record_id
     return list(rows.values())
+
+
+def _matrix_filters(only: MatrixFilter) -> list:
+    conditions = []
+    if only.department is not None:
+        conditions.append(Department.path.startswith(only.department.path))
+    if only.position_id:
+        conditions.append(Employee.position_id == only.position_id)
+    text = (only.search or "").strip()
+    if text:
+        like = f"%{text.replace('%', '').replace('_', '')}%"
+        conditions.append(or_(Employee.name.like(like), Employee.employee_no.like(like.upper())))
+    return conditions
 
 
 def matrix_workbook(rows: list[MatrixRow], types: list[CertificateType]) -> bytes:
     """The 持证上岗 matrix as xlsx: one row per employee, one column per required type."""
     flags = {k: str(v) for k, v in MATRIX_FLAGS.items()}
     headers = [_("Employee number"), _("Name"), _("Department"), _("Position"), *(t.name for t in types)]
-    body = (
-        # blank (None) where the position does not require the type: no cell is written for it
-        [r.employee_no, r.name, r.department, r.position, *(flags.get(r.flags.get(t.id)) for t in types)]
-        for r in rows
-    )
+
+    def cell(row: MatrixRow, type_id: int) -> str | None:
+        flag = row.flags.get(type_id)
+        if flag is None:
+            return None  # blank where the position does not require the type: no cell is written for it
+        expires = row.expires.get(type_id)
+        if expires is None or flag in {"missing", "revoked"}:
+            return flags[flag]
+        return _("%(flag)s (expires %(date)s)", flag=flags[flag], date=expires.isoformat())
+
+    body = ([r.employee_no, r.name, r.department, r.position, *(cell(r, t.id) for t in types)] for r in rows)
     return write_xlsx(headers, body, title="持证上岗", widths=[12, 10, 18, 14, *([16] * len(types))])
 
 

@@ -4,7 +4,7 @@ A drill participant confirms the role they were given (drill_participants.confir
 choice, per kind of notice, of e-mail and inbox or the inbox only (notice_preferences).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-02 07:40:00
 
 """
@@ -16,7 +16,7 @@ import core.models
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

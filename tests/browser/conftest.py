@@ -23,7 +23,7 @@ from tests.page_crawl import build_demo, crawl, remove_demo
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def _app_in(folder):
+def app_in(folder):
     """An application on a SQLite file of its own in ``folder``, schema built by the migrations."""
     app = create_app(
         {
@@ -41,7 +41,7 @@ def _app_in(folder):
 
 
 @contextlib.contextmanager
-def _serving(app):
+def serving(app):
     """``app`` served in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -55,7 +55,7 @@ def _serving(app):
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
-    app = _app_in(tmp_path_factory.mktemp("live"))
+    app = app_in(tmp_path_factory.mktemp("live"))
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -86,7 +86,7 @@ def _static_from_memory(app) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    with _serving(live_app) as url:
+    with serving(live_app) as url:
         yield url
 
 
@@ -240,9 +240,9 @@ def new_page(browser):
 def demo_site(tmp_path_factory):
     """A live server on the demo organisation (its own SQLite file, built once for the accessibility
     and phone checks): (base URL, app, 工号 → password of the demo logins)."""
-    app = _app_in(tmp_path_factory.mktemp("axe"))
+    app = app_in(tmp_path_factory.mktemp("axe"))
     passwords, _codes, _texts = build_demo(app)
-    with _serving(app) as url:
+    with serving(app) as url:
         yield url, app, passwords
     remove_demo(app)
     with app.app_context():

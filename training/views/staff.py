@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.models import Department, Employee
+from accounts.models import Department, Employee, Position
 from accounts.services import can_manage_unit, covers_department, departments_in_scope, scope_clause
 from core import audit
 from core.auth import STAFF_ROLES, Role, login_required, role_required
@@ -21,7 +21,7 @@ from core.timeutil import local_date
 from training import qualifications as quals
 from training import services
 from training.errors import QualificationError, UploadError
-from training.expiry import STATUS_BADGES
+from training.expiry import EXPIRING_DAYS, STATUS_BADGES
 from training.forms import ClonePlanForm, ExternalRecordForm, RevokeForm
 from training.labels import MATRIX_FLAGS, PERIOD_LABELS, STATUS_LABELS
 from training.models import CertificateType, QualificationRecord, TrainingPlan
@@ -223,8 +223,13 @@ def _matrix():
     dept_id = request.args.get("department", type=int)
     if dept_id:
         department = db.session.get(Department, dept_id)
+    only = quals.MatrixFilter(
+        department=department,
+        position_id=request.args.get("position", type=int),
+        search=request.args.get("q", "")[:60],
+    )
     scope = scope_clause(current_user, _hr_role(), Employee.department_id)
-    return quals.matrix_rows(scope, today, department=department), quals.matrix_types(), today
+    return quals.matrix_rows(scope, today, only=only), quals.matrix_types(), today
 
 
 @bp.get("/matrix")
@@ -247,6 +252,10 @@ def matrix():
         only=only,
         departments=departments_in_scope(current_user, _hr_role()),
         department=request.args.get("department", type=int),
+        positions=db.session.scalars(select(Position).order_by(Position.name)).all(),
+        position=request.args.get("position", type=int),
+        q=request.args.get("q", "")[:60],
+        expiring_days=EXPIRING_DAYS,
     )
 
 
