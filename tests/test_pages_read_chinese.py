@@ -57,6 +57,7 @@ ALLOWED_TEXT: list[tuple[str, str]] = []
 RAW_DATA_TEMPLATES = {
     "incentives/_macros.html": "an avatar's initial: the first character of the person's name",
     "accounts/admin/audit.html": "an audit entry's details: the recorded field names and values, as stored",
+    "reports/deliveries.html": "a failed report delivery's error, as the mail server or the code worded it",
 }
 
 _STANDARD = re.compile(r"\b[A-Z]{1,4}/T\s?\d")  # a standard's number: GB/T 32134, DL/T 1470

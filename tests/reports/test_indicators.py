@@ -88,6 +88,11 @@ def test_import_then_reimport_replaces_the_month(client, db, login):
     assert 'data-testid="work-orders">90<' in sheet
 
 
-def test_a_month_is_required_and_only_hr_imports(client, db, login):
+def test_only_hr_imports(app, client, db, login):
     login("trainer")
     assert client.get("/reports/indicators").status_code == 403
+    hr = app.test_client()
+    user = factories.user(grants=[("hr", None)])
+    hr.post("/login", data={"employee_no": user.employee.employee_no, "password": factories.PASSWORD})
+    page = hr.get("/reports/indicators")
+    assert page.status_code == 200 and "满意度" in page.get_data(as_text=True)
