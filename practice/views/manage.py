@@ -107,6 +107,13 @@ def _visible_department(department_id: int | None) -> Department | None:
     return department
 
 
+def _up(department: Department | None) -> int | None:
+    """The department one level up when the viewer may see it (else the top of their heatmap)."""
+    if department is None or department.parent_id is None:
+        return None
+    return department.parent_id if department.parent_id in {d.id for d in _departments_in_scope()} else None
+
+
 def _rows(parent: Department | None) -> list[Department]:
     """The heatmap's rows: the children of ``parent``, or the top departments in the viewer's scope (going
     one level down while there is only one)."""
@@ -128,7 +135,7 @@ def heatmap():
     columns = mastery.heatmap_columns(depth)
     data = mastery.heatmap(_rows(parent), columns, parent)
     return render_template(
-        "practice/heatmap.html", data=data, depth=depth, weak=mastery.WEAK, bands=BAND_LABELS
+        "practice/heatmap.html", data=data, depth=depth, weak=mastery.WEAK, bands=BAND_LABELS, up=_up(parent)
     )
 
 
@@ -143,7 +150,7 @@ def heatmap_people():
     audit.record("practice.heatmap_people", department, details={"point": point.name})
     return render_template(
         "practice/heatmap_people.html", department=department, point=point, people=people, bands=BAND_LABELS,
-        band=mastery.band,
+        band=mastery.band, up=_up(department),
     )  # fmt: skip
 
 

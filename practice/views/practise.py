@@ -18,7 +18,7 @@ from practice.labels import MODE_LABELS
 from practice.models import Mode, PracticeRun
 from practice.views import bp
 from practice.views.common import chapter_choices, difficulty_choices, point_select_choices, type_choices
-from question_bank.models import Question
+from question_bank.models import Question, QuestionVersion
 
 
 def _start_form() -> StartForm:
@@ -160,14 +160,14 @@ def run_end(run_id: int):
     if runs.time_up(practice_run, now) or practice_run.position >= len(practice_run.items):
         runs.finish(practice_run, now)
     answers = runs.run_answers(practice_run) if practice_run.finished_at else {}
-    questions = {
-        q.id: q
-        for q in db.session.scalars(
-            db.select(Question).where(Question.id.in_([a.question_id for a in answers.values()]))
+    versions = {
+        v.id: v
+        for v in db.session.scalars(
+            db.select(QuestionVersion).where(QuestionVersion.id.in_([a.version_id for a in answers.values()]))
         )
     }
     return render_template(
-        "practice/end.html", run=practice_run, answers=answers, questions=questions,
+        "practice/end.html", run=practice_run, answers=answers, versions=versions,
         mode_label=MODE_LABELS[practice_run.mode], form=PostForm(),
     )  # fmt: skip
 

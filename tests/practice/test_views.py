@@ -3,6 +3,7 @@ book's PDF, the heatmap with its drill-down, openings and the one-step plan item
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 
@@ -153,3 +154,24 @@ def test_openings_are_per_audience_and_in_scope(client, login, db):
 def test_unknown_run_is_404(client, login, db, url):
     login()
     assert client.get(url).status_code == 404
+
+
+def test_a_handed_in_mock_exam_shows_its_score_and_review(client, login, db):
+    category, _kp, questions = open_bank(2)
+    user = login()
+    from tests.exams import factories as exam_factories
+
+    exam = exam_factories.exam(
+        exam_factories.blueprint(draw=[{"count": 2, "category_id": category.id}]),
+        purpose="certification",
+        opens_at=NOW + dt.timedelta(days=5),
+        closes_at=NOW + dt.timedelta(days=6),
+        audience_employees=[user.employee],
+    )
+    run = runs.start_mock(user.employee, exam, dt.datetime.now(dt.UTC), seed=3)
+    first = db.session.get(type(questions[0]), run.items[0][0])
+    body = client.post(f"/practice/runs/{run.id}/answer", json={"position": 0, "response": wrong(first)}).get_json()
+    assert body["correct"] is None and "html" not in body  # no feedback during a mock exam
+    assert client.post(f"/practice/runs/{run.id}/finish").status_code == 302
+    page = client.get(f"/practice/runs/{run.id}/end").get_data(as_text=True)
+    assert "Mock exam score: 0 of 4" in page and "never counted" in page and "Not right." in page
