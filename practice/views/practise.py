@@ -3,7 +3,7 @@ end of a run, favourites."""
 
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core.auth import login_required
@@ -131,8 +131,9 @@ def answer(run_id: int):
     next_url = url_for("practice.run", run_id=run_id)
     body = {"correct": outcome.answer.correct if outcome.feedback else None, "next_url": next_url}
     if outcome.feedback:
-        body["html"] = render_template(
-            "practice/_feedback.html",
+        # The fragment needs no page context (menus, notices): rendered without the context processors, which
+        # would cost a third of the answer's time (docs/practice.md, speed).
+        body["html"] = current_app.jinja_env.get_template("practice/_feedback.html").render(
             answer=outcome.answer,
             version=outcome.version,
             question=db.session.get(Question, outcome.answer.question_id),
