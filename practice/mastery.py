@@ -17,11 +17,11 @@ from sqlalchemy import and_, func, select
 
 from accounts.models import Department, Employee, EmployeeStatus
 from core.extensions import db
-from practice.models import Mastery
+from practice.models import DepartmentMastery, Mastery
+from practice.recording import MIN_ANSWERS
 from question_bank.models import KnowledgePoint
 from training.models import Course, course_knowledge_points
 
-MIN_ANSWERS = 3
 STRONG = Decimal("0.8")
 WEAK = Decimal("0.6")
 
@@ -133,7 +133,8 @@ def _section_key(section: str) -> tuple:
 
 
 def heatmap(rows: list[Department], columns: list[KnowledgePoint], parent: Department | None) -> Heatmap:
-    """The mean known mastery of each row's department subtree on each column point (active staff)."""
+    """The mean known mastery of each row's department subtree on each column point (active staff), read from
+    the departments' sums (``DepartmentMastery``): at most departments × points rows, whatever the staff."""
     row_of: dict[int, int] = {}
     subtree = db.session.execute(select(Department.id, Department.path)).all() if rows else []
     for dept_id, path in subtree:
@@ -142,22 +143,24 @@ def heatmap(rows: list[Department], columns: list[KnowledgePoint], parent: Depar
                 row_of[dept_id] = row.id
                 break
     column_ids = [c.id for c in columns]
-    known = func.length(Mastery.recent) >= MIN_ANSWERS
-    share = func.sum(Mastery.right_count * 1.0 / func.length(Mastery.recent))
-    query = (
-        select(Employee.department_id, Mastery.knowledge_point_id, func.count(), share)
-        .join(Employee, and_(Employee.id == Mastery.employee_id, Employee.status == EmployeeStatus.ACTIVE))
-        .where(known, Mastery.knowledge_point_id.in_(column_ids), Employee.department_id.in_(list(row_of)))
-        .group_by(Employee.department_id, Mastery.knowledge_point_id)
+    query = select(
+        DepartmentMastery.department_id,
+        DepartmentMastery.knowledge_point_id,
+        DepartmentMastery.people,
+        DepartmentMastery.share_sum,
+    ).where(
+        DepartmentMastery.knowledge_point_id.in_(column_ids),
+        DepartmentMastery.department_id.in_(list(row_of)),
+        DepartmentMastery.people > 0,
     )
     sums: dict[tuple[int, int], list] = {}
     for dept_id, point_id, people, total in db.session.execute(query):
         key = (row_of[dept_id], point_id)
-        acc = sums.setdefault(key, [0, 0.0])
+        acc = sums.setdefault(key, [0, Decimal(0)])
         acc[0] += people
-        acc[1] += float(total or 0)
+        acc[1] += Decimal(total or 0)
     cells = {
-        key: Cell((Decimal(str(total / people)).quantize(Decimal("0.01")) if people else None), people)
+        key: Cell(((total / people).quantize(Decimal("0.01")) if people else None), people)
         for key, (people, total) in sums.items()
     }
     return Heatmap(rows, columns, cells, parent)

@@ -152,6 +152,25 @@ class Mastery(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class DepartmentMastery(db.Model):
+    """The heatmap's sums for one department (its own staff, not its subtree) and knowledge point: how many
+    active people have a known mastery, and the sum of those masteries. Kept up to date with each answer
+    (``recording.record_mastery``) and rebuilt from ``practice_mastery`` by ``rebuild_department_mastery``
+    (``flask practice rebuild-heatmap``, after people move between departments or leave)."""
+
+    __tablename__ = "practice_department_mastery"
+    __audit__ = False
+
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
+    )
+    knowledge_point_id: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_points.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    share_sum: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal(0))
+
+
 class ExamImport(db.Model):
     """An exam attempt whose answers are in the mistake book and mastery (once its answers were shown)."""
 

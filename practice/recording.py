@@ -9,15 +9,20 @@ an entry: mastering is what practice is for.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from accounts.models import Employee, EmployeeStatus
 from core.extensions import db
-from practice.models import Mastery, Mistake, Source
+from practice.models import DepartmentMastery, Mastery, Mistake, Source
 from question_bank.models import KnowledgePoint, question_tag_links
 
 RECENT = 10
+MIN_ANSWERS = 3  # mastery is known from 3 answers on (practice/mastery.py)
 
 
 def mastered_after() -> int:
@@ -80,6 +85,7 @@ def record_mastery(employee_id: int, results: list[tuple[int, bool]], now: dt.da
             select(Mastery).where(Mastery.employee_id == employee_id, Mastery.knowledge_point_id.in_(touched))
         )
     }
+    before = {point_id: row.recent for point_id, row in rows.items()}
     for question_id, correct in results:
         for point_id in points[question_id]:
             row = rows.get(point_id)
@@ -92,3 +98,82 @@ def record_mastery(employee_id: int, results: list[tuple[int, bool]], now: dt.da
             row.right_count = row.recent.count("1")
             row.answered += 1
             row.updated_at = now
+    employee = db.session.get(Employee, employee_id)
+    if employee is not None and employee.status == EmployeeStatus.ACTIVE:
+        changes = {p: (before.get(p, ""), rows[p].recent) for p in touched if p in rows}
+        _department_deltas(employee.department_id, changes)
+
+
+def _share(recent: str) -> Decimal | None:
+    """A person's known mastery (0..1, 4 places) from their recent answers; None below 3 answers."""
+    if len(recent) < MIN_ANSWERS:
+        return None
+    return (Decimal(recent.count("1")) / Decimal(len(recent))).quantize(Decimal("0.0001"))
+
+
+def _department_deltas(department_id: int | None, changes: dict[int, tuple[str, str]]) -> None:
+    """Apply each point's change of one person's known mastery (old recent, new recent) to the department's
+    sums, with an atomic UPDATE (two people of one department may answer at the same time)."""
+    if department_id is None:
+        return
+    table = DepartmentMastery.__table__
+    for point_id, (old, new) in changes.items():
+        before, after = _share(old), _share(new)
+        people = (after is not None) - (before is not None)
+        share = (after or Decimal(0)) - (before or Decimal(0))
+        if not people and not share:
+            continue
+        updated = db.session.execute(
+            table.update()
+            .where(table.c.department_id == department_id, table.c.knowledge_point_id == point_id)
+            .values(people=table.c.people + people, share_sum=table.c.share_sum + share)
+        ).rowcount
+        if not updated:
+            _insert_sum(department_id, point_id, people, share)
+
+
+def _insert_sum(department_id: int, point_id: int, people: int, share: Decimal) -> None:
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(DepartmentMastery.__table__).values(
+        department_id=department_id, knowledge_point_id=point_id, people=people, share_sum=share
+    )
+    table = DepartmentMastery.__table__
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["department_id", "knowledge_point_id"],
+            set_={"people": table.c.people + people, "share_sum": table.c.share_sum + share},
+        )
+    )
+
+
+def rebuild_department_mastery() -> int:
+    """Recompute every department's sums from the people's mastery (active staff, their current department);
+    returns the number of rows written."""
+    known = func.length(Mastery.recent) >= MIN_ANSWERS
+    rows = db.session.execute(
+        select(
+            Employee.department_id,
+            Mastery.knowledge_point_id,
+            func.count(),
+            func.sum(Mastery.right_count * 1.0 / func.length(Mastery.recent)),
+        )
+        .join(Employee, Employee.id == Mastery.employee_id)
+        .where(known, Employee.status == EmployeeStatus.ACTIVE, Employee.department_id.is_not(None))
+        .group_by(Employee.department_id, Mastery.knowledge_point_id)
+    ).all()
+    db.session.execute(DepartmentMastery.__table__.delete())
+    if rows:
+        db.session.execute(
+            DepartmentMastery.__table__.insert(),
+            [
+                {
+                    "department_id": d,
+                    "knowledge_point_id": k,
+                    "people": n,
+                    "share_sum": Decimal(str(round(s, 4))),
+                }
+                for d, k, n, s in rows
+            ],
+        )
+    db.session.flush()
+    return len(rows)

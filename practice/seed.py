@@ -12,6 +12,7 @@ from accounts.models import Employee, EmployeeStatus
 from core.extensions import db
 from core.models import utcnow
 from practice.models import Mastery, PracticeOpening
+from practice.recording import rebuild_department_mastery
 from question_bank.models import Category, KnowledgePoint
 
 
@@ -57,4 +58,5 @@ def seed_practice(report) -> None:
                 )  # fmt: skip
             )
     db.session.flush()
+    rebuild_department_mastery()
     report(f"practice: {opened} categories opened; recent answers for {len(people)} people")

@@ -176,3 +176,30 @@ def test_practice_points_only_through_an_active_rule_capped_per_day_and_once_per
     runs.answer(next_day, 0, right(q), NOW + dt.timedelta(days=1))
     runs.answer(next_day, 1, right(db.session.get(type(q), next_day.items[1][0])), NOW + dt.timedelta(days=1))
     assert _points(user) == 4
+
+
+def test_department_sums_follow_each_answer_and_match_a_rebuild(db):
+    from practice.models import DepartmentMastery
+    from practice.recording import rebuild_department_mastery
+    from tests import factories
+
+    _cat, kp, questions = open_bank(5)
+    team = factories.department()
+    people = [learner(department=team) for _ in range(2)]
+    for index, user in enumerate(people):
+        run = runs.start_run(user.employee, Mode.SEQUENTIAL, runs.Filters(), NOW)
+        for q in questions[: 3 + index]:
+            _answer(run, q, right(q) if index else wrong(q))
+
+    def sums():
+        return {
+            (r.department_id, r.knowledge_point_id): (r.people, r.share_sum.quantize(Decimal("0.01")))
+            for r in db.session.scalars(select(DepartmentMastery))
+        }
+
+    live = sums()
+    assert live[(team.id, kp.id)] == (2, Decimal("1.00"))  # one at 0 %, one at 100 %
+    rebuild_department_mastery()
+    assert sums() == live
+    cells = mastery.heatmap([team], [kp], None).cells
+    assert cells[(team.id, kp.id)].value == Decimal("0.50") and cells[(team.id, kp.id)].people == 2

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from practice import runs
 from practice.models import Mastery, Mode, PracticeOpening
+from practice.recording import rebuild_department_mastery
 from tests import factories
 from tests.access import assert_access, client_as
 from tests.practice.helpers import NOW, learner, open_bank, right, wrong
@@ -95,6 +96,7 @@ def test_heatmap_cells_drill_down_to_people(client, login, db):
     person = learner(department=team)
     db.session.add(Mastery(employee_id=person.employee_id, knowledge_point_id=kp.parent_id, recent="0010",
                            right_count=1, answered=4, updated_at=NOW))  # fmt: skip
+    rebuild_department_mastery()
     login("trainer", scope=branch)
     page = client.get(f"/practice/heatmap?dept={branch.id}").get_data(as_text=True)
     assert "<svg" in page and f'data-cell="{team.id}-{kp.parent_id}"' in page and ">25<" in page
@@ -112,6 +114,7 @@ def test_weak_points_become_a_plan_item_in_one_step(client, login, db):
     person = learner(department=branch)
     db.session.add(Mastery(employee_id=person.employee_id, knowledge_point_id=kp.parent_id, recent="000",
                            right_count=0, answered=3, updated_at=NOW))  # fmt: skip
+    rebuild_department_mastery()
     course = Course(code="K-9", title="时限培训", knowledge_points=[kp], hours=4)
     plan = TrainingPlan(unit=branch, year=2026, period="year", title="2026年培训计划")
     db.session.add_all([course, plan])
@@ -170,7 +173,9 @@ def test_a_handed_in_mock_exam_shows_its_score_and_review(client, login, db):
     )
     run = runs.start_mock(user.employee, exam, dt.datetime.now(dt.UTC), seed=3)
     first = db.session.get(type(questions[0]), run.items[0][0])
-    body = client.post(f"/practice/runs/{run.id}/answer", json={"position": 0, "response": wrong(first)}).get_json()
+    body = client.post(
+        f"/practice/runs/{run.id}/answer", json={"position": 0, "response": wrong(first)}
+    ).get_json()
     assert body["correct"] is None and "html" not in body  # no feedback during a mock exam
     assert client.post(f"/practice/runs/{run.id}/finish").status_code == 302
     page = client.get(f"/practice/runs/{run.id}/end").get_data(as_text=True)
