@@ -135,8 +135,35 @@ def heatmap():
     columns = mastery.heatmap_columns(depth)
     data = mastery.heatmap(_rows(parent), columns, parent)
     return render_template(
-        "practice/heatmap.html", data=data, depth=depth, weak=mastery.WEAK, bands=BAND_LABELS, up=_up(parent)
+        "practice/heatmap.html", data=data, depth=depth, bands=BAND_LABELS, up=_up(parent), grid=_grid(data)
     )
+
+
+def _grid(data: mastery.Heatmap) -> list[list[dict]]:
+    """Each row's cells ready to draw: link, fill colour, the number shown and the tooltip."""
+    base = url_for("practice.heatmap_people")
+    people = _("%(n)d people")
+    unknown = str(BAND_LABELS["unknown"])
+    grid = []
+    for row in data.rows:
+        cells = []
+        for column in data.columns:
+            cell = data.cells.get((row.id, column.id))
+            known = cell is not None and cell.value is not None
+            percent = int(round(cell.value * 100)) if known else None
+            cells.append(
+                {
+                    "point": column.id,
+                    "href": f"{base}?dept={row.id}&point={column.id}",
+                    "fill": f"hsl({int(round(cell.value * 120))}, 70%, 78%)" if known else "#e9ecef",
+                    "text": percent if known else "·",
+                    "title": f"{column.name}: {percent}% ({people % {'n': cell.people}})"
+                    if known
+                    else f"{column.name}: {unknown}",
+                }
+            )
+        grid.append(cells)
+    return grid
 
 
 @bp.get("/heatmap/people")
