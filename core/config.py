@@ -11,7 +11,7 @@ INSTANCE_DIR = Path(os.environ.get("GRIDREADY_INSTANCE", PROJECT_ROOT / "instanc
 
 # Feature packages, in import-direction order (STYLE.md). core imports none of them by name:
 # create_app loads each one and calls its ``init_app(app)``.
-FEATURES = ("accounts", "question_bank", "training", "exams", "drills", "incentives", "reports")
+FEATURES = ("accounts", "question_bank", "training", "exams", "practice", "drills", "incentives", "reports")
 
 # Sign-in limits count failed sign-ins only (a refused password or a locked account). A whole exam hall
 # or branch office reaches the server through one NAT address, so a limit on every sign-in per address
@@ -113,6 +113,8 @@ def load_config() -> dict:
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "2")),
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", str(19 * 1024))),
         "ARGON2_PARALLELISM": int(os.environ.get("ARGON2_PARALLELISM", "1")),
+        # Self-practice: right answers in a row that master a mistake-book entry (docs/practice.md).
+        "PRACTICE_MASTERED_AFTER": int(os.environ.get("PRACTICE_MASTERED_AFTER", "2")),
         "FEATURES": FEATURES,
     }
     return cfg

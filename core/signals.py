@@ -38,3 +38,8 @@ drill_evaluated = _signals.signal("drill-evaluated")
 
 corrective_action_closed = _signals.signal("corrective-action-closed")
 """Sender: the corrective action. kwargs: owner (employee), on_time (bool), source_key, now."""
+
+practice_answered = _signals.signal("practice-answered")
+"""Sender: the PracticeAnswer. kwargs: employee, correct (bool), question_id, source_key (one per person,
+question and local day: ``practice:<employee>:<question>:<YYYY-MM-DD>``), now. Practice counts for nothing
+else; only an incentives rule (off by default) may turn it into points."""

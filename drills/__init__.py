@@ -49,6 +49,13 @@ def register(app) -> None:
         starter.seed_evaluation_template,
     )
     add_content_part(
+        app,
+        "criteria-knowledge-points",
+        53,
+        "the knowledge points drill criteria check",
+        starter.link_criteria_points,
+    )
+    add_content_part(
         app, "drill-settings", 52, "drill rules' thresholds and evaluation tiers", starter.seed_drill_settings
     )
     add_seeder(app, "drills", 50, seed.seed_drills)

@@ -25,6 +25,7 @@ from accounts.models import Department, Employee
 from core.extensions import db
 from core.models import utcnow
 from drills.models import Drill
+from question_bank.models import KnowledgePoint
 
 
 class Method(enum.StrEnum):
@@ -134,8 +135,13 @@ class Criterion(db.Model):
     critical: Mapped[bool] = mapped_column(Boolean, default=False)
     checklist: Mapped[bool] = mapped_column(Boolean, default=False)  # 是/否 item: 是 → P, 否 → U
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The knowledge point (question_bank's one vocabulary) this criterion checks.
+    knowledge_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("knowledge_points.id", ondelete="SET NULL"), index=True
+    )
 
     group: Mapped[CriterionGroup] = relationship(back_populates="criteria")
+    knowledge_point: Mapped[KnowledgePoint | None] = relationship()
 
 
 class EvaluationSheet(db.Model):

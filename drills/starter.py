@@ -16,11 +16,12 @@ from core.extensions import db
 from core.models import utcnow
 from core.seeding import Outcome, Starter, StarterKind, sync_starter
 from drills.catalogue import DEFAULT_TEMPLATE, PLANS, TEMPLATE_NAME, ensure_default_template
-from drills.evaluation_models import EvaluationTemplate
+from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate
 from drills.halfyear import half_year_of
 from drills.models import DrillSettings, EmergencyPlan
 from drills.plans import create_plan
 from drills.settings import DEFAULTS
+from question_bank.knowledge import point_named
 
 # ---------------------------------------------------------------- emergency plans
 
@@ -201,3 +202,33 @@ def seed_drill_settings(outcome: Outcome) -> None:
         [Starter("drill_settings", "drill rules and settings", _settings_content(DEFAULTS.get))],
         outcome,
     )
+
+
+# ---------------------------------------------------------------- knowledge points of the criteria
+
+# Each criterion group of the default template checks one knowledge point of the guide's tree
+# (question_bank.knowledge): the response flow of 6.3 and the drill content of 6.4.
+GROUP_POINTS = {
+    "A": "应急演练",
+    "B": "信息通报",
+    "C": "事件分级",
+    "D": "应急处理流程",
+    "E": "应急处理流程",
+    "F": "客户沟通",
+    "G": "应急物资",
+    "H": "演练评估",
+}
+
+
+def link_criteria_points(outcome: Outcome) -> None:
+    """Give every criterion without a knowledge point the one its group checks (criteria a trainer has
+    linked are left alone)."""
+    criteria = db.session.scalars(
+        select(Criterion)
+        .join(CriterionGroup, Criterion.group_id == CriterionGroup.id)
+        .where(Criterion.knowledge_point_id.is_(None), CriterionGroup.code.in_(list(GROUP_POINTS)))
+    )
+    for criterion in criteria:
+        criterion.knowledge_point = point_named(GROUP_POINTS[criterion.group.code])
+        outcome.added += 1
+    db.session.flush()

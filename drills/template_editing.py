@@ -15,6 +15,7 @@ from core.i18n import gettext as _
 from drills.errors import DrillError, DrillStateError
 from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate, Method
 from drills.models import ContentType, Drill, DrillStatus
+from question_bank.models import KnowledgePoint
 
 UNSCORED = (DrillStatus.PLANNED, DrillStatus.APPROVED, DrillStatus.CANCELLED)
 
@@ -73,6 +74,7 @@ def new_version(template: EvaluationTemplate) -> EvaluationTemplate:
                     critical=c.critical,
                     checklist=c.checklist,
                     position=c.position,
+                    knowledge_point_id=c.knowledge_point_id,
                 )
             )
         copy.groups.append(group)
@@ -154,6 +156,7 @@ def save_criterion(
     weight,
     critical: bool,
     checklist: bool,
+    knowledge_point_id: int | None = None,
 ) -> Criterion:
     """Add a criterion to a group, or change one."""
     _require_unlocked(group.template)
@@ -171,6 +174,9 @@ def save_criterion(
     criterion.code, criterion.text, criterion.standard = code, text.strip(), standard.strip()
     criterion.method, criterion.weight = method, _weight(weight)
     criterion.critical, criterion.checklist = bool(critical), bool(checklist)
+    criterion.knowledge_point = (
+        db.session.get(KnowledgePoint, knowledge_point_id) if knowledge_point_id else None
+    )
     db.session.flush()
     return criterion
 

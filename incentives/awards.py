@@ -262,6 +262,16 @@ def on_corrective_action_closed(sender, *, owner, on_time, source_key, now, **_k
     _pay(Trigger.ACTION_ON_TIME, owner, source_key=source_key, label=label, now=now)
 
 
+@_in_default_locale
+def on_practice_answered(sender, *, employee, correct, question_id, source_key, now, **_kw) -> None:
+    """A right answer in self-practice pays the practice rule (off by default), once per person, question and
+    day (the source key names the day), within the rule's daily cap."""
+    if not correct:
+        return
+    label = _("Self-practice: question #%(id)s answered right", id=question_id)
+    _pay(Trigger.PRACTICE_RIGHT, employee, source_key=source_key, label=label, now=now)
+
+
 LISTENERS = (
     (signals.attempt_graded, on_attempt_graded),
     (signals.exam_passed, on_exam_passed),
@@ -271,6 +281,7 @@ LISTENERS = (
     (signals.drill_participated, on_drill_participated),
     (signals.drill_evaluated, on_drill_evaluated),
     (signals.corrective_action_closed, on_corrective_action_closed),
+    (signals.practice_answered, on_practice_answered),
 )
 
 

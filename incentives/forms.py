@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from core.forms import choices
 from core.i18n import lazy_gettext as _l
 from core.i18n import lazy_pgettext
-from incentives.labels import CATEGORY_LABELS, PERIOD_LABELS, TRIGGER_LABELS
+from incentives.labels import CAP_PERIOD_LABELS, CATEGORY_LABELS, PERIOD_LABELS, TRIGGER_LABELS
 
 
 class RuleForm(FlaskForm):
@@ -54,7 +54,7 @@ class RuleForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0.1, max=100000)],
     )
     cap_period = SelectField(
-        _l("Cap period"), choices=choices([(k.value, v) for k, v in PERIOD_LABELS.items()])
+        _l("Cap period"), choices=choices([(k.value, v) for k, v in CAP_PERIOD_LABELS.items()])
     )
     threshold = DecimalField(
         _l("Score threshold in % (exam score rules)"),

@@ -16,6 +16,7 @@ TRIGGER_LABELS = {
     Trigger.DRILL_PARTICIPATION: _l("Took part in a drill"),
     Trigger.DRILL_EXCELLENT: _l("Drill rated excellent"),
     Trigger.ACTION_ON_TIME: _l("Corrective action closed on time"),
+    Trigger.PRACTICE_RIGHT: _l("Self-practice question answered right (once per question a day)"),
     Trigger.MANUAL: _l("Entered by hand, approved by HR"),
 }
 CATEGORY_LABELS = {
@@ -33,6 +34,8 @@ PERIOD_LABELS = {
     PeriodKind.QUARTER: _l("Quarter"),
     PeriodKind.YEAR: _l("Year"),
 }
+# A rule's points may also be capped per day (practice); selections and leaderboards never run by day.
+CAP_PERIOD_LABELS = {PeriodKind.DAY: _l("Day"), **PERIOD_LABELS}
 
 
 # The audit log's words for this package: its audited models and the actions it records.

@@ -43,6 +43,7 @@ class Trigger(enum.StrEnum):
     DRILL_PARTICIPATION = "drill_participation"  # 参加应急演练
     DRILL_EXCELLENT = "drill_excellent"  # 演练评估为优秀
     ACTION_ON_TIME = "action_on_time"  # 整改措施按期关闭
+    PRACTICE_RIGHT = "practice_right"  # 自主练习答对 (one per question per day; off by default)
     MANUAL = "manual"  # 表扬、投诉、创新建议…: entered by staff, approved by HR
 
 
@@ -61,6 +62,7 @@ class RuleCategory(enum.StrEnum):
 
 
 class PeriodKind(enum.StrEnum):
+    DAY = "day"  # a cap period only (practice points are capped per day); never a selection period
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"

@@ -98,6 +98,9 @@ def period_of(kind: str, year: int, index: int = 1) -> Period:
         end = dt.date(year + (index == 4), (3 * index) % 12 + 1, 1)
     elif kind == PeriodKind.YEAR:
         start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    elif kind == PeriodKind.DAY:
+        start = dt.date(year, 1, 1) + dt.timedelta(days=index - 1)
+        end = start + dt.timedelta(days=1)
     else:
         raise ValueError(f"unknown period kind {kind!r}")
     return Period(kind, start, end)
@@ -109,6 +112,8 @@ def period_containing(kind: str, day: dt.date) -> Period:
         return period_of(kind, day.year, day.month)
     if kind == PeriodKind.QUARTER:
         return period_of(kind, day.year, (day.month - 1) // 3 + 1)
+    if kind == PeriodKind.DAY:
+        return period_of(kind, day.year, day.timetuple().tm_yday)
     return period_of(PeriodKind.YEAR, day.year)
 
 
@@ -119,7 +124,7 @@ def period_at(kind: str, moment: dt.datetime) -> Period:
 
 def parse_period(token: str | None, kind: str | None, now: dt.datetime) -> Period:
     """A period from its token (``2026-07``, ``2026-Q3``, ``2026``); the current one when absent or bad."""
-    kind = kind if kind in {k.value for k in PeriodKind} else PeriodKind.QUARTER
+    kind = kind if kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR) else PeriodKind.QUARTER
     token = (token or "").strip()
     try:
         if kind == PeriodKind.MONTH and len(token) == 7 and token[4] == "-":

@@ -140,6 +140,18 @@ RULES = [
         None,
     ),
     (
+        "PRACTICE",
+        "自主练习答对",
+        "在自主练习中答对一道题得 1 分（同一道题每天只计一次），每天最多 5 分。默认未启用，由人力资源部门决定是否启用。",
+        Trigger.PRACTICE_RIGHT,
+        RuleCategory.TRAINING,
+        1,
+        "",
+        5,
+        "day",
+        None,
+    ),
+    (
         "INNOVATION",
         "服务创新建议被采纳",
         "提出的服务改进或创新建议被单位采纳，得 15 分，每季度最多 30 分。",
@@ -152,6 +164,10 @@ RULES = [
         None,
     ),
 ]
+
+
+# Rules seeded switched off: HR decides whether practice earns points (issue 17).
+OFF_BY_DEFAULT = {"PRACTICE"}
 
 
 def _number(value) -> str | None:
@@ -205,6 +221,7 @@ def _create_rules(items: list[Starter]) -> list[PointRule]:
                     cap=Decimal(c["cap"]) if c["cap"] else None,
                     cap_period=c["cap_period"],
                     threshold=Decimal(c["threshold"]) if c["threshold"] else None,
+                    active=c["code"] not in OFF_BY_DEFAULT,
                 )
             )
         )

@@ -10,7 +10,7 @@ from core.i18n import lazy_gettext as _l
 from core.jobs import register_kinds as register_job_kinds
 from core.navigation import NavItem, add_nav_item
 from core.seeding import add_content_part
-from question_bank import cli, jobs, labels, models, rendering, starter, views  # noqa: F401 — jobs declares its task
+from question_bank import cli, jobs, knowledge, labels, models, rendering, starter, views  # noqa: F401 — jobs declares its task
 
 
 def register(app) -> None:
@@ -52,6 +52,9 @@ def register(app) -> None:
     add_nav_item(
         app,
         NavItem("question_bank.export", _l("Export"), roles=roles, order=340, icon="download", group=group),
+    )
+    add_content_part(
+        app, "knowledge-points", 15, "the knowledge-point tree of the guide", knowledge.seed_knowledge_points
     )
     add_content_part(
         app,

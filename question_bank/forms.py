@@ -115,6 +115,10 @@ class QuestionForm(FlaskForm):
     tags = StringField(
         _l("Knowledge points"), description=_l("Separate with 、 or commas."), validators=[Length(max=500)]
     )
+    exam_only = BooleanField(
+        _l("Reserved for certification exams"),
+        description=_l("Never shown in self-practice."),
+    )
     status = SelectField(_l("Status"), choices=choices([(str(k), v) for k, v in STATUS_LABELS.items()]))
     change_note = StringField(_l("What changed"), validators=[Length(max=500)])
     explanation_checked = BooleanField(

@@ -38,6 +38,7 @@ from question_bank.categories import (
 from question_bank.content import QuestionData, sanitise_question
 from question_bank.errors import CategoryError, FormatError, ImportRejected
 from question_bank.formats import ImportProblem, ParseResult, docx, gift, moodlexml, xlsx
+from question_bank.knowledge import point_named
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag, question_tag_links
 from question_bank.services import existing_duplicate_keys
 
@@ -341,10 +342,7 @@ def _add_missing_tags(data: QuestionData, tag_ids: dict[str, int]) -> None:
     """Create the tags of ``data`` that do not exist yet; ``tag_ids`` learns their ids."""
     for name in _tag_names(data):
         if name not in tag_ids:
-            tag = Tag(name=name)
-            db.session.add(tag)
-            db.session.flush()
-            tag_ids[name] = tag.id
+            tag_ids[name] = point_named(name).id
 
 
 # ---------------------------------------------------------------- export

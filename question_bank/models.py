@@ -1,4 +1,4 @@
-"""Question bank: categories (a tree), tags (知识点), questions and their immutable versions.
+"""Question bank: categories (a tree), knowledge points (知识点, a tree), questions and their immutable versions.
 
 The shapes of ``QuestionVersion.options`` and ``key`` are fixed by docs/question-contract.md (shared with exams):
 numbers inside them are strings holding decimals ("0.5"), never floats.
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,20 +79,40 @@ class Category(db.Model):
         return f"<Category {self.id} {self.name}>"
 
 
-class Tag(db.Model):
-    """A knowledge point (知识点)."""
+class KnowledgePoint(db.Model):
+    """A knowledge point (知识点): the one vocabulary questions, courses and drill criteria refer to.
 
-    __tablename__ = "question_tags"
+    A tree seeded from the guide (``question_bank/knowledge.py``): chapters (``guide_section`` "6"), their
+    sections ("6.3") and the finer points under them. ``path`` is ``/1/4/`` (ids from the root), as for
+    categories; a point nobody has placed yet is a root.
+    """
+
+    __tablename__ = "knowledge_points"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    guide_section: Mapped[str] = mapped_column(String(20), default="")
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("knowledge_points.id", ondelete="RESTRICT"), index=True
+    )
+    path: Mapped[str] = mapped_column(String(400), default="", index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
+    parent: Mapped[KnowledgePoint | None] = relationship(remote_side="KnowledgePoint.id")
+
+    def __repr__(self) -> str:
+        return f"<KnowledgePoint {self.id} {self.name}>"
+
+
+# The bank called its knowledge points "tags" before the two vocabularies were merged (migration 0015);
+# the name stays for the import, export, search and blueprint code that speaks of tags.
+Tag = KnowledgePoint
 
 question_tag_links = Table(
     "question_tag_links",
     db.Model.metadata,
     Column("question_id", ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
-    Column("tag_id", ForeignKey("question_tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("tag_id", ForeignKey("knowledge_points.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -126,6 +147,8 @@ class Question(db.Model):
     # Moodle question idnumber; NULL when the file has none (Moodle stores empty idnumbers as NULL).
     idnumber: Mapped[str | None] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(255), default="")
+    # 考试专用: reserved for certification exams, never shown in self-practice.
+    exam_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     current_version: Mapped[QuestionVersion | None] = relationship(
         foreign_keys=[current_version_id], post_update=True
@@ -136,7 +159,9 @@ class Question(db.Model):
         order_by="QuestionVersion.number",
         cascade="all, delete-orphan",
     )
-    tags: Mapped[list[Tag]] = relationship(secondary=question_tag_links, order_by="Tag.name")
+    tags: Mapped[list[KnowledgePoint]] = relationship(
+        secondary=question_tag_links, order_by="KnowledgePoint.name"
+    )
     category: Mapped[Category] = relationship()
     author: Mapped[User | None] = relationship()
 

@@ -23,6 +23,7 @@ from question_bank.answer_text import duplicate_key, plain_text, stem_search_tex
 from question_bank.categories import subtree_ids, visible_category_clause
 from question_bank.content import QuestionData, sanitise_question, validate
 from question_bank.errors import QuestionError
+from question_bank.knowledge import point_named
 from question_bank.models import (
     Category,
     Question,
@@ -105,8 +106,7 @@ def _tags(names: list[str]) -> list[Tag]:
     for name in wanted:
         tag = existing.get(name)
         if tag is None:
-            tag = Tag(name=name)
-            db.session.add(tag)
+            tag = point_named(name)
             existing[name] = tag
         result.append(tag)
     return result

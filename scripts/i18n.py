@@ -22,7 +22,17 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "accounts", "question_bank", "training", "exams", "drills", "incentives", "reports")
+PACKAGES = (
+    "core",
+    "accounts",
+    "question_bank",
+    "training",
+    "exams",
+    "practice",
+    "drills",
+    "incentives",
+    "reports",
+)
 LOCALES = ("zh_CN", "en")
 COMPILED_ALIASES = {"zh_CN": ("zh_Hans_CN",)}
 KEYWORDS = {

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from accounts.models import Department, Employee, Position
 from core.extensions import db
 from core.models import utcnow
+from question_bank.models import KnowledgePoint
 
 
 class CourseFormat(enum.StrEnum):
@@ -116,16 +117,6 @@ class StoredFile(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class KnowledgePoint(db.Model):
-    """知识点 a course covers (coverage is reported per point)."""
-
-    __tablename__ = "knowledge_points"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    guide_section: Mapped[str] = mapped_column(String(20), default="")
 
 
 course_knowledge_points = Table(

@@ -19,6 +19,8 @@ from accounts.services import can_manage_unit, covers_department, scope_clause
 from core.auth import Role
 from core.extensions import db
 from core.i18n import gettext as _
+from question_bank.knowledge import point_named
+from question_bank.models import KnowledgePoint
 from training.certificates import (  # noqa: F401 — re-exported public API
     CertificateSpec,
     issue_certificate,
@@ -32,7 +34,6 @@ from training.hours import credit_hours, hours_summary  # noqa: F401 — re-expo
 from training.models import (
     Course,
     CourseCompletion,
-    KnowledgePoint,
     PlanItem,
     PlanPeriod,
     SessionStatus,
@@ -88,8 +89,7 @@ def knowledge_points_named(text: str) -> list[KnowledgePoint]:
     for name in names:
         point = found.get(name)
         if point is None:
-            point = KnowledgePoint(name=name)
-            db.session.add(point)
+            point = point_named(name)
         points.append(point)
     return points
 

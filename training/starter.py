@@ -14,7 +14,9 @@ from sqlalchemy import or_, select
 from accounts.models import Position
 from core.extensions import db
 from core.seeding import Outcome, Starter, StarterKind, sync_starter
-from training.models import CertificateType, Course, CourseFormat, KnowledgePoint, TypeOrigin
+from question_bank.knowledge import point_named
+from question_bank.models import KnowledgePoint
+from training.models import CertificateType, Course, CourseFormat, TypeOrigin
 
 # (code, name, validity months, issuer, origin, positions requiring it)
 CERTIFICATE_TYPES = [
@@ -220,11 +222,7 @@ def _course_fingerprint(c: Course) -> dict:
 
 
 def _knowledge_point(name: str) -> KnowledgePoint:
-    point = db.session.scalar(select(KnowledgePoint).where(KnowledgePoint.name == name))
-    if point is None:
-        point = KnowledgePoint(name=name, guide_section=dict(KNOWLEDGE_POINTS).get(name, ""))
-        db.session.add(point)
-    return point
+    return point_named(name, dict(KNOWLEDGE_POINTS).get(name, ""))
 
 
 def _create_courses(items: list[Starter]) -> list[Course]:

@@ -21,6 +21,7 @@ from drills.models import DrillSettings, EmergencyPlan, PlanLevel, PlanVersion, 
 from drills.plans import create_plan, make_version_effective
 from drills.settings import get_settings
 from drills.views import bp
+from question_bank import knowledge
 
 
 def _units():
@@ -200,6 +201,7 @@ def template():
         locked=locked,
         can_edit=item is not None and template_editing.can_edit_templates(current_user),
         post=PostForm(),
+        knowledge_points=knowledge.choices(max_depth=2),
     )
 
 
@@ -296,6 +298,7 @@ def _criterion_fields() -> dict:
         "weight": request.form.get("weight", ""),
         "critical": request.form.get("critical") == "1",
         "checklist": request.form.get("checklist") == "1",
+        "knowledge_point_id": request.form.get("knowledge_point_id", type=int),
     }
 
 

@@ -15,7 +15,7 @@ from core.models import utcnow
 from incentives import ledger, selection, services
 from incentives.errors import IncentiveError
 from incentives.forms import AppealForm, ResolveForm, ReverseForm
-from incentives.labels import CATEGORY_LABELS, PERIOD_LABELS, TRIGGER_LABELS
+from incentives.labels import CAP_PERIOD_LABELS, CATEGORY_LABELS, TRIGGER_LABELS
 from incentives.models import Appeal, PointEntry, PointRule
 from incentives.periods import period_at, recent_periods
 from incentives.ranking import leaderboard, standing_of, unit_of
@@ -95,7 +95,7 @@ def how_to_earn():
         rules=rules,
         trigger_labels=TRIGGER_LABELS,
         category_labels=CATEGORY_LABELS,
-        period_labels=PERIOD_LABELS,
+        period_labels=CAP_PERIOD_LABELS,
     )
 
 
@@ -124,7 +124,7 @@ def leaderboard_view():
         limited=limited,
         top_n=top_n,
         total=len(board),
-        period_labels=PERIOD_LABELS,
+        period_labels=CAP_PERIOD_LABELS,
     )
 
 

@@ -23,7 +23,7 @@ from core.timeutil import to_local
 from incentives import reporting, services
 from incentives.errors import IncentiveError
 from incentives.forms import ClaimForm, DecisionForm, ResolveForm, ReverseForm, RuleForm, SettingsForm
-from incentives.labels import CATEGORY_LABELS, PERIOD_LABELS, TRIGGER_LABELS
+from incentives.labels import CAP_PERIOD_LABELS, CATEGORY_LABELS, PERIOD_LABELS, TRIGGER_LABELS
 from incentives.models import Appeal, AppealStatus, ClaimStatus, PointClaim, PointRule, Trigger
 from incentives.periods import recent_periods
 from incentives.ranking import TIE_BREAKS
@@ -43,7 +43,7 @@ def rules():
         rules=rows,
         trigger_labels=TRIGGER_LABELS,
         category_labels=CATEGORY_LABELS,
-        period_labels=PERIOD_LABELS,
+        period_labels=CAP_PERIOD_LABELS,
     )
 
 
@@ -337,7 +337,7 @@ def ledger_view():
         rules=rules_list,
         kind=kind,
         periods=recent_periods(kind if kind in PERIOD_LABELS else "quarter", now, 12),
-        period_labels=PERIOD_LABELS,
+        period_labels=CAP_PERIOD_LABELS,
         total=total,
         chart_rule=reporting.bar_chart_svg(by_rule, title=_("Points by rule")),
         chart_month=reporting.bar_chart_svg(

@@ -5,7 +5,7 @@ report subscriptions and their once-per-period deliveries, assignment rules and 
 who each rule added. New tables only; no existing data changes.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015b
 Create Date: 2026-12-02 08:17:17.850527
 
 """
@@ -17,7 +17,7 @@ import core.models
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0014'
+down_revision = '0015b'
 branch_labels = None
 depends_on = None
 

@@ -145,6 +145,7 @@ def create():
             question = services.create_question(
                 data, category, current_user, utcnow(), status=form.status.data
             )
+            question.exam_only = form.exam_only.data
             flash(_("Question saved."), "success")
             return redirect(url_for("question_bank.show", question_id=question.id))
     return render_template("question_bank/edit.html", form=form, question=None, duplicates=duplicates)
@@ -159,6 +160,7 @@ def edit(question_id: int):
         fill_form(form, services.version_data(question.current_version, question))
         form.category_id.data = question.category_id
         form.status.data = question.status
+        form.exam_only.data = question.exam_only
     duplicates = []
     if form.validate_on_submit() and _save_problems(form) and _explanation_confirmed(form, question):
         data = form_to_data(form)
@@ -168,6 +170,7 @@ def edit(question_id: int):
         now = utcnow()
         services.edit_question(question, data, current_user, now, note=form.change_note.data or "")
         question.category = category
+        question.exam_only = form.exam_only.data
         if form.status.data != question.status:
             services.set_status(question, form.status.data, now)
         flash(_("Question saved."), "success")

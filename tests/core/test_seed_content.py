@@ -20,14 +20,23 @@ from drills.models import EmergencyPlan
 from incentives import starter
 from incentives.models import PointRule
 from question_bank.content import QuestionData
-from question_bank.models import Question
+from question_bank.models import KnowledgePoint, Question
 from question_bank.services import edit_question
 from tests import factories
 from training.models import CertificateType, Course
 
 
 def _counts(db) -> dict:
-    models = (Question, CertificateType, Course, EmergencyPlan, PointRule, StarterItem, Employee)
+    models = (
+        Question,
+        CertificateType,
+        Course,
+        EmergencyPlan,
+        PointRule,
+        StarterItem,
+        Employee,
+        KnowledgePoint,
+    )
     return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
 
 
@@ -38,8 +47,14 @@ def test_seed_content_twice_changes_nothing_the_second_time(app, committed_db):
     assert first.exit_code == 0, first.output
     after_first = _counts(db)
     assert after_first["Question"] == 310 and after_first["CertificateType"] == 6
-    assert after_first["Course"] == 7 and after_first["EmergencyPlan"] == 7 and after_first["PointRule"] == 11
+    assert after_first["Course"] == 7 and after_first["EmergencyPlan"] == 7 and after_first["PointRule"] == 12
     assert after_first["Employee"] == 0  # content only: nobody
+    # The guide's tree: 8 chapters and 34 sections, with the bank's, courses' and criteria's points below.
+    chapters = db.session.scalars(select(KnowledgePoint).where(KnowledgePoint.parent_id.is_(None))).all()
+    assert len(chapters) == 8 and all(p.name.startswith("第") for p in chapters)
+    assert not db.session.scalar(
+        select(PointRule.active).where(PointRule.code == "PRACTICE")
+    )  # off by default
     second = runner.invoke(args=["seed-content"])
     assert second.exit_code == 0, second.output
     assert _counts(db) == after_first
@@ -94,7 +109,7 @@ def test_a_new_release_adds_its_new_starter_items_and_keeps_deleted_ones_deleted
     assert rerun.exit_code == 0, rerun.output
     codes = set(db.session.scalars(select(PointRule.code)))
     assert "SAFETY" in codes and "INNOVATION" not in codes
-    assert "point-rules: 1 added, 0 updated to this release's wording, 10 unchanged" in rerun.output
+    assert "point-rules: 1 added, 0 updated to this release's wording, 11 unchanged" in rerun.output
     assert "INNOVATION" in rerun.output and "deleted here after it was seeded" in rerun.output
 
 

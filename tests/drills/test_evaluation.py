@@ -164,3 +164,22 @@ def test_default_template_weights_and_groups():
 )
 def test_severity_suggested_from_the_rating(level, critical, expected):
     assert suggest_severity(level, critical) == expected
+
+
+def test_criteria_check_knowledge_points_of_the_one_vocabulary(db):
+    """The starter links each default criterion to the knowledge point its group checks (question_bank's
+    tree); a criterion a trainer linked elsewhere is left alone."""
+    from core.seeding import Outcome
+    from drills.catalogue import ensure_default_template
+    from drills.starter import link_criteria_points
+    from question_bank.knowledge import point_named, seed_knowledge_points
+
+    seed_knowledge_points(Outcome("knowledge-points"))
+    template = ensure_default_template()
+    chosen = template.groups[0].criteria[0]
+    chosen.knowledge_point = point_named("服务之星")
+    link_criteria_points(Outcome("criteria"))
+    by_group = {g.code: {c.knowledge_point.name for c in g.criteria[1:]} for g in template.groups}
+    assert by_group["C"] == {"事件分级"} and by_group["F"] == {"客户沟通"}
+    assert chosen.knowledge_point.name == "服务之星"
+    assert point_named("事件分级").parent.guide_section == "6.1"
