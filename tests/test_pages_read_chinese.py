@@ -46,6 +46,8 @@ ALLOWED_WORDS = {
         "KB",
         "MB",
         "Office",
+        "Word",  # the Word (.docx) import
+        "docx",
         "English",  # the language chooser names each language in its own words
     )
 }
