@@ -33,7 +33,7 @@ def test_filter_search_links_dates_and_window(app, db, client, login):
     assert "90天内到期" in page
     row = page[page.index(f'data-employee="{held.employee_no}"') :]
     row = row[: row.index("</tr>")]
-    assert f'href="/people/{held.id}"' in row
+    assert f'href="/reports/people/{held.id}/sheet"' in row  # HR: the name opens the assessment sheet
     assert f"/training/certificates/{record.certificate_id}.pdf" in row
     assert record.expires_on.isoformat() in row
     by_position = client.get(f"/training/matrix?only=all&position={held.position_id}").get_data(as_text=True)
