@@ -51,7 +51,7 @@ seed: db
 
 ## Second command: the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
 test: system-deps install translations
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Live fault tests: a private PostgreSQL cluster restarted and gunicorn workers killed under saves (needs root)
 faults: system-deps install translations
