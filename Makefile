@@ -14,7 +14,7 @@ run setup seed: export PUBLIC_BASE_URL := $(PUBLIC_BASE_URL)
 # The project root is importable even when the editable install predates a new package.
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run setup system-deps install translations db seed test test-pg faults serve worker bench bench-deps lint check-migrations
+.PHONY: run setup system-deps install translations db seed test test-pg faults a11y-scan serve worker bench bench-deps lint check-migrations
 
 ## First command: install everything, build the database, seed the demo once, serve on http://127.0.0.1:5000
 run: setup seed
@@ -56,6 +56,10 @@ test: system-deps install translations
 ## Live fault tests: a private PostgreSQL cluster restarted and gunicorn workers killed under saves (needs root)
 faults: system-deps install translations
 	GRIDREADY_FAULTS=1 $(BIN)/pytest tests/faults
+
+## The axe-core accessibility scan of every page, each role, both languages (several minutes)
+a11y-scan: system-deps install translations
+	GRIDREADY_A11Y_SCAN=1 $(BIN)/pytest tests/browser/test_accessibility.py
 
 test-pg: system-deps install translations
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/gridready_test} $(BIN)/pytest
