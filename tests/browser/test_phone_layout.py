@@ -29,6 +29,8 @@ SMALL_TARGETS = """() => {
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);
     if (!box.width || !box.height || style.visibility === 'hidden' || el.closest('.visually-hidden, .skip-link')) continue;
+    // not a target: a finger lands on what lies beneath (Bootstrap's .btn-check radio: its label is the button)
+    if (style.pointerEvents === 'none') continue;
     if (el.tagName === 'A' && style.display === 'inline') {
       const block = el.parentElement.closest('p, li, dd, td, div, span, small');
       if (block && block.textContent.trim().length > el.textContent.trim().length + 1) continue;
