@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import auth, cli, errors, i18n, jobs, navigation, templating, transaction, views
 from core.config import PROJECT_ROOT, load_config
-from core.database import install_sqlite_pragmas
+from core.database import install_idle_ping, install_sqlite_pragmas
 from core.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 
@@ -50,6 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     install_sqlite_pragmas()
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            install_idle_ping(engine, app.config["DB_PING_IDLE_SECONDS"])
     transaction.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)

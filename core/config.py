@@ -61,7 +61,9 @@ def load_config() -> dict:
     cfg = {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pooled connections are pinged before use only after DB_PING_IDLE_SECONDS idle (core/database.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "DB_PING_IDLE_SECONDS": float(os.environ.get("DB_PING_IDLE_SECONDS", "10")),
         "REDIS_URL": redis_url,
         # Sessions: httponly, SameSite=Lax, Secure unless SESSION_COOKIE_SECURE=0 (plain-http development).
         "SESSION_COOKIE_HTTPONLY": True,
