@@ -296,7 +296,8 @@ def _truefalse(item: PrintedItem, version, key: dict, order: list) -> None:
 def _fill(item: PrintedItem, version, key: dict, order: list) -> None:
     blanks = key.get("blanks") or []
     item.blanks = max([n for p in item.stem for kind, n in p if kind == "blank"] + [len(blanks)])
-    item.key = "；".join(f"（{i}）{' / '.join(alts)}" for i, alts in enumerate(blanks, start=1))
+    answers = [" / ".join(alts) for alts in blanks]
+    item.key = answers[0] if len(answers) == 1 else "；".join(f"（{i}）{a}" for i, a in enumerate(answers, start=1))
     for group in key.get("unordered") or []:
         item.key_notes.append(
             _("Blanks %(blanks)s may come in any order.", blanks="".join(f"（{n}）" for n in group))

@@ -22,6 +22,7 @@ from docx.shared import Cm, Pt, RGBColor
 from flask import current_app
 
 from core.i18n import gettext as _
+from core.i18n import pgettext
 from exams.printing.paper import PrintedItem, PrintedPaper
 from exams.printing.pdf import essay_lines, minutes_text, numeral, points
 
@@ -110,13 +111,13 @@ def _candidate_fields(document, seat: bool = False) -> None:
 
 
 def _score_table(document, paper: PrintedPaper) -> None:
-    columns = [_("Section")] + [numeral(i) for i in range(1, len(paper.sections) + 1)] + [_("Total"), _("Marker")]
+    columns = [pgettext("score table", "Section")] + [numeral(i) for i in range(1, len(paper.sections) + 1)] + [_("Total"), _("Marker")]
     table = document.add_table(rows=2, cols=len(columns))
     table.style = "Table Grid"
     table.alignment = 1
     for index, text in enumerate(columns):
         table.cell(0, index).text = text
-    table.cell(1, 0).text = _("Score")
+    table.cell(1, 0).text = pgettext("score table", "Score")
     document.add_paragraph()
 
 
@@ -183,7 +184,7 @@ def _paper_item(document, item: PrintedItem) -> None:
             paragraph.paragraph_format.left_indent = Cm(0.7)
         document.add_paragraph("　　".join(f"{letter}．{text}" for letter, text in item.rights))
     elif item.qtype == "numerical":
-        paragraph = document.add_paragraph(_("Answer") + "：")
+        paragraph = document.add_paragraph(pgettext("paper exam", "Answer") + "：")
         paragraph.add_run(BLANK * 2).underline = True
         paragraph.add_run(f" {item.unit}")
     elif item.qtype == "essay":
@@ -218,7 +219,7 @@ def paper_docx(paper: PrintedPaper) -> bytes:
 def sheet_docx(paper: PrintedPaper) -> bytes:
     """答题卡: candidate fields, a table of boxes for objective items, lines for the others."""
     document = _new_document(paper, "")
-    _heading(document, paper, _("Answer sheet"))
+    _heading(document, paper, pgettext("paper exam", "Answer sheet"))
     _candidate_fields(document, seat=True)
     document.add_paragraph(
         _(
@@ -267,7 +268,7 @@ def _written(document, item: PrintedItem) -> None:
         paragraph.add_run(BLANK * 2).underline = True
         paragraph.add_run(f" {item.unit}")
     elif item.qtype == "essay":
-        for _line in range(essay_lines(item)):
+        for _line in range(min(essay_lines(item), 8)):  # the sheet keeps to one page where it can
             _rule(document)
 
 
@@ -309,7 +310,7 @@ def _key_grid(document, items: list[PrintedItem]) -> None:
     table.style = "Table Grid"
     for r, chunk in enumerate(chunks):
         table.cell(2 * r, 0).text = _("Item")
-        table.cell(2 * r + 1, 0).text = _("Answer")
+        table.cell(2 * r + 1, 0).text = pgettext("paper exam", "Answer")
         for c, item in enumerate(chunk, start=1):
             table.cell(2 * r, c).text = str(item.number)
             table.cell(2 * r + 1, c).text = item.key
@@ -319,7 +320,7 @@ def _key_item(document, item: PrintedItem) -> None:
     _stem(document, item, bracket=False)
     indent = Cm(0.7)
     if item.key:
-        paragraph = document.add_paragraph(_("Answer") + "：")
+        paragraph = document.add_paragraph(pgettext("paper exam", "Answer") + "：")
         paragraph.add_run(item.key).bold = True
         paragraph.paragraph_format.left_indent = indent
     for note in item.key_notes:
@@ -329,7 +330,7 @@ def _key_item(document, item: PrintedItem) -> None:
     if item.rubric:
         table = document.add_table(rows=len(item.rubric) + 1, cols=2)
         table.style = "Table Grid"
-        table.cell(0, 0).text, table.cell(0, 1).text = _("Scoring point"), _("Points")
+        table.cell(0, 0).text, table.cell(0, 1).text = _("Scoring point"), pgettext("paper exam", "Points")
         for row, (text, pts) in enumerate(item.rubric, start=1):
             table.cell(row, 0).text, table.cell(row, 1).text = text, pts
     if item.explanation:
