@@ -251,7 +251,7 @@ class ReviewAnswerForm(FlaskForm):
 class PaperExportForm(FlaskForm):
     """纸质试卷: which variant of an exam's paper, and which file (the download button pressed)."""
 
-    variant = SelectField(_l("Paper variant"), choices=[(v, _l("Paper %(v)s", v=v)) for v in VARIANTS])
+    variant = SelectField(_l("Paper variant"), choices=choices((v, _l("Paper %(v)s", v=v)) for v in VARIANTS))
     file = StringField(validators=[AnyOf(EXPORT_CHOICES)])
 
 

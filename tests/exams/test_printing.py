@@ -220,3 +220,96 @@ def test_the_pdfs_read_chinese_and_only_the_key_shows_answers(db):
     for secret in (SECRET_BLANK, SECRET_REFERENCE, SECRET_RUBRIC, SECRET_EXPLANATION):
         assert secret not in question_paper and secret not in sheet
         assert secret in key
+
+
+# ---------------------------------------------------------------- who may print, and the audit
+
+
+def _entries(action):
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+def test_the_owning_trainer_downloads_each_file_and_each_download_is_audited(client, login):
+    exam, owner, _qs = _exam()
+    trainer = login("trainer", scope=owner)
+    page = client.get(f"/exams/manage/{exam.id}/paper")
+    assert page.status_code == 200 and "Paper B" in page.get_data(as_text=True)
+    answer = client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "C", "file": "key.docx"})
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    code = printed.exam_paper(exam, "C", NOW).code
+    assert f'filename={code}-key.docx' in answer.headers["Content-Disposition"]
+    assert SECRET_REFERENCE in _docx_text(answer.data)
+    pdf_answer = client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "C", "file": "paper.pdf"})
+    assert pdf_answer.mimetype == "application/pdf" and pdf_answer.data.startswith(b"%PDF")
+    entries = _entries("exam.paper_export")
+    assert [(e.object_id, e.user_id) for e in entries] == [(str(exam.id), trainer.id)] * 2
+    assert entries[0].details == {
+        "paper_code": code, "document": "key", "format": "docx", "key_included": True,
+    }  # fmt: skip
+    assert entries[1].details["key_included"] is False
+
+
+def test_the_zip_holds_all_three_documents_in_both_formats(client, login):
+    exam, owner, _qs = _exam()
+    login("trainer", scope=owner)
+    answer = client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "A", "file": "all.zip"})
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    names = sorted(zipfile.ZipFile(io.BytesIO(answer.data)).namelist())
+    code = printed.exam_paper(exam, "A", NOW).code
+    assert names == sorted(f"{code}-{d}.{fmt}" for d in ("paper", "sheet", "key") for fmt in ("pdf", "docx"))
+    assert _entries("exam.paper_export")[0].details["key_included"] is True
+
+
+@pytest.mark.parametrize("data", [{"variant": "E", "file": "key.pdf"}, {"variant": "A", "file": "../key.pdf"}])
+def test_a_variant_or_file_the_form_does_not_offer_is_refused(client, login, data):
+    exam, owner, _qs = _exam()
+    login("trainer", scope=owner)
+    assert client.post(f"/exams/manage/{exam.id}/paper", data=data).status_code == 400
+    assert _entries("exam.paper_export") == []
+    assert db.session.get(ExamPool, exam.id) is None  # nothing frozen either
+
+
+def test_other_trainers_hr_and_candidates_cannot_print_the_paper(client, login):
+    exam, owner, _qs = _exam()
+    other = base.department("别的供电所")
+    login("trainer", scope=other)
+    assert client.get(f"/exams/manage/{exam.id}/paper").status_code == 404
+    assert client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "A", "file": "key.pdf"}).status_code == 404
+    assert client.post("/exams/manage/999999/paper", data={"variant": "A", "file": "key.pdf"}).status_code == 404
+    for role in ("hr", "employee"):
+        client.get("/logout")
+        login(role)
+        answer = client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "A", "file": "key.pdf"})
+        assert answer.status_code in (403, 404)
+    assert _entries("exam.paper_export") == []
+
+
+def test_another_departments_blueprint_sample_answers_404(client, login):
+    single, *_rest = _questions()
+    blueprint = f.blueprint([single])
+    blueprint.owner_department_id = base.department("甲分公司").id
+    db.session.flush()
+    login("trainer", scope=base.department("乙分公司"))
+    answer = client.post(f"/exams/manage/blueprints/{blueprint.id}/paper", data={"seed": "7", "file": "key.pdf"})
+    assert answer.status_code == 404 and _entries("blueprint.paper_export") == []
+
+
+def test_the_blueprint_preview_prints_its_sample_and_the_download_is_audited(client, login):
+    single, *_rest = _questions()
+    blueprint = f.blueprint([single])
+    login("trainer")
+    preview = client.get(f"/exams/manage/blueprints/{blueprint.id}/preview?seed=42").get_data(as_text=True)
+    assert 'name="seed" value="42"' in preview
+    answer = client.post(f"/exams/manage/blueprints/{blueprint.id}/paper", data={"seed": "42", "file": "sheet.docx"})
+    assert answer.status_code == 200
+    (entry,) = _entries("blueprint.paper_export")
+    assert entry.details["paper_code"].startswith(f"B{blueprint.id}-S42-") and entry.details["key_included"] is False
+
+
+def test_a_download_without_the_form_token_is_refused(client, login, request):
+    exam, owner, _qs = _exam()
+    login("trainer", scope=owner)
+    request.getfixturevalue("csrf_enabled")
+    answer = client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "A", "file": "key.pdf"})
+    assert answer.status_code == 400 and _entries("exam.paper_export") == []
