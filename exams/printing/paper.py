@@ -297,7 +297,9 @@ def _fill(item: PrintedItem, version, key: dict, order: list) -> None:
     blanks = key.get("blanks") or []
     item.blanks = max([n for p in item.stem for kind, n in p if kind == "blank"] + [len(blanks)])
     answers = [" / ".join(alts) for alts in blanks]
-    item.key = answers[0] if len(answers) == 1 else "；".join(f"（{i}）{a}" for i, a in enumerate(answers, start=1))
+    item.key = (
+        answers[0] if len(answers) == 1 else "；".join(f"（{i}）{a}" for i, a in enumerate(answers, start=1))
+    )
     for group in key.get("unordered") or []:
         item.key_notes.append(
             _("Blanks %(blanks)s may come in any order.", blanks="".join(f"（{n}）" for n in group))
@@ -309,7 +311,9 @@ def _matching(item: PrintedItem, version, key: dict, order: list) -> None:
     letters = {text: LETTERS[i] for i, text in enumerate(order)}
     item.lefts = [p.get("left", "") for p in pairs]
     item.rights = [(LETTERS[i], text) for i, text in enumerate(order)]
-    item.key = "；".join(f"（{i}）{letters.get(p.get('right', ''), '?')}" for i, p in enumerate(pairs, start=1))
+    item.key = "；".join(
+        f"（{i}）{letters.get(p.get('right', ''), '?')}" for i, p in enumerate(pairs, start=1)
+    )
 
 
 def _numerical(item: PrintedItem, version, key: dict, order: list) -> None:
@@ -320,13 +324,17 @@ def _numerical(item: PrintedItem, version, key: dict, order: list) -> None:
         tolerance = a.get("tolerance") or ""
         value = f"{a.get('value')}" + (f" ± {tolerance}" if tolerance not in ("", "0") else "")
         fraction = Decimal(str(a.get("fraction") or "1"))
-        parts.append(value if fraction == 1 else _("%(v)s (%(p)s%% of the points)", v=value, p=_points(fraction * 100)))
+        parts.append(
+            value if fraction == 1 else _("%(v)s (%(p)s%% of the points)", v=value, p=_points(fraction * 100))
+        )
     item.key = "；".join(parts) + (f" {item.unit}" if item.unit else "")
 
 
 def _essay(item: PrintedItem, version, key: dict, order: list) -> None:
     item.reference = html_text(key.get("reference_html", ""))
-    item.rubric = [(r.get("text", ""), _points(Decimal(str(r.get("points") or 0)))) for r in key.get("rubric") or []]
+    item.rubric = [
+        (r.get("text", ""), _points(Decimal(str(r.get("points") or 0)))) for r in key.get("rubric") or []
+    ]
 
 
 _KEYS = {

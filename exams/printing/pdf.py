@@ -14,7 +14,13 @@ from core.i18n import gettext as _
 from core.pdf import render_pdf
 from exams.printing.paper import PrintedItem, PrintedPaper
 
-_MIME = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+_MIME = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
 _CN_DIGITS = "零一二三四五六七八九"
 
 

@@ -86,9 +86,7 @@ def _footer(paragraph, paper: PrintedPaper) -> None:
 
 def _heading(document, paper: PrintedPaper, title: str) -> None:
     document.add_paragraph(paper.title, style="Title")
-    document.add_paragraph(
-        title + (f"（{paper.variant_label}）" if paper.variant else ""), style="Subtitle"
-    )
+    document.add_paragraph(title + (f"（{paper.variant_label}）" if paper.variant else ""), style="Subtitle")
     facts = []
     if paper.department:
         facts.append(_("Organised by: %(d)s", d=paper.department))
@@ -98,7 +96,9 @@ def _heading(document, paper: PrintedPaper, title: str) -> None:
         facts.append(_("Pass mark: %(p)s points", p=points(paper.pass_mark)))
     line = document.add_paragraph(" · ".join(facts))
     line.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    line.add_run("\n" + _("Paper code") + f" {paper.code} · " + _("Printed on %(d)s", d=paper.printed_on.isoformat()))
+    line.add_run(
+        "\n" + _("Paper code") + f" {paper.code} · " + _("Printed on %(d)s", d=paper.printed_on.isoformat())
+    )
 
 
 def _candidate_fields(document, seat: bool = False) -> None:
@@ -111,7 +111,11 @@ def _candidate_fields(document, seat: bool = False) -> None:
 
 
 def _score_table(document, paper: PrintedPaper) -> None:
-    columns = [pgettext("score table", "Section")] + [numeral(i) for i in range(1, len(paper.sections) + 1)] + [_("Total"), _("Marker")]
+    columns = (
+        [pgettext("score table", "Section")]
+        + [numeral(i) for i in range(1, len(paper.sections) + 1)]
+        + [_("Total"), _("Marker")]
+    )
     table = document.add_table(rows=2, cols=len(columns))
     table.style = "Table Grid"
     table.alignment = 1
@@ -248,7 +252,9 @@ def _grid(document, items: list[PrintedItem]) -> None:
     table.style = "Table Grid"
     for index, item in enumerate(items):
         boxes = ["√", "×"] if item.qtype == "truefalse" else [letter for letter, _t in item.options]
-        table.cell(index // per_row, index % per_row).text = f"{item.number}  " + " ".join(f"[{b}]" for b in boxes)
+        table.cell(index // per_row, index % per_row).text = f"{item.number}  " + " ".join(
+            f"[{b}]" for b in boxes
+        )
 
 
 def _written(document, item: PrintedItem) -> None:
@@ -282,13 +288,18 @@ def key_docx(paper: PrintedPaper) -> bytes:
     _heading(document, paper, _("Answer key and marking scheme"))
     document.add_paragraph(_("Marking rules"), style="Heading 2")
     for text in (
-        _("Match the paper code on the candidate's paper or answer sheet with this key (%(c)s) before marking.", c=paper.code),
+        _(
+            "Match the paper code on the candidate's paper or answer sheet with this key (%(c)s) before marking.",
+            c=paper.code,
+        ),
         _("Multiple choice: %(rule)s.", rule=paper.multiple_rule),
         _(
             "Fill in the blank: each blank carries an equal share of the item's points; an answer counts when it "
             "says the same as an accepted answer (full-width or half-width characters and punctuation do not matter)."
         ),
-        _("Short answer: mark by the scoring points; an answer that says the same in other words earns the point."),
+        _(
+            "Short answer: mark by the scoring points; an answer that says the same in other words earns the point."
+        ),
     ):
         document.add_paragraph(text, style="List Number")
     objective = [i for i in paper.items if i.objective]
@@ -326,7 +337,9 @@ def _key_item(document, item: PrintedItem) -> None:
     for note in item.key_notes:
         document.add_paragraph(note).paragraph_format.left_indent = indent
     if item.reference:
-        document.add_paragraph(_("Reference answer") + "：" + item.reference).paragraph_format.left_indent = indent
+        document.add_paragraph(
+            _("Reference answer") + "：" + item.reference
+        ).paragraph_format.left_indent = indent
     if item.rubric:
         table = document.add_table(rows=len(item.rubric) + 1, cols=2)
         table.style = "Table Grid"
@@ -334,7 +347,9 @@ def _key_item(document, item: PrintedItem) -> None:
         for row, (text, pts) in enumerate(item.rubric, start=1):
             table.cell(row, 0).text, table.cell(row, 1).text = text, pts
     if item.explanation:
-        document.add_paragraph(_("Explanation") + "：" + item.explanation).paragraph_format.left_indent = indent
+        document.add_paragraph(
+            _("Explanation") + "：" + item.explanation
+        ).paragraph_format.left_indent = indent
     facts = (_("Guide section") + f"：{item.source} · " if item.source else "") + _(
         "Question #%(id)s, version %(v)s", id=item.question_id, v=item.version_number
     )

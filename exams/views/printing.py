@@ -8,7 +8,6 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import abort, render_template, send_file, url_for
-from flask_login import current_user
 
 from core.auth import role_required
 from core.errors import refusals_go_to

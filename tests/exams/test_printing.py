@@ -58,7 +58,10 @@ def _questions():
     essay = f.question(
         "essay",
         stem="<p>简述应急响应的流程。</p>",
-        key={"reference_html": f"<p>{SECRET_REFERENCE}</p>", "rubric": [{"text": SECRET_RUBRIC, "points": "5"}]},
+        key={
+            "reference_html": f"<p>{SECRET_REFERENCE}</p>",
+            "rubric": [{"text": SECRET_RUBRIC, "points": "5"}],
+        },
         points="10",
     )
     single.source_ref = "3.3"
@@ -167,7 +170,9 @@ def test_the_word_question_paper_has_sections_numbers_and_no_key(db):
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == [s.heading for s in paper.sections]
     assert document.paragraphs[0].style.name == "Title" and document.paragraphs[0].text == exam.title
-    stems = [p.text for p in document.paragraphs if p.runs and p.runs[0].bold and p.runs[0].text.endswith("．")]
+    stems = [
+        p.text for p in document.paragraphs if p.runs and p.runs[0].bold and p.runs[0].text.endswith("．")
+    ]
     assert [s.split("．")[0] for s in stems] == ["1", "2", "3", "4", "5"]
     text = _docx_text(word.paper_docx(paper))
     assert "A．1小时" in text and "B．2小时" in text and paper.code in text and "CONFIDENTIAL" in text
@@ -195,7 +200,13 @@ def test_the_word_key_is_marked_secret_and_holds_every_answer(db):
     paper = printed.exam_paper(exam, "A", NOW)
     text = _docx_text(word.key_docx(paper))
     assert text.count("TOP SECRET") >= 2  # the page header and the banner
-    for answer in (SECRET_BLANK, SECRET_REFERENCE, SECRET_RUBRIC, SECRET_EXPLANATION, "may come in any order"):
+    for answer in (
+        SECRET_BLANK,
+        SECRET_REFERENCE,
+        SECRET_RUBRIC,
+        SECRET_EXPLANATION,
+        "may come in any order",
+    ):
         assert answer in text
     assert "Guide section：3.3" in text
 
@@ -213,7 +224,11 @@ def test_the_pdfs_read_chinese_and_only_the_key_shows_answers(db):
     question_paper = _pdf_text(pdf.document_pdf(paper, "paper"))
     sheet = _pdf_text(pdf.document_pdf(paper, "sheet"))
     key = _pdf_text(pdf.document_pdf(paper, "key"))
-    assert "绝密" in question_paper and "试卷" in question_paper and "一般故障的响应时间不超过多少" in question_paper
+    assert (
+        "绝密" in question_paper
+        and "试卷" in question_paper
+        and "一般故障的响应时间不超过多少" in question_paper
+    )
     assert paper.code in question_paper and paper.code in sheet and paper.code in key
     assert "答题卡" in sheet and "工号" in sheet
     assert "参考答案及评分标准" in key and "绝密" in key
@@ -238,7 +253,7 @@ def test_the_owning_trainer_downloads_each_file_and_each_download_is_audited(cli
     assert answer.status_code == 200
     assert answer.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     code = printed.exam_paper(exam, "C", NOW).code
-    assert f'filename={code}-key.docx' in answer.headers["Content-Disposition"]
+    assert f"filename={code}-key.docx" in answer.headers["Content-Disposition"]
     assert SECRET_REFERENCE in _docx_text(answer.data)
     pdf_answer = client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "C", "file": "paper.pdf"})
     assert pdf_answer.mimetype == "application/pdf" and pdf_answer.data.startswith(b"%PDF")
@@ -261,7 +276,9 @@ def test_the_zip_holds_all_three_documents_in_both_formats(client, login):
     assert _entries("exam.paper_export")[0].details["key_included"] is True
 
 
-@pytest.mark.parametrize("data", [{"variant": "E", "file": "key.pdf"}, {"variant": "A", "file": "../key.pdf"}])
+@pytest.mark.parametrize(
+    "data", [{"variant": "E", "file": "key.pdf"}, {"variant": "A", "file": "../key.pdf"}]
+)
 def test_a_variant_or_file_the_form_does_not_offer_is_refused(client, login, data):
     exam, owner, _qs = _exam()
     login("trainer", scope=owner)
@@ -275,8 +292,13 @@ def test_other_trainers_hr_and_candidates_cannot_print_the_paper(client, login):
     other = base.department("别的供电所")
     login("trainer", scope=other)
     assert client.get(f"/exams/manage/{exam.id}/paper").status_code == 404
-    assert client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "A", "file": "key.pdf"}).status_code == 404
-    assert client.post("/exams/manage/999999/paper", data={"variant": "A", "file": "key.pdf"}).status_code == 404
+    assert (
+        client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "A", "file": "key.pdf"}).status_code
+        == 404
+    )
+    assert (
+        client.post("/exams/manage/999999/paper", data={"variant": "A", "file": "key.pdf"}).status_code == 404
+    )
     for role in ("hr", "employee"):
         client.get("/logout")
         login(role)
@@ -291,7 +313,9 @@ def test_another_departments_blueprint_sample_answers_404(client, login):
     blueprint.owner_department_id = base.department("甲分公司").id
     db.session.flush()
     login("trainer", scope=base.department("乙分公司"))
-    answer = client.post(f"/exams/manage/blueprints/{blueprint.id}/paper", data={"seed": "7", "file": "key.pdf"})
+    answer = client.post(
+        f"/exams/manage/blueprints/{blueprint.id}/paper", data={"seed": "7", "file": "key.pdf"}
+    )
     assert answer.status_code == 404 and _entries("blueprint.paper_export") == []
 
 
@@ -301,10 +325,15 @@ def test_the_blueprint_preview_prints_its_sample_and_the_download_is_audited(cli
     login("trainer")
     preview = client.get(f"/exams/manage/blueprints/{blueprint.id}/preview?seed=42").get_data(as_text=True)
     assert 'name="seed" value="42"' in preview
-    answer = client.post(f"/exams/manage/blueprints/{blueprint.id}/paper", data={"seed": "42", "file": "sheet.docx"})
+    answer = client.post(
+        f"/exams/manage/blueprints/{blueprint.id}/paper", data={"seed": "42", "file": "sheet.docx"}
+    )
     assert answer.status_code == 200
     (entry,) = _entries("blueprint.paper_export")
-    assert entry.details["paper_code"].startswith(f"B{blueprint.id}-S42-") and entry.details["key_included"] is False
+    assert (
+        entry.details["paper_code"].startswith(f"B{blueprint.id}-S42-")
+        and entry.details["key_included"] is False
+    )
 
 
 def test_a_download_without_the_form_token_is_refused(client, login, request):
