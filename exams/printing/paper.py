@@ -149,11 +149,11 @@ class PrintedSection:
             detail = _(
                 "%(n)d items, %(each)s points each, %(total)s points",
                 n=len(counted),
-                each=_points(next(iter(each))),
-                total=_points(self.points),
+                each=points(next(iter(each))),
+                total=points(self.points),
             )
         else:
-            detail = _("%(n)d items, %(total)s points", n=len(counted), total=_points(self.points))
+            detail = _("%(n)d items, %(total)s points", n=len(counted), total=points(self.points))
         return _("%(title)s (%(detail)s)", title=self.title, detail=detail)
 
 
@@ -181,7 +181,7 @@ class PrintedPaper:
         return _("Paper %(v)s", v=self.variant) if self.variant else ""
 
 
-def _points(value: Decimal) -> str:
+def points(value: Decimal) -> str:
     """Points without trailing zeros: 2, 0.5."""
     return format(Decimal(value).normalize(), "f")
 
@@ -325,7 +325,7 @@ def _numerical(item: PrintedItem, version, key: dict, order: list) -> None:
         value = f"{a.get('value')}" + (f" ± {tolerance}" if tolerance not in ("", "0") else "")
         fraction = Decimal(str(a.get("fraction") or "1"))
         parts.append(
-            value if fraction == 1 else _("%(v)s (%(p)s%% of the points)", v=value, p=_points(fraction * 100))
+            value if fraction == 1 else _("%(v)s (%(p)s%% of the points)", v=value, p=points(fraction * 100))
         )
     item.key = "；".join(parts) + (f" {item.unit}" if item.unit else "")
 
@@ -333,7 +333,7 @@ def _numerical(item: PrintedItem, version, key: dict, order: list) -> None:
 def _essay(item: PrintedItem, version, key: dict, order: list) -> None:
     item.reference = html_text(key.get("reference_html", ""))
     item.rubric = [
-        (r.get("text", ""), _points(Decimal(str(r.get("points") or 0)))) for r in key.get("rubric") or []
+        (r.get("text", ""), points(Decimal(str(r.get("points") or 0)))) for r in key.get("rubric") or []
     ]
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import base64
-from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -12,7 +11,7 @@ from flask_babel import get_locale
 
 from core.i18n import gettext as _
 from core.pdf import render_pdf
-from exams.printing.paper import PrintedItem, PrintedPaper
+from exams.printing.paper import PrintedItem, PrintedPaper, points
 
 _MIME = {
     "png": "image/png",
@@ -32,10 +31,6 @@ def numeral(n: int) -> str:
         tens, units = divmod(n, 10)
         return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[units] if units else "")
     return str(n)
-
-
-def points(value: Decimal) -> str:
-    return format(Decimal(value).normalize(), "f")
 
 
 def minutes_text(paper: PrintedPaper) -> str:

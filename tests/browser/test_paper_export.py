@@ -25,7 +25,9 @@ def _setting(live_db):
 
 
 def _signed_in(browser, base, number, **options):
-    context = browser.new_context(**{"locale": "zh-CN", "viewport": {"width": 1280, "height": 900}, **options})
+    context = browser.new_context(
+        **{"locale": "zh-CN", "viewport": {"width": 1280, "height": 900}, **options}
+    )
     _after_load_assets_in_browser(context)
     page = context.new_page()
     page.goto(base + "/login")
@@ -42,7 +44,10 @@ def test_the_print_page_and_the_sample_pass_axe_and_fit_a_phone(browser, live_se
     for viewport in ({"width": 1280, "height": 900}, {"width": 360, "height": 740}):
         context, page = _signed_in(browser, live_server, number, locale=locale, viewport=viewport)
         try:
-            for url in (f"/exams/manage/{exam_id}/paper", f"/exams/manage/blueprints/{blueprint_id}/preview?seed=5"):
+            for url in (
+                f"/exams/manage/{exam_id}/paper",
+                f"/exams/manage/blueprints/{blueprint_id}/preview?seed=5",
+            ):
                 page.goto(live_server + url)
                 if "preview" in url:
                     page.locator("details summary").first.click()
@@ -68,7 +73,7 @@ def test_a_trainer_downloads_the_key_and_the_zip(browser, live_server, live_db):
         with open(download.value.path(), "rb") as fh:
             assert fh.read(5) == b"%PDF-"
         with page.expect_download() as bundle:
-            page.get_by_role("button", name="三份全部下载（PDF 和 Word，zip 压缩包）").click()
+            page.get_by_role("button", name="三份全部下载（PDF 和 Word，压缩包）").click()
         assert bundle.value.suggested_filename.endswith(".zip")
     finally:
         context.close()

@@ -342,3 +342,15 @@ def test_a_download_without_the_form_token_is_refused(client, login, request):
     request.getfixturevalue("csrf_enabled")
     answer = client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "A", "file": "key.pdf"})
     assert answer.status_code == 400 and _entries("exam.paper_export") == []
+
+
+def test_a_paper_the_bank_cannot_fill_is_refused_with_a_message_and_nothing_kept(client, login):
+    exam, owner, (single, *_rest) = _exam()
+    single.status = "retired"
+    db.session.flush()
+    login("trainer", scope=owner)
+    answer = client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "A", "file": "paper.pdf"})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/exams/manage/{exam.id}/paper")
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert f"Question #{single.id} is no longer available." in page
+    assert _entries("exam.paper_export") == [] and db.session.get(ExamPool, exam.id) is None
