@@ -354,3 +354,24 @@ def test_a_paper_the_bank_cannot_fill_is_refused_with_a_message_and_nothing_kept
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert f"Question #{single.id} is no longer available." in page
     assert _entries("exam.paper_export") == [] and db.session.get(ExamPool, exam.id) is None
+
+
+@needs_pdftotext
+@pytest.mark.locale("zh_CN")
+def test_the_print_page_and_the_documents_read_chinese(client, login):
+    from tests.page_crawl import VisibleText
+    from tests.test_pages_read_chinese import problems_in
+
+    exam, owner, _qs = _exam()
+    login("trainer", scope=owner)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    page = VisibleText()
+    page.feed(client.get(f"/exams/manage/{exam.id}/paper").get_data(as_text=True))
+    texts = ["\n".join(page.parts)]
+    for name in ("paper", "sheet", "key"):
+        answer = client.post(f"/exams/manage/{exam.id}/paper", data={"variant": "A", "file": f"{name}.pdf"})
+        texts.append(_pdf_text(answer.data))
+    assert "打印纸质试卷" in texts[0] and "题号" in texts[1] and "座号" in texts[2] and "评分说明" in texts[3]
+    for item in printed.exam_paper(exam, "A", NOW).items:  # choice keys are letters ("AB"), not English
+        texts[3] = texts[3].replace(item.key, " ") if item.qtype == "multiple" else texts[3]
+    assert [problems_in(text, {}, {}) for text in texts] == [[], [], [], []]
