@@ -45,11 +45,16 @@ def essay_lines(item: PrintedItem) -> int:
     return max(4, min(12, int(item.points)))
 
 
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (for ``content``); a tag cannot end the style block inside it."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return f'"{escaped}"'
+
+
 def footer_css(paper: PrintedPaper) -> str:
     """The footer as a CSS ``content`` value: the paper code and "page n of m" in the reader's language."""
     words = _("Paper code %(code)s · page %(page)s of %(pages)s", code=paper.code, page="\0", pages="\1")
-    quoted = '"' + words.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return quoted.replace("\0", '" counter(page) "').replace("\1", '" counter(pages) "')
+    return css_string(words).replace("\0", '" counter(page) "').replace("\1", '" counter(pages) "')
 
 
 def media_images(paper: PrintedPaper) -> dict[str, str]:
@@ -77,6 +82,7 @@ def document_html(paper: PrintedPaper, document: str) -> str:
         points=points,
         minutes_text=minutes_text,
         essay_lines=essay_lines,
+        css_string=css_string,
     )
 
 

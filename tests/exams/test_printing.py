@@ -231,10 +231,22 @@ def test_the_pdfs_read_chinese_and_only_the_key_shows_answers(db):
     )
     assert paper.code in question_paper and paper.code in sheet and paper.code in key
     assert "答题卡" in sheet and "工号" in sheet
-    assert "参考答案及评分标准" in key and "绝密" in key
+    assert "参考答案及评分标准" in key and "绝密★ 仅供阅卷人员使用" in key
     for secret in (SECRET_BLANK, SECRET_REFERENCE, SECRET_RUBRIC, SECRET_EXPLANATION):
         assert secret not in question_paper and secret not in sheet
         assert secret in key
+
+
+@needs_pdftotext
+@pytest.mark.locale("zh_CN")
+def test_every_page_of_the_key_is_marked_secret(db):
+    from exams.printing import pdf
+
+    blueprint = f.blueprint([f.question("single", explanation="<p>依据指南条款作答。</p>") for _ in range(40)])
+    paper = printed.exam_paper(f.exam(blueprint), "A", NOW)
+    pages = [page for page in _pdf_text(pdf.document_pdf(paper, "key")).split("\f") if page.strip()]
+    assert len(pages) >= 3
+    assert all("绝密★ 仅供阅卷人员使用" in page and paper.code in page for page in pages)
 
 
 # ---------------------------------------------------------------- who may print, and the audit
