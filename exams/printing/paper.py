@@ -40,7 +40,7 @@ from exams import pools, runtime
 from exams.grading import MultipleRule
 from exams.labels import MULTIPLE_RULE_LABELS
 from exams.models import Exam, PaperBlueprint
-from exams.papers import DrawnQuestion, blueprint_max_score, draw_paper
+from exams.papers import DrawnQuestion, draw_paper
 from question_bank.services import mark_version_used
 
 VARIANTS = ("A", "B", "C", "D")
@@ -230,7 +230,7 @@ def blueprint_paper(blueprint: PaperBlueprint, seed: int, now: dt.datetime) -> P
         title=blueprint.title,
         department=_department_name(blueprint.owner_department),
         minutes=None,
-        total=blueprint_max_score(blueprint),
+        total=_total(drawn),
         pass_mark=None,
         code=f"B{blueprint.id}-S{seed}-{fingerprint(drawn, orders)}",
         variant="",
