@@ -14,13 +14,23 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from core.forms import choices
 from core.i18n import lazy_gettext as _l
 from exams.grading import MultipleRule
 from exams.labels import GRADING_METHOD_LABELS, MULTIPLE_RULE_LABELS, PURPOSE_LABELS, RELEASE_LABELS
 from exams.models import RuleKind
+from exams.printing import CHOICES as EXPORT_CHOICES
+from exams.printing.paper import VARIANTS
 
 TYPE_CHOICES = [
     ("single", _l("Single choice")),
@@ -244,3 +254,17 @@ class ReviewAnswerForm(FlaskForm):
     new_mark = StringField(_l("New points for this question"), validators=[Optional(), Length(max=12)])
     answer = TextAreaField(_l("Answer to the candidate"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Send the answer"))
+
+
+class PaperExportForm(FlaskForm):
+    """纸质试卷: which variant of an exam's paper, and which file (the download button pressed)."""
+
+    variant = SelectField(_l("Paper variant"), choices=choices((v, _l("Paper %(v)s", v=v)) for v in VARIANTS))
+    file = StringField(validators=[AnyOf(EXPORT_CHOICES)])
+
+
+class SamplePaperExportForm(FlaskForm):
+    """A blueprint's sample paper (the preview's seed) to print, and which file."""
+
+    seed = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=2**31 - 1)])
+    file = StringField(validators=[AnyOf(EXPORT_CHOICES)])

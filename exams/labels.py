@@ -72,6 +72,8 @@ AUDIT_ACTIONS = {
     "attempt_item.grade": _l("Answer marked"),
     "exam.regrade": _l("Exam regraded"),
     "exam.results_export": _l("Exam results exported"),
+    "exam.paper_export": _l("Exam paper exported for printing"),
+    "blueprint.paper_export": _l("Sample paper exported for printing"),
     "exam.arrangement": _l("Candidate arrangement granted"),
     "exam.arrangement_removed": _l("Candidate arrangement removed"),
     "attempt.collect": _l("Exam paper collected by the invigilator"),

@@ -14,6 +14,7 @@ from exams.views import (  # noqa: E402, F401
     grading,
     manage,
     monitor,
+    printing,
     results,
     reviews,
     take,

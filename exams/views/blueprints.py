@@ -14,7 +14,7 @@ from core.i18n import gettext as _
 from core.models import utcnow
 from exams import papers, services
 from exams.errors import ExamError
-from exams.forms import BlueprintForm, RuleForm, SectionForm
+from exams.forms import BlueprintForm, RuleForm, SamplePaperExportForm, SectionForm
 from exams.models import BlueprintRule, BlueprintSection, PaperBlueprint, RuleKind
 from exams.views import manage_bp as bp
 from exams.views.common import MANAGERS, department_choices, managed_blueprint
@@ -266,4 +266,10 @@ def blueprint_preview(blueprint_id: int):
     seed = request.args.get("seed", type=int) or int(utcnow().timestamp())
     with refusals_go_to(_editor(blueprint)):
         paper = papers.draw_paper(blueprint, seed)
-    return render_template("exams/manage/preview.html", blueprint=blueprint, paper=paper, seed=seed)
+    return render_template(
+        "exams/manage/preview.html",
+        blueprint=blueprint,
+        paper=paper,
+        seed=seed,
+        export_form=SamplePaperExportForm(formdata=None),
+    )
