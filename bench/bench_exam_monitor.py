@@ -208,7 +208,7 @@ def main() -> None:
         help="only the monitor JSON timing, attempts made in bulk (no sign-ins)",
     )
     args = parser.parse_args()
-    for tool in ("wrk", "psql"):
+    for tool in ("psql",) if args.monitor_only else ("wrk", "psql"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is missing: make bench-deps")
     print(f"cores {os.cpu_count()}; load before {os.getloadavg()}")
