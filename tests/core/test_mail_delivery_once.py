@@ -6,6 +6,7 @@ and the second worker runs to its end there, in its own application context, ses
 
 import contextlib
 import datetime as dt
+import socket
 
 from flask import current_app
 from sqlalchemy import select
@@ -108,8 +109,6 @@ def test_a_crashed_workers_claim_is_sent_after_the_claim_timeout(app, committed_
 @contextlib.contextmanager
 def socket_closed_port():
     """A local port nothing listens on."""
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
