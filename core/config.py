@@ -104,6 +104,8 @@ def load_config() -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _bool("SMTP_STARTTLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "gridready@localhost"),
+        # seconds after which an e-mail claimed by a delivery that never finished may be sent again
+        "MAIL_CLAIM_TIMEOUT": int(os.environ.get("MAIL_CLAIM_TIMEOUT", "900")),
         "TASK_QUEUE": os.environ.get("TASK_QUEUE", "redis" if redis_url else "sqlite"),
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),

@@ -10,6 +10,16 @@ Each person chooses per kind of notice whether it also comes by e-mail or stays 
 A notice that must reach each person once (a reminder a periodic job sends, a notice a retried task
 sends) carries a ``key``: the inbox holds at most one notification per person, kind and key (a unique
 index), so a second call, a retry or a second worker racing the first skips whoever already has it.
+
+E-mail delivery claims its rows before it sends (``deliver_pending_email``): a conditional UPDATE stamps
+the rows with the delivery's own token (on PostgreSQL choosing them with FOR UPDATE SKIP LOCKED, so a
+second worker takes other rows instead of waiting), commits, and only then talks to SMTP. Two workers
+running at the same moment therefore never send one notice twice. Each sent e-mail is recorded
+(``emailed_at``) and committed at once; a failed delivery releases the rows it has not sent, and the task
+retries. A worker that dies holding a claim cannot release it: its rows become sendable again after
+``MAIL_CLAIM_TIMEOUT`` seconds (default 15 minutes). The one window left is a worker dying between the
+SMTP server accepting a message and the commit of ``emailed_at``: that message goes again after the
+timeout (mail is delivered at least once, never twice by racing workers).
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import smtplib
+import uuid
 from collections.abc import Iterable
 from email.message import EmailMessage
 
@@ -50,6 +61,9 @@ class Notification(db.Model):
     read_at: Mapped[dt.datetime | None]
     email_to: Mapped[str | None] = mapped_column(String(200))
     emailed_at: Mapped[dt.datetime | None]
+    # the delivery that is sending this e-mail now (its token) and since when; NULL when nobody is
+    email_claim: Mapped[str | None] = mapped_column(String(36))
+    email_claimed_at: Mapped[dt.datetime | None]
     # set when the notice must reach each person once; NULL keys never collide (plain notices)
     once_key: Mapped[str | None] = mapped_column(String(120))
 
@@ -147,33 +161,88 @@ def mark_read(user_id: int, notification_id: int | None = None, now: dt.datetime
 
 
 def deliver_pending_email(limit: int = 200) -> int:
-    """Send the e-mails of notifications not yet e-mailed; returns how many went out."""
+    """Send the e-mails of notifications not yet e-mailed, each once even when several workers run at the
+    same moment; returns how many went out. Commits: the claim before sending, each sent e-mail after."""
     cfg = current_app.config
     if not cfg.get("SMTP_HOST"):
         return 0
+    token = claim_pending_email(limit)
+    db.session.commit()  # the claim must be seen by other workers before any message leaves
     pending = db.session.scalars(
-        select(Notification)
-        .where(Notification.email_to.is_not(None), Notification.emailed_at.is_(None))
-        .order_by(Notification.id)
-        .limit(limit)
+        select(Notification).where(Notification.email_claim == token).order_by(Notification.id)
     ).all()
     if not pending:
         return 0
+    messages = [(note.id, _notification_email(note)) for note in pending]
     sent = 0
-    with smtp_connection() as smtp:
-        for note in pending:
-            msg = EmailMessage()
-            msg["From"] = cfg["MAIL_FROM"]
-            msg["To"] = note.email_to
-            msg["Subject"] = f"[GridReady] {note.title}"
-            text = note.body or note.title
-            if note.link:
-                text += "\n\n" + cfg["PUBLIC_BASE_URL"].rstrip("/") + note.link
-            msg.set_content(text)
-            smtp.send_message(msg)
-            note.emailed_at = utcnow()
-            sent += 1
+    try:
+        with smtp_connection() as smtp:
+            for note_id, message in messages:
+                smtp.send_message(message)
+                db.session.execute(
+                    update(Notification)
+                    .where(Notification.id == note_id)
+                    .values(emailed_at=utcnow(), email_claim=None, email_claimed_at=None)
+                )
+                db.session.commit()
+                sent += 1
+    except Exception:
+        db.session.rollback()
+        _release_claim(token)
+        db.session.commit()
+        raise
     return sent
+
+
+def claim_pending_email(limit: int, now: dt.datetime | None = None) -> str:
+    """Stamp up to ``limit`` notifications whose e-mail is due and unclaimed (or whose claim is older than
+    the claim timeout) with a new token, and return it; the caller commits before sending."""
+    now = now or utcnow()
+    stale = now - dt.timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT"])
+    sendable = (
+        Notification.email_to.is_not(None),
+        Notification.emailed_at.is_(None),
+        (Notification.email_claimed_at.is_(None)) | (Notification.email_claimed_at < stale),
+    )
+    chosen = (
+        select(Notification.id)
+        .where(*sendable)
+        .order_by(Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers and renders nothing
+    )
+    token = uuid.uuid4().hex
+    # The conditions stand again in the UPDATE: a row claimed by another worker after ``chosen`` read it
+    # (PostgreSQL re-checks them on the locked row; SQLite runs one writer at a time) is not taken twice.
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(chosen.scalar_subquery()), *sendable)
+        .values(email_claim=token, email_claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return token
+
+
+def _release_claim(token: str) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.email_claim == token, Notification.emailed_at.is_(None))
+        .values(email_claim=None, email_claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _notification_email(note: Notification) -> EmailMessage:
+    cfg = current_app.config
+    msg = EmailMessage()
+    msg["From"] = cfg["MAIL_FROM"]
+    msg["To"] = note.email_to
+    msg["Subject"] = f"[GridReady] {note.title}"
+    text = note.body or note.title
+    if note.link:
+        text += "\n\n" + cfg["PUBLIC_BASE_URL"].rstrip("/") + note.link
+    msg.set_content(text)
+    return msg
 
 
 @contextlib.contextmanager

@@ -14,6 +14,8 @@ Every periodic notice carries a key (``exam:<id>``, ``exam:<id>:24h``, ``exam:<i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -98,8 +100,8 @@ def arrangement_granted(arrangement: Arrangement, exam: Exam, now: dt.datetime) 
         parts.append(
             _l(
                 "your own window %(a)s – %(b)s",
-                a=to_local(arrangement.opens_at).strftime("%Y-%m-%d %H:%M"),
-                b=to_local(arrangement.closes_at).strftime("%Y-%m-%d %H:%M"),
+                a=_local(arrangement.opens_at),
+                b=_local(arrangement.closes_at),
             )
         )
     if arrangement.extra_attempts:
@@ -141,61 +143,116 @@ def _link(exam: Exam) -> str:
     return f"/exams/{exam.id}"
 
 
-def published(exam: Exam, now: dt.datetime) -> int:
-    """The exam is published: tell its audience (once each)."""
-    users = _users_of(monitor.candidate_ids(exam))
-    title = _l("New exam: %(title)s", title=exam.title)
-    body = _l(
-        "Window: %(a)s – %(b)s (Beijing time), %(n)d minutes.",
-        a=to_local(exam.opens_at).strftime("%Y-%m-%d %H:%M"),
-        b=to_local(exam.closes_at).strftime("%Y-%m-%d %H:%M"),
-        n=exam.duration_minutes,
+@dataclass(frozen=True)
+class ExamNotice:
+    """One notice the periodic job sends to people of an exam's audience, once each, while the time left
+    before the window closes is in ``window`` (more than the first, at most the second; None: no bound)."""
+
+    count: str  # its name in ``send_due``'s counts
+    kind: str
+    key_suffix: str  # once-key ``exam:<id><suffix>``
+    window: tuple[dt.timedelta | None, dt.timedelta | None]
+    audience: Callable[[Exam], Iterable[int]]  # employee ids
+    title: Callable[[Exam], object]
+    body: Callable[[Exam], object]
+    # leave out whoever was told of the exam's publication within this time (no reminder right after it)
+    quiet_after_published: dt.timedelta | None = None
+
+
+def _local(moment: dt.datetime) -> str:
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _reminder_title(exam: Exam):
+    return _l("Reminder: %(title)s closes soon", title=exam.title)
+
+
+def _reminder_body(exam: Exam):
+    return _l(
+        "You have not started this exam yet. It closes at %(when)s (Beijing time).",
+        when=_local(exam.closes_at),
     )
-    return len(
-        notify(
-            users,
-            kind="exam.published",
-            title=title,
-            body=body,
-            link=_link(exam),
-            now=now,
-            key=f"exam:{exam.id}",
-        )
-    )
 
 
-def reminder(exam: Exam, now: dt.datetime, label: str) -> int:
-    """24 h or 1 h before the window closes: tell those who have not started (once each).
+# Reminders go to candidates who have not started; people with a window of their own are left out (their
+# window is not this one). The 24 h reminder skips whoever was told of the publication in the last 12 hours.
+EXAM_NOTICES = (
+    ExamNotice(
+        "published",
+        "exam.published",
+        "",
+        (None, None),
+        monitor.candidate_ids,
+        lambda exam: _l("New exam: %(title)s", title=exam.title),
+        lambda exam: _l(
+            "Window: %(a)s – %(b)s (Beijing time), %(n)d minutes.",
+            a=_local(exam.opens_at),
+            b=_local(exam.closes_at),
+            n=exam.duration_minutes,
+        ),
+    ),
+    ExamNotice(
+        "reminder_24h",
+        "exam.reminder",
+        ":24h",
+        (dt.timedelta(hours=1), dt.timedelta(hours=24)),
+        monitor.not_started_ids,
+        _reminder_title,
+        _reminder_body,
+        quiet_after_published=dt.timedelta(hours=12),
+    ),
+    ExamNotice(
+        "reminder_1h",
+        "exam.reminder",
+        ":1h",
+        (None, dt.timedelta(hours=1)),
+        monitor.not_started_ids,
+        _reminder_title,
+        _reminder_body,
+    ),
+)
+_BY_COUNT = {notice.count: notice for notice in EXAM_NOTICES}
 
-    Candidates with a window of their own are left out (their window is not this one), and the 24 h
-    reminder skips whoever was told of the exam's publication in the last 12 hours."""
-    users = _users_of(monitor.not_started_ids(exam))
-    if label == "24h":  # those told of the exam in the last 12 hours are not reminded of it yet again
+
+def _due(notice: ExamNotice, left: dt.timedelta) -> bool:
+    above, at_most = notice.window
+    return (above is None or left > above) and (at_most is None or left <= at_most)
+
+
+def send_exam_notice(notice: ExamNotice, exam: Exam, now: dt.datetime) -> int:
+    """Send one of the periodic exam notices to its audience (once each); returns how many were sent."""
+    users = _users_of(notice.audience(exam))
+    if notice.quiet_after_published is not None:
         just_told = set(
             db.session.scalars(
                 select(Notification.user_id).where(
                     Notification.kind == "exam.published",
                     Notification.once_key == f"exam:{exam.id}",
-                    Notification.created_at > now - dt.timedelta(hours=12),
+                    Notification.created_at > now - notice.quiet_after_published,
                 )
             )
         )
         users = [u for u in users if u.id not in just_told]
-    title = _l("Reminder: %(title)s closes soon", title=exam.title)
-    body = _l(
-        "You have not started this exam yet. It closes at %(when)s (Beijing time).",
-        when=to_local(exam.closes_at).strftime("%Y-%m-%d %H:%M"),
-    )
     sent = notify(
         users,
-        kind="exam.reminder",
-        title=title,
-        body=body,
+        kind=notice.kind,
+        title=notice.title(exam),
+        body=notice.body(exam),
         link=_link(exam),
         now=now,
-        key=f"exam:{exam.id}:{label}",
+        key=f"exam:{exam.id}{notice.key_suffix}",
     )
     return len(sent)
+
+
+def published(exam: Exam, now: dt.datetime) -> int:
+    """The exam is published: tell its audience (once each)."""
+    return send_exam_notice(_BY_COUNT["published"], exam, now)
+
+
+def reminder(exam: Exam, now: dt.datetime, label: str) -> int:
+    """24 h or 1 h (``label``) before the window closes: tell those who have not started (once each)."""
+    return send_exam_notice(_BY_COUNT[f"reminder_{label}"], exam, now)
 
 
 def results_released(exam: Exam, now: dt.datetime) -> int:
@@ -257,12 +314,10 @@ def send_due(now: dt.datetime) -> dict:
         select(Exam).where(Exam.published.is_(True), Exam.closes_at > now).order_by(Exam.id)
     ).all()
     for exam in live:
-        counts["published"] += published(exam, now)
         left = exam.closes_at - now
-        if dt.timedelta(hours=1) < left <= dt.timedelta(hours=24):
-            counts["reminder_24h"] += reminder(exam, now, "24h")
-        elif left <= dt.timedelta(hours=1):
-            counts["reminder_1h"] += reminder(exam, now, "1h")
+        for notice in EXAM_NOTICES:
+            if _due(notice, left):
+                counts[notice.count] += send_exam_notice(notice, exam, now)
     recent = db.session.scalars(
         select(Exam).where(Exam.published.is_(True), Exam.closes_at > now - RESULTS_HORIZON).order_by(Exam.id)
     ).all()

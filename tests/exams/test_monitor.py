@@ -4,11 +4,12 @@ messages) with their audit, and who may see and touch what (an invigilator of on
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from core.audit import AuditEntry
+from core.extensions import db as _db
 from core.models import utcnow
-from exams import runtime, services
+from exams import arrangements, runtime, services
 from exams.models import Attempt, AttemptStatus
 from tests import factories as base
 from tests.exams import factories as f
@@ -232,3 +233,43 @@ def test_owner_names_invigilators_and_they_find_the_monitor_under_my_exams(signe
     assert f"/exams/manage/{exam.id}/monitor" in mine
     bad = client.post(f"/exams/manage/{exam.id}/invigilators", data={"employees": "NOPE-1"})
     assert bad.status_code == 400 and services.is_invigilator(person, exam)
+
+
+def _statements_of(client, url: str) -> list[str]:
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if "SAVEPOINT" not in statement:  # the test's own transaction, not the request's
+            seen.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_the_monitor_json_takes_the_same_few_queries_however_many_candidates(signed_in, room, db):
+    """The poll's cost must not grow by a query per candidate (1,000 in a room, five invigilators polling):
+    the whole request, sign-in check included, is a fixed handful of statements: the user, the exam, the
+    user's roles, the invigilator check, the audience, the candidates with their arrangements, and the
+    attempts with their progress."""
+    client = signed_in(room["invigilator"])
+    url = f"/api/exams/{room['exam'].id}/monitor"
+    client.get(url)  # the first request of a session may load what later ones do not
+    few = _statements_of(client, url)
+    exam, now = room["exam"], utcnow()
+    for n in range(6):
+        person = f.candidate(exam, department=room["north"])
+        attempt = runtime.start_attempt(exam, person.employee, now - 3 * MIN)
+        runtime.save_answer(attempt.id, person.employee_id, 1, 1, {"choice": ["A"]}, now - 2 * MIN)
+        if n % 2:
+            runtime.submit_attempt(attempt, now - MIN)
+    owner = base.user(grants=[("trainer", None)])
+    arrangements.grant(exam, room["idle"].employee, extra_minutes=10, reason="视力", by=owner, now=now)
+    db.session.flush()
+    many = _statements_of(client, url)
+    assert client.get(url).get_json()["total"] == 9
+    assert len(many) == len(few), many
+    assert len(many) <= 7, "\n".join(s[:90] for s in many)

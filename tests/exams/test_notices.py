@@ -133,8 +133,7 @@ def _three_workers_at_once(app) -> list:
 
 
 def test_several_workers_at_once_put_each_notice_in_the_inbox_once(app, committed_db):
-    """In-app once under racing workers. (The e-mails of racing deliveries are core's concern:
-    ``deliver_pending_email`` does not claim its rows, so two deliveries at the same moment may both send.)"""
+    """In-app once under racing workers. (E-mail once under racing deliveries: tests/core/test_mail_delivery_once.py.)"""
     with app.test_request_context():
         _setup(utcnow())
     assert _three_workers_at_once(app) == []
