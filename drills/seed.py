@@ -197,7 +197,8 @@ def _seed_teams(units: dict, report) -> None:
             continue
         team = teams.create_team(units[unit_code], name, duties)
         people = [e for e in _unit_people(units[unit_code]) if e.id != getattr(demo_employee, "id", None)]
-        for employee, role in zip(people, roles, strict=False):
+        half = len(roles) // 2  # the first and the last people of the unit: some of the last have no drill
+        for employee, role in zip(people[:half] + people[-(len(roles) - half) :], roles, strict=False):
             teams.add_member(team, employee, role, joined)
         if unit_code == "HY-KF" and demo_employee is not None:
             teams.add_member(team, demo_employee, "customer_service", dt.date(2025, 9, 1))
