@@ -28,7 +28,6 @@ from drills.evaluation_models import (
     Settlement,
     Severity,
 )
-from drills.team_models import EmergencyTeam, TeamMember
 from drills.models import (
     ContentType,
     Drill,
@@ -40,6 +39,7 @@ from drills.models import (
     DrillStatus,
     EmergencyPlan,
 )
+from drills.team_models import EmergencyTeam, TeamMember
 
 ALL = [c.value for c in ContentType]
 PAIR = [ContentType.SIMULATED_EVENT.value, ContentType.RESPONSE.value]

@@ -87,13 +87,17 @@ def _clean_name(department: Department, name: str, team: EmergencyTeam | None = 
         )
     )
     if clash:
-        raise DrillError(_("%(department)s already has a team named %(name)s.", department=department.name, name=name))
+        raise DrillError(
+            _("%(department)s already has a team named %(name)s.", department=department.name, name=name)
+        )
     return name
 
 
 def create_team(department: Department, name: str, duties: str = "") -> EmergencyTeam:
     """A new emergency team of ``department``."""
-    team = EmergencyTeam(department=department, name=_clean_name(department, name), duties=(duties or "").strip())
+    team = EmergencyTeam(
+        department=department, name=_clean_name(department, name), duties=(duties or "").strip()
+    )
     db.session.add(team)
     db.session.flush()
     return team
@@ -138,7 +142,11 @@ def change_member(member: TeamMember, role: str, left_on: dt.date | None) -> Non
     member.role = _role(role)
     if left_on is not None and left_on < member.joined_on:
         raise DrillError(
-            _("%(name)s cannot leave before joining (%(day)s).", name=member.employee.name, day=member.joined_on)
+            _(
+                "%(name)s cannot leave before joining (%(day)s).",
+                name=member.employee.name,
+                day=member.joined_on,
+            )
         )
     member.left_on = left_on
     db.session.flush()
@@ -201,4 +209,6 @@ def pickable_teams(user: User, drill: Drill) -> list[EmergencyTeam]:
     the drill's own unit's teams first."""
     teams = [t for t in visible_teams(user) if t.active and can_manage_team(user, t)]
     unit_path = drill.unit.path or ""
-    return sorted(teams, key=lambda t: (not (t.department.path or "").startswith(unit_path), t.department.path, t.name))
+    return sorted(
+        teams, key=lambda t: (not (t.department.path or "").startswith(unit_path), t.department.path, t.name)
+    )

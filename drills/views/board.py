@@ -73,7 +73,9 @@ def _team_readiness(units, now, settings) -> list[tuple[Department | None, list[
     grouped: dict[int | None, list[TeamReadiness]] = {}
     for item in readiness:
         path = item.team.department.path or ""
-        unit = max((u for u in board_units if path.startswith(u.path or "")), key=lambda u: len(u.path), default=None)
+        unit = max(
+            (u for u in board_units if path.startswith(u.path or "")), key=lambda u: len(u.path), default=None
+        )
         if units is not None and (unit is None or unit.id not in {u.id for u in units}):
             continue
         grouped.setdefault(unit.id if unit else None, []).append(item)

@@ -29,7 +29,9 @@ def _team(team_id: int, *, edit: bool) -> EmergencyTeam:
     """The team if the user may see it (edit: may change it); 404 otherwise, so a team outside the
     user's scope is not revealed."""
     team = db.session.get(
-        EmergencyTeam, team_id, options=[selectinload(EmergencyTeam.members).selectinload(TeamMember.employee)]
+        EmergencyTeam,
+        team_id,
+        options=[selectinload(EmergencyTeam.members).selectinload(TeamMember.employee)],
     )
     allowed = teams.can_manage_team if edit else teams.can_view_team
     if team is None or not allowed(current_user, team):

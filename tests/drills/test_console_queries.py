@@ -46,7 +46,9 @@ def test_console_requests_run_a_fixed_number_of_queries(app, db, client, login, 
     counts["release"], r = _statements(lambda: client.post(f"{base}/injects/{ids[0]}/release", json={}))
     assert r.status_code == 200 and r.json["counts"]["released"] == 1
     assert next(i for i in r.json["injects"] if i["id"] == ids[0])["released_by"] == controller.employee.name
-    counts["skip"], r = _statements(lambda: client.post(f"{base}/injects/{ids[1]}/skip", json={"reason": "条件不具备"}))
+    counts["skip"], r = _statements(
+        lambda: client.post(f"{base}/injects/{ids[1]}/skip", json={"reason": "条件不具备"})
+    )
     assert r.status_code == 200 and r.json["counts"]["skipped"] == 1
     counts["add"], r = _statements(lambda: client.post(f"{base}/injects", json={"event": "追加：媒体来电"}))
     assert r.status_code == 200 and any(i["unplanned"] for i in r.json["injects"])

@@ -22,9 +22,7 @@ TODAY = dt.date(2026, 12, 2)
 
 def team_with(unit_, *roles, name="抢修一队", joined=dt.date(2024, 1, 1)):
     team = teams.create_team(unit_, name, "配网故障抢修")
-    members = [
-        teams.add_member(team, factories.employee(department=unit_), role, joined) for role in roles
-    ]
+    members = [teams.add_member(team, factories.employee(department=unit_), role, joined) for role in roles]
     return team, members
 
 
@@ -193,8 +191,10 @@ def test_a_trainer_of_another_unit_gets_404_and_changes_nothing(client, login, d
     client.post("/drills/teams", data={"department": theirs.id, "name": "越权队"})
     # a person outside the trainer's departments cannot be put on the trainer's own team
     own = teams.create_team(mine, "本单位队")
-    client.post(f"/drills/teams/{own.id}/members", data={**data, "employee_no": outsider.employee_no,
-                                                          "role": "repair", "joined_on": "2026-01-05"})
+    client.post(
+        f"/drills/teams/{own.id}/members",
+        data={**data, "employee_no": outsider.employee_no, "role": "repair", "joined_on": "2026-01-05"},
+    )
     db.session.expire_all()
     assert team.name == "抢修一队" and member.role == "repair"
     assert db.session.query(EmergencyTeam).filter_by(name="越权队").count() == 0
@@ -250,4 +250,3 @@ def test_my_teams_on_the_dashboard(client, login, db):
     login(user=factories.user(employee_obj=member.employee))
     html = client.get("/").get_data(as_text=True)
     assert 'data-testid="my-teams"' in html and team.name in html
-
