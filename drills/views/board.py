@@ -45,7 +45,7 @@ def board():
         if first and last and 0 <= last.index - first.index < 12
         else compliance.default_halves(now)
     )
-    units = _units()
+    units = every_unit = _units()
     unit_id = request.args.get("unit", type=int)
     if unit_id:
         units = [u for u in units if u.id == unit_id]
@@ -59,17 +59,16 @@ def board():
         rules=rules,
         rule_label=rule_label,
         settings=settings,
-        readiness=_team_readiness(units if unit_id else None, now, settings),
+        readiness=_team_readiness(every_unit, units if unit_id else None, now, settings),
     )
 
 
-def _team_readiness(units, now, settings) -> list[tuple[Department | None, list[TeamReadiness]]]:
-    """The board's emergency-team section: per unit (the nearest unit above the team's department), the
-    teams in scope and their members with no drill in ``team_lapse_months``; ``units`` narrows it to
-    the units shown when the board is filtered to one unit."""
+def _team_readiness(board_units, units, now, settings) -> list[tuple[Department | None, list[TeamReadiness]]]:
+    """The board's emergency-team section: per unit (the nearest of ``board_units`` above the team's
+    department), the teams in scope and their members with no drill in ``team_lapse_months``; ``units``
+    narrows it to the units shown when the board is filtered to one unit."""
     today = local_date(now)
     readiness = team_readiness(teams.visible_teams(current_user), today, settings.team_lapse_months)
-    board_units = compliance.board_units(access.staff_scope_clause(current_user, Department.id), settings)
     grouped: dict[int | None, list[TeamReadiness]] = {}
     for item in readiness:
         path = item.team.department.path or ""
