@@ -9,7 +9,8 @@ evaluators. Against gunicorn (4 workers) on PostgreSQL with production settings 
   unplanned inject (in turn), pause 0.5 s.
 Reported: p50/p95/max of the console actions (release, skip, add), of the console state poll, and of the
 observers' requests, the number of each, errors, notes stored (checked against notes sent: a retried
-note is stored once), and the load average before and after (other work shares the machine).
+note is stored once), the load average before and after (other work shares the machine), and the CPU
+the server's workers used per request (a measure of the app's own cost that the load does not inflate).
 
 Rerun:  .venv/bin/python bench/bench_drill_console.py [--observers 50] [--seconds 60] [--pause 10]
 Needs PostgreSQL on 127.0.0.1 (a scratch database gridready_bench_drill is created and dropped).
@@ -123,7 +124,22 @@ class Client:
         return took, r.status_code, data
 
 
-def run(base: str, drill_id: int, observers: int, seconds: float, pause: float) -> dict:
+def server_cpu_seconds(server: Server) -> float:
+    """User + system CPU the gunicorn workers have used so far (from /proc; 0 where it cannot be read).
+    Per request, it measures the app's own cost, which the machine's load does not inflate the way it
+    inflates wall-clock latency."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in server.worker_pids():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def run(base: str, drill_id: int, observers: int, seconds: float, pause: float, cpu=lambda: 0.0) -> dict:
     stop = time.monotonic() + seconds
     lock = threading.Lock()
     times: dict[str, list[float]] = {"action": [], "state": [], "observer": []}
@@ -185,11 +201,19 @@ def run(base: str, drill_id: int, observers: int, seconds: float, pause: float) 
     [t.join() for t in threads]
     login_s = time.perf_counter() - t0
     stop = time.monotonic() + seconds
+    cpu_before = cpu()
     work = [threading.Thread(target=controller, args=(c, n)) for n, c in enumerate(clients[:2])]
     work += [threading.Thread(target=observer, args=(c, n)) for n, c in enumerate(clients[2:])]
     [t.start() for t in work]
     [t.join() for t in work]
-    return {"times": times, "errors": errors, "sent": len(sent), "login_s": login_s, "solo": solo}
+    return {
+        "times": times,
+        "errors": errors,
+        "sent": len(sent),
+        "login_s": login_s,
+        "solo": solo,
+        "cpu_s": cpu() - cpu_before,
+    }
 
 
 def stored_notes(drill_id: int) -> int:
@@ -215,7 +239,14 @@ def main() -> None:
         drill_id = populate(URL, args.observers)
         server = Server("wsgi:app", URL, workers=4)
         load_before = os.getloadavg()
-        result = run(server.base, drill_id, args.observers, args.seconds, args.pause)
+        result = run(
+            server.base,
+            drill_id,
+            args.observers,
+            args.seconds,
+            args.pause,
+            lambda: server_cpu_seconds(server),
+        )
         load_after = os.getloadavg()
         stored = stored_notes(drill_id)
     finally:
@@ -246,6 +277,12 @@ def main() -> None:
         f"one controller alone, before the load: state p50 {pct(solo['state'], 50):.1f} ms, "
         f"add inject p50 {pct(solo['action'], 50):.1f} ms (n=20 each)"
     )
+    requests_made = sum(len(v) for v in t.values())
+    if requests_made and result["cpu_s"]:
+        print(
+            f"server CPU (gunicorn workers, user+system) under the load: {result['cpu_s']:.1f} s for "
+            f"{requests_made} requests = {result['cpu_s'] * 1000 / requests_made:.1f} ms per request"
+        )
     print(
         f"notes sent {result['sent']}, stored {stored}; errors {len(result['errors'])} {sorted(set(result['errors']))[:5]}"
     )

@@ -100,6 +100,17 @@ def _add_navigation(app) -> None:
     add_nav_item(
         app,
         NavItem(
+            "drills.team_list",
+            _l("Emergency teams"),
+            roles=STAFF_ROLES,
+            order=422,
+            icon="people",
+            group=group,
+        ),
+    )
+    add_nav_item(
+        app,
+        NavItem(
             "drills.template",
             _l("Evaluation template"),
             roles=STAFF_ROLES,

@@ -11,10 +11,12 @@ from drills import access, compliance
 from drills.evaluation_models import ActionStatus, CorrectiveAction
 from drills.halfyear import HalfYear
 from drills.models import Drill, DrillParticipant, DrillStatus
+from drills.teams import teams_of
 
 
 def my_drills_card(user, now):
-    """Dashboard: the drills the user takes part in (upcoming first) and their open actions."""
+    """Dashboard: the drills the user takes part in (upcoming first), their open actions and the
+    emergency teams they are on."""
     drills = db.session.scalars(
         select(Drill)
         .where(
@@ -38,9 +40,11 @@ def my_drills_card(user, now):
         )
         .order_by(CorrectiveAction.due_date)
     ).all()
-    if not drills and not actions:
+    today = now.astimezone(LOCAL_TZ).date()
+    memberships = teams_of(user.employee_id, today)
+    if not drills and not actions and not memberships:
         return None
-    return {"drills": drills, "actions": actions, "today": now.astimezone(LOCAL_TZ).date(), "now": now}
+    return {"drills": drills, "actions": actions, "teams": memberships, "today": today, "now": now}
 
 
 def board_card(user, now):

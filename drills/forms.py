@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     IntegerField,
@@ -20,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from core.forms import choices
 from core.i18n import lazy_gettext as _l
 from drills.halfyear import HalfYear
-from drills.labels import INCIDENT_LABELS, PARTICIPANT_ROLE_LABELS, RATING_LABELS
+from drills.labels import INCIDENT_LABELS, PARTICIPANT_ROLE_LABELS, RATING_LABELS, TEAM_ROLE_LABELS
 from drills.models import ContentType, DrillFormat, DrillPurpose, DrillScope
 
 CONTENT_CHOICES = [
@@ -205,6 +206,10 @@ class SettingsForm(FlaskForm):
     reminder_days_before = IntegerField(
         _l("Reminder before due (days)"), validators=[InputRequired(), NumberRange(0, 60)]
     )
+    team_lapse_months = IntegerField(
+        _l("Emergency-team members: months without a drill before they are listed"),
+        validators=[InputRequired(), NumberRange(1, 60)],
+    )
     rules_start = SelectField(_l("Rules apply from (half year)"), validators=[DataRequired()])
     submit = SubmitField(_l("Save settings"))
 
@@ -296,3 +301,37 @@ class MeetingForm(FlaskForm):
     held_on = DateField(_l("Held on"), validators=[DataRequired()])
     attendees = TextAreaField(_l("Attendees"), validators=[DataRequired(), Length(max=4000)])
     decisions = TextAreaField(_l("Decisions"), validators=[DataRequired(), Length(max=4000)])
+
+
+TEAM_ROLE_CHOICES = [(role.value, label) for role, label in TEAM_ROLE_LABELS.items()]
+
+
+class TeamForm(FlaskForm):
+    """An emergency team's name, duties and standing."""
+
+    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100)])
+    duties = TextAreaField(_l("Duties"), validators=[Optional(), Length(max=2000)])
+    active = BooleanField(_l("Team is active"), default=True)
+    submit = SubmitField(_l("Save team"))
+
+
+class NewTeamForm(TeamForm):
+    department = SelectField(_l("Department"), coerce=int, validators=[InputRequired()])
+
+
+class TeamMemberForm(FlaskForm):
+    employee_no = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=30)])
+    role = SelectField(_l("Team role"), choices=choices(TEAM_ROLE_CHOICES))
+    joined_on = DateField(_l("On the team from"), validators=[DataRequired()])
+    submit = SubmitField(_l("Add member"))
+
+
+class TeamMemberChangeForm(FlaskForm):
+    role = SelectField(_l("Team role"), choices=choices(TEAM_ROLE_CHOICES))
+    left_on = DateField(_l("Left the team on"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+
+class TeamPickForm(FlaskForm):
+    team = SelectField(_l("Emergency team"), coerce=int, validators=[InputRequired()])
+    submit = SubmitField(_l("Add the team"))

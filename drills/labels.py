@@ -8,6 +8,7 @@ from core.notice_settings import NoticeKind
 from drills.conduct_models import FlowStep
 from drills.evaluation_models import ActionStatus, FindingKind, Level, Method, Severity
 from drills.models import ContentType, DrillStatus, IncidentType, ParticipantRole, Tier
+from drills.team_models import TeamRole
 
 # The five steps of the response flow (guide 6.3), used by the observation log's quick templates.
 STEP_LABELS = {
@@ -100,6 +101,15 @@ PARTICIPANT_ROLE_LABELS = {
     ParticipantRole.OBSERVER: _l("Observer"),
 }
 
+TEAM_ROLE_LABELS = {
+    TeamRole.LEADER: _l("Team leader"),
+    TeamRole.DEPUTY: _l("Deputy team leader"),
+    TeamRole.REPAIR: _l("Repair crew member"),
+    TeamRole.TECHNICAL: _l("Technical support"),
+    TeamRole.CUSTOMER_SERVICE: _l("Customer-service liaison"),
+    TeamRole.LOGISTICS: _l("Logistics support"),
+}
+
 # The evaluation ratings (HSEEP P/S/M/U): the letter stays as a tag beside its meaning.
 RATING_LABELS = {
     Level.P: _l("Performed without challenges"),
@@ -161,6 +171,8 @@ AUDIT_OBJECTS = {
     "DrillParticipant": _l("Drill participant"),
     "DrillSettings": _l("Drill rules and settings"),
     "EmergencyPlan": _l("Emergency plan"),
+    "EmergencyTeam": _l("Emergency team"),
+    "TeamMember": _l("Emergency team member"),
     "EvaluationSheet": _l("Evaluation form"),
     "EvaluationTemplate": _l("Evaluation template"),
     "Feedback": _l("Drill feedback"),

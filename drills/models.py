@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -28,6 +29,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.models import Department, Employee, User
 from core.extensions import db
 from core.models import utcnow
+
+if TYPE_CHECKING:
+    from drills.team_models import EmergencyTeam
 
 
 class IncidentType(enum.StrEnum):
@@ -263,9 +267,12 @@ class DrillParticipant(db.Model):
     attended: Mapped[bool | None] = mapped_column(Boolean)
     # the person confirmed the role they were given (drills.roles); NULL while unconfirmed
     confirmed_at: Mapped[dt.datetime | None]
+    # the emergency team (drills.team_models) the person was picked with, if any
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("drill_teams.id", ondelete="SET NULL"))
 
     drill: Mapped[Drill] = relationship(back_populates="participants")
     employee: Mapped[Employee] = relationship()
+    team: Mapped[EmergencyTeam | None] = relationship("EmergencyTeam")  # drills/team_models.py
 
 
 class DrillInject(db.Model):
@@ -316,6 +323,8 @@ class DrillSettings(db.Model):
     reminder_days_before: Mapped[int] = mapped_column(Integer, default=7)
     rules_start: Mapped[str] = mapped_column(String(6), default="2025H1")
     unit_kinds: Mapped[list] = mapped_column(JSON, default=lambda: ["branch", "center", "station"])
+    # emergency-team members with no drill in this many months are listed on the board
+    team_lapse_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
 
 
 class ComplianceNotice(db.Model):

@@ -15,7 +15,7 @@ from accounts.models import Department, Employee
 from core.extensions import db
 from core.seeding import Outcome
 from core.timeutil import LOCAL_TZ
-from drills import assessment, improvement, services, starter
+from drills import assessment, improvement, services, starter, teams
 from drills.catalogue import PLANS, ensure_default_template
 from drills.evaluation_models import (
     ActionStatus,
@@ -39,6 +39,7 @@ from drills.models import (
     DrillStatus,
     EmergencyPlan,
 )
+from drills.team_models import EmergencyTeam, TeamMember
 
 ALL = [c.value for c in ContentType]
 PAIR = [ContentType.SIMULATED_EVENT.value, ContentType.RESPONSE.value]
@@ -129,10 +130,11 @@ def _seed(report) -> None:
     starter.seed_drill_settings(Outcome("drill-settings"))
     template = ensure_default_template()
     plans = {p.code: p for p in db.session.scalars(select(EmergencyPlan))}
+    units = {d.code: d for d in db.session.scalars(select(Department))}
     if db.session.scalar(select(Drill.id).limit(1)) is not None:
         report("Drills: demo history already present.")
+        _seed_teams(units, report)
         return
-    units = {d.code: d for d in db.session.scalars(select(Department))}
     if "HY-KF" not in units:
         return
     # The demo history starts in 2025H1, so the rules do too (not part of the settings' starter content).
@@ -163,6 +165,44 @@ def _seed(report) -> None:
     report(
         f"Drills: {len(PLANS)} plans, default evaluation template ({len(template.groups)} groups), {count} demo drills."
     )
+    _seed_teams(units, report)
+
+
+# (unit code, team name, duties, team roles of the unit's first people in employee-number order)
+TEAMS = [
+    (
+        "HY-CD-GDS",
+        "城东供电所抢修一队",
+        "配网故障抢修：接单后按抢修时限到达现场，隔离故障、恢复送电，向客服中心回报进度。",
+        ["leader", "deputy", "repair", "repair", "technical", "logistics"],
+    ),
+    (
+        "HY-KF",
+        "客服中心应急话务组",
+        "95598话务高峰时增开座席，统一答复口径，发布停电信息，回访重要客户。",
+        ["leader", "customer_service", "customer_service", "customer_service", "technical"],
+    ),
+]
+
+
+def _seed_teams(units: dict, report) -> None:
+    """Two demo emergency teams (idempotent: skipped once any team exists). The demo employee E0001 is
+    on the customer-service team, so the dashboard shows a team and the board lists someone with no drill."""
+    if db.session.scalar(select(EmergencyTeam.id).limit(1)) is not None or "HY-KF" not in units:
+        return
+    demo_employee = db.session.scalar(select(Employee).where(Employee.employee_no == "E0001"))
+    joined = dt.date(2024, 3, 1)
+    for unit_code, name, duties, roles in TEAMS:
+        if unit_code not in units:
+            continue
+        team = teams.create_team(units[unit_code], name, duties)
+        people = [e for e in _unit_people(units[unit_code]) if e.id != getattr(demo_employee, "id", None)]
+        half = len(roles) // 2  # the first and the last people of the unit: some of the last have no drill
+        for employee, role in zip(people[:half] + people[-(len(roles) - half) :], roles, strict=False):
+            teams.add_member(team, employee, role, joined)
+        if unit_code == "HY-KF" and demo_employee is not None:
+            teams.add_member(team, demo_employee, "customer_service", dt.date(2025, 9, 1))
+    report(f"Drills: {len(TEAMS)} demo emergency teams.")
 
 
 def _approved_drill(unit, plan, day, scope, content, people, trainers, demo_employee) -> Drill:
@@ -309,6 +349,8 @@ def remove_demo_drills(employee_ids: list[int], user_ids: list[int]) -> None:
     other evaluation sheet, settlement or corrective action that names a demo person."""
     involved = select(DrillParticipant.drill_id).where(DrillParticipant.employee_id.in_(employee_ids))
     db.session.execute(delete(Drill).where(Drill.id.in_(involved)))
+    db.session.execute(delete(TeamMember).where(TeamMember.employee_id.in_(employee_ids)))
+    db.session.execute(delete(EmergencyTeam).where(~EmergencyTeam.members.any()))
     db.session.execute(delete(EvaluationSheet).where(EvaluationSheet.evaluator_id.in_(employee_ids)))
     db.session.execute(delete(Settlement).where(Settlement.settled_by_id.in_(employee_ids)))
     db.session.execute(delete(CorrectiveAction).where(CorrectiveAction.owner_id.in_(employee_ids)))

@@ -4,7 +4,8 @@ Stored in the ``drill_settings`` row (page 演练规则与设置; admins edit it
 below apply. Keys: ``amber_days`` 60, ``escalation_days`` 30, ``red_days`` 10 (days before the half year's
 last day), ``report_due_days`` 15 (R4), ``coverage_half_years`` 4 (R2's window), ``tier_excellent`` 90,
 ``tier_good`` 80, ``tier_pass`` 70 (defaults from no standard), ``deficiency_due_days`` 30,
-``reminder_days_before`` 7, ``rules_start`` (first half year the rules apply to) and ``unit_kinds``
+``reminder_days_before`` 7, ``team_lapse_months`` 12 (emergency-team members with no drill in that many
+months are listed on the board), ``rules_start`` (first half year the rules apply to) and ``unit_kinds``
 (the department kinds that are units on the board).
 """
 
@@ -27,6 +28,7 @@ DEFAULTS = {
     "tier_pass": Decimal(70),
     "deficiency_due_days": 30,
     "reminder_days_before": 7,
+    "team_lapse_months": 12,
     "rules_start": "2025H1",
     "unit_kinds": ["branch", "center", "station"],
 }
@@ -44,6 +46,7 @@ class Settings:
     tier_pass: Decimal = Decimal(70)
     deficiency_due_days: int = 30
     reminder_days_before: int = 7
+    team_lapse_months: int = 12
     rules_start: str = "2025H1"
     unit_kinds: tuple = ("branch", "center", "station")
 
@@ -64,6 +67,7 @@ def get_settings() -> Settings:
         tier_pass=Decimal(row.tier_pass),
         deficiency_due_days=row.deficiency_due_days,
         reminder_days_before=row.reminder_days_before,
+        team_lapse_months=row.team_lapse_months or DEFAULTS["team_lapse_months"],
         rules_start=row.rules_start,
         unit_kinds=tuple(row.unit_kinds or DEFAULTS["unit_kinds"]),
     )

@@ -14,4 +14,5 @@ from drills.views import (  # noqa: E402, F401
     findings,
     objectives,
     role,
+    teams,
 )

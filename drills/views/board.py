@@ -13,7 +13,9 @@ from core.extensions import db
 from core.forms import PostForm, choices
 from core.i18n import gettext as _
 from core.models import utcnow
-from drills import access, compliance, planner, template_editing
+from core.timeutil import local_date
+from drills import access, compliance, planner, teams, template_editing
+from drills.compliance.teams import TeamReadiness, team_readiness
 from drills.evaluation_models import Criterion, CriterionGroup, EvaluationTemplate
 from drills.forms import PlanForm, PlanLevelForm, SettingsForm
 from drills.halfyear import HalfYear, half_years
@@ -43,7 +45,7 @@ def board():
         if first and last and 0 <= last.index - first.index < 12
         else compliance.default_halves(now)
     )
-    units = _units()
+    units = every_unit = _units()
     unit_id = request.args.get("unit", type=int)
     if unit_id:
         units = [u for u in units if u.id == unit_id]
@@ -52,8 +54,32 @@ def board():
     rules = compliance.rule_texts(settings)
     rule_label = {code: compliance.rule_name(code, settings) for code, _title, _text in rules}
     return render_template(
-        "drills/board.html", board=board_, rules=rules, rule_label=rule_label, settings=settings
+        "drills/board.html",
+        board=board_,
+        rules=rules,
+        rule_label=rule_label,
+        settings=settings,
+        readiness=_team_readiness(every_unit, units if unit_id else None, now, settings),
     )
+
+
+def _team_readiness(board_units, units, now, settings) -> list[tuple[Department | None, list[TeamReadiness]]]:
+    """The board's emergency-team section: per unit (the nearest of ``board_units`` above the team's
+    department), the teams in scope and their members with no drill in ``team_lapse_months``; ``units``
+    narrows it to the units shown when the board is filtered to one unit."""
+    today = local_date(now)
+    readiness = team_readiness(teams.visible_teams(current_user), today, settings.team_lapse_months)
+    grouped: dict[int | None, list[TeamReadiness]] = {}
+    for item in readiness:
+        path = item.team.department.path or ""
+        unit = max(
+            (u for u in board_units if path.startswith(u.path or "")), key=lambda u: len(u.path), default=None
+        )
+        if units is not None and (unit is None or unit.id not in {u.id for u in units}):
+            continue
+        grouped.setdefault(unit.id if unit else None, []).append(item)
+    by_id = {u.id: u for u in board_units}
+    return [(by_id.get(key), items) for key, items in grouped.items()]
 
 
 @bp.route("/plan-next", methods=["GET", "POST"])
@@ -355,6 +381,7 @@ def settings():
             "tier_pass",
             "deficiency_due_days",
             "reminder_days_before",
+            "team_lapse_months",
         ):
             setattr(row, name, getattr(form, name).data)
         row.rules_start = str(HalfYear.parse(form.rules_start.data))

@@ -29,6 +29,7 @@ from drills.labels import (
     SEVERITY_LABELS,
     STATUS_LABELS,
     STEP_LABELS,
+    TEAM_ROLE_LABELS,
     TIER_LABELS,
     phase_label,
     rating_text,
@@ -71,6 +72,7 @@ def labels() -> dict:
         "element_plan": Element.PLAN,
         "step": STEP_LABELS,
         "punctuality": PUNCTUALITY_LABELS,
+        "team_role": TEAM_ROLE_LABELS,
     }
 
 

@@ -36,6 +36,7 @@ from drills.models import Drill, DrillInject, DrillParticipant, DrillStatus, Eme
 from drills.settings import get_settings
 from drills.views import bp
 from drills.views.common import employee_by_no, load_drill, load_managed
+from drills.views.teams import team_pick_form
 
 MANAGERS = (Role.TRAINER, Role.ADMIN)
 
@@ -204,6 +205,9 @@ def show(drill_id: int):
         can_self=can_self,
         post=PostForm(),
         participant_form=ParticipantForm(),
+        team_form=team_pick_form(drill)
+        if manage and drill.status in (DrillStatus.PLANNED, DrillStatus.APPROVED)
+        else None,
         inject_form=InjectForm(),
         reason_form=ReasonForm(),
         text_form=ReportTextForm(obj=drill),

@@ -12,6 +12,7 @@ from core.extensions import db
 from drills import assessment, improvement
 from drills.catalogue import ensure_default_template
 from drills.models import Drill, DrillStatus, IncidentType
+from drills.settings import get_settings
 from tests.access import assert_access, client_as
 from tests.drills.factories import (
     bare_drill,
@@ -259,11 +260,14 @@ def test_settings_validation(client, login):
             "tier_pass": 70,
             "deficiency_due_days": 30,
             "reminder_days_before": 7,
+            "team_lapse_months": 18,
             "rules_start": "2025H1",
         },
     )
     assert ok.status_code == 302
     assert "92" in client.get("/drills/template").get_data(as_text=True)
+    assert get_settings().team_lapse_months == 18
+    assert "18" in client.get("/drills/compliance").get_data(as_text=True)
 
 
 def test_template_editing_and_versioning(client, login):
