@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 
 import sqlalchemy as sa
 
-from core.extensions import db as _db
 from core.cli import run_content
+from core.extensions import db as _db
 from core.seeding import content_parts, seeders
 from tests.conftest import empty_tables
 

@@ -25,7 +25,6 @@ from axe_playwright_python.sync_playwright import Axe
 
 from core.extensions import db
 from exams.models import Exam
-
 from tests.browser.conftest import _after_load_assets_in_browser, pages_of, sign_in
 from tests.page_crawl import ROLE_LOGINS
 

@@ -27,5 +27,7 @@ def test_the_first_and_last_period_labels_stay_inside_the_chart():
     assert [text for _anchor, text in labels] == periods
     assert labels[0][0] == "start" and labels[-1][0] == "end"
     assert {anchor for anchor, _text in labels[1:-1]} == {"middle"}
-    crowded = _labels(str(trend_svg("人均积分", [f"Q{n}" for n in range(8)], list(range(8)), [""] * 8, percent=False)))
+    crowded = _labels(
+        str(trend_svg("人均积分", [f"Q{n}" for n in range(8)], list(range(8)), [""] * 8, percent=False))
+    )
     assert crowded == [("start", "Q0"), ("end", "Q7")]
