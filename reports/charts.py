@@ -9,7 +9,8 @@ from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 320, 140
 LEFT, RIGHT, TOP, BOTTOM = 30, 10, 16, 28
-COLOURS = {"green": "#198754", "amber": "#b35c00", "red": "#b02a37", "": "#0d6efd"}
+# The theme's tokens (static/css/app.css: --gr-success, --gr-danger, --gr-primary); amber is the chart's own.
+COLOURS = {"green": "#146c43", "amber": "#b35c00", "red": "#b02a37", "": "#0a58ca"}
 
 
 def trend_svg(
@@ -40,16 +41,17 @@ def trend_svg(
     if goal is not None:
         gy = y(goal)
         parts.append(
-            f'<line x1="{LEFT}" y1="{gy:.1f}" x2="{WIDTH - RIGHT}" y2="{gy:.1f}" stroke="#198754" stroke-dasharray="4 3"/>'
+            f'<line x1="{LEFT}" y1="{gy:.1f}" x2="{WIDTH - RIGHT}" y2="{gy:.1f}" stroke="{COLOURS["green"]}" stroke-dasharray="4 3"/>'
         )
     points = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
     if len(points) > 1:
         path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="#0d6efd" stroke-width="2"/>')
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{COLOURS[""]}" stroke-width="2"/>')
     crowded = len(labels) > 4  # eight quarters: name the first and the last only (every value is in <desc>)
     for i, (label, v) in enumerate(zip(labels, values, strict=True)):
         if not crowded or i in (0, len(labels) - 1):
-            anchor = "start" if crowded and i == 0 else ("end" if crowded else "middle")
+            # the first and the last label end at the chart's edges, never past them (cut off otherwise)
+            anchor = "start" if i == 0 else ("end" if i == len(labels) - 1 else "middle")
             parts.append(
                 f'<text x="{x(i):.1f}" y="{HEIGHT - 8}" font-size="9" text-anchor="{anchor}" fill="#495057">{escape(label)}</text>'
             )

@@ -14,8 +14,9 @@ from urllib.parse import urljoin, urlsplit
 
 import sqlalchemy as sa
 
+from core.cli import run_content
 from core.extensions import db as _db
-from core.seeding import seeders
+from core.seeding import content_parts, seeders
 from tests.conftest import empty_tables
 
 # The demo logins, one per role (accounts/seed.py DEMO_LOGINS).
@@ -137,10 +138,14 @@ def stored_texts() -> list[str]:
     return texts
 
 
-def build_demo(app) -> tuple[dict[str, str], frozenset[str], list[str]]:
+def build_demo(app, *, content: bool = False) -> tuple[dict[str, str], frozenset[str], list[str]]:
     """Seed and commit the demo organisation; returns (工号 → password of the demo logins, the record codes,
-    the stored texts). ``empty_tables()`` undoes it."""
+    the stored texts). ``empty_tables()`` undoes it. With ``content`` the guide's starter content (questions,
+    courses, plans, point rules) goes in first, as ``flask seed-demo`` does: the demo then has exams, a
+    practice bank and the pages that need them."""
     with app.app_context():
+        if content:
+            run_content(content_parts(app), echo=lambda _line: None)
         lines: list[str] = []
         for seeder in seeders(app):
             seeder.run(lines.append)

@@ -238,10 +238,11 @@ def new_page(browser):
 
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory):
-    """A live server on the demo organisation (its own SQLite file, built once for the accessibility
-    and phone checks): (base URL, app, 工号 → password of the demo logins)."""
+    """A live server on the demo organisation as ``flask seed-demo`` makes it, starter content included (its
+    own SQLite file, built once for the accessibility and phone checks): (base URL, app, 工号 → password of
+    the demo logins)."""
     app = app_in(tmp_path_factory.mktemp("axe"))
-    passwords, _codes, _texts = build_demo(app)
+    passwords, _codes, _texts = build_demo(app, content=True)
     with serving(app) as url:
         yield url, app, passwords
     remove_demo(app)

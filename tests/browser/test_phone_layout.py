@@ -12,7 +12,10 @@ import re
 import uuid
 
 import pytest
+import sqlalchemy as sa
 
+from accounts.models import Employee
+from core.extensions import db
 from tests import factories
 from tests.browser.conftest import _after_load_assets_in_browser, pages_of, sign_in
 from tests.exams import factories as exam_factories
@@ -154,3 +157,34 @@ def test_the_exam_page_at_200_percent_zoom_on_a_360_px_phone(browser, live_serve
         assert overlaps == []
     finally:
         context.close()
+
+
+def test_the_reports_at_200_percent_zoom_on_a_360_px_phone(browser, demo_site, tmp_path):
+    """HR's report pages (the readiness dashboard with its SVG trends, the people behind it, the assessment
+    sheets and one sheet) at 200 % zoom on a 360 px screen (180 CSS px): nothing scrolls sideways. The
+    screenshots are kept (REPORT_ZOOM_SHOTS=folder)."""
+    base, app, passwords = demo_site
+    number = ROLE_LOGINS["hr"]
+    with app.app_context():
+        me = db.session.scalar(sa.select(Employee.id).where(Employee.employee_no == number))
+    urls = [
+        "/reports/readiness",
+        "/reports/readiness/people",
+        "/reports/sheets",
+        f"/reports/people/{me}/sheet",
+    ]
+    folder = os.environ.get("REPORT_ZOOM_SHOTS") or str(tmp_path)
+    context = _phone(browser, width=180, height=320, scale=2)
+    page = context.new_page()
+    wide = {}
+    try:
+        sign_in(page, base, number, passwords[number])
+        for url in urls:
+            page.goto(base + url)
+            page.screenshot(path=f"{folder}/{re.sub(r'[^a-z0-9]+', '-', url).strip('-')}.png", full_page=True)
+            overflow = page.evaluate(WIDER_THAN_SCREEN)
+            if overflow > 0:
+                wide[url] = overflow
+    finally:
+        context.close()
+    assert wide == {}, f"report pages wider than the screen at 200 % zoom (px): {wide}"
