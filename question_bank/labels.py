@@ -34,11 +34,11 @@ STATUS_LABELS = {
 REVIEW_STATUS_LABELS = {
     ReviewStatus.DRAFT: _l("Waiting for review"),
     ReviewStatus.RETURNED: _l("Sent back"),
-    ReviewStatus.APPROVED: _l("Approved"),
+    ReviewStatus.APPROVED: _l("Passed review"),
     ReviewStatus.FLAGGED: _l("Flagged by statistics"),
 }
 REVIEW_DECISION_LABELS = {
-    ReviewDecision.APPROVED: _l("Approved"),
+    ReviewDecision.APPROVED: _l("Passed review"),
     ReviewDecision.RETURNED: _l("Sent back"),
     ReviewDecision.FLAGGED: _l("Flagged by statistics"),
 }
