@@ -170,6 +170,13 @@ def check_exam(exam: Exam, user: User) -> None:
                 )
             )
         problems = validate_blueprint(blueprint, certified)
+        if problems and certified:
+            raise ExamError(
+                _(
+                    "The blueprint cannot be drawn yet from questions approved in review: %(p)s",
+                    p=" ".join(problems),
+                )
+            )
         if problems:
             raise ExamError(_("The blueprint cannot be drawn yet: %(p)s", p=" ".join(problems)))
     check_exam_settings(exam)

@@ -318,3 +318,15 @@ def test_the_starter_bank_comes_in_approved_by_the_system(db):
     assert question.review_status == ReviewStatus.APPROVED
     assert question.current_version.approved_by_system and question.current_version.approved_at is not None
     assert db.session.scalar(select(QuestionReview).where(QuestionReview.question_id == question.id)) is None
+
+
+def test_publishing_a_certification_exam_counts_only_approved_questions_in_its_draw_rules(db):
+    cat = xf.category()
+    xf.question("single", cat=cat)
+    xf.question("single", cat=cat, review_status="draft")
+    exam = _cert_exam(xf.blueprint(draw=[{"count": 2, "category_id": cat.id}]))
+    with pytest.raises(ExamError) as refused:
+        exam_services.check_exam(exam, _trainer())
+    assert "approved in review" in str(refused.value) and "needs 2 questions but the bank has 1" in str(refused.value)
+    exam.purpose = ExamPurpose.ASSESSMENT
+    exam_services.check_exam(exam, _trainer())
