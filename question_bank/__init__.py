@@ -11,7 +11,8 @@ from core.jobs import register_kinds as register_job_kinds
 from core.navigation import NavItem, add_nav_item
 from core.notice_settings import register_notice_kinds
 from core.seeding import add_content_part, add_demo_remover, add_seeder
-from question_bank import cli, jobs, knowledge, labels, models, rendering, seed, starter, views  # noqa: F401 — jobs declares its task
+from core.todo import add_todo_source
+from question_bank import cli, jobs, knowledge, labels, models, rendering, seed, starter, todo, views  # noqa: F401 — jobs declares its task
 
 
 def register(app) -> None:
@@ -19,6 +20,7 @@ def register(app) -> None:
     audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
     register_job_kinds(app, labels.JOB_KINDS)
     register_notice_kinds(app, labels.NOTICE_KINDS)
+    add_todo_source(app, "question_bank.review", todo.review_items, roles=(Role.TRAINER, Role.ADMIN), order=50)
     app.jinja_env.globals["review_status_label"] = labels.review_status_label
     app.jinja_env.globals["review_figures"] = labels.review_figures
     app.jinja_env.globals["question_type_label"] = labels.type_label

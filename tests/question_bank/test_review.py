@@ -330,3 +330,17 @@ def test_publishing_a_certification_exam_counts_only_approved_questions_in_its_d
     assert "approved in review" in str(refused.value) and "needs 2 questions but the bank has 1" in str(refused.value)
     exam.purpose = ExamPurpose.ASSESSMENT
     exam_services.check_exam(exam, _trainer())
+
+
+def test_the_to_do_list_holds_the_sent_back_question_and_the_queue(client, login, db):
+    author, reviewer = _trainer(), _trainer()
+    returned = _draft(author, stem="被退回的题？")
+    review.send_back(returned, reviewer, "请补充出处", utcnow())
+    _draft(author, stem="等审核的题？")
+    login(user=author)
+    page = client.get("/todo").get_data(as_text=True)
+    assert f"/question-bank/{returned.id}\"" in page and "wait for your review" not in page
+    client.post("/logout")
+    login(user=reviewer)
+    page = client.get("/todo").get_data(as_text=True)
+    assert "/question-bank/review" in page and "1 questions wait for your review" in page
