@@ -1,7 +1,8 @@
 """The demo organisation's share of the question bank (``flask seed-demo``): the starter bank comes in
 approved (``question_bank/starter.py``); so that the review queue is not empty, the demo trainer of the
 成都 branch (T0002) has written three questions — two wait for a second trainer's review, and one the
-company trainer (T0001) sent back with a comment. Idempotent (found again by their stems); removed again
+company trainer (T0001) sent back with a comment; they go into the first shared category (a new one,
+新编试题, when the bank has none). Idempotent (found again by their stems); removed again
 with the demo people (``flask accounts remove-demo``) while nobody has used them."""
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from core.extensions import db
 from core.models import utcnow
 from question_bank import review, services
 from question_bank.answer_text import duplicate_key
+from question_bank.categories import create_category
 from question_bank.content import QuestionData, choice_options
 from question_bank.models import Category, Question, QuestionStatus
 
+CATEGORY = "新编试题"  # only when the bank has no shared category yet (a demo without the starter bank)
 DRAFTS = [
     (
         "客户来电反映停电，坐席人员首先应当做什么？",
@@ -61,13 +64,13 @@ def _draft(stem: str, options: list[str], correct: list[str], category: Category
 def seed_review_queue(report) -> None:
     """Two drafts waiting for review and one sent back, written by the demo branch trainer."""
     author, reviewer = _user("T0002"), _user("T0001")
+    if author is None or reviewer is None:
+        report("question bank: no demo trainers; no review queue seeded")
+        return
     category = db.session.scalar(
         select(Category).where(Category.parent_id.is_(None), Category.owner_department_id.is_(None))
         .order_by(Category.id).limit(1)
-    )  # fmt: skip
-    if author is None or reviewer is None or category is None:
-        report("question bank: no demo trainers or no shared category; no review queue seeded")
-        return
+    ) or create_category(CATEGORY, None)  # fmt: skip
     for stem, options, correct in DRAFTS:
         _draft(stem, options, correct, category, author)
     stem, options, correct, comment = RETURNED
