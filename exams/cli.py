@@ -1,5 +1,6 @@
 """``flask exams close-expired``: auto-submit attempts past their deadline; ``flask exams send-notices``: the
-exam notices due now (both safe from cron every minute)."""
+exam notices due now (both safe from cron every minute); ``flask exams flag-items``: send approved questions
+with weak item statistics back to review (the worker does it hourly)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import click
 
 from core.extensions import db
 from core.models import utcnow
-from exams import notices, runtime
+from exams import item_review, notices, runtime
 from exams.models import Attempt
 
 
@@ -38,6 +39,15 @@ def send_notices() -> None:
     counts = notices.send_due(utcnow())
     db.session.commit()
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@exams_cli.command("flag-items")
+def flag_items() -> None:
+    """Flag approved questions whose item statistics call for a fresh review (>= 30 responses, facility
+    above 0.95 or discrimination below 0.1); prints the question ids flagged."""
+    flagged = item_review.flag_weak_items(utcnow())
+    db.session.commit()
+    click.echo(f"flagged {len(flagged)} question(s): {' '.join(f'#{i}' for i in flagged) or '-'}")
 
 
 def init_app(app) -> None:

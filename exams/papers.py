@@ -7,6 +7,11 @@ Decisions where the issue is silent:
   subcategories. Empty filters match everything. Rules draw without replacement across the whole paper.
 - A blueprint owned by a department draws only from shared categories and the ones owned inside its
   subtree; a company-wide blueprint draws from the whole bank.
+- Certification papers (``is_certification``: an exam whose purpose is certification, or whose pass grants
+  a qualification) take only questions approved in review (``question_bank.review.certified_clause``:
+  approved by a second trainer and not flagged by item statistics), in draw rules and fixed questions alike;
+  publishing such an exam is refused while a fixed question is not approved (``unapproved_fixed``).
+  Assessment and practice exams take every published question, as before.
 - Enemy groups (互斥题组, ``question_bank.enemies``): a paper holds at most one question of a confirmed
   group, whichever rules drew them; groups confirmed after an exam's pool froze still apply. A rule whose
   candidates touch no group draws exactly as before (same seed, same paper).
@@ -25,8 +30,16 @@ from accounts.models import Department, User
 from core.extensions import db
 from core.i18n import gettext as _
 from exams.errors import BlueprintLocked, ExamError
-from exams.models import Attempt, BlueprintRule, BlueprintSection, Exam, PaperBlueprint, RuleKind
-from question_bank import enemies
+from exams.models import (
+    Attempt,
+    BlueprintRule,
+    BlueprintSection,
+    Exam,
+    ExamPurpose,
+    PaperBlueprint,
+    RuleKind,
+)
+from question_bank import enemies, review
 from question_bank.labels import TYPE_LABELS
 from question_bank.models import (
     Category,
@@ -41,15 +54,26 @@ from question_bank.models import (
 )
 
 
-def rule_query(rule: BlueprintRule) -> Select:
-    """The ids of published questions a draw rule may take, in id order.
+def is_certification(exam: Exam) -> bool:
+    """A certification paper: the exam certifies (资格认证考试) or its pass grants a qualification."""
+    return exam.purpose == ExamPurpose.CERTIFICATION or exam.certificate_type_id is not None
+
+
+def _published(certified: bool) -> list:
+    conditions = [Question.status == QuestionStatus.PUBLISHED, Question.current_version_id.is_not(None)]
+    if certified:
+        conditions.append(review.certified_clause())
+    return conditions
+
+
+def rule_query(rule: BlueprintRule, certified: bool = False) -> Select:
+    """The ids of published questions a draw rule may take, in id order (``certified``: only questions
+    approved in review, for a certification paper).
 
     A blueprint owned by a department draws only from the categories that department's trainers may
     use (shared ones and those owned inside its subtree), so a scoped trainer's papers never take
     another branch's private questions; a company-wide blueprint draws from the whole bank."""
-    query = select(Question.id).where(
-        Question.status == QuestionStatus.PUBLISHED, Question.current_version_id.is_not(None)
-    )
+    query = select(Question.id).where(*_published(certified))
     owner = rule.section.blueprint.owner_department if rule.section is not None else None
     if owner is not None:
         owners = select(Department.id).where(Department.path.startswith(owner.path))
@@ -86,7 +110,7 @@ def rule_query(rule: BlueprintRule) -> Select:
     return query.order_by(Question.id)
 
 
-def available_count(rule: BlueprintRule) -> int:
+def available_count(rule: BlueprintRule, certified: bool = False) -> int:
     """How many questions the bank holds for a rule (1 or 0 for a fixed question)."""
     if rule.kind == RuleKind.FIXED:
         question = db.session.get(Question, rule.question_id) if rule.question_id else None
@@ -94,9 +118,23 @@ def available_count(rule: BlueprintRule) -> int:
             question is not None
             and question.status == QuestionStatus.PUBLISHED
             and question.current_version_id
+            and (not certified or review.is_certified(question))
         )
         return 1 if ok else 0
-    return db.session.scalar(select(func.count()).select_from(rule_query(rule).subquery())) or 0
+    return db.session.scalar(select(func.count()).select_from(rule_query(rule, certified).subquery())) or 0
+
+
+def unapproved_fixed(blueprint: PaperBlueprint) -> list[Question]:
+    """The fixed questions of ``blueprint`` that review has not approved (a certification exam on it is
+    not published while there are any)."""
+    ids = [r.question_id for s in blueprint.sections for r in s.rules if r.kind == RuleKind.FIXED and r.question_id]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Question).where(Question.id.in_(ids), ~review.certified_clause()).order_by(Question.id)
+        )
+    )
 
 
 def describe_rule(rule: BlueprintRule) -> str:
@@ -119,10 +157,10 @@ def describe_rule(rule: BlueprintRule) -> str:
     return _("%(n)d questions from %(what)s", n=rule.count, what="; ".join(parts) or _("the whole bank"))
 
 
-def validate_blueprint(blueprint: PaperBlueprint) -> list[str]:
+def validate_blueprint(blueprint: PaperBlueprint, certified: bool = False) -> list[str]:
     """Problems that stop a paper being drawn: each rule the bank cannot satisfy is named, with how many
     questions it needs and how many exist (rules are checked cumulatively, as they draw without
-    replacement from overlapping pools)."""
+    replacement from overlapping pools; ``certified``: counting only questions approved in review)."""
     problems: list[str] = []
     if not any(section.rules for section in blueprint.sections):
         problems.append(_("The blueprint has no questions yet: add a draw rule or a fixed question."))
@@ -134,7 +172,7 @@ def validate_blueprint(blueprint: PaperBlueprint) -> list[str]:
             if rule.points is None or Decimal(rule.points) < 0:
                 problems.append(_("%(where)s: points must be zero or more.", where=where))
             if rule.kind == RuleKind.FIXED:
-                if available_count(rule) == 0:
+                if available_count(rule, certified) == 0:
                     problems.append(
                         _(
                             "%(where)s: question #%(id)s is missing or not published.",
@@ -151,7 +189,7 @@ def validate_blueprint(blueprint: PaperBlueprint) -> list[str]:
             if rule.count < 1:
                 problems.append(_("%(where)s: the number of questions must be at least 1.", where=where))
                 continue
-            pool = frozenset(db.session.scalars(rule_query(rule)))
+            pool = frozenset(db.session.scalars(rule_query(rule, certified)))
             available = len(pool - fixed_ids)
             # Questions already claimed by earlier rules drawing from the same or a smaller pool.
             claimed = sum(n for other, n in pool_claims.items() if other <= pool)
@@ -223,20 +261,19 @@ class DrawnQuestion:
     points: Decimal
 
 
-def bank_pool(blueprint: PaperBlueprint) -> dict[str, list[int]]:
+def bank_pool(blueprint: PaperBlueprint, certified: bool = False) -> dict[str, list[int]]:
     """For each rule of ``blueprint`` (by id, as text), the current versions of the published questions it
-    may take from the bank now, in question order (a fixed rule: its one question, or none)."""
+    may take from the bank now, in question order (a fixed rule: its one question, or none; ``certified``:
+    only questions approved in review)."""
     versions: dict[str, list[int]] = {}
     for section in blueprint.sections:
         for rule in section.rules:
             if rule.kind == RuleKind.FIXED:
                 query = select(Question.current_version_id).where(
-                    Question.id == rule.question_id,
-                    Question.status == QuestionStatus.PUBLISHED,
-                    Question.current_version_id.is_not(None),
+                    Question.id == rule.question_id, *_published(certified)
                 )
             else:
-                query = rule_query(rule).with_only_columns(Question.current_version_id)
+                query = rule_query(rule, certified).with_only_columns(Question.current_version_id)
             versions[str(rule.id)] = list(db.session.scalars(query))
     return versions
 
@@ -247,13 +284,14 @@ def draw_paper(
     *,
     shuffle_questions: bool = False,
     pool: dict[str, list[int]] | None = None,
+    certified: bool = False,
 ) -> list[DrawnQuestion]:
     """The paper ``seed`` draws from ``blueprint`` (the same seed and pool give the same paper).
 
     ``pool`` is an exam's frozen pool (``exams.pools``); without one the paper is drawn from the bank as
-    it is now. Fixed questions are taken first so draw rules never repeat them; within a section the
+    it is now (``certified``: only questions approved in review, for a certification paper). Fixed questions are taken first so draw rules never repeat them; within a section the
     order is the rules' order, shuffled when ``shuffle_questions``."""
-    pool = bank_pool(blueprint) if pool is None else pool
+    pool = bank_pool(blueprint, certified) if pool is None else pool
     rng = random.Random(seed)
     rules = [rule for section in blueprint.sections for rule in section.rules]
     taken = {pool[str(r.id)][0] for r in rules if r.kind == RuleKind.FIXED and pool.get(str(r.id))}

@@ -1,6 +1,7 @@
 """The frozen question pool of an exam (``ExamPool``): taken at the first start, so every candidate of one
 exam draws from the same questions and versions; questions published or edited later stay out until a
-trainer refreshes the pool (audited).
+trainer refreshes the pool (audited). A certification exam's pool holds only questions approved in review
+(``exams.papers.is_certification``).
 
 The start path reads the pool with one query (by primary key); only the first start of an exam, or the
 first after its blueprint changed, runs the rules' queries.
@@ -16,7 +17,7 @@ from accounts.models import User
 from core import audit
 from core.extensions import db
 from exams.models import Exam, ExamPool, PaperBlueprint
-from exams.papers import bank_pool
+from exams.papers import bank_pool, is_certification
 
 
 def _rule_keys(blueprint: PaperBlueprint) -> set[str]:
@@ -29,10 +30,11 @@ def exam_pool(exam: Exam, now: dt.datetime) -> ExamPool:
     if pool is not None and set(pool.versions) == _rule_keys(exam.blueprint):
         return pool
     if pool is not None:  # frozen for rules the exam no longer has (blueprint changed before any attempt)
-        pool.versions, pool.frozen_at = bank_pool(exam.blueprint), now
+        pool.versions, pool.frozen_at = bank_pool(exam.blueprint, is_certification(exam)), now
         db.session.flush()
         return pool
-    pool = ExamPool(exam_id=exam.id, versions=bank_pool(exam.blueprint), frozen_at=now)
+    versions = bank_pool(exam.blueprint, is_certification(exam))
+    pool = ExamPool(exam_id=exam.id, versions=versions, frozen_at=now)
     try:
         with db.session.begin_nested():
             db.session.add(pool)
@@ -51,7 +53,7 @@ def refresh_pool(exam: Exam, user: User | None, now: dt.datetime) -> ExamPool:
     if pool is None:
         pool = ExamPool(exam_id=exam.id, versions={}, frozen_at=now)
         db.session.add(pool)
-    pool.versions, pool.frozen_at = bank_pool(exam.blueprint), now
+    pool.versions, pool.frozen_at = bank_pool(exam.blueprint, is_certification(exam)), now
     db.session.flush()
     audit.record(
         "exam.pool_refreshed",

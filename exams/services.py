@@ -38,7 +38,7 @@ from exams.models import (
     PaperBlueprint,
 )
 from exams.papers import draw_paper as draw_paper  # re-exported: older callers name it here
-from exams.papers import validate_blueprint
+from exams.papers import is_certification, unapproved_fixed, validate_blueprint
 
 # ---------------------------------------------------------------- scope
 
@@ -160,7 +160,23 @@ def check_exam(exam: Exam, user: User) -> None:
     if blueprint is None or not can_manage_blueprint(user, blueprint):
         raise ExamError(_("Choose one of your paper blueprints."))
     if exam.published:
-        problems = validate_blueprint(blueprint)
+        certified = is_certification(exam)
+        unapproved = unapproved_fixed(blueprint) if certified else []
+        if unapproved:
+            raise ExamError(
+                _(
+                    "A certification exam takes only questions approved in review; not yet approved: %(q)s.",
+                    q="、".join(f"#{q.id} {q.name[:40]}" for q in unapproved),
+                )
+            )
+        problems = validate_blueprint(blueprint, certified)
+        if problems and certified:
+            raise ExamError(
+                _(
+                    "The blueprint cannot be drawn yet from questions approved in review: %(p)s",
+                    p=" ".join(problems),
+                )
+            )
         if problems:
             raise ExamError(_("The blueprint cannot be drawn yet: %(p)s", p=" ".join(problems)))
     check_exam_settings(exam)

@@ -420,7 +420,10 @@ class ImportConfirmForm(FlaskForm):
         _l("The imported questions"),
         choices=choices(
             [
-                ("published", _l("Publish them: exams can draw them at once")),
+                (
+                    "published",
+                    _l("Publish them: exams can draw them at once (certification papers once reviewed)"),
+                ),
                 ("draft", _l("Keep them as drafts to review first")),
             ]
         ),
@@ -437,3 +440,15 @@ class ExportForm(FlaskForm):
 
     format = SelectField(_l("Format"), choices=choices(EXPORT_FORMATS), default="xlsx")
     category_id = SelectField(_l("Category"), coerce=int, default=0)
+
+
+class ReviewForm(FlaskForm):
+    """A reviewer's decision on a question (question_bank/review.py): approve, or send back with a comment."""
+
+    comment = TextAreaField(
+        _l("Comment for the author"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Required when you send the question back: say what to change."),
+    )
+    approve = SubmitField(_l("Approve"))
+    send_back = SubmitField(_l("Send back"))

@@ -9,6 +9,10 @@ Decisions:
   without one goes into the base, or into “未分类” (Uncategorised) when there is no base. Missing levels are
   created; new root categories are shared (no owning department) unless the importer's scope says otherwise.
 - Imported questions are published when ``status`` says so (the starter bank and the CLI default), else drafts.
+- Review before use (question_bank/review.py): every imported question waits for a second trainer's review,
+  whatever the publish choice — the importer is its author, and an author never approves their own question
+  (so a file imported as published is offered to assessment exams and practice, but not to certification
+  papers, until reviewed). Only the starter bank (``approved_by_system``) comes in approved.
 """
 
 from __future__ import annotations
@@ -39,7 +43,15 @@ from question_bank.content import QuestionData, sanitise_question
 from question_bank.errors import CategoryError, FormatError, ImportRejected
 from question_bank.formats import ImportProblem, ParseResult, docx, gift, moodlexml, xlsx
 from question_bank.knowledge import point_named
-from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag, question_tag_links
+from question_bank.models import (
+    Category,
+    Question,
+    QuestionStatus,
+    QuestionVersion,
+    ReviewStatus,
+    Tag,
+    question_tag_links,
+)
 from question_bank.services import existing_duplicate_keys
 
 FORMATS = ("xlsx", "gift", "moodlexml", "docx")  # what can be imported
@@ -149,13 +161,22 @@ BATCH = 1000
 
 
 def _insert_batch(
-    batch: list[tuple[QuestionData, str, int]], tag_ids: dict[str, int], author_id, status, now, note: str
+    batch: list[tuple[QuestionData, str, int]],
+    tag_ids: dict[str, int],
+    author_id,
+    status,
+    now,
+    note: str,
+    approved: bool = False,
 ) -> None:
     """Insert questions, their first versions and tag links with a few multi-row statements (an import
     of thousands of questions would spend most of its time in per-object ORM bookkeeping otherwise)."""
     question_rows = [
         _question_row(data, key, category_id, author_id, status, now) for data, key, category_id in batch
     ]
+    if approved:  # the starter bank: approved by the system (question_bank/review.py)
+        for row in question_rows:
+            row["review_status"] = ReviewStatus.APPROVED
     question_ids = list(
         db.session.scalars(
             insert(Question).returning(Question.id, sort_by_parameter_order=True), question_rows
@@ -165,6 +186,9 @@ def _insert_batch(
         _version_row(question_id, row["name"], data, author_id, now, note)
         for question_id, row, (data, _key, _cat) in zip(question_ids, question_rows, batch, strict=True)
     ]
+    if approved:
+        for row in version_rows:
+            row.update(approved_at=now, approved_by_system=True)
     # RETURNING makes SQLAlchemy send multi-row INSERTs (insertmanyvalues) instead of one per row.
     db.session.execute(insert(QuestionVersion).returning(QuestionVersion.id), version_rows).all()
     # One statement per batch for the cycle question → current version (not one UPDATE per row).
@@ -259,6 +283,7 @@ def run_import(
     import_duplicates: bool = False,
     owner_department_id: int | None = None,
     progress=None,
+    approved_by_system: bool = False,
 ) -> dict:
     """Store every question of a problem-free ``parsed`` file in the caller's transaction (all or nothing:
     raises ``ImportRejected`` before writing anything when the file has problems). Returns counts."""
@@ -287,12 +312,12 @@ def run_import(
             pending.append((data, key, category_for(_target_path(data, base)).id))
             counts[data.type] += 1
             if len(pending) >= BATCH:
-                _insert_batch(pending, tag_ids, author_id, status, now, note)
+                _insert_batch(pending, tag_ids, author_id, status, now, note, approved_by_system)
                 pending = []
                 if progress:
                     progress(index, total)
         if pending:
-            _insert_batch(pending, tag_ids, author_id, status, now, note)
+            _insert_batch(pending, tag_ids, author_id, status, now, note, approved_by_system)
     created = sum(counts.values())
     summary = {
         "created": created,

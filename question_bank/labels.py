@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from core.i18n import lazy_gettext as _l
-from question_bank.models import QuestionStatus, QuestionType
+from core.notice_settings import NoticeKind
+from question_bank.models import QuestionStatus, QuestionType, ReviewDecision, ReviewStatus
 
 TYPE_LABELS = {
     QuestionType.SINGLE: _l("Single choice"),
@@ -29,6 +30,39 @@ STATUS_LABELS = {
 }
 
 
+# Review before use (question_bank/review.py).
+REVIEW_STATUS_LABELS = {
+    ReviewStatus.DRAFT: _l("Waiting for review"),
+    ReviewStatus.RETURNED: _l("Sent back"),
+    ReviewStatus.APPROVED: _l("Passed review"),
+    ReviewStatus.FLAGGED: _l("Flagged by statistics"),
+}
+REVIEW_DECISION_LABELS = {
+    ReviewDecision.APPROVED: _l("Passed review"),
+    ReviewDecision.RETURNED: _l("Sent back"),
+    ReviewDecision.FLAGGED: _l("Flagged by statistics"),
+}
+
+
+def review_figures(figures: dict) -> str:
+    """A statistics flag's figures in words: responses, facility and discrimination (fractions, as the
+    thresholds are stated: facility above 0.95, discrimination below 0.1)."""
+    disc = figures.get("discrimination")
+    return str(
+        _l(
+            "%(n)d responses, facility %(facility)s, discrimination %(discrimination)s",
+            n=figures.get("responses", 0),
+            facility="%.2f" % figures["facility"] if figures.get("facility") is not None else "—",
+            discrimination="%.2f" % disc if disc is not None else "—",
+        )
+    )
+
+
+def review_status_label(status: str) -> str:
+    """A question's review state in words."""
+    return str(REVIEW_STATUS_LABELS.get(status, status))
+
+
 # The audit log's words for this package: its audited models and the actions it records.
 AUDIT_OBJECTS = {
     "Category": _l("Question category"),
@@ -36,6 +70,7 @@ AUDIT_OBJECTS = {
     "QuestionVersion": _l("Question version"),
     "Tag": _l("Question tag"),
     "EnemyGroup": _l("Enemy group"),
+    "QuestionReview": _l("Question review"),
 }
 AUDIT_ACTIONS = {
     "question_bank.import": _l("Questions imported"),
@@ -43,7 +78,15 @@ AUDIT_ACTIONS = {
     "question_bank.enemy_group_confirmed": _l("Enemy group confirmed"),
     "question_bank.enemy_group_dismissed": _l("Enemy group proposal dismissed"),
     "question_bank.enemy_group_changed": _l("Question removed from an enemy group"),
+    "question_bank.review_approved": _l("Question approved in review"),
+    "question_bank.review_returned": _l("Question sent back in review"),
+    "question_bank.review_flagged": _l("Question flagged by item statistics"),
 }
+
+# The package's notice kinds on the notification settings page (``core.notice_settings``).
+NOTICE_KINDS = [
+    NoticeKind("question_bank.review", _l("A trainer reviewed my question"), _l("Question bank"), order=250),
+]
 
 
 # What this package's background jobs are called on their progress page.

@@ -48,6 +48,23 @@ class QuestionStatus(enum.StrEnum):
     RETIRED = "retired"
 
 
+class ReviewStatus(enum.StrEnum):
+    """审核: where a question stands in review before use (docs/question_bank.md, "Review before use").
+    Independent of ``QuestionStatus``: publication says whether the bank offers the question at all;
+    review says whether a second trainer has approved its current version (certification papers need it)."""
+
+    DRAFT = "draft"  # 待审核: new, imported or edited; waits for a second trainer
+    RETURNED = "returned"  # 退回修改: a reviewer sent it back with a comment; waits for its author
+    APPROVED = "approved"  # 已审核: the current version is approved
+    FLAGGED = "flagged"  # 统计预警: approved, but item statistics ask for a fresh review
+
+
+class ReviewDecision(enum.StrEnum):
+    APPROVED = "approved"
+    RETURNED = "returned"
+    FLAGGED = "flagged"  # by item statistics (no reviewer)
+
+
 class Category(db.Model):
     """A node of the question category tree. ``path`` is ``/1/4/`` (ids from the root).
 
@@ -149,6 +166,12 @@ class Question(db.Model):
     name: Mapped[str] = mapped_column(String(255), default="")
     # 考试专用: reserved for certification exams, never shown in self-practice.
     exam_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Review before use (question_bank/review.py): the current version's review state, and the figures
+    # item statistics flagged it with (responses, facility, discrimination) while it is FLAGGED.
+    review_status: Mapped[str] = mapped_column(
+        String(20), default=ReviewStatus.DRAFT, server_default=ReviewStatus.DRAFT.value, index=True
+    )
+    review_flag: Mapped[dict | None] = mapped_column(JSON)
 
     current_version: Mapped[QuestionVersion | None] = relationship(
         foreign_keys=[current_version_id], post_update=True
@@ -194,12 +217,41 @@ class QuestionVersion(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     change_note: Mapped[str] = mapped_column(String(500), default="")
     used: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who approved this version and when (the author is ``created_by``). ``approved_by_system``: approved
+    # without a reviewer — the starter bank, and questions in use before review existed (migration 0021).
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_at: Mapped[dt.datetime | None]
+    approved_by_system: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     question: Mapped[Question] = relationship(back_populates="versions", foreign_keys=[question_id])
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
     def __repr__(self) -> str:
         return f"<QuestionVersion q{self.question_id} v{self.number}>"
+
+
+class QuestionReview(db.Model):
+    """One review decision on a question (approve, send back with a comment) or a statistics flag: the
+    review history the question page shows and the author reads."""
+
+    __tablename__ = "question_reviews"
+    __audit__ = False  # each decision is audited explicitly (question_bank.review_*)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("question_versions.id", ondelete="SET NULL"))
+    decision: Mapped[str] = mapped_column(String(20))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    figures: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    version: Mapped[QuestionVersion | None] = relationship()
+    reviewer: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<QuestionReview q{self.question_id} {self.decision}>"
 
 
 def declare_postgresql_indexes() -> None:

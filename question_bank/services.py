@@ -22,6 +22,7 @@ from core.i18n import gettext as _
 from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import subtree_ids, visible_category_clause
 from question_bank.content import QuestionData, sanitise_question, validate
+from question_bank import review
 from question_bank.errors import QuestionError
 from question_bank.knowledge import point_named
 from question_bank.models import (
@@ -215,7 +216,8 @@ def _content(version: QuestionVersion) -> tuple:
 def edit_question(
     question: Question, data: QuestionData, editor: User | None, now: dt.datetime, *, note: str = ""
 ) -> QuestionVersion:
-    """Save new content for ``question``: a new version when the current one is published or used."""
+    """Save new content for ``question``: a new version when the current one is published or used. Changed
+    content waits for a second trainer's review again (``question_bank.review``)."""
     sanitise_question(data)
     problems = validate(data)
     if problems:
@@ -240,6 +242,7 @@ def edit_question(
         version = current
     _copy_filters(question, data)
     question.updated_at = now
+    review.content_changed(question)
     return version
 
 

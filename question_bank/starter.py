@@ -23,7 +23,7 @@ from core.i18n import gettext as _
 from core.models import utcnow
 from core.seeding import Outcome, Starter, StarterKind, sync_starter
 from core.version import app_version
-from question_bank import importing, services
+from question_bank import importing, review, services
 from question_bank.answer_text import duplicate_key, plain_text
 from question_bank.content import sanitise_question
 from question_bank.formats import ParseResult
@@ -66,7 +66,9 @@ def _find(item: Starter) -> Question | None:
 def _create(items: list[Starter]) -> list[Question]:
     """Import the new starter questions in one all-or-nothing run of the xlsx importer, published."""
     parsed = ParseResult(questions=[item.payload[0] for item in items])
-    importing.run_import(parsed, None, utcnow(), status=QuestionStatus.PUBLISHED, import_duplicates=True)
+    importing.run_import(
+        parsed, None, utcnow(), status=QuestionStatus.PUBLISHED, import_duplicates=True, approved_by_system=True
+    )
     keys = [item.payload[1] for item in items]
     stored: dict[str, Question] = {}
     for question in db.session.scalars(
@@ -81,9 +83,12 @@ def _update(question: Question, item: Starter) -> None:
     they used). Its category, tags and status stay as they are here: a unit may have re-tagged or moved it."""
     data = copy.deepcopy(item.payload[0])
     data.tags = [tag.name for tag in question.tags]
-    services.edit_question(
-        question, data, None, utcnow(), note=_("Starter bank of release %(release)s", release=app_version())
+    now = utcnow()
+    version = services.edit_question(
+        question, data, None, now, note=_("Starter bank of release %(release)s", release=app_version())
     )
+    if version.approved_at is None:  # the release's own wording is approved with it (question_bank/review.py)
+        review.approve_by_system(question, now)
 
 
 QUESTION_KIND = StarterKind(

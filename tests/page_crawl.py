@@ -128,14 +128,27 @@ def record_codes() -> frozenset[str]:
 
 
 def stored_texts() -> list[str]:
-    """Every text value stored in the database: the organisation's own data (names, titles, questions …)."""
+    """Every text value stored in the database: the organisation's own data (names, titles, questions …),
+    including the strings inside JSON columns (a question's options and key)."""
     texts = []
     for table in _db.metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, sa.String | sa.Text)]
+        columns = [c for c in table.columns if isinstance(c.type, sa.String | sa.Text | sa.JSON)]
         if columns:
             for row in _db.session.execute(sa.select(*columns)):
-                texts += [value for value in row if isinstance(value, str) and value]
+                for value in row:
+                    texts += _strings(value)
     return texts
+
+
+def _strings(value) -> list[str]:
+    """The non-empty strings in a stored value (a JSON value's, at any depth)."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
 
 
 def build_demo(app, *, content: bool = False) -> tuple[dict[str, str], frozenset[str], list[str]]:

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("question_bank", __name__, url_prefix="/question-bank")
 
-from question_bank.views import categories, enemy_groups, media, quality, questions, transfer  # noqa: E402, F401
+from question_bank.views import categories, enemy_groups, media, quality, questions, review, transfer  # noqa: E402, F401

@@ -14,18 +14,19 @@ from core.extensions import db
 from core.forms import PostForm
 from core.i18n import gettext as _
 from core.models import utcnow
-from question_bank import history, services
+from question_bank import history, review, services
 from question_bank.categories import can_use_category, category_label
 from question_bank.content import validate
 from question_bank.forms import (
     BulkForm,
     QuestionForm,
+    ReviewForm,
     fill_form,
     form_problems,
     form_to_data,
     rubric_mismatch,
 )
-from question_bank.labels import STATUS_LABELS, TYPE_LABELS
+from question_bank.labels import REVIEW_DECISION_LABELS, STATUS_LABELS, TYPE_LABELS
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion, Tag
 from question_bank.usage import version_uses
 from question_bank.views import bp
@@ -203,15 +204,24 @@ def show(question_id: int):
     version = question.current_version
     if _int_arg("version"):
         version = next((v for v in question.versions if v.id == _int_arg("version")), None) or abort(404)
-    return render_template(
-        "question_bank/show.html",
+    return render_template("question_bank/show.html", **show_context(question, version))
+
+
+def show_context(question: Question, version: QuestionVersion | None = None, review_form=None) -> dict:
+    """What the question page shows: a version, its history with author and approver, where it was used,
+    and its review (the decisions so far; the reviewer's form when the user may review it)."""
+    return dict(
         question=question,
-        version=version,
+        version=version or question.current_version,
         category=category_label(question.category),
         status_form=PostForm(),
         type_labels=TYPE_LABELS,
         status_labels=STATUS_LABELS,
         uses=version_uses(question, current_user),
+        review_history=review.history(question),
+        review_refusal=review.review_refusal(current_user, question),
+        review_form=review_form or ReviewForm(),
+        decision_labels=REVIEW_DECISION_LABELS,
     )
 
 

@@ -38,8 +38,10 @@ def question(
     cat: Category | None = None,
     explanation: str = "",
     status: str = "published",
+    review_status: str = "approved",
 ) -> Question:
-    """A published question with one version; defaults give a sensible item of each type."""
+    """A published question with one version, approved in review (as the starter bank's are); defaults
+    give a sensible item of each type."""
     n = next(_n)
     defaults = {
         "single": (
@@ -83,6 +85,7 @@ def question(
         category_id=cat.id,
         type=qtype,
         status=status,
+        review_status=review_status,
         chapter=chapter,
         difficulty=difficulty,
         stem_text=f"q{n}",
