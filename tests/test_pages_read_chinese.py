@@ -155,15 +155,11 @@ def test_every_page_reads_chinese(app, demo, role):
     started = time.monotonic()
     passwords, codes, _runs = demo
     employee_no = ROLE_LOGINS[role]
-    pages: list[str] = []
     problems, failures, opened = crawl(
-        app, employee_no, passwords[employee_no], "zh-CN", _check_chinese(app, codes), pages
+        app, employee_no, passwords[employee_no], "zh-CN", _check_chinese(app, codes)
     )
     print(f"{role}: {opened} pages in {time.monotonic() - started:.1f} s")
     assert failures == []
-    if role == "employee":  # the demo practice under way: its question page and an answered question's page
-        assert any(re.search(r"/practice/runs/\d+$", url) for url in pages)
-        assert any(re.search(r"/practice/runs/\d+/q/\d+$", url) for url in pages)
     found = by_word(problems)
     assert not found, "\n".join(f"{word}: {pages}" for word, pages in found.items())
     assert opened >= 10
