@@ -96,7 +96,9 @@ def _response(version: QuestionVersion, right: bool) -> dict:
     key = version.key
     if version.type in ("single", "multiple"):
         ids = [o["id"] for o in version.options]
-        return {"choice": list(key["correct"]) if right else [next(i for i in ids if i not in key["correct"])]}
+        return {
+            "choice": list(key["correct"]) if right else [next(i for i in ids if i not in key["correct"])]
+        }
     if version.type == "truefalse":
         return {"answer": key["answer"] if right else not key["answer"]}
     if version.type == "fill":

@@ -42,9 +42,7 @@ def _busy_bank():
     _cat, _kp, questions = open_bank(30)
     now = utcnow()
     window = {"opens_at": now - dt.timedelta(hours=1), "closes_at": now + dt.timedelta(hours=2)}
-    exams = [
-        exam_factories.exam(exam_factories.blueprint([questions[-1 - i]]), **window) for i in range(2)
-    ]
+    exams = [exam_factories.exam(exam_factories.blueprint([questions[-1 - i]]), **window) for i in range(2)]
     return questions, exams
 
 

@@ -236,5 +236,7 @@ def test_the_demo_employee_has_a_practice_under_way_whose_pages_the_crawl_opens(
     db.session.commit()
     home = client.get("/practice/").get_data(as_text=True)
     assert f'href="/practice/runs/{run.id}"' in home  # the crawl's way in
-    assert f'href="/practice/runs/{run.id}/q/2"' in client.get(f"/practice/runs/{run.id}").get_data(as_text=True)
+    assert f'href="/practice/runs/{run.id}/q/2"' in client.get(f"/practice/runs/{run.id}").get_data(
+        as_text=True
+    )
     assert client.get(f"/practice/runs/{run.id}/q/1").status_code == 200
