@@ -70,8 +70,10 @@ def _pay(trigger: str, employee, *, source_key: str, label: str, now: dt.datetim
 def points_awarded(employee, entries: list[PointEntry], *, now: dt.datetime) -> None:
     """Tell the employee about each automatic award (once per ledger line, a replay tells nobody again);
     an award the cap cut to nothing is told too, with the reason."""
+    if not entries:  # no rule paid (the usual case for a practice answer): nobody to look up
+        return
     user = db.session.scalar(select(User).where(User.employee_id == employee.id, User.active.is_(True)))
-    if user is None or not entries:
+    if user is None:
         return
     for entry in entries:
         notify(

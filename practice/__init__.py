@@ -10,7 +10,7 @@ from core.auth import STAFF_ROLES, Role
 from core.i18n import lazy_gettext as _l
 from core.navigation import NavItem, add_nav_item
 from core.seeding import add_seeder
-from practice import cli, labels, seed
+from practice import cli, jobs, labels, seed  # noqa: F401 — jobs: the nightly heatmap rebuild
 from practice.views import bp
 
 _PRACTICE = _l("Practice")
@@ -39,7 +39,7 @@ NAV_ITEMS = (
 
 
 def register(app) -> None:
-    """Wire the package into the application: blueprint, CLI, audit words, navigation, demo seeder."""
+    """Wire the package into the application: blueprint, CLI, jobs, audit words, navigation, demo seeder."""
     audit.register_words(app, objects=labels.AUDIT_OBJECTS, actions=labels.AUDIT_ACTIONS)
     app.register_blueprint(bp)
     cli.init_app(app)

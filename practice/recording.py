@@ -113,26 +113,19 @@ def _share(recent: str) -> Decimal | None:
 
 def _department_deltas(department_id: int | None, changes: dict[int, tuple[str, str]]) -> None:
     """Apply each point's change of one person's known mastery (old recent, new recent) to the department's
-    sums, with an atomic UPDATE (two people of one department may answer at the same time)."""
+    sums, one atomic upsert per point (two people of one department may answer at the same time)."""
     if department_id is None:
         return
-    table = DepartmentMastery.__table__
     for point_id, (old, new) in changes.items():
         before, after = _share(old), _share(new)
         people = (after is not None) - (before is not None)
         share = (after or Decimal(0)) - (before or Decimal(0))
-        if not people and not share:
-            continue
-        updated = db.session.execute(
-            table.update()
-            .where(table.c.department_id == department_id, table.c.knowledge_point_id == point_id)
-            .values(people=table.c.people + people, share_sum=table.c.share_sum + share)
-        ).rowcount
-        if not updated:
-            _insert_sum(department_id, point_id, people, share)
+        if people or share:
+            _add_to_sum(department_id, point_id, people, share)
 
 
-def _insert_sum(department_id: int, point_id: int, people: int, share: Decimal) -> None:
+def _add_to_sum(department_id: int, point_id: int, people: int, share: Decimal) -> None:
+    """``INSERT … ON CONFLICT DO UPDATE SET people = people + …``: one statement, whether the row exists or not."""
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(DepartmentMastery.__table__).values(
         department_id=department_id, knowledge_point_id=point_id, people=people, share_sum=share

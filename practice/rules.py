@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
 
 from accounts.models import Department, Employee
 from core.extensions import db
 from exams import papers, pools
 from exams import services as exam_services
-from exams.models import Exam, ExamPool
+from exams.models import BlueprintSection, Exam, ExamPool, PaperBlueprint
 from practice.models import PracticeOpening
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion
 
@@ -56,25 +57,33 @@ def open_exams(employee: Employee, now: dt.datetime) -> list[Exam]:
     return [e for e in exam_services.candidate_exams(employee, now) if e.opens_at <= now < e.closes_at]
 
 
-def exam_question_ids(exam: Exam) -> set[int]:
-    """The questions an exam's candidates may be given: its frozen pool, or what its blueprint may draw."""
-    pool = db.session.get(ExamPool, exam.id)
-    version_ids = pools.pool_version_ids(pool) if pool is not None else set()
-    if pool is None:
-        version_ids = {v for ids in papers.bank_pool(exam.blueprint).values() for v in ids}
+def blocked_question_ids(employee: Employee, now: dt.datetime) -> set[int]:
+    """The questions of every exam whose window is open for ``employee`` now: each exam's frozen pool, or what
+    its blueprint may draw while it has none.
+
+    Asked each time a practice question is shown, so it reads the open exams' pools, and the blueprints of
+    those without one, in one go (a fixed number of statements however many exams are open, apart from one
+    per draw rule of an unfrozen blueprint)."""
+    exams = open_exams(employee, now)
+    if not exams:
+        return set()
+    frozen = db.session.scalars(select(ExamPool).where(ExamPool.exam_id.in_([e.id for e in exams]))).all()
+    version_ids = {v for pool in frozen for v in pools.pool_version_ids(pool)}
+    frozen_ids = {pool.exam_id for pool in frozen}
+    unfrozen = {e.blueprint_id for e in exams if e.id not in frozen_ids}
+    if unfrozen:
+        blueprints = db.session.scalars(
+            select(PaperBlueprint)
+            .where(PaperBlueprint.id.in_(unfrozen))
+            .options(selectinload(PaperBlueprint.sections).selectinload(BlueprintSection.rules))
+        )
+        for blueprint in blueprints:
+            version_ids.update(v for ids in papers.bank_pool(blueprint).values() for v in ids)
     if not version_ids:
         return set()
     return set(
         db.session.scalars(select(QuestionVersion.question_id).where(QuestionVersion.id.in_(version_ids)))
     )
-
-
-def blocked_question_ids(employee: Employee, now: dt.datetime) -> set[int]:
-    """The questions of every exam whose window is open for ``employee`` now."""
-    blocked: set[int] = set()
-    for exam in open_exams(employee, now):
-        blocked |= exam_question_ids(exam)
-    return blocked
 
 
 def practisable(employee: Employee, now: dt.datetime) -> Select:

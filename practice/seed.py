@@ -1,6 +1,8 @@
 """The demo organisation's share of practice (``flask seed-demo``): the starter bank's top categories open
-for practice to everyone, and a history of recent answers for the demo staff so the mastery pages and the
-heatmap have something to show. Idempotent; the rows go with the people (ON DELETE CASCADE)."""
+for practice to everyone, a history of recent answers for the demo staff so the mastery pages and the
+heatmap have something to show, and a practice under way for the demo employee (two questions answered, one
+right, one wrong) so the question page and the look-back pages are there to open. Idempotent; the rows go
+with the people (ON DELETE CASCADE)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,13 @@ from sqlalchemy import select
 from accounts.models import Employee, EmployeeStatus
 from core.extensions import db
 from core.models import utcnow
-from practice.models import Mastery, PracticeOpening
+from practice import runs
+from practice.errors import PracticeError
+from practice.models import Mastery, Mode, PracticeOpening, PracticeRun
 from practice.recording import rebuild_department_mastery
-from question_bank.models import Category, KnowledgePoint
+from question_bank.models import Category, KnowledgePoint, QuestionVersion
+
+DEMO_LEARNER = "E0001"  # the demo employee login (accounts/seed.py DEMO_LOGINS)
 
 
 def seed_practice(report) -> None:
@@ -40,6 +46,7 @@ def seed_practice(report) -> None:
     ).all()
     if db.session.scalar(select(Mastery.employee_id).limit(1)) is not None:
         report(f"practice: {opened} categories opened; demo answers already there")
+        _demo_run(report)
         return
     rng = random.Random(20261202)
     now = utcnow()
@@ -60,3 +67,43 @@ def seed_practice(report) -> None:
     db.session.flush()
     rebuild_department_mastery()
     report(f"practice: {opened} categories opened; recent answers for {len(people)} people")
+    _demo_run(report)
+
+
+def _demo_run(report) -> None:
+    """The demo employee's practice in order, two questions answered (right, then wrong), unless they have
+    one already or nothing is open to them."""
+    employee = db.session.scalar(select(Employee).where(Employee.employee_no == DEMO_LEARNER))
+    if employee is None or db.session.scalar(
+        select(PracticeRun.id).where(PracticeRun.employee_id == employee.id).limit(1)
+    ):
+        return
+    now = utcnow()
+    try:
+        run = runs.start_run(employee, Mode.SEQUENTIAL, runs.Filters(), now)
+    except PracticeError:
+        return
+    for position, right in ((0, True), (1, False)):
+        if position >= len(run.items):
+            break
+        version = db.session.get(QuestionVersion, run.items[position][1])
+        runs.answer(run, position, _response(version, right), now)
+    report(f"practice: a practice under way for {DEMO_LEARNER} ({run.position} answered)")
+
+
+def _response(version: QuestionVersion, right: bool) -> dict:
+    """A right or a wrong answer to ``version`` in the exam runtime's response shape."""
+    key = version.key
+    if version.type in ("single", "multiple"):
+        ids = [o["id"] for o in version.options]
+        return {
+            "choice": list(key["correct"]) if right else [next(i for i in ids if i not in key["correct"])]
+        }
+    if version.type == "truefalse":
+        return {"answer": key["answer"] if right else not key["answer"]}
+    if version.type == "fill":
+        return {"blanks": [alts[0] if right else "—" for alts in key["blanks"]]}
+    if version.type == "numerical":
+        return {"value": key["answers"][0]["value"] if right else "-99999"}
+    pairs = key.get("pairs", [])
+    return {"pairs": [p["right"] for p in pairs] if right else [None] * len(pairs)}

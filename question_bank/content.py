@@ -137,6 +137,7 @@ class QuestionData:
     tags: list[str] = field(default_factory=list)
     category_path: list[str] = field(default_factory=list)
     idnumber: str | None = None
+    exam_only: bool = False  # 考试专用: reserved for certification, never in practice (the question's flag)
     ref: str = ""  # where it came from, for messages: "row 5" or "question «Q2»"
 
     def label(self) -> str:

@@ -228,6 +228,7 @@ def _question_row(data: QuestionData, key: str, category_id: int, author_id, sta
         "points": data.points,
         "source_ref": data.source_ref,
         "idnumber": data.idnumber or None,
+        "exam_only": data.exam_only,
         "name": (data.name or plain_text(data.stem_html))[:255],
     }
 
@@ -403,7 +404,8 @@ def export_questions(fmt: str, category_path: str = "", user: User | None = None
     audit.record("question_bank.export", None, format=fmt, category=category_path, count=len(items))
     if fmt == "xlsx":
         return xlsx.write_workbook(
-            xlsx.export_row(q.type, v, [t.name for t in q.tags], "/".join(names)) for q, v, names in items
+            xlsx.export_row(q.type, v, [t.name for t in q.tags], "/".join(names), exam_only=q.exam_only)
+            for q, v, names in items
         )
     if fmt == "gift":
         return gift.export(items).encode("utf-8")

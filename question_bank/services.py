@@ -169,6 +169,7 @@ def create_question(
         idnumber=data.idnumber or None,
     )
     _copy_filters(question, data)
+    question.exam_only = data.exam_only
     question.tags = tags if tags is not None else _tags(data.tags)
     version = _version_from(data, 1, author, now, _("Created"))
     question.versions.append(version)
@@ -195,6 +196,7 @@ def version_data(version: QuestionVersion, question: Question) -> QuestionData:
         source_ref=version.source_ref,
         tags=[t.name for t in question.tags],
         idnumber=question.idnumber,
+        exam_only=question.exam_only,
     )
 
 

@@ -115,6 +115,56 @@ def run(run_id: int):
     )
 
 
+def _as_shown(qtype: str, response: dict | None):
+    """A stored response (the exam runtime's shapes) as the question view shows it, ticked and filled in."""
+    response = response or {}
+    if qtype in ("single", "multiple"):
+        return response.get("choice") or []
+    if qtype == "truefalse":
+        return None if response.get("answer") is None else ("true" if response["answer"] else "false")
+    if qtype == "fill":
+        return response.get("blanks") or []
+    if qtype == "matching":
+        return {str(i): right for i, right in enumerate(response.get("pairs") or []) if right}
+    return response.get("value")
+
+
+@bp.get("/runs/<int:run_id>/q/<int:number>")
+@login_required
+def question(run_id: int, number: int):
+    """Question ``number`` (from 1) of a run at its own address: an answered one with the person's answer and
+    the feedback (a mock exam's only once it is handed in), to look back at; the question to answer next
+    opens the run's page. Someone else's run, or a number the run has not, is 404."""
+    now = utcnow()
+    employee = current_user.employee
+    practice_run = runs.own_run(run_id, employee)
+    if not 1 <= number <= len(practice_run.items):
+        raise NotAvailable(_("This practice does not exist."))
+    answered = runs.run_answers(practice_run)
+    given = answered.get(number - 1)
+    if given is None:
+        return redirect(url_for("practice.run", run_id=run_id))
+    given_version = db.session.get(QuestionVersion, given.version_id)
+    feedback = practice_run.mode != Mode.MOCK or practice_run.finished_at is not None
+    following = number + 1 if number < len(practice_run.items) and number in answered else None
+    return render_template(
+        "practice/review.html",
+        run=practice_run,
+        number=number,
+        answer=given,
+        shown=_as_shown(given_version.type, given.response),
+        version=given_version,
+        question=db.session.get(Question, given.question_id),
+        feedback=feedback,
+        previous=number - 1 if number > 1 and (number - 2) in answered else None,
+        following=following,
+        current_url=url_for("practice.run", run_id=run_id)
+        if runs.current_question(practice_run, employee, now) is not None
+        else url_for("practice.run_end", run_id=run_id),
+        mode_label=MODE_LABELS[practice_run.mode],
+    )
+
+
 @bp.post("/runs/<int:run_id>/answer")
 @login_required
 def answer(run_id: int):

@@ -143,7 +143,10 @@ def _block(lines: list[str], category: list[str], result: ParseResult) -> list[s
         _read_answer(data, answer.replace("\n", " "), fmt, problems, where)
     for comment in comments:
         if comment.startswith("// gridready:"):
-            apply_extension(data, comment[len("// gridready:") :].strip())
+            problems += [
+                ImportProblem(where, "", reason)
+                for reason in apply_extension(data, comment[len("// gridready:") :].strip())
+            ]
     if not problems:
         problems += [ImportProblem(where, "", reason) for reason in validate(data)]
     result.problems += problems

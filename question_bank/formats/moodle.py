@@ -10,7 +10,9 @@ Mapping decisions:
 - cloze/multianswer, calculated*, drag-and-drop, gapselect, random* and any other kind are rejected,
   naming the question.
 - Extension: GridReady writes chapter, difficulty, source, multi-blank keys and essay rubrics as JSON in a
-  GIFT comment ``// gridready: {...}`` or a ``<gridready>`` element; Moodle ignores both.
+  GIFT comment ``// gridready: {...}`` or a ``<gridready>`` element; Moodle ignores both. A question reserved
+  for certification (考试专用) carries ``"exam_only": true`` there (written only when set; any value but
+  true or false is a problem naming the question). Not a tag: tags are knowledge points.
 """
 
 from __future__ import annotations
@@ -128,14 +130,19 @@ def shortanswer_data(
     }
 
 
-def apply_extension(data: QuestionData, raw: str) -> None:
-    """Read GridReady's own fields from the extension JSON (unknown or broken JSON is ignored)."""
+def apply_extension(data: QuestionData, raw: str) -> list[str]:
+    """Read GridReady's own fields from the extension JSON (unknown or broken JSON is ignored); returns the
+    problems that must stop the question (a 考试专用 flag that is neither true nor false)."""
     try:
         extra = json.loads(raw)
     except (ValueError, TypeError):
-        return
+        return []
     if not isinstance(extra, dict):
-        return
+        return []
+    if "exam_only" in extra:
+        if not isinstance(extra["exam_only"], bool):
+            return [_("“exam_only” must be true or false, not “%(value)s”.", value=extra["exam_only"])]
+        data.exam_only = extra["exam_only"]
     if isinstance(extra.get("chapter"), int):
         data.chapter = extra["chapter"]
     if isinstance(extra.get("difficulty"), int):
@@ -154,6 +161,7 @@ def apply_extension(data: QuestionData, raw: str) -> None:
         data.key = {**data.key, **{k: v for k, v in extra["key"].items() if k in allowed}}
     if isinstance(extra.get("stem_html"), str) and data.type == QuestionType.FILL:
         data.stem_html = sanitise_html(extra["stem_html"])
+    return []
 
 
 def extension_for(question, version) -> dict:
@@ -164,6 +172,8 @@ def extension_for(question, version) -> dict:
         "chapter": version.chapter,
         "source_ref": version.source_ref,
     }
+    if question.exam_only:
+        extra["exam_only"] = True
     if version.type == QuestionType.FILL:
         key = dict(version.key)
         extra["key"] = {

@@ -117,7 +117,7 @@ def parse(data: bytes) -> ParseResult:
         _READERS[qtype](node, data, problems, where)
         extension = node.find("gridready")
         if extension is not None and extension.text:
-            apply_extension(data, extension.text)
+            problems += [ImportProblem(where, "", reason) for reason in apply_extension(data, extension.text)]
         if not problems:
             problems += [ImportProblem(where, "", reason) for reason in validate(data)]
         result.problems += problems

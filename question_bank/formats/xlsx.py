@@ -1,8 +1,12 @@
 """The xlsx template (sheet 题库): one question per row, Chinese headers, the answer styles people use.
 
-Columns: 题型 | 题干 | 选项A..选项H | 答案 | 解析 | 分值 | 难度 | 章节 | 知识点 | 分类 | 出处 | 评分要点 | 不分顺序.
+Columns: 题型 | 题干 | 选项A..选项H | 答案 | 解析 | 分值 | 难度 | 章节 | 知识点 | 分类 | 出处 | 评分要点 | 不分顺序 |
+考试专用.
 不分顺序 (fill-in only) names the blanks whose answers may come in any order: ``1,2`` or, for two groups,
 ``1,2;4,5,6`` (blank numbers count from 1 in stem order).
+考试专用 (optional) reserves the question for certification, so practice never shows it: 是 (also Y, yes, true, 1,
+√) or empty / 否 (N, no, false, 0, ×); any other value is a problem naming the row, and the file imports
+nothing. Export writes 是 for a reserved question and leaves the cell empty otherwise.
 Columns are found by header name, so their order may vary; 题型, 题干 and 答案 are required headers.
 
 Decisions: a 题干 or 选项 cell that starts with an HTML tag is read as HTML (sanitised), anything else as
@@ -47,6 +51,7 @@ HEADERS = [
     "出处",
     "评分要点",
     "不分顺序",
+    "考试专用",
 ]
 REQUIRED_HEADERS = ("题型", "题干", "答案")
 MAX_ROWS = 20000
@@ -72,6 +77,8 @@ _WEIGHTED = re.compile(r"([A-H])\s*[=:：]\s*(-?\d+(?:\.\d+)?)\s*%")
 _RUBRIC = re.compile(r"^(.*?)[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*[。.]?$")
 _NUMERIC = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:(?:±|\+-|\+/-)\s*(\d+(?:\.\d+)?))?\s*$")
 _TAG_SPLIT = re.compile(r"[、,，;；]")
+YES_WORDS = {"是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "考试专用"}
+NO_WORDS = {"否", "n", "no", "false", "f", "0", "×", "✗", "✘"}
 
 
 def _to_half_width(text: str) -> str:
@@ -96,6 +103,16 @@ def parse_truefalse(text: str) -> bool | None:
         return True
     if value in FALSE_WORDS:
         return False
+    return None
+
+
+def parse_flag(text: str) -> bool | None:
+    """The 考试专用 cell: True (是), False (否 or empty), None when it is neither."""
+    value = _to_half_width(text).strip().lower()
+    if not value or value in NO_WORDS:
+        return False
+    if value in YES_WORDS:
+        return True
     return None
 
 
@@ -186,6 +203,12 @@ def parse_row(
     points = _points(_cell(row, columns, "分值"), qtype, problem)
     difficulty = _int_cell(_cell(row, columns, "难度"), 3, 1, 5, "难度", problem)
     chapter = _int_cell(_cell(row, columns, "章节"), None, 1, 8, "章节", problem)
+    exam_only = parse_flag(_cell(row, columns, "考试专用"))
+    if exam_only is None:
+        problem(
+            "考试专用",
+            _("Write 是 or 否 (or leave it empty), not “%(value)s”.", value=_cell(row, columns, "考试专用")),
+        )
 
     data = QuestionData(
         type=qtype,
@@ -197,6 +220,7 @@ def parse_row(
         source_ref=_cell(row, columns, "出处")[:60],
         tags=[t.strip() for t in _TAG_SPLIT.split(_cell(row, columns, "知识点")) if t.strip()],
         category_path=[p.strip() for p in _cell(row, columns, "分类").split("/") if p.strip()],
+        exam_only=bool(exam_only),
         ref=where,
     )
     if qtype in {QuestionType.SINGLE, QuestionType.MULTIPLE}:
@@ -410,8 +434,8 @@ def _matching(data: QuestionData, option_cells: list[str], problem) -> None:
 # ---------------------------------------------------------------- export
 
 
-def export_row(qtype: str, version, tags: list[str], category: str) -> list:
-    """One question version as a template row."""
+def export_row(qtype: str, version, tags: list[str], category: str, *, exam_only: bool = False) -> list:
+    """One question version as a template row (``exam_only``: the question's 考试专用 flag)."""
     options = [""] * len(OPTION_IDS)
     answer = ""
     rubric = ""
@@ -466,12 +490,13 @@ def export_row(qtype: str, version, tags: list[str], category: str) -> list:
         version.source_ref,
         rubric,
         unordered,
+        "是" if exam_only else "",
     ]
 
 
 def write_workbook(rows) -> bytes:
     """The template (or an export) as xlsx bytes; formula-like cells are neutralised by core."""
-    widths = [8, 50, *([16] * len(OPTION_IDS)), 14, 40, 6, 6, 6, 16, 20, 8, 30, 10]
+    widths = [8, 50, *([16] * len(OPTION_IDS)), 14, 40, 6, 6, 6, 16, 20, 8, 30, 10, 8]
     return write_xlsx(HEADERS, rows, title=SHEET_TITLE, widths=widths)
 
 

@@ -7,6 +7,7 @@ import re
 import uuid
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from core.seeding import Outcome
@@ -16,6 +17,11 @@ from tests import factories
 from tests.exams import factories as exam_factories
 
 pytestmark = pytest.mark.browser
+AXE = Axe()
+AXE_OPTIONS = {  # as tests/browser/test_accessibility.py: WCAG 2.1 A/AA and axe's best practices
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
 
 
 @pytest.fixture
@@ -84,6 +90,16 @@ def test_practise_a_chapter_then_master_the_mistake(live_server, live_db, small_
     assert _answer(phone, "A") is True
     assert _answer(phone, "A") is True
     expect(phone.locator("body")).to_contain_text("答对 2 题")
+
+    # The end page links each answered question; the wrong one opens at its own address with the answer given.
+    phone.click("a:has-text('第1题：答错')")
+    phone.wait_for_url(re.compile(r".*/practice/runs/\d+/q/1$"))
+    expect(phone.locator("[data-correct]")).to_contain_text("答错了")
+    expect(phone.locator("#r_B")).to_be_checked()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    serious = [v["id"] for v in AXE.run(phone, options=AXE_OPTIONS).response["violations"]
+               if v["impact"] in ("critical", "serious")]  # fmt: skip
+    assert serious == []
     assert _mastery_of(phone, live_server, "响应时限") == "0.67"
 
     # The wrong one is in the mistake book; two rights in a row there master it.

@@ -180,3 +180,63 @@ def test_a_handed_in_mock_exam_shows_its_score_and_review(client, login, db):
     assert client.post(f"/practice/runs/{run.id}/finish").status_code == 302
     page = client.get(f"/practice/runs/{run.id}/end").get_data(as_text=True)
     assert "Mock exam score: 0 of 4" in page and "never counted" in page and "Not right." in page
+
+
+def test_each_answered_question_has_its_own_address_for_its_owner_only(app, client, login, db):
+    _cat, _kp, questions = open_bank(3)
+    user = login()
+    run = runs.start_run(user.employee, Mode.SEQUENTIAL, runs.Filters(), NOW)
+    by_id = {q.id: q for q in questions}
+    first, second = (by_id[run.items[i][0]] for i in (0, 1))
+    runs.answer(run, 0, right(first), NOW)
+    runs.answer(run, 1, wrong(second), NOW)
+    db.session.commit()
+    base = f"/practice/runs/{run.id}"
+    page = client.get(f"{base}/q/2").get_data(as_text=True)
+    assert "Question 2 of 3" in page and "Not right." in page and "见指南3.3" in page
+    given = wrong(second)["choice"][0]
+    assert f'id="r_{given}" value="{given}"\n        checked disabled' in page  # the person's answer, ticked
+    assert f'href="{base}/q/1"' in page  # previous question
+    assert "Right!" in client.get(f"{base}/q/1").get_data(as_text=True)
+    # the question still to answer opens the run's page; a number the run has not is 404
+    assert client.get(f"{base}/q/3").headers["Location"].endswith(base)
+    assert client.get(f"{base}/q/4").status_code == 404 and client.get(f"{base}/q/0").status_code == 404
+    assert f'href="{base}/q/2"' in client.get(base).get_data(as_text=True)  # the question page links back
+    other, _other_user = client_as(app, "employee")
+    assert other.get(f"{base}/q/1").status_code == 404
+
+
+def test_a_mock_exams_answer_shows_no_verdict_before_it_is_handed_in(app, client, login, db):
+    from tests.exams import factories as exam_factories
+
+    _cat, _kp, questions = open_bank(2)
+    user = login()
+    run = runs.start_run(user.employee, Mode.RANDOM, runs.Filters(), NOW)
+    run.mode = Mode.MOCK  # a mock exam's answers wait for the hand-in
+    q = next(q for q in questions if q.id == run.items[0][0])
+    runs.answer(run, 0, wrong(q), NOW)
+    db.session.commit()
+    page = client.get(f"/practice/runs/{run.id}/q/1").get_data(as_text=True)
+    assert "Not right." not in page and "Right!" not in page and "见指南3.3" not in page
+    runs.finish(run, exam_factories.NOW)
+    db.session.commit()
+    assert "Not right." in client.get(f"/practice/runs/{run.id}/q/1").get_data(as_text=True)
+
+
+def test_the_demo_employee_has_a_practice_under_way_whose_pages_the_crawl_opens(app, client, login, db):
+    from practice.models import PracticeRun
+    from practice.seed import DEMO_LEARNER, _demo_run
+
+    open_bank(3)
+    user = login(user=factories.user(employee_no=DEMO_LEARNER))
+    _demo_run(lambda _line: None)
+    _demo_run(lambda _line: None)  # idempotent: one practice, two answers
+    (run,) = db.session.scalars(select(PracticeRun).where(PracticeRun.employee_id == user.employee_id)).all()
+    assert (run.position, run.answered_count, run.right_count) == (2, 2, 1)
+    db.session.commit()
+    home = client.get("/practice/").get_data(as_text=True)
+    assert f'href="/practice/runs/{run.id}"' in home  # the crawl's way in
+    assert f'href="/practice/runs/{run.id}/q/2"' in client.get(f"/practice/runs/{run.id}").get_data(
+        as_text=True
+    )
+    assert client.get(f"/practice/runs/{run.id}/q/1").status_code == 200

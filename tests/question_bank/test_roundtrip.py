@@ -34,6 +34,7 @@ def _bank(db):
             explanation="§6.4",
             points=Decimal("2.5"),
             tags=["应急演练"],
+            exam_only=True,  # 考试专用: travels in every format
         ),
         QuestionData(
             type="truefalse",
@@ -104,6 +105,7 @@ def _snapshot(db) -> list[tuple]:
                 Decimal(v.points),
                 "/".join(_names(db, q.category)),
                 sorted(t.name for t in q.tags),
+                q.exam_only,
             )
         )
     return sorted(rows, key=lambda r: r[1])
@@ -130,3 +132,4 @@ def test_export_then_import_reproduces_questions(app, db, fmt):
         db.session.expire_all()
         after = _snapshot(db)
     assert after == before
+    assert sum(1 for row in after if row[-1]) == 1  # the reserved question came back reserved, and only it
