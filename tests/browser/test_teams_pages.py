@@ -21,7 +21,9 @@ WIDER_THAN_SCREEN = "() => document.documentElement.scrollWidth - document.docum
 def _ids(app):
     with app.app_context():
         team = db.session.scalar(select(EmergencyTeam.id).order_by(EmergencyTeam.id))
-        drill = db.session.scalar(select(Drill.id).where(Drill.status == DrillStatus.APPROVED).order_by(Drill.id))
+        drill = db.session.scalar(
+            select(Drill.id).where(Drill.status == DrillStatus.APPROVED).order_by(Drill.id)
+        )
     return team, drill
 
 
@@ -52,7 +54,9 @@ def test_team_pages_pass_axe_and_fit_a_phone(browser, demo_site, login, width):
             if url == f"/drills/{drill_id}":
                 assert page.locator("[data-testid=pick-team]").count() == 1
             problems += [
-                f"{url} {v['id']}: {v['nodes'][0]['html'][:160]}" for v in scan(page) if v["impact"] in FAILING
+                f"{url} {v['id']}: {v['nodes'][0]['html'][:160]}"
+                for v in scan(page)
+                if v["impact"] in FAILING
             ]
             if width == 360:
                 overflow = page.evaluate(WIDER_THAN_SCREEN)
