@@ -58,7 +58,7 @@ faults: system-deps install translations
 	GRIDREADY_FAULTS=1 $(BIN)/pytest tests/faults
 
 ## The axe-core accessibility scan alone (it runs in `make test` too): every page, each role, both languages,
-## 10-20 minutes; every finding in $(A11Y_REPORT). Fewer pages: make a11y-scan A11Y_PAGES='^/reports/'
+## long (over 40 minutes on a loaded machine); every finding in $(A11Y_REPORT). Fewer pages: make a11y-scan A11Y_PAGES='^/reports/'
 ## PYTEST_ARGS='-k "hr and zh"' (docs/accessibility.md)
 A11Y_REPORT ?= instance/axe-report.json
 a11y-scan: system-deps install translations
