@@ -17,7 +17,8 @@ from reports import bundles
 from reports.periods import parse_period
 from reports.sheet import build_sheets
 from tests import factories
-from tests.reports.factories import NOW, person_with_records
+from tests.exams import factories as exam_factories
+from tests.reports.factories import NOW, attempt, person_with_records
 
 
 @contextlib.contextmanager
@@ -80,3 +81,42 @@ def test_department_zip_laid_out_by_worker_processes_gives_each_person_their_own
         assert person.name in text and person.employee_no in text
         assert not [p.name for p in people if p is not person and p.name in text]
         assert "第1页" in pages[0]  # every person's PDF numbers its pages from 1
+
+
+def _teams(count: int, position, exam):
+    branch = factories.department(kind="branch")
+    for _ in range(count):
+        team = factories.department(parent=branch, kind="team")
+        for score in (40, 90):
+            attempt(factories.employee(department=team, position=position), exam, "2026-05-05", score)
+    db.session.flush()
+    return branch
+
+
+def test_sheet_page_costs_a_fixed_number_of_queries(client, db, login):
+    person = person_with_records()
+    login("admin")
+    client.get(f"/reports/people/{person.employee.id}/sheet?period=2026H1")  # warm the session
+    with counted() as statements:
+        response = client.get(f"/reports/people/{person.employee.id}/sheet?period=2026H1")
+    assert response.status_code == 200
+    # sign-in (user, grants), the person with department and position, the sheet's parts (as in
+    # build_sheets), the audit entry, the bell; savepoint and release
+    assert len(statements) <= 18
+
+
+def test_dashboard_queries_do_not_grow_with_departments(client, db, login):
+    login("admin")
+    position = person_with_records().employee.position  # a post with required certificates and hours
+    exam = exam_factories.exam()
+    counts = []
+    client.get("/reports/readiness?kind=quarter")  # the first visit writes the default settings
+    for size in (2, 6):
+        branch = _teams(size, position, exam)
+        with counted() as statements:
+            response = client.get(f"/reports/readiness?unit={branch.id}&kind=quarter")
+        assert response.status_code == 200
+        counts.append(len(statements))
+    # each measure is one or two grouped queries for all 8 quarters and every department; the drills board
+    # a few more; sign-in, settings, audit and the bell the rest
+    assert counts[0] == counts[1] <= 21
