@@ -342,7 +342,6 @@ def main() -> None:
             )
         ][:200]
         period = parse_period("2026", NOW)
-        db.session.expunge_all()
         ids = db.session.scalars(
             select(Employee)
             .options(sa.orm.joinedload(Employee.department), sa.orm.joinedload(Employee.position))

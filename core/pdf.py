@@ -36,6 +36,7 @@ from pathlib import Path
 
 import cffi
 from weasyprint import CSS, HTML
+from weasyprint import html as weasyprint_html
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -73,7 +74,28 @@ class LocalOnlyFetcher(URLFetcher):
 
 
 def _html(html: str) -> HTML:
-    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=LocalOnlyFetcher())
+    return _LeanHTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=LocalOnlyFetcher())
+
+
+class _LeanHTML(HTML):
+    """WeasyPrint's HTML without the user-agent rules for footnote and note pseudo-elements (``::footnote-call``
+    …), which match every element and make WeasyPrint compute five extra styles per element; no GridReady
+    PDF uses footnotes or notes. Falls back to the full rules if WeasyPrint's layout of them changes."""
+
+    def _ua_stylesheets(self, forms=False):
+        sheets = super()._ua_stylesheets(forms)
+        lean = _lean_ua_stylesheet()
+        return [lean, *sheets[1:]] if lean is not None else sheets
+
+
+@functools.cache
+def _lean_ua_stylesheet():
+    source = getattr(weasyprint_html, "UA", None)
+    counters = getattr(weasyprint_html, "UA_COUNTER_STYLE", None)
+    if not isinstance(source, str) or counters is None:
+        return None
+    kept = [line for line in source.splitlines() if not re.match(r"::(footnote|note)-", line.strip())]
+    return CSS(string="\n".join(kept), counter_style=counters)
 
 
 def _stylesheets() -> list[CSS]:

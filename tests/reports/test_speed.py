@@ -120,3 +120,11 @@ def test_dashboard_queries_do_not_grow_with_departments(client, db, login):
     # each measure is one or two grouped queries for all 8 quarters and every department; the drills board
     # a few more; sign-in, settings, audit and the bell the rest
     assert counts[0] == counts[1] <= 21
+
+
+def test_pdfs_use_the_lean_user_agent_rules():
+    from core import pdf
+
+    lean = pdf._lean_ua_stylesheet()
+    assert lean is not None  # WeasyPrint still exposes its rules; else every PDF falls back to the full set
+    assert pdf._html("<p>x</p>")._ua_stylesheets()[0] is lean
