@@ -111,6 +111,8 @@ def load_config() -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "INSTANCE_DIR": str(INSTANCE_DIR),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
+        # Processes laying out PDFs in bulk (a department's sheets); 0 = one per core (core/pdf.py).
+        "PDF_WORKERS": int(os.environ.get("PDF_WORKERS", "0")),
         # argon2id at OWASP's baseline (m = 19 MiB, t = 2, p = 1): ~20 ms of one core per sign-in, so a
         # 1,000-person exam hall signs in within the minute on 2 cores (docs/exams.md, issue 14). Stronger
         # settings are a deployment choice; hashes made with other settings are redone at the next sign-in.

@@ -11,6 +11,12 @@ subsets a few-hundred-glyph font: ~25 ms per page and ~12 KB per file instead of
 The glyphs are Noto's own, so the output looks the same; when anything in that step fails the
 document renders with the system fonts as before (slower, same look). Text whose CSS names another
 family explicitly simply does not use the cut-down fonts.
+
+Rendering hundreds of documents (a department's sheets): ``render_documents_in_parallel`` hands batches of
+HTML to ``PDF_WORKERS`` worker processes (default: one per core; WeasyPrint is pure Python and holds the
+GIL, so threads would not help). The workers are fresh ``python -m core.pdf`` processes (no database
+connection, thread or app state is copied into them), given only HTML strings over a pipe and answering
+with PDF bytes.
 """
 
 from __future__ import annotations
@@ -18,12 +24,19 @@ from __future__ import annotations
 import base64
 import functools
 import html as html_lib
+import itertools
+import os
+import pickle
 import re
+import struct
 import subprocess
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import cffi
 from weasyprint import CSS, HTML
+from weasyprint import html as weasyprint_html
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -61,7 +74,28 @@ class LocalOnlyFetcher(URLFetcher):
 
 
 def _html(html: str) -> HTML:
-    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=LocalOnlyFetcher())
+    return _LeanHTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=LocalOnlyFetcher())
+
+
+class _LeanHTML(HTML):
+    """WeasyPrint's HTML without the user-agent rules for footnote and note pseudo-elements (``::footnote-call``
+    …), which match every element and make WeasyPrint compute five extra styles per element; no GridReady
+    PDF uses footnotes or notes. Falls back to the full rules if WeasyPrint's layout of them changes."""
+
+    def _ua_stylesheets(self, forms=False):
+        sheets = super()._ua_stylesheets(forms)
+        lean = _lean_ua_stylesheet()
+        return [lean, *sheets[1:]] if lean is not None else sheets
+
+
+@functools.cache
+def _lean_ua_stylesheet():
+    source = getattr(weasyprint_html, "UA", None)
+    counters = getattr(weasyprint_html, "UA_COUNTER_STYLE", None)
+    if not isinstance(source, str) or counters is None:
+        return None
+    kept = [line for line in source.splitlines() if not re.match(r"::(footnote|note)-", line.strip())]
+    return CSS(string="\n".join(kept), counter_style=counters)
 
 
 def _stylesheets() -> list[CSS]:
@@ -89,6 +123,113 @@ def render_documents(html: str, anchor_prefix: str) -> list[bytes]:
             groups.append([])
         groups[-1].append(page)
     return [document.copy(pages).write_pdf() for pages in groups]
+
+
+def render_documents_in_parallel(
+    htmls: Iterable[str], anchor_prefix: str, workers: int
+) -> Iterator[list[bytes]]:
+    """``render_documents`` for each HTML batch of ``htmls``, laid out in up to ``workers`` processes;
+    yields each batch's PDFs in the order given. ``htmls`` is read lazily, at most ``workers`` batches ahead
+    of what has been yielded, so the caller builds the next batch while the workers lay out. With one worker
+    (or a single batch) everything runs in this process."""
+    batches = iter(htmls)
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None) if workers > 1 else None
+    if second is None:
+        yield render_documents(first, anchor_prefix)
+        for html in batches:
+            yield render_documents(html, anchor_prefix)
+        return
+    pool = [_Worker() for _ in range(workers)]
+    try:
+        in_flight: list[_Worker] = []
+        for index, html in enumerate(itertools.chain((first, second), batches)):
+            if len(in_flight) == len(pool):
+                yield in_flight.pop(0).result()
+            worker = pool[index % len(pool)]  # the one whose last batch was just collected
+            worker.send(html, anchor_prefix)
+            in_flight.append(worker)
+        for worker in in_flight:
+            yield worker.result()
+    finally:
+        for worker in pool:
+            worker.close()
+
+
+class _Worker:
+    """A ``python -m core.pdf`` process: reads (html, anchor prefix) requests on stdin and answers each
+    with its PDFs on stdout, one request at a time. It starts from scratch (no copy of this process's
+    database connections or threads) and is given only HTML."""
+
+    def __init__(self) -> None:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+        }
+        self.process = subprocess.Popen(  # noqa: S603 — this interpreter running this module
+            [sys.executable, "-m", "core.pdf"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=PROJECT_ROOT,
+            env=env,
+        )
+
+    def send(self, html: str, anchor_prefix: str) -> None:
+        _write_message(self.process.stdin, (html, anchor_prefix))
+
+    def result(self) -> list[bytes]:
+        answer = _read_message(self.process.stdout)
+        if answer is None:
+            raise RuntimeError(f"PDF worker stopped (exit code {self.process.poll()})")
+        status, value = answer
+        if status != "ok":
+            raise RuntimeError(f"PDF worker failed: {value}")
+        return value
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+        finally:
+            self.process.stdout.close()
+
+
+def _write_message(stream, value) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack("!Q", len(data)) + data)
+    stream.flush()
+
+
+def _read_message(stream):
+    head = stream.read(8)
+    if len(head) < 8:
+        return None
+    (length,) = struct.unpack("!Q", head)
+    data = stream.read(length)
+    if len(data) < length:
+        return None
+    return pickle.loads(data)  # noqa: S301 — our own worker's answer, over its private pipe
+
+
+def _serve(stdin, stdout) -> None:
+    """The worker's loop (``python -m core.pdf``): one answer per request until stdin closes."""
+    while (request := _read_message(stdin)) is not None:
+        html, anchor_prefix = request
+        try:
+            answer = ("ok", render_documents(html, anchor_prefix))
+        except Exception as error:  # noqa: BLE001 — reported to the parent, which raises it
+            answer = ("error", f"{type(error).__name__}: {error}")
+        _write_message(stdout, answer)
+
+
+def default_workers() -> int:
+    """How many processes lay out PDFs in bulk when the configuration does not say: one per core."""
+    return os.cpu_count() or 1
 
 
 def _render_cut_down(html: str):
@@ -190,3 +331,9 @@ def _subset_font_css(html: str) -> str:
     except (OSError, RuntimeError, subprocess.SubprocessError, ValueError):
         return ""
     return "".join(rules)
+
+
+if __name__ == "__main__":
+    answers = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing printed by a library may mix into the answers
+    _serve(sys.stdin.buffer, answers)

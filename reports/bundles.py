@@ -20,12 +20,13 @@ from core import audit
 from core.extensions import db
 from core.i18n import gettext as _
 from core.jobs import JobRun, job_task, start_job
+from core.pdf import default_workers, render_documents_in_parallel
 from reports.access import employee_scope
-from reports.exports import pdf_name, sheets_pdfs
+from reports.exports import ANCHOR, check_split, pdf_name, sheets_html
 from reports.periods import ReportPeriod, parse_period
-from reports.sheet import build_sheet
+from reports.sheet import build_sheets
 
-CHUNK = 100  # sheets laid out per WeasyPrint pass (fonts and styles are prepared once per pass)
+CHUNK = 25  # sheets laid out per WeasyPrint pass (fonts and styles are prepared once per pass)
 
 
 def bundle_dir() -> Path:
@@ -58,16 +59,32 @@ def department_people(user: User, department: Department) -> list[Employee]:
     )
 
 
-def write_bundle(people: list[Employee], period: ReportPeriod, now: dt.datetime, path: Path, report) -> int:
-    """Build and lay out the sheets of ``people`` in chunks, adding each PDF to the zip at ``path``."""
+def write_bundle(
+    people: list[Employee],
+    period: ReportPeriod,
+    now: dt.datetime,
+    path: Path,
+    report,
+    *,
+    workers: int | None = None,
+) -> int:
+    """Build the sheets of ``people`` (a few queries for all of them) and lay them out ``CHUNK`` at a time
+    in ``workers`` processes (``PDF_WORKERS``, by default one per core), adding each PDF to the zip at
+    ``path`` in order. This process builds the next chunk's HTML while the workers lay out."""
     total = len(people)
     report(0, total, _("Making the sheets"))
+    if workers is None:
+        workers = current_app.config.get("PDF_WORKERS") or default_workers()
+    sheets = build_sheets(people, period, now)
+    chunks = [sheets[start : start + CHUNK] for start in range(0, total, CHUNK)]
+    htmls = (sheets_html(chunk, generated_at=now) for chunk in chunks)
+    done = 0
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
-        for start in range(0, total, CHUNK):
-            sheets = [build_sheet(e, period, now) for e in people[start : start + CHUNK]]
-            for sheet, pdf in zip(sheets, sheets_pdfs(sheets, generated_at=now), strict=True):
+        for chunk, pdfs in zip(chunks, render_documents_in_parallel(htmls, ANCHOR, workers), strict=True):
+            for sheet, pdf in zip(chunk, check_split(pdfs, chunk), strict=True):
                 archive.writestr(pdf_name(sheet), pdf)
-            report(min(start + CHUNK, total), total, _("Making the sheets"))
+            done += len(chunk)
+            report(done, total, _("Making the sheets"))
     return total
 
 

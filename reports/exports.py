@@ -36,13 +36,11 @@ def _words(table: dict, key) -> str:
     return str(table.get(key, key)) if key is not None else ""
 
 
-def sheets_pdfs(sheets: Sequence[Sheet], *, generated_at: dt.datetime) -> list[bytes]:
-    """One PDF per sheet, laid out together."""
-    if not sheets:
-        return []
+def sheets_html(sheets: Sequence[Sheet], *, generated_at: dt.datetime) -> str:
+    """One HTML document holding ``sheets``, each starting on a new page at an ``ANCHOR`` id."""
     template = current_app.jinja_env.get_template("reports/pdf/sheet.html")
     with force_locale(PDF_LOCALE):
-        html = template.render(
+        return template.render(
             sheets=sheets,
             anchor=ANCHOR,
             forms=FORMS,
@@ -55,10 +53,20 @@ def sheets_pdfs(sheets: Sequence[Sheet], *, generated_at: dt.datetime) -> list[b
                 "category": {k: str(v) for k, v in POINT_CATEGORY_LABELS.items()},
             },
         )
-    pdfs = render_documents(html, ANCHOR)
-    if len(pdfs) != len(sheets):  # a sheet that starts mid-page would merge two people's pages
+
+
+def check_split(pdfs: list[bytes], sheets: Sequence[Sheet]) -> list[bytes]:
+    """``pdfs`` if there is one per sheet (a sheet that started mid-page would merge two people's pages)."""
+    if len(pdfs) != len(sheets):
         raise RuntimeError(f"laid out {len(pdfs)} documents for {len(sheets)} sheets")
     return pdfs
+
+
+def sheets_pdfs(sheets: Sequence[Sheet], *, generated_at: dt.datetime) -> list[bytes]:
+    """One PDF per sheet, laid out together in this process."""
+    if not sheets:
+        return []
+    return check_split(render_documents(sheets_html(sheets, generated_at=generated_at), ANCHOR), sheets)
 
 
 def sheet_pdf(sheet: Sheet, *, generated_at: dt.datetime) -> bytes:

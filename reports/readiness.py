@@ -42,16 +42,16 @@ def settings() -> ReportSettings:
     return row
 
 
-def thresholds() -> dict:
-    stored = settings().thresholds or {}
+def thresholds(row: ReportSettings | None = None) -> dict:
+    stored = (row or settings()).thresholds or {}
     return {
         key: {**DEFAULT_THRESHOLDS.get(key, {}), **stored.get(key, {})}
         for key in {*DEFAULT_THRESHOLDS, *stored}
     }
 
 
-def team_weights() -> dict[str, int]:
-    return dict(settings().team_weights or DEFAULT_TEAM_WEIGHTS)
+def team_weights(row: ReportSettings | None = None) -> dict[str, int]:
+    return dict((row or settings()).team_weights or DEFAULT_TEAM_WEIGHTS)
 
 
 @dataclass
@@ -135,7 +135,8 @@ def build_dashboard(user: User, unit: Department, kind: str, now: dt.datetime) -
     scope = _scope(user, unit)
     data = {m.key: m.compute(periods, Employee.department_id, scope, now) for m in MEASURES}
     subtree = _subtree(unit)
-    limits = thresholds()
+    stored = settings()
+    limits = thresholds(stored)
     nodes = [unit] + [d for d in subtree if d.parent_id == unit.id]
     rows = []
     for node in nodes:
@@ -145,7 +146,7 @@ def build_dashboard(user: User, unit: Department, kind: str, now: dt.datetime) -
             row.values[m.key] = _values(data[m.key], m, periods, ids, limits)
         rows.append(row)
     board = Dashboard(unit, kind, periods, list(MEASURES), rows, limits)
-    board.weights = team_weights()
+    board.weights = team_weights(stored)
     teams = []
     for team in (d for d in subtree if d.kind == DepartmentKind.TEAM):
         ids = [d.id for d in subtree if d.path.startswith(team.path)]

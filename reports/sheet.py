@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 
-from accounts.models import Employee
+from accounts.models import Department, Employee
 from core.extensions import db
 from core.timeutil import local_date
 from drills.models import STATUS_ORDER, Drill, DrillParticipant, DrillStatus
@@ -47,6 +48,7 @@ ONE_PLACE = Decimal("0.1")
 OTHER_FORM = "other"
 FORMS = ("classroom", "online", "field_drill", "simulation", OTHER_FORM)
 DRILL_FORMS = {"live": "field_drill", "tabletop": "simulation"}
+BATCH = 500  # people per query (an IN list of ids)
 CONDUCTED = STATUS_ORDER[STATUS_ORDER.index(DrillStatus.CONDUCTED) :]
 
 
@@ -166,16 +168,37 @@ class Sheet:
 
 def build_sheet(employee: Employee, period: ReportPeriod, now: dt.datetime) -> Sheet:
     """Everything the sheet of ``employee`` shows for ``period``, as of ``now``."""
-    sheet = Sheet(employee, period, local_date(now))
-    sheet.qualifications = qualification_lines(employee, sheet.today)
-    sheet.hours_by_form, sheet.courses = hours_and_courses(employee, period)
-    sheet.hours_planned = planned_hours(employee, period)
-    sheet.exams = exam_lines(employee, period)
-    sheet.drills = drill_lines(employee, period)
-    sheet.points_by_category = points_by_category(employee, period)
-    sheet.stars = star_lines(employee, period)
-    sheet.indicators = Indicators(indicator_months(employee, period))
-    return sheet
+    return build_sheets([employee], period, now)[0]
+
+
+def build_sheets(employees: Sequence[Employee], period: ReportPeriod, now: dt.datetime) -> list[Sheet]:
+    """The sheets of ``employees`` for ``period``, in their order. Each part is one query for all of them
+    (at most ``BATCH`` people per query), so a department's sheets cost a dozen queries, not a dozen per
+    person; ``employees`` should come with their department and position loaded."""
+    today = local_date(now)
+    sheets = []
+    for start in range(0, len(employees), BATCH):
+        chunk = list(employees[start : start + BATCH])
+        ids = [e.id for e in chunk]
+        quals = qualification_lines(chunk, today)
+        hours = hours_and_courses(ids, period)
+        exams = exam_lines(ids, period)
+        drills = drill_lines(ids, period)
+        points = points_by_category(ids, period)
+        stars = star_lines(ids, period)
+        months = indicator_months(ids, period)
+        for e in chunk:
+            sheet = Sheet(e, period, today)
+            sheet.qualifications = quals.get(e.id, [])
+            sheet.hours_by_form, sheet.courses = hours.get(e.id, (_no_hours(), []))
+            sheet.hours_planned = planned_hours(e, period)
+            sheet.exams = exams.get(e.id, [])
+            sheet.drills = drills.get(e.id, [])
+            sheet.points_by_category = points.get(e.id, {})
+            sheet.stars = stars.get(e.id, [])
+            sheet.indicators = Indicators(months.get(e.id, []))
+            sheets.append(sheet)
+    return sheets
 
 
 def planned_hours(employee: Employee, period: ReportPeriod) -> Decimal:
@@ -184,44 +207,62 @@ def planned_hours(employee: Employee, period: ReportPeriod) -> Decimal:
     return (yearly * plan_share(period)).quantize(ONE_PLACE, ROUND_HALF_UP)
 
 
-def qualification_lines(employee: Employee, today: dt.date) -> list[QualificationLine]:
-    """The person's current qualifications with their status today, and the required types they lack."""
-    required = set(
-        db.session.scalars(
-            select(certificate_type_positions.c.certificate_type_id).where(
-                certificate_type_positions.c.position_id == employee.position_id
-            )
-        )
-    )
+def qualification_lines(employees: Sequence[Employee], today: dt.date) -> dict[int, list[QualificationLine]]:
+    """Each person's current qualifications with their status today, and the required types they lack."""
+    required: dict[int, set[int]] = defaultdict(set)
+    for position_id, type_id in db.session.execute(
+        select(
+            certificate_type_positions.c.position_id, certificate_type_positions.c.certificate_type_id
+        ).where(certificate_type_positions.c.position_id.in_({e.position_id for e in employees}))
+    ):
+        required[position_id].add(type_id)
     records = db.session.execute(
         select(QualificationRecord, CertificateType.name)
         .join(CertificateType, CertificateType.id == QualificationRecord.certificate_type_id)
-        .where(QualificationRecord.employee_id == employee.id, QualificationRecord.superseded_at.is_(None))
-        .order_by(CertificateType.code)
-    ).all()
-    lines = []
-    held = set()
-    for record, type_name in records:
-        held.add(record.certificate_type_id)
-        status = expiry_status(record.expires_on, today, revoked=record.revoked_at is not None)
-        lines.append(
-            QualificationLine(
-                type_name,
-                record.number,
-                record.issued_on,
-                record.expires_on,
-                str(status),
-                record.certificate_id,
-                record.certificate_type_id in required,
-            )
+        .where(
+            QualificationRecord.employee_id.in_([e.id for e in employees]),
+            QualificationRecord.superseded_at.is_(None),
         )
-    missing = required - held
-    if missing:
-        for name in db.session.scalars(
-            select(CertificateType.name).where(CertificateType.id.in_(missing)).order_by(CertificateType.code)
-        ):
-            lines.append(QualificationLine(name, None, None, None, "missing", None, True))
-    return lines
+        .order_by(CertificateType.code, QualificationRecord.id)
+    ).all()
+    names = {}
+    needed = set().union(*required.values()) if required else set()
+    if needed:
+        names = dict(
+            db.session.execute(
+                select(CertificateType.id, CertificateType.name)
+                .where(CertificateType.id.in_(needed))
+                .order_by(CertificateType.code)
+            ).all()
+        )
+    held: dict[int, list] = defaultdict(list)
+    for record, type_name in records:
+        held[record.employee_id].append((record, type_name))
+    result = {}
+    for e in employees:
+        wanted = required.get(e.position_id, set())
+        lines = []
+        for record, type_name in held.get(e.id, []):
+            status = expiry_status(record.expires_on, today, revoked=record.revoked_at is not None)
+            lines.append(
+                QualificationLine(
+                    type_name,
+                    record.number,
+                    record.issued_on,
+                    record.expires_on,
+                    str(status),
+                    record.certificate_id,
+                    record.certificate_type_id in wanted,
+                )
+            )
+        missing = wanted - {record.certificate_type_id for record, _name in held.get(e.id, [])}
+        lines += [
+            QualificationLine(name, None, None, None, "missing", None, True)
+            for type_id, name in names.items()  # in certificate-type code order
+            if type_id in missing
+        ]
+        result[e.id] = lines
+    return result
 
 
 def _drill_id(source_key: str) -> int | None:
@@ -232,22 +273,32 @@ def _drill_id(source_key: str) -> int | None:
     return None
 
 
+def _no_hours() -> dict[str, Decimal]:
+    return {form: Decimal("0.0") for form in FORMS}
+
+
 def hours_and_courses(
-    employee: Employee, period: ReportPeriod
-) -> tuple[dict[str, Decimal], list[CourseLine]]:
-    """Hours earned in the period by training form, and the courses completed in it."""
+    employee_ids: Sequence[int], period: ReportPeriod
+) -> dict[int, tuple[dict[str, Decimal], list[CourseLine]]]:
+    """Per person: hours earned in the period by training form, and the courses completed in it."""
     entries = db.session.execute(
-        select(HoursEntry.source, HoursEntry.source_key, HoursEntry.hours).where(
-            HoursEntry.employee_id == employee.id,
+        select(HoursEntry.employee_id, HoursEntry.source, HoursEntry.source_key, HoursEntry.hours).where(
+            HoursEntry.employee_id.in_(employee_ids),
             HoursEntry.earned_on >= period.first,
             HoursEntry.earned_on <= period.last,
         )
     ).all()
     completions = db.session.execute(
-        select(CourseCompletion.id, CourseCompletion.completed_on, Course.title, Course.form)
+        select(
+            CourseCompletion.employee_id,
+            CourseCompletion.id,
+            CourseCompletion.completed_on,
+            Course.title,
+            Course.form,
+        )
         .join(Course, Course.id == CourseCompletion.course_id)
         .where(
-            CourseCompletion.employee_id == employee.id,
+            CourseCompletion.employee_id.in_(employee_ids),
             CourseCompletion.completed_on >= period.first,
             CourseCompletion.completed_on <= period.last,
         )
@@ -273,7 +324,7 @@ def hours_and_courses(
             .where(CourseCompletion.id.in_(missing_courses))
         ):
             course_form[f"completion:{cid}"] = form
-    by_form: dict[str, Decimal] = {form: Decimal(0) for form in FORMS}
+    by_person: dict[int, dict[str, Decimal]] = defaultdict(lambda: {form: Decimal(0) for form in FORMS})
     for entry in entries:
         hours = Decimal(entry.hours)
         hours_of[entry.source_key] = hours
@@ -283,34 +334,44 @@ def hours_and_courses(
             form = DRILL_FORMS.get(drill_form.get(_drill_id(entry.source_key)), "simulation")
         else:
             form = OTHER_FORM
+        by_form = by_person[entry.employee_id]
         by_form[form if form in by_form else OTHER_FORM] += hours
-    courses = [
-        CourseLine(c.title, c.form, hours_of.get(f"completion:{c.id}", Decimal(0)), c.completed_on)
-        for c in completions
-    ]
-    return {k: v.quantize(ONE_PLACE, ROUND_HALF_UP) for k, v in by_form.items()}, courses
+    courses: dict[int, list[CourseLine]] = defaultdict(list)
+    for c in completions:
+        courses[c.employee_id].append(
+            CourseLine(c.title, c.form, hours_of.get(f"completion:{c.id}", Decimal(0)), c.completed_on)
+        )
+    return {
+        eid: (
+            {k: v.quantize(ONE_PLACE, ROUND_HALF_UP) for k, v in by_person[eid].items()}
+            if eid in by_person
+            else _no_hours(),
+            courses.get(eid, []),
+        )
+        for eid in employee_ids
+    }
 
 
-def exam_lines(employee: Employee, period: ReportPeriod) -> list[ExamLine]:
-    """Each exam the person sat in the period: the final attempt's score and pass, and how many attempts."""
+def exam_lines(employee_ids: Sequence[int], period: ReportPeriod) -> dict[int, list[ExamLine]]:
+    """Per person, each exam sat in the period: the final attempt's score and pass, and how many attempts."""
     rows = db.session.execute(
         select(Attempt, Exam.title, Exam.grading_method)
         .join(Exam, Exam.id == Attempt.exam_id)
         .where(
-            Attempt.employee_id == employee.id,
+            Attempt.employee_id.in_(employee_ids),
             Attempt.status != AttemptStatus.OPEN,
             Attempt.submitted_at >= period.start_utc,
             Attempt.submitted_at < period.end_utc,
         )
-        .order_by(Attempt.submitted_at)
+        .order_by(Attempt.submitted_at, Attempt.id)
     ).all()
-    by_exam: dict[int, list[Attempt]] = defaultdict(list)
+    by_exam: dict[tuple[int, int], list[Attempt]] = defaultdict(list)
     meta = {}
     for attempt, title, method in rows:
-        by_exam[attempt.exam_id].append(attempt)
+        by_exam[attempt.employee_id, attempt.exam_id].append(attempt)
         meta[attempt.exam_id] = (title, method)
-    lines = []
-    for exam_id, attempts in by_exam.items():
+    lines: dict[int, list[ExamLine]] = defaultdict(list)
+    for (employee_id, exam_id), attempts in by_exam.items():
         title, method = meta[exam_id]
         final = pick_final(attempts, method)
         percent = None
@@ -318,7 +379,7 @@ def exam_lines(employee: Employee, period: ReportPeriod) -> list[ExamLine]:
             percent = (Decimal(final.score) * 100 / Decimal(final.max_score)).quantize(
                 ONE_PLACE, ROUND_HALF_UP
             )
-        lines.append(
+        lines[employee_id].append(
             ExamLine(
                 exam_id,
                 title,
@@ -330,72 +391,83 @@ def exam_lines(employee: Employee, period: ReportPeriod) -> list[ExamLine]:
                 len(attempts),
             )
         )
-    return sorted(lines, key=lambda line: line.submitted_on)
+    return {eid: sorted(found, key=lambda line: line.submitted_on) for eid, found in lines.items()}
 
 
-def drill_lines(employee: Employee, period: ReportPeriod) -> list[DrillLine]:
-    """The conducted drills of the period the person took part in, with role and the drill's evaluation."""
+def drill_lines(employee_ids: Sequence[int], period: ReportPeriod) -> dict[int, list[DrillLine]]:
+    """Per person, the conducted drills of the period they took part in, with role and evaluation."""
     rows = db.session.execute(
-        select(DrillParticipant.role, DrillParticipant.attended, Drill)
+        select(DrillParticipant.employee_id, DrillParticipant.role, DrillParticipant.attended, Drill)
         .join(Drill, Drill.id == DrillParticipant.drill_id)
         .where(
-            DrillParticipant.employee_id == employee.id,
+            DrillParticipant.employee_id.in_(employee_ids),
             Drill.status.in_([str(s) for s in CONDUCTED]),
             Drill.starts_at >= period.start_utc,
             Drill.starts_at < period.end_utc,
         )
-        .order_by(Drill.starts_at)
+        .order_by(Drill.starts_at, Drill.id)
     ).all()
-    return [
-        DrillLine(drill.title, local_date(drill.starts_at), role, attended, drill.tier, drill.score)
-        for role, attended, drill in rows
-    ]
+    lines: dict[int, list[DrillLine]] = defaultdict(list)
+    for employee_id, role, attended, drill in rows:
+        lines[employee_id].append(
+            DrillLine(drill.title, local_date(drill.starts_at), role, attended, drill.tier, drill.score)
+        )
+    return lines
 
 
-def points_by_category(employee: Employee, period: ReportPeriod) -> dict[str, Decimal]:
-    """Culture points earned in the period, by the rule's category (reversals count where they fall)."""
+def points_by_category(employee_ids: Sequence[int], period: ReportPeriod) -> dict[int, dict[str, Decimal]]:
+    """Per person, culture points earned in the period by the rule's category (reversals count where
+    they fall)."""
     rows = db.session.execute(
-        select(PointRule.category, func.sum(PointEntry.points))
+        select(PointEntry.employee_id, PointRule.category, func.sum(PointEntry.points))
         .join(PointRule, PointRule.id == PointEntry.rule_id)
         .where(
-            PointEntry.employee_id == employee.id,
+            PointEntry.employee_id.in_(employee_ids),
             PointEntry.occurred_at >= period.start_utc,
             PointEntry.occurred_at < period.end_utc,
         )
-        .group_by(PointRule.category)
+        .group_by(PointEntry.employee_id, PointRule.category)
     ).all()
-    return {category: Decimal(total).quantize(ONE_PLACE, ROUND_HALF_UP) for category, total in rows}
+    found: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for employee_id, category, total in rows:
+        found[employee_id][category] = Decimal(total).quantize(ONE_PLACE, ROUND_HALF_UP)
+    return found
 
 
-def star_lines(employee: Employee, period: ReportPeriod) -> list[StarLine]:
-    """Published service-star titles whose selection period overlaps the sheet's period."""
+def star_lines(employee_ids: Sequence[int], period: ReportPeriod) -> dict[int, list[StarLine]]:
+    """Per person, published service-star titles whose selection period overlaps the sheet's period."""
     rows = db.session.execute(
-        select(StarNomination, StarSelection)
+        select(StarNomination, StarSelection, Department.name)
         .join(StarSelection, StarSelection.id == StarNomination.selection_id)
+        .join(Department, Department.id == StarSelection.unit_id)
         .where(
-            StarNomination.employee_id == employee.id,
+            StarNomination.employee_id.in_(employee_ids),
             StarSelection.status == SelectionStatus.PUBLISHED,
             StarSelection.period_start <= period.last,
             StarSelection.period_end > period.first,
         )
-        .order_by(StarSelection.period_start)
+        .order_by(StarSelection.period_start, StarSelection.id)
     ).all()
-    return [
-        StarLine(sel.unit.name, sel.period_start, sel.period_end, nom.rank, nom.points) for nom, sel in rows
-    ]
-
-
-def indicator_months(employee: Employee, period: ReportPeriod) -> list[ServiceIndicator]:
-    """The person's imported service indicators for the months the period touches."""
-    first_month = period.first.replace(day=1)
-    return list(
-        db.session.scalars(
-            select(ServiceIndicator)
-            .where(
-                ServiceIndicator.employee_id == employee.id,
-                ServiceIndicator.month >= first_month,
-                ServiceIndicator.month <= period.last,
-            )
-            .order_by(ServiceIndicator.month)
+    lines: dict[int, list[StarLine]] = defaultdict(list)
+    for nom, sel, unit_name in rows:
+        lines[nom.employee_id].append(
+            StarLine(unit_name, sel.period_start, sel.period_end, nom.rank, nom.points)
         )
-    )
+    return lines
+
+
+def indicator_months(employee_ids: Sequence[int], period: ReportPeriod) -> dict[int, list[ServiceIndicator]]:
+    """Per person, the imported service indicators for the months the period touches."""
+    first_month = period.first.replace(day=1)
+    found: dict[int, list[ServiceIndicator]] = defaultdict(list)
+    for row in db.session.scalars(
+        select(ServiceIndicator)
+        .where(
+            ServiceIndicator.employee_id.in_(employee_ids),
+            ServiceIndicator.month >= first_month,
+            ServiceIndicator.month <= period.last,
+        )
+        .order_by(ServiceIndicator.month, ServiceIndicator.id)
+    ):
+        found[row.employee_id].append(row)
+    return found

@@ -7,6 +7,7 @@ import io
 
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from accounts.models import Department, Employee
 from core import audit
@@ -33,7 +34,9 @@ PER_PAGE = 50
 
 
 def _load_person(employee_id: int) -> Employee:
-    employee = db.session.get(Employee, employee_id)
+    employee = db.session.get(
+        Employee, employee_id, options=[joinedload(Employee.department), joinedload(Employee.position)]
+    )
     if employee is None or not can_view_sheet(current_user, employee):
         abort(404)
     return employee

@@ -74,6 +74,12 @@ def test_course_rule_preview_run_and_idempotence(db):
         select(AuditEntry).where(AuditEntry.action == "report.assignment_run")
     ).all()
     assert entry.details["added"] == 2
+    created = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "enrolment.create")).all()
+    assert sorted(e.subject_employee_id for e in created) == sorted([never.id, lapsed.id])  # one per person
+    assert {e.details["session_id"] for e in created} == {session.id}
+    assert {e.object_id for e in created} == {
+        str(e.id) for e in db.session.scalars(select(Enrolment).where(Enrolment.session_id == session.id))
+    }
 
     mover.position_id = position.id  # changes position during the day
     db.session.flush()
@@ -115,6 +121,7 @@ def test_renewal_exam_before_expiry(db):
     assert run_rule(rule, NOW) == 1
     audience = db.session.scalars(select(ExamAudience.target_id).where(ExamAudience.exam_id == exam.id)).all()
     assert audience == [soon.id]
+    assert db.session.scalar(select(AuditEntry.object_type).where(AuditEntry.action == "examaudience.create"))
     assert run_rule(rule, NOW) == 0
 
 
