@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import downgrade, upgrade
+from flask_migrate import downgrade
 
 from core.extensions import db
-from tests.question_bank.test_knowledge_migration import DIALECTS, _migrating_app
+from tests.question_bank.test_knowledge_migration import DIALECTS, _migrating_app, upgrade_over_old_data
 
 OLD_DATA = [
     "INSERT INTO departments (id, name, code, kind, path, depth) VALUES (1, '城东供电所', 'CD', 'station', '/1/', 0)",
@@ -22,11 +22,7 @@ OLD_DATA = [
 def test_teams_migration_keeps_settings_and_goes_back(dialect):
     app = _migrating_app(dialect)
     with app.app_context():
-        upgrade(revision="0020")
-        with db.engine.begin() as conn:
-            for statement in OLD_DATA:
-                conn.execute(sa.text(statement))
-        upgrade(revision="0022")
+        upgrade_over_old_data("0020", OLD_DATA, "0022")
         with db.engine.begin() as conn:
             settings = conn.execute(sa.text("SELECT amber_days, team_lapse_months FROM drill_settings")).one()
             conn.execute(

@@ -50,6 +50,16 @@ def _migrating_app(dialect: str):
     )
 
 
+def upgrade_over_old_data(old_revision: str, statements: list[str], new_revision: str) -> None:
+    """In a migrating app's context: the schema at ``old_revision``, the rows ``statements`` write, then the
+    upgrade to ``new_revision``: the migration under test meets data made by the previous schema."""
+    upgrade(revision=old_revision)
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+    upgrade(revision=new_revision)
+
+
 OLD_DATA = [
     "INSERT INTO question_categories (id, name, path, description) VALUES (1, 'c', '/1/', '')",
     "INSERT INTO questions (id, category_id, type, status, created_at, updated_at, difficulty, stem_text,"
@@ -76,11 +86,7 @@ OLD_DATA = [
 def test_tags_become_knowledge_points_without_loss(dialect):
     app = _migrating_app(dialect)
     with app.app_context():
-        upgrade(revision="0012")
-        with db.engine.begin() as conn:
-            for statement in OLD_DATA:
-                conn.execute(sa.text(statement))
-        upgrade(revision="0015")
+        upgrade_over_old_data("0012", OLD_DATA, "0015")
         with db.engine.connect() as conn:
             points = dict(conn.execute(sa.text("SELECT name, id FROM knowledge_points")).all())
             links = set(conn.execute(sa.text("SELECT question_id, tag_id FROM question_tag_links")).all())

@@ -4,13 +4,12 @@ for review; nothing else changes, and the downgrade takes the columns away again
 
 from __future__ import annotations
 
-
 import pytest
 import sqlalchemy as sa
-from flask_migrate import downgrade, upgrade
+from flask_migrate import downgrade
 
 from core.extensions import db
-from tests.question_bank.test_knowledge_migration import DIALECTS, _migrating_app
+from tests.question_bank.test_knowledge_migration import DIALECTS, _migrating_app, upgrade_over_old_data
 
 OLD_DATA = [
     "INSERT INTO question_categories (id, name, path, description) VALUES (1, 'c', '/1/', '')",
@@ -35,11 +34,7 @@ OLD_DATA = [
 def test_questions_in_use_are_approved_by_the_system_and_drafts_wait(dialect):
     app = _migrating_app(dialect)
     with app.app_context():
-        upgrade(revision="0020")
-        with db.engine.begin() as conn:
-            for statement in OLD_DATA:
-                conn.execute(sa.text(statement))
-        upgrade(revision="0021")
+        upgrade_over_old_data("0020", OLD_DATA, "0021")
         with db.engine.connect() as conn:
             status = dict(conn.execute(sa.text("SELECT id, review_status FROM questions")).all())
             versions = {
@@ -66,5 +61,3 @@ def test_questions_in_use_are_approved_by_the_system_and_drafts_wait(dialect):
             count = conn.execute(sa.text("SELECT count(*) FROM question_versions")).scalar_one()
         assert "review_status" not in columns and "question_reviews" not in tables and count == 4
         db.engine.dispose()
-
-
