@@ -19,8 +19,7 @@ from accounts.models import Department, Employee
 from core.extensions import db
 from exams import papers, pools
 from exams import services as exam_services
-from exams.models import BlueprintSection, Exam, ExamPool, PaperBlueprint
-from exams.models import ExamAudience
+from exams.models import BlueprintSection, Exam, ExamAudience, ExamPool, PaperBlueprint
 from practice.models import Favourite, PracticeOpening
 from question_bank.models import Category, Question, QuestionStatus, QuestionVersion
 
