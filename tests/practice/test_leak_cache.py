@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from core.extensions import db
 from practice import rules, runs
 from practice.models import Mode
 from tests.exams import factories as exam_factories
