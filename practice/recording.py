@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -35,6 +35,97 @@ def _insert():
     return postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+_built: dict[tuple[str, str], object] = {}
+
+
+def _statement(name: str):
+    """The write statements of one answer, built once per dialect with bound parameters (building them per
+    answer cost more CPU than running them; issue 17 §5)."""
+    key = (db.session.get_bind().dialect.name, name)
+    if key not in _built:
+        _built[key] = _BUILDERS[name](_insert())
+    return _built[key]
+
+
+def _mistake_wrong(insert):
+    table = Mistake.__table__
+    statement = insert(table).values(
+        employee_id=bindparam("p_employee"), question_id=bindparam("p_question"), times_wrong=1,
+        first_wrong_at=bindparam("p_now"), last_wrong_at=bindparam("p_now"), source=bindparam("p_source"),
+        exam_id=bindparam("p_exam"), streak=0, times_mastered=0, mastered_at=None,
+    )  # fmt: skip
+    return statement.on_conflict_do_update(
+        index_elements=["employee_id", "question_id"],
+        set_={
+            "times_wrong": table.c.times_wrong + 1,
+            "last_wrong_at": statement.excluded.last_wrong_at,
+            "source": statement.excluded.source,
+            "exam_id": statement.excluded.exam_id,
+            "streak": 0,
+            "mastered_at": None,
+        },
+    )
+
+
+def _mistake_right(_insert):
+    table = Mistake.__table__
+    reached = table.c.streak + 1 >= bindparam("p_after", type_=Integer)
+    return (
+        table.update()
+        .where(
+            table.c.employee_id == bindparam("p_employee"),
+            table.c.question_id == bindparam("p_question"),
+            table.c.mastered_at.is_(None),
+        )
+        .values(
+            streak=table.c.streak + 1,
+            mastered_at=case((reached, bindparam("p_now", type_=table.c.mastered_at.type)), else_=None),
+            times_mastered=table.c.times_mastered + case((reached, 1), else_=0),
+        )
+    )
+
+
+def _mastery_upsert(insert):
+    table = Mastery.__table__
+    statement = insert(table).values(
+        employee_id=bindparam("p_employee"), knowledge_point_id=bindparam("p_point"),
+        recent=bindparam("p_recent"), right_count=bindparam("p_right"), answered=bindparam("p_added"),
+        updated_at=bindparam("p_now"),
+    )  # fmt: skip
+    return statement.on_conflict_do_update(
+        index_elements=["employee_id", "knowledge_point_id"],
+        set_={
+            "recent": statement.excluded.recent,
+            "right_count": statement.excluded.right_count,
+            "answered": table.c.answered + statement.excluded.answered,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+
+
+def _department_upsert(insert):
+    table = DepartmentMastery.__table__
+    statement = insert(table).values(
+        department_id=bindparam("p_department"), knowledge_point_id=bindparam("p_point"),
+        people=bindparam("p_people"), share_sum=bindparam("p_share", type_=table.c.share_sum.type),
+    )  # fmt: skip
+    return statement.on_conflict_do_update(
+        index_elements=["department_id", "knowledge_point_id"],
+        set_={
+            "people": table.c.people + statement.excluded.people,
+            "share_sum": table.c.share_sum + statement.excluded.share_sum,
+        },
+    )
+
+
+_BUILDERS = {
+    "mistake_wrong": _mistake_wrong,
+    "mistake_right": _mistake_right,
+    "mastery": _mastery_upsert,
+    "department": _department_upsert,
+}
+
+
 def _expire_loaded(model, employee_id: int, column: str, ids) -> None:
     """Expire the session's loaded rows of ``model`` the statements just changed behind the ORM's back (so
     a caller holding one reads it again); nothing is read now."""
@@ -51,43 +142,15 @@ def record_mistake(employee_id: int, question_id: int, correct: bool, now: dt.da
     A wrong answer is an ``INSERT … ON CONFLICT DO UPDATE`` (a new entry, or one more wrong that resets the
     streak and puts a mastered entry back); a right answer in practice an ``UPDATE`` of the active entry, if
     any (the streak grows; ``mastered_after`` in a row masters it). Issue 17 §5: no entry is loaded."""
-    table = Mistake.__table__
+    params = {"p_employee": employee_id, "p_question": question_id, "p_now": now}
     if correct:
         if source != Source.PRACTICE:
             return
-        reached = table.c.streak + 1 >= mastered_after()
+        db.session.execute(_statement("mistake_right"), {**params, "p_after": mastered_after()})
+    else:
         db.session.execute(
-            table.update()
-            .where(
-                table.c.employee_id == employee_id,
-                table.c.question_id == question_id,
-                table.c.mastered_at.is_(None),
-            )
-            .values(
-                streak=table.c.streak + 1,
-                mastered_at=case((reached, now), else_=None),
-                times_mastered=table.c.times_mastered + case((reached, 1), else_=0),
-            )
+            _statement("mistake_wrong"), {**params, "p_source": str(source), "p_exam": exam_id}
         )
-        _expire_loaded(Mistake, employee_id, "question_id", [question_id])
-        return
-    statement = _insert()(table).values(
-        employee_id=employee_id, question_id=question_id, times_wrong=1, first_wrong_at=now,
-        last_wrong_at=now, source=source, exam_id=exam_id, streak=0, times_mastered=0, mastered_at=None,
-    )  # fmt: skip
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["employee_id", "question_id"],
-            set_={
-                "times_wrong": table.c.times_wrong + 1,
-                "last_wrong_at": now,
-                "source": source,
-                "exam_id": exam_id,
-                "streak": 0,
-                "mastered_at": None,
-            },
-        )
-    )
     _expire_loaded(Mistake, employee_id, "question_id", [question_id])
 
 
@@ -138,30 +201,19 @@ def record_mastery(
         for point_id in points.get(question_id, ()):
             recent[point_id] = (recent.get(point_id, "") + ("1" if correct else "0"))[-RECENT:]
             added[point_id] += 1
-    table = Mastery.__table__
-    statement = _insert()(table).values(
+    db.session.execute(
+        _statement("mastery"),
         [
             {
-                "employee_id": employee_id,
-                "knowledge_point_id": p,
-                "recent": recent[p],
-                "right_count": recent[p].count("1"),
-                "answered": added[p],
-                "updated_at": now,
+                "p_employee": employee_id,
+                "p_point": p,
+                "p_recent": recent[p],
+                "p_right": recent[p].count("1"),
+                "p_added": added[p],
+                "p_now": now,
             }  # fmt: skip
             for p in touched
-        ]
-    )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["employee_id", "knowledge_point_id"],
-            set_={
-                "recent": statement.excluded.recent,
-                "right_count": statement.excluded.right_count,
-                "answered": table.c.answered + statement.excluded.answered,
-                "updated_at": statement.excluded.updated_at,
-            },
-        )
+        ],
     )
     _expire_loaded(Mastery, employee_id, "knowledge_point_id", touched)
     employee = db.session.get(Employee, employee_id)
@@ -190,25 +242,15 @@ def _department_deltas(department_id: int | None, changes: dict[int, tuple[str, 
         if people or share:
             rows.append(
                 {
-                    "department_id": department_id,
-                    "knowledge_point_id": point_id,
-                    "people": people,
-                    "share_sum": share,
+                    "p_department": department_id,
+                    "p_point": point_id,
+                    "p_people": people,
+                    "p_share": share,
                 }
             )
     if not rows:
         return
-    table = DepartmentMastery.__table__
-    statement = _insert()(table).values(rows)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["department_id", "knowledge_point_id"],
-            set_={
-                "people": table.c.people + statement.excluded.people,
-                "share_sum": table.c.share_sum + statement.excluded.share_sum,
-            },
-        )
-    )
+    db.session.execute(_statement("department"), rows)
 
 
 def rebuild_department_mastery() -> int:
