@@ -101,8 +101,14 @@ _BLOCKED_MAX = 5000
 _blocked_cache: OrderedDict[tuple, tuple[float, frozenset[int]]] = OrderedDict()
 
 
+# Equal sets are kept once: the people of one audience share their blocked set, which for an exam drawing from a
+# whole category may hold thousands of ids.
+_shared_sets: dict[frozenset[int], frozenset[int]] = {}
+
+
 def clear_blocked_cache() -> None:
     _blocked_cache.clear()
+    _shared_sets.clear()
 
 
 def open_exams_probe(now: dt.datetime) -> tuple:
@@ -142,6 +148,9 @@ def blocked_for_page(employee: Employee, now: dt.datetime) -> frozenset[int]:
         _blocked_cache.move_to_end(key)
         return hit[1]
     blocked = frozenset(blocked_question_ids(employee, now))
+    if len(_shared_sets) > 1000:
+        _shared_sets.clear()
+    blocked = _shared_sets.setdefault(blocked, blocked)
     _blocked_cache[key] = (clock, blocked)
     while len(_blocked_cache) > _BLOCKED_MAX:
         _blocked_cache.popitem(last=False)

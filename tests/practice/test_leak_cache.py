@@ -71,3 +71,13 @@ def test_what_the_probe_cannot_see_reaches_the_page_when_the_cache_time_is_up(db
     assert added.id not in rules.blocked_for_page(user.employee, NOW)  # the documented delay
     clock[0] += 2
     assert rules.blocked_for_page(user.employee, NOW) == {questions[0].id, added.id}
+
+
+def test_people_of_one_audience_share_one_kept_set(db):
+    _cat, _kp, questions = open_bank(2)
+    first, second = learner(), learner()
+    exam_factories.exam(
+        exam_factories.blueprint([questions[0]]), audience_employees=[first.employee, second.employee]
+    )
+    mine, theirs = rules.blocked_for_page(first.employee, NOW), rules.blocked_for_page(second.employee, NOW)
+    assert mine == theirs == {questions[0].id} and mine is theirs
