@@ -10,8 +10,11 @@
    point (1,000,000 rows), the department sums rebuilt (``flask practice rebuild-heatmap``, timed); an admin
    opens the heatmap: median and p95 of 10 requests (target < 1 s).
 
-Rerun:  .venv/bin/python bench/bench_practice.py [--people 200] [--per-person 40] [--stress] [--skip-answers]
-        [--skip-heatmap]
+Rerun:  .venv/bin/python bench/bench_practice.py [--people 200] [--per-person 40] [--stress]
+        [--only answers|mistakes|heatmap] [--skip-answers] [--skip-heatmap]
+Short answers-only run (a few minutes):  .venv/bin/python bench/bench_practice.py --only answers --per-person 10
+The answers part also reports the gunicorn workers' CPU time per answer (utime + stime from /proc, so a loaded
+machine stretches the latency but not this).
 Needs PostgreSQL on 127.0.0.1 (a scratch database gridready_bench_practice is created and dropped). Prints the
 load average before and after each part: the machine has 2 cores shared with other work.
 """
@@ -44,6 +47,19 @@ URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
 
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def workers_cpu_s(server) -> float:
+    """CPU seconds (user + system) the server's workers have used so far, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in server.worker_pids():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / tick
 
 
 def fresh_database() -> None:
@@ -169,7 +185,8 @@ class Learner:
         return elapsed
 
 
-def answers(base: str, people: int, per_person: int, think: tuple[float, float]) -> dict:
+def answers(server, people: int, per_person: int, think: tuple[float, float]) -> dict:
+    base = server.base
     learners = [Learner(base, f"B{i:05d}") for i in range(people)]
     with ThreadPoolExecutor(32) as pool:
         list(pool.map(lambda x: (x.login(), x.start(per_person)), learners))
@@ -186,11 +203,12 @@ def answers(base: str, people: int, per_person: int, think: tuple[float, float])
         with lock:
             timings.extend(own)
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), workers_cpu_s(server)
     with ThreadPoolExecutor(people) as pool:
         list(pool.map(practise, range(people)))
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, workers_cpu_s(server) - cpu0
     return {
+        "server_cpu_ms_per_answer": round(cpu * 1000 / max(len(timings), 1), 2),
         "answers": len(timings),
         "wall_s": round(wall, 1),
         "per_s": round(len(timings) / wall, 1),
@@ -295,27 +313,32 @@ def main() -> None:
     parser.add_argument("--skip-answers", action="store_true")
     parser.add_argument("--skip-heatmap", action="store_true")
     parser.add_argument("--stress", action="store_true", help="also the round without think time")
+    parser.add_argument("--only", choices=["answers", "mistakes", "heatmap"], help="run one part only")
     args = parser.parse_args()
+    run_answers = not args.skip_answers and args.only in (None, "answers")
+    run_mistakes = args.only in (None, "mistakes")
+    run_heatmap = not args.skip_heatmap and args.only in (None, "heatmap")
     print(f"load before set-up: {load()}")
     fresh_database()
     admin_no = populate(args.people, 400)
     server = Server("wsgi:app", URL)
     try:
-        if not args.skip_answers:
+        if run_answers:
             rounds = [("think time 1-3 s", (1.0, 3.0))] + (
                 [("no think time", (0.0, 0.0))] if args.stress else []
             )
             for label, think in rounds:
                 before = load()
-                result = answers(server.base, args.people, args.per_person, think)
+                result = answers(server, args.people, args.per_person, think)
                 print(f"answers, {args.people} people at once, {label}: {result}  load {before} -> {load()}")
-        fill_mistakes("B00000", 5000)
-        reader = Learner(server.base, "B00000")
-        reader.login()
-        before = load()
-        book = timed_gets(reader.http, server.base + "/practice/mistakes", 20)
-        print(f"mistake book, 5,000 entries, first page: {book}  load {before} -> {load()}")
-        if not args.skip_heatmap:
+        if run_mistakes:
+            fill_mistakes("B00000", 5000)
+            reader = Learner(server.base, "B00000")
+            reader.login()
+            before = load()
+            book = timed_gets(reader.http, server.base + "/practice/mistakes", 20)
+            print(f"mistake book, 5,000 entries, first page: {book}  load {before} -> {load()}")
+        if run_heatmap:
             fill_heatmap(10_000, 100, 50)
             t0 = time.perf_counter()
             subprocess.run(

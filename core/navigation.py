@@ -54,10 +54,22 @@ def _visible(roles: tuple[str, ...], user) -> bool:
 
 
 def nav_for(user) -> list[tuple[object | None, list[NavItem]]]:
-    """The menu for ``user``: a list of (group label or None, items) in display order."""
-    items = sorted(
-        (i for i in _registry(current_app)["nav"] if _visible(i.roles, user)), key=lambda i: i.order
-    )
+    """The menu for ``user``: a list of (group label or None, items) in display order.
+
+    The grouping is kept per set of visible items (one per combination of roles): grouping compares the
+    group labels as text, and turning the lazy labels into text on every page cost several ms of each
+    page's CPU (issue 17 §5). The labels stay lazy, so the menu still reads in the viewer's language."""
+    registry = _registry(current_app)
+    visible = tuple(i for i in registry["nav"] if _visible(i.roles, user))
+    cache = registry.setdefault("nav_cache", {})
+    key = tuple(map(id, visible))
+    if key not in cache:
+        cache[key] = _grouped(visible)
+    return cache[key]
+
+
+def _grouped(visible) -> list[tuple[object | None, list[NavItem]]]:
+    items = sorted(visible, key=lambda i: i.order)
     groups: list[tuple[object | None, list[NavItem]]] = []
     index: dict[str, int] = {}
     for item in items:

@@ -82,10 +82,13 @@ def _query(employee: Employee, filters: BookFilters):
     return query
 
 
-def book(employee: Employee, filters: BookFilters, *, page: int = 1, size: int | None = PAGE_SIZE):
-    """(entries of the page with their questions, total count), latest wrong first."""
+def book(employee: Employee, filters: BookFilters, *, page: int = 1, size: int | None = PAGE_SIZE,
+         total: int | None = None):  # fmt: skip
+    """(entries of the page with their questions, total count), latest wrong first; ``total`` when the
+    caller counted already (``book_counts``)."""
     query = _query(employee, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     query = query.options(
         joinedload(Mistake.question).joinedload(Question.current_version), joinedload(Mistake.exam)
     )
@@ -105,6 +108,25 @@ def counts(employee: Employee) -> tuple[int, int]:
         ).all()
     )
     return rows.get(True, 0), rows.get(False, 0)
+
+
+def book_counts(employee: Employee, filters: BookFilters) -> tuple[int, int, int]:
+    """(entries matching ``filters``, active entries, mastered entries) in one statement (the book's tabs and
+    its pager; issue 17 §5)."""
+    matching = _query(employee, filters).whereclause
+    query = (
+        select(
+            func.count().filter(matching),
+            func.count().filter(Mistake.mastered_at.is_(None)),
+            func.count().filter(Mistake.mastered_at.is_not(None)),
+        )
+        .select_from(Mistake)
+        .where(Mistake.employee_id == employee.id)
+    )
+    if filters.chapter or filters.point_id:
+        query = query.join(Question, Question.id == Mistake.question_id)
+    total, active, mastered = db.session.execute(query).one()
+    return total or 0, active or 0, mastered or 0
 
 
 def book_pdf(employee: Employee, filters: BookFilters, now: dt.datetime) -> bytes:

@@ -30,7 +30,7 @@ from practice import recording, rules
 from practice.errors import NotAvailable, PracticeError, RunClosed
 from practice.models import Favourite, Mistake, Mode, PracticeAnswer, PracticeRun
 from question_bank.knowledge import questions_on
-from question_bank.models import Question, QuestionVersion
+from question_bank.models import KnowledgePoint, Question, QuestionVersion, question_tag_links
 
 RANDOM_SIZES = (10, 20, 50)
 SEQUENTIAL_LIMIT = 500
@@ -202,9 +202,10 @@ def start_mock(employee: Employee, exam: Exam, now: dt.datetime, *, seed: int | 
     return run
 
 
-def own_run(run_id: int, employee: Employee) -> PracticeRun:
-    """The run, when it is this person's (else 404)."""
-    run = db.session.get(PracticeRun, run_id)
+def own_run(run_id: int, employee: Employee, *, lock: bool = False) -> PracticeRun:
+    """The run, when it is this person's (else 404); ``lock``: its row locked until the transaction ends
+    (``SELECT … FOR UPDATE`` on PostgreSQL), so two requests answering one run take turns."""
+    run = db.session.get(PracticeRun, run_id, with_for_update=lock or None)
     if run is None or run.employee_id != employee.id:
         raise NotAvailable(_("This practice does not exist."))
     return run
@@ -232,6 +233,16 @@ def current_question(
 ) -> tuple[int, QuestionVersion] | None:
     """The position and version to show next; questions that may no longer be practised (an exam's window
     opened meanwhile, the question was reserved) are skipped. None when the run is over."""
+    shown = current_shown(run, employee, now)
+    return None if shown is None else shown[:2]
+
+
+def current_shown(
+    run: PracticeRun, employee: Employee, now: dt.datetime
+) -> tuple[int, QuestionVersion, bool] | None:
+    """``current_question`` with whether the question is a favourite: the question page's reads, two
+    statements per question looked at (the open-exam probe and the check that also loads the version and
+    the favourite; ``rules.shown_version``)."""
     if run.finished_at is not None:
         return None
     if time_up(run, now):
@@ -239,8 +250,9 @@ def current_question(
         return None
     while run.position < len(run.items):
         question_id, version_id, _points = run.items[run.position]
-        if rules.may_practise(employee, question_id, now):
-            return run.position, db.session.get(QuestionVersion, version_id)
+        shown = rules.shown_version(employee, question_id, version_id, now)
+        if shown is not None:
+            return run.position, shown[0], shown[1]
         run.position += 1
     finish(run, now)
     return None
@@ -251,25 +263,31 @@ class Outcome:
     answer: PracticeAnswer
     version: QuestionVersion
     feedback: bool  # False in a mock exam until it is finished
+    question: Question | None = None
+    tags: list = field(default_factory=list)
 
 
 def answer(run: PracticeRun, position: int, response, now: dt.datetime) -> Outcome:
     """Record the answer at ``position``: graded at once; the mistake book and mastery learn it; the
     ``practice_answered`` signal lets an incentives rule pay for it. A repeat of an answered position
     returns the first answer (a retried request)."""
-    existing = db.session.scalar(
-        select(PracticeAnswer).where(PracticeAnswer.run_id == run.id, PracticeAnswer.position == position)
-    )
     feedback = run.mode != Mode.MOCK
-    if existing is not None:
-        return Outcome(existing, db.session.get(QuestionVersion, existing.version_id), feedback)
+    if position < run.position:
+        # Only an answered position can have an answer: the question on the screen is looked up nowhere
+        # (the run's row is locked by the answer view, so a retry racing its first request waits for it).
+        existing = db.session.scalar(
+            select(PracticeAnswer).where(PracticeAnswer.run_id == run.id, PracticeAnswer.position == position)
+        )
+        if existing is not None:
+            version, question = _version_and_question(existing.version_id)
+            return Outcome(existing, version, feedback, question, _tags(existing.question_id))
     if run.finished_at is not None or time_up(run, now):
         finish(run, now)
         raise RunClosed(_("This practice is over."))
     if position != run.position or position >= len(run.items):
         raise PracticeError(_("Answer the question on the screen."))
     question_id, version_id, _points = run.items[position]
-    version = db.session.get(QuestionVersion, version_id)
+    version, question = _version_and_question(version_id)
     response = validate_response(version.type, response)
     try:
         fraction = answer_fraction(
@@ -287,7 +305,9 @@ def answer(run: PracticeRun, position: int, response, now: dt.datetime) -> Outco
     run.answered_count += 1
     run.right_count += int(correct)
     recording.record_mistake(run.employee_id, question_id, correct, now)
-    recording.record_mastery(run.employee_id, [(question_id, correct)], now)
+    tags = _tags(question_id)
+    points = {p.id for p in tags} | {int(a) for p in tags for a in (p.path or "").strip("/").split("/") if a}
+    recording.record_mastery(run.employee_id, [(question_id, correct)], now, points={question_id: points})
     db.session.flush()
     signals.practice_answered.send(
         saved,
@@ -299,7 +319,30 @@ def answer(run: PracticeRun, position: int, response, now: dt.datetime) -> Outco
     )
     if run.position >= len(run.items) and run.mode != Mode.MOCK:
         finish(run, now)
-    return Outcome(saved, version, feedback)
+    return Outcome(saved, version, feedback, question, tags)
+
+
+def _version_and_question(version_id: int) -> tuple[QuestionVersion, Question]:
+    """The version answered and its question, in one statement."""
+    return tuple(
+        db.session.execute(
+            select(QuestionVersion, Question)
+            .join(Question, Question.id == QuestionVersion.question_id)
+            .where(QuestionVersion.id == version_id)
+        ).one()
+    )
+
+
+def _tags(question_id: int) -> list[KnowledgePoint]:
+    """The question's knowledge points (the feedback shows them; mastery counts on them and those above)."""
+    return list(
+        db.session.scalars(
+            select(KnowledgePoint)
+            .join(question_tag_links, question_tag_links.c.tag_id == KnowledgePoint.id)
+            .where(question_tag_links.c.question_id == question_id)
+            .order_by(KnowledgePoint.name)
+        )
+    )
 
 
 def toggle_favourite(employee: Employee, question_id: int, now: dt.datetime) -> bool:

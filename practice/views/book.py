@@ -32,8 +32,8 @@ def mistake_book():
     mistakes.import_exam_answers(employee, now)
     filters = _filters()
     page = max(request.args.get("page", 1, type=int), 1)
-    entries, total = mistakes.book(employee, filters, page=page)
-    active, mastered = mistakes.counts(employee)
+    total, active, mastered = mistakes.book_counts(employee, filters)
+    entries, total = mistakes.book(employee, filters, page=page, total=total)
     return render_template(
         "practice/mistakes.html", entries=entries, total=total, page=page, size=mistakes.PAGE_SIZE,
         filters=filters, active=active, mastered=mastered, sources=SOURCE_LABELS, form=PostForm(),

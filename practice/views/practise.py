@@ -97,16 +97,16 @@ def run(run_id: int):
     now = utcnow()
     employee = current_user.employee
     practice_run = runs.own_run(run_id, employee)
-    current = runs.current_question(practice_run, employee, now)
+    current = runs.current_shown(practice_run, employee, now)
     if current is None:
         return redirect(url_for("practice.run_end", run_id=run_id))
-    position, version = current
+    position, version, favourite = current
     return render_template(
         "practice/question.html",
         run=practice_run,
         position=position,
         version=version,
-        favourite=runs.is_favourite(employee, version.question_id),
+        favourite=favourite,
         form=PostForm(),
         mode_label=MODE_LABELS[practice_run.mode],
         seconds_left=int((practice_run.deadline_at - now).total_seconds())
@@ -172,7 +172,7 @@ def answer(run_id: int):
 
     The phone retries a request whose reply it did not get; a repeat returns the first answer's result."""
     now = utcnow()
-    practice_run = runs.own_run(run_id, current_user.employee)
+    practice_run = runs.own_run(run_id, current_user.employee, lock=True)
     payload = request.get_json(silent=True) or {}
     position = payload.get("position")
     if not isinstance(position, int):
@@ -186,7 +186,8 @@ def answer(run_id: int):
         body["html"] = current_app.jinja_env.get_template("practice/_feedback.html").render(
             answer=outcome.answer,
             version=outcome.version,
-            question=db.session.get(Question, outcome.answer.question_id),
+            question=outcome.question,
+            tags=outcome.tags,
             next_url=next_url,
             last=practice_run.finished_at is not None,
         )

@@ -12,7 +12,7 @@ from core.extensions import db
 from exams.models import Attempt
 from incentives.models import PointEntry, PointRule, Trigger
 from incentives.services import RuleData, save_rule
-from practice import mastery, mistakes, runs
+from practice import mastery, mistakes, recording, runs
 from practice.errors import RunClosed
 from practice.models import Mistake, Mode
 from tests.exams import factories as exam_factories
@@ -203,3 +203,23 @@ def test_department_sums_follow_each_answer_and_match_a_rebuild(db):
     assert sums() == live
     cells = mastery.heatmap([team], [kp], None).cells
     assert cells[(team.id, kp.id)].value == Decimal("0.50") and cells[(team.id, kp.id)].people == 2
+
+
+def test_the_books_counts_come_in_one_statement_and_follow_the_filters(db):
+    """(matching the filters, active, mastered): the tabs count every entry, the pager only the filtered."""
+    _cat, _kp, questions = open_bank(3)
+    questions[0].chapter, questions[1].chapter, questions[2].chapter = 3, 4, 3
+    user = learner()
+    for q in questions:
+        recording.record_mistake(user.employee_id, q.id, False, NOW)
+    recording.record_mistake(user.employee_id, questions[2].id, True, NOW)
+    recording.record_mistake(user.employee_id, questions[2].id, True, NOW)  # mastered (two in a row)
+    from tests.practice.test_speed import Statements
+
+    with Statements() as counted:
+        assert mistakes.book_counts(user.employee, mistakes.BookFilters()) == (2, 2, 1)
+    assert len(counted.sql) == 1
+    assert mistakes.book_counts(user.employee, mistakes.BookFilters(chapter=3)) == (1, 2, 1)
+    assert mistakes.book_counts(user.employee, mistakes.BookFilters(chapter=3, mastered=True)) == (1, 2, 1)
+    entries, total = mistakes.book(user.employee, mistakes.BookFilters(chapter=3))
+    assert total == 1 and [e.question_id for e in entries] == [questions[0].id]
