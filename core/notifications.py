@@ -130,7 +130,7 @@ def notify_many(
 ) -> list[int]:
     """``notify`` for thousands of people at once (a nightly job's notices): the same inbox rows, e-mail
     address by each person's choice for the kind, once-key and after-commit e-mail, written with multi-row
-    inserts (a thousand a statement) instead of one ORM object and one savepoint a person. With a ``key``
+    inserts (SQLAlchemy's batched executemany) instead of one ORM object and one savepoint a person. With a ``key``
     the unique index decides (``ON CONFLICT DO NOTHING`` on PostgreSQL, ``INSERT OR IGNORE``'s equivalent
     on SQLite): whoever already holds the notice, or gets it first from a racing worker, is skipped.
     Titles are rendered once per language. Returns the ids of the users notified by this call."""
@@ -166,12 +166,15 @@ def notify_many(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     created: list[int] = []
     mailed = False
+    statement = insert(Notification)
+    if key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "kind", "once_key"])
+    statement = statement.returning(Notification.user_id)
     for start in range(0, len(rows), 1000):
         part = rows[start : start + 1000]
-        statement = insert(Notification).values(part)
-        if key is not None:
-            statement = statement.on_conflict_do_nothing(index_elements=["user_id", "kind", "once_key"])
-        done = set(db.session.scalars(statement.returning(Notification.user_id)))
+        # executemany form: SQLAlchemy compiles the statement once and sends the rows as multi-row VALUES
+        # batches ("insertmanyvalues"); a ``.values(part)`` statement would be compiled afresh every time
+        done = set(db.session.scalars(statement, part))
         created.extend(row["user_id"] for row in part if row["user_id"] in done)
         mailed = mailed or any(row["email_to"] for row in part if row["user_id"] in done)
     if mailed:

@@ -216,10 +216,10 @@ def _add_to(target: str, employee_ids: list[int], now: dt.datetime) -> None:
     field = "employee_id" if model is Enrolment else "target_id"
     for start in range(0, len(rows), 1000):
         part = rows[start : start + 1000]
-        # one multi-row VALUES statement on every database (SQLite has no batched RETURNING in parameter
-        # order); each new id is matched to its row by the person it names
+        # executemany: compiled once, sent as multi-row VALUES batches; RETURNING in any order (SQLite
+        # cannot batch it in parameter order), each new id matched to its row by the person it names
         ids: dict[int, list[int]] = defaultdict(list)
-        for new_id, employee_id in db.session.execute(insert(model).values(part).returning(model.id, person)):
+        for new_id, employee_id in db.session.execute(insert(model).returning(model.id, person), part):
             ids[employee_id].append(new_id)
         audit.record_inserted(model, [{"id": ids[row[field]].pop(), **row} for row in part])
 
@@ -240,14 +240,13 @@ def _record(rule: AssignmentRule, ready: list[Candidate], now: dt.datetime) -> l
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     owned = set()
-    for start in range(0, len(values), 1000):
-        statement = (
-            insert(AssignmentRecord)
-            .values(values[start : start + 1000])
-            .on_conflict_do_nothing(index_elements=["rule_id", "employee_id", "cycle_key"])
-            .returning(AssignmentRecord.employee_id, AssignmentRecord.cycle_key)
-        )
-        owned.update(tuple(row) for row in db.session.execute(statement))
+    statement = (
+        insert(AssignmentRecord)
+        .on_conflict_do_nothing(index_elements=["rule_id", "employee_id", "cycle_key"])
+        .returning(AssignmentRecord.employee_id, AssignmentRecord.cycle_key)
+    )
+    for start in range(0, len(values), 1000):  # executemany: compiled once, batched multi-row VALUES
+        owned.update(tuple(row) for row in db.session.execute(statement, values[start : start + 1000]))
     return [c for c in ready if (c.employee_id, c.cycle_key) in owned]
 
 
