@@ -117,6 +117,12 @@ def notify(
     return created
 
 
+# Rows a batch of a bulk insert with RETURNING: short enough that psycopg caches the query's placeholder
+# conversion (queries up to 4 KB); a thousand-row batch is converted afresh each time, which cost the
+# assignment job's first night ~20 s of its 60 (measured: pages of 1,000 rows 62 s, 40 rows 42 s, 25 rows 40 s).
+BULK_PAGE = 25
+
+
 def notify_many(
     users: Iterable,
     *,
@@ -169,7 +175,9 @@ def notify_many(
     statement = insert(Notification)
     if key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["user_id", "kind", "once_key"])
-    statement = statement.returning(Notification.user_id)
+    statement = statement.returning(Notification.user_id).execution_options(
+        insertmanyvalues_page_size=BULK_PAGE
+    )
     for start in range(0, len(rows), 1000):
         part = rows[start : start + 1000]
         # executemany form: SQLAlchemy compiles the statement once and sends the rows as multi-row VALUES

@@ -30,7 +30,7 @@ from core import audit
 from core.extensions import db
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
-from core.notifications import notify_many, smtp_configured
+from core.notifications import BULK_PAGE, notify_many, smtp_configured
 from core.timeutil import local_date
 from exams.models import AudienceKind, Exam, ExamAudience
 from reports.errors import ReportError
@@ -219,7 +219,10 @@ def _add_to(target: str, employee_ids: list[int], now: dt.datetime) -> None:
         # executemany: compiled once, sent as multi-row VALUES batches; RETURNING in any order (SQLite
         # cannot batch it in parameter order), each new id matched to its row by the person it names
         ids: dict[int, list[int]] = defaultdict(list)
-        for new_id, employee_id in db.session.execute(insert(model).returning(model.id, person), part):
+        statement = insert(model).returning(model.id, person).execution_options(
+            insertmanyvalues_page_size=BULK_PAGE
+        )
+        for new_id, employee_id in db.session.execute(statement, part):
             ids[employee_id].append(new_id)
         audit.record_inserted(model, [{"id": ids[row[field]].pop(), **row} for row in part])
 
@@ -244,6 +247,7 @@ def _record(rule: AssignmentRule, ready: list[Candidate], now: dt.datetime) -> l
         insert(AssignmentRecord)
         .on_conflict_do_nothing(index_elements=["rule_id", "employee_id", "cycle_key"])
         .returning(AssignmentRecord.employee_id, AssignmentRecord.cycle_key)
+        .execution_options(insertmanyvalues_page_size=BULK_PAGE)
     )
     for start in range(0, len(values), 1000):  # executemany: compiled once, batched multi-row VALUES
         owned.update(tuple(row) for row in db.session.execute(statement, values[start : start + 1000]))
