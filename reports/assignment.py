@@ -219,8 +219,8 @@ def _add_to(target: str, employee_ids: list[int], now: dt.datetime) -> None:
         # executemany: compiled once, sent as multi-row VALUES batches; RETURNING in any order (SQLite
         # cannot batch it in parameter order), each new id matched to its row by the person it names
         ids: dict[int, list[int]] = defaultdict(list)
-        statement = insert(model).returning(model.id, person).execution_options(
-            insertmanyvalues_page_size=BULK_PAGE
+        statement = (
+            insert(model).returning(model.id, person).execution_options(insertmanyvalues_page_size=BULK_PAGE)
         )
         for new_id, employee_id in db.session.execute(statement, part):
             ids[employee_id].append(new_id)

@@ -54,11 +54,17 @@ def test_preferences_respected_and_mail_after_commit_only(app, db, smtp_server):
     keeps = factories.user(email="mail@example.com")
     inbox = factories.user(email="inbox@example.com")
     no_address = factories.user(email=None)
-    db.session.add(NoticePreference(user_id=inbox.id, kind="training.enrolled", email=False, updated_at=utcnow()))
+    db.session.add(
+        NoticePreference(user_id=inbox.id, kind="training.enrolled", email=False, updated_at=utcnow())
+    )
     db.session.flush()
     with app.test_request_context("/"):
         made = notify_many(
-            [keeps, inbox, no_address], kind="training.enrolled", title="已为您报名", link="/training/", key="k1"
+            [keeps, inbox, no_address],
+            kind="training.enrolled",
+            title="已为您报名",
+            link="/training/",
+            key="k1",
         )
         assert sorted(made) == sorted([keeps.id, inbox.id, no_address.id])
         addresses = dict(db.session.execute(select(Notification.user_id, Notification.email_to)).all())
