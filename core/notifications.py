@@ -34,6 +34,7 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import ForeignKey, Index, String, Text, event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -126,6 +127,79 @@ def notify(
             continue
         created.append(note)
     if any(n.email_to for n in created):
+        db.session.info["mail_after_commit"] = True
+    return created
+
+
+# Rows a batch of a bulk insert with RETURNING: short enough that psycopg caches the query's placeholder
+# conversion (queries up to 4 KB); a thousand-row batch is converted afresh each time, which cost the
+# assignment job's first night ~20 s of its 60 (measured: pages of 1,000 rows 62 s, 40 rows 42 s, 25 rows 40 s).
+BULK_PAGE = 25
+
+
+def notify_many(
+    users: Iterable,
+    *,
+    kind: str,
+    title,
+    body="",
+    link: str | None = None,
+    email: bool = True,
+    now: dt.datetime | None = None,
+    key: str | None = None,
+) -> list[int]:
+    """``notify`` for thousands of people at once (a nightly job's notices): the same inbox rows, e-mail
+    address by each person's choice for the kind, once-key and after-commit e-mail, written with multi-row
+    inserts (SQLAlchemy's batched executemany) instead of one ORM object and one savepoint a person. With a ``key``
+    the unique index decides (``ON CONFLICT DO NOTHING`` on PostgreSQL, ``INSERT OR IGNORE``'s equivalent
+    on SQLite): whoever already holds the notice, or gets it first from a racing worker, is skipped.
+    Titles are rendered once per language. Returns the ids of the users notified by this call."""
+    now = now or utcnow()
+    send_mail = email and smtp_configured()
+    users = list({u.id: u for u in users}.values())
+    if not users:
+        return []
+    no_mail = inbox_only([u.id for u in users], kind) if send_mail else set()
+    default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    texts: dict[str, tuple[str, str]] = {}
+    rows = []
+    for user in users:
+        locale = getattr(user, "locale", None) or default_locale
+        if locale not in texts:
+            with force_locale(locale):
+                texts[locale] = (str(title)[:300], str(body))
+        title_text, body_text = texts[locale]
+        address = getattr(user, "email", None) if send_mail and user.id not in no_mail else None
+        rows.append(
+            {
+                "user_id": user.id,
+                "kind": kind,
+                "title": title_text,
+                "body": body_text,
+                "link": link,
+                "created_at": now,
+                "email_to": address or None,
+                "once_key": key,
+            }
+        )
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    created: list[int] = []
+    mailed = False
+    statement = insert(Notification)
+    if key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "kind", "once_key"])
+    statement = statement.returning(Notification.user_id).execution_options(
+        insertmanyvalues_page_size=BULK_PAGE
+    )
+    for start in range(0, len(rows), 1000):
+        part = rows[start : start + 1000]
+        # executemany form: SQLAlchemy compiles the statement once and sends the rows as multi-row VALUES
+        # batches ("insertmanyvalues"); a ``.values(part)`` statement would be compiled afresh every time
+        done = set(db.session.scalars(statement, part))
+        created.extend(row["user_id"] for row in part if row["user_id"] in done)
+        mailed = mailed or any(row["email_to"] for row in part if row["user_id"] in done)
+    if mailed:
         db.session.info["mail_after_commit"] = True
     return created
 

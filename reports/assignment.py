@@ -23,13 +23,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from accounts.models import Department, Employee, EmployeeStatus, User
 from core import audit
 from core.extensions import db
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
-from core.notifications import notify
+from core.notifications import BULK_PAGE, notify_many, smtp_configured
 from core.timeutil import local_date
 from exams.models import AudienceKind, Exam, ExamAudience
 from reports.errors import ReportError
@@ -211,10 +212,19 @@ def _add_to(target: str, employee_ids: list[int], now: dt.datetime) -> None:
         rows = [
             {"exam_id": int(target_id), "kind": AudienceKind.EMPLOYEE, "target_id": e} for e in employee_ids
         ]
+    person = model.employee_id if model is Enrolment else model.target_id
+    field = "employee_id" if model is Enrolment else "target_id"
     for start in range(0, len(rows), 1000):
         part = rows[start : start + 1000]
-        ids = db.session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), part).all()
-        audit.record_inserted(model, [{"id": i, **row} for i, row in zip(ids, part, strict=True)])
+        # executemany: compiled once, sent as multi-row VALUES batches; RETURNING in any order (SQLite
+        # cannot batch it in parameter order), each new id matched to its row by the person it names
+        ids: dict[int, list[int]] = defaultdict(list)
+        statement = (
+            insert(model).returning(model.id, person).execution_options(insertmanyvalues_page_size=BULK_PAGE)
+        )
+        for new_id, employee_id in db.session.execute(statement, part):
+            ids[employee_id].append(new_id)
+        audit.record_inserted(model, [{"id": ids[row[field]].pop(), **row} for row in part])
 
 
 def _record(rule: AssignmentRule, ready: list[Candidate], now: dt.datetime) -> list[Candidate]:
@@ -233,21 +243,22 @@ def _record(rule: AssignmentRule, ready: list[Candidate], now: dt.datetime) -> l
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     owned = set()
-    for start in range(0, len(values), 1000):
-        statement = (
-            insert(AssignmentRecord)
-            .values(values[start : start + 1000])
-            .on_conflict_do_nothing(index_elements=["rule_id", "employee_id", "cycle_key"])
-            .returning(AssignmentRecord.employee_id, AssignmentRecord.cycle_key)
-        )
-        owned.update(tuple(row) for row in db.session.execute(statement))
+    statement = (
+        insert(AssignmentRecord)
+        .on_conflict_do_nothing(index_elements=["rule_id", "employee_id", "cycle_key"])
+        .returning(AssignmentRecord.employee_id, AssignmentRecord.cycle_key)
+        .execution_options(insertmanyvalues_page_size=BULK_PAGE)
+    )
+    for start in range(0, len(values), 1000):  # executemany: compiled once, batched multi-row VALUES
+        owned.update(tuple(row) for row in db.session.execute(statement, values[start : start + 1000]))
     return [c for c in ready if (c.employee_id, c.cycle_key) in owned]
 
 
 def _notify(rule: AssignmentRule, target: str, employee_ids: list[int], now: dt.datetime) -> None:
-    users = db.session.scalars(
-        select(User).where(User.employee_id.in_(employee_ids), User.active.is_(True))
-    ).all()
+    query = select(User).where(User.employee_id.in_(employee_ids), User.active.is_(True))
+    if smtp_configured():  # the e-mail address is the employee's: load them with the accounts
+        query = query.options(selectinload(User.employee))
+    users = db.session.scalars(query).all()
     if target.startswith("session:"):
         title = _l("You are enrolled in a required course (%(rule)s)", rule=rule.name)
         link = f"/training/sessions/{target.partition(':')[2]}"
@@ -257,7 +268,7 @@ def _notify(rule: AssignmentRule, target: str, employee_ids: list[int], now: dt.
             "Your certificate is due for renewal: take the exam %(exam)s", exam=exam.title if exam else ""
         )
         link = "/exams/"
-    notify(
+    notify_many(
         users,
         kind="reports.assigned",
         title=title,

@@ -5,6 +5,7 @@ stand-alone PDF of their own pages. The timings themselves are in bench/bench_re
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import re
 import zipfile
@@ -128,3 +129,36 @@ def test_pdfs_use_the_lean_user_agent_rules():
     lean = pdf._lean_ua_stylesheet()
     assert lean is not None  # WeasyPrint still exposes its rules; else every PDF falls back to the full set
     assert pdf._html("<p>x</p>")._ua_stylesheets()[0] is lean
+
+
+def test_assignment_job_statements_do_not_grow_with_the_people_added(db):
+    """The nightly job's first night adds and notifies everyone due: enrolments, their audit entries, the
+    once-records and the notices go in multi-row inserts, so 40 people cost hardly more than 4 (before the bulk
+    notices each person's notice was an insert in its own savepoint: three statements a person). Bulk inserts
+    go in batches of ``BULK_PAGE`` rows."""
+    from core.notifications import BULK_PAGE
+    from reports.assignment import run_rule
+    from reports.models import AssignmentRule
+    from tests.training import factories as training_factories
+
+    def night(size):
+        position = factories.position()
+        course = training_factories.course()
+        team = factories.department()
+        for _ in range(size):
+            factories.user(department=team, position=position)
+        training_factories.session(course, department=team, start=NOW + dt.timedelta(days=10))
+        rule = AssignmentRule(
+            name="年度复训", kind="course", position_id=position.id, course_id=course.id, every_months=12
+        )
+        db.session.add(rule)
+        db.session.flush()
+        with counted() as statements:
+            assert run_rule(rule, NOW) == size
+            db.session.flush()
+        return statements
+
+    few, many = night(4), night(40)
+    assert len(few) <= 16
+    # 36 more people: at most one more batch each for the once-records, enrolments and notices
+    assert len(many) - len(few) <= 3 * (36 // BULK_PAGE + 1)
