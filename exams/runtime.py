@@ -6,7 +6,7 @@ Concurrency rules (the database, not a check in Python, keeps them):
   winner's attempt.
 - A save is one conditional UPDATE: it writes only when the client's ``seq`` is higher than the stored one
   and the attempt is still open and before its deadline (an EXISTS inside the same statement). On
-  PostgreSQL that EXISTS takes a FOR SHARE lock on the attempt row, so a submit (which UPDATEs that
+  PostgreSQL the save first takes a FOR SHARE lock on the attempt row, so a submit (which UPDATEs that
   row) waits for in-flight saves and every save either lands before grading or is refused after it.
 - Submit flips ``open`` to ``submitted`` with ``UPDATE ... WHERE status = 'open'`` and grades only when it
   changed a row: two submits (two tabs, two cron runs) grade once. Flip, grading and score are one
@@ -288,56 +288,9 @@ class SaveResult:
 
 
 # The save path runs thousands of times a minute on exam day: its statements are built once, with bound
-# parameters, instead of per request.
-#
-# The usual save is ONE statement (``_SAVE_FAST``): a conditional UPDATE of the item, found by (attempt,
-# position), that writes only when the client's seq is higher, the item has the type the response was
-# checked against, and the attempt is the caller's, open and before its deadline (an EXISTS that on
-# PostgreSQL takes FOR SHARE of the attempt row, so a submit waits for an in-flight save and every save
-# either lands before grading or is refused after it). It returns the deadline for the client's timer.
-#
-# To check the response before writing, the save needs the item's question type. Attempt items are frozen
-# when the attempt starts, so each worker keeps a bounded map attempt → (owner, {position: type}), filled
-# by one query the first time a worker sees the attempt. The map is only a hint: every condition is in the
-# UPDATE's WHERE, so a stale or wrong entry makes the UPDATE change nothing, and the careful path below
-# (``_SAVE_HEAD`` with the lock, then ``_SAVE_WRITE``) decides: stale seq, closed attempt, missing item.
-_SAVE_MAP = (
-    select(Attempt.employee_id, AttemptItem.position, AttemptItem.qtype)
-    .select_from(Attempt)
-    .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
-    .where(Attempt.id == bindparam("attempt_id"))
-)
-_SAVE_FAST_OPEN = (
-    select(Attempt.id)
-    .where(
-        Attempt.id == bindparam("fast_attempt"),
-        Attempt.employee_id == bindparam("fast_owner"),
-        Attempt.status == AttemptStatus.OPEN,
-        Attempt.deadline > bindparam("now", type_=Attempt.__table__.c.deadline.type),
-    )
-    .with_for_update(read=True)
-    .exists()
-)
-_items = AttemptItem.__table__.c
-_SAVE_FAST = (
-    update(AttemptItem)
-    .where(
-        AttemptItem.attempt_id == bindparam("fast_attempt"),
-        AttemptItem.position == bindparam("fast_position"),
-        AttemptItem.qtype == bindparam("fast_qtype"),
-        AttemptItem.seq < bindparam("new_seq"),
-        _SAVE_FAST_OPEN,
-    )
-    .values(
-        response=bindparam("new_response", type_=_items.response.type),
-        seq=bindparam("new_seq"),
-        saved_at=bindparam("now", type_=_items.saved_at.type),
-    )
-    .returning(select(Attempt.deadline).where(Attempt.id == bindparam("fast_attempt")).scalar_subquery())
-    .execution_options(synchronize_session=False)
-)
-# The careful path: one read (ownership, status, deadline and the item's type in a single join; on
-# PostgreSQL FOR SHARE of the attempt row) and one conditional UPDATE that re-checks the attempt is open.
+# parameters, instead of per request. Two round trips per save: one read (ownership, status, deadline and
+# the item's type in a single join; on PostgreSQL FOR SHARE of the attempt row, so a submit waits for an
+# in-flight save) and one conditional UPDATE that also re-checks that the attempt is still open.
 _SAVE_HEAD = (
     select(Attempt.status, Attempt.deadline, AttemptItem.id, AttemptItem.qtype)
     .select_from(Attempt)
@@ -348,6 +301,7 @@ _SAVE_HEAD = (
     .where(Attempt.id == bindparam("attempt_id"), Attempt.employee_id == bindparam("employee_id"))
 )
 _SAVE_HEAD_PG = _SAVE_HEAD.with_for_update(read=True, of=Attempt)
+_items = AttemptItem.__table__.c
 _SAVE_WRITE = (
     update(AttemptItem)
     .where(
@@ -371,34 +325,6 @@ _SAVE_KEPT = select(AttemptItem.seq, AttemptItem.response, AttemptItem.saved_at)
 )
 
 
-class _ItemTypes:
-    """Per worker: attempt id → (owner's employee id, {position: question type}); at most ``size``
-    attempts (oldest dropped first). Only a hint for the save's fast path (see above)."""
-
-    def __init__(self, size: int = 20_000):
-        self.size = size
-        self._map: dict[int, tuple[int, dict[int, str]]] = {}
-
-    def get(self, attempt_id: int) -> tuple[int, dict[int, str]] | None:
-        return self._map.get(attempt_id)
-
-    def load(self, attempt_id: int) -> tuple[int, dict[int, str]] | None:
-        rows = db.session.execute(_SAVE_MAP, {"attempt_id": attempt_id}).all()
-        if not rows:
-            return None
-        entry = (rows[0].employee_id, {row.position: row.qtype for row in rows})
-        if len(self._map) >= self.size:
-            self._map.pop(next(iter(self._map)), None)
-        self._map[attempt_id] = entry
-        return entry
-
-    def forget(self, attempt_id: int) -> None:
-        self._map.pop(attempt_id, None)
-
-
-_item_types = _ItemTypes()
-
-
 def save_answer(
     attempt_id: int, employee_id: int, position: int, seq: int, response, now: dt.datetime
 ) -> SaveResult:
@@ -408,38 +334,6 @@ def save_answer(
     deadline (nothing is written)."""
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1 or seq > 2**31 - 1:
         raise BadAnswer(_("The sequence number must be a positive integer."))
-    entry = _item_types.get(attempt_id) or _item_types.load(attempt_id)
-    qtype = entry[1].get(position) if entry is not None and entry[0] == employee_id else None
-    clean = None
-    if qtype is not None:
-        try:
-            clean = responses.validate_response(qtype, response)
-        except BadAnswer:
-            clean = None  # the careful path checks it again against the item as stored, and says why
-    if clean is not None:
-        deadline = db.session.execute(
-            _SAVE_FAST,
-            {
-                "fast_attempt": attempt_id,
-                "fast_owner": employee_id,
-                "fast_position": position,
-                "fast_qtype": qtype,
-                "new_seq": seq,
-                "now": now,
-                "new_response": clean,
-            },
-        ).scalar()
-        if deadline is not None:
-            return SaveResult(True, seq, clean, now, max(0, int((deadline - now).total_seconds())))
-        _item_types.forget(attempt_id)
-    return _save_carefully(attempt_id, employee_id, position, seq, response, now)
-
-
-def _save_carefully(
-    attempt_id: int, employee_id: int, position: int, seq: int, response, now: dt.datetime
-) -> SaveResult:
-    """The save when the fast path wrote nothing: find out why (with the attempt row locked on
-    PostgreSQL), refuse with the reason, keep the newer stored answer, or write."""
     head = _SAVE_HEAD_PG if db.session.get_bind().dialect.name == "postgresql" else _SAVE_HEAD
     row = db.session.execute(
         head, {"attempt_id": attempt_id, "employee_id": employee_id, "position": position}
