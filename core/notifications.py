@@ -91,7 +91,6 @@ def notify(
     skipped, and a concurrent insert that loses the race to the unique index is skipped too.
     Returns the notifications created by this call."""
     now = now or utcnow()
-    created = []
     send_mail = email and smtp_configured()
     users = list(users)
     if key is not None:
@@ -105,22 +104,11 @@ def notify(
             )
         )
         users = [u for u in users if u.id not in have]
-    no_mail = inbox_only([u.id for u in users], kind) if send_mail else set()
-    for user in users:
-        locale = getattr(user, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
-        with force_locale(locale):
-            title_text, body_text = str(title), str(body)
-        address = getattr(user, "email", None) if send_mail and user.id not in no_mail else None
-        note = Notification(
-            user_id=user.id,
-            kind=kind,
-            title=title_text[:300],
-            body=body_text,
-            link=link,
-            created_at=now,
-            email_to=address or None,
-            once_key=key,
-        )
+    created = []
+    for row in _rows(
+        users, kind=kind, title=title, body=body, link=link, now=now, key=key, send_mail=send_mail
+    ):
+        note = Notification(**row)
         if key is None:
             db.session.add(note)
         elif not _add_once(note):
@@ -159,6 +147,32 @@ def notify_many(
     users = list({u.id: u for u in users}.values())
     if not users:
         return []
+    rows = _rows(users, kind=kind, title=title, body=body, link=link, now=now, key=key, send_mail=send_mail)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    created: list[int] = []
+    mailed = False
+    statement = insert(Notification)
+    if key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "kind", "once_key"])
+    statement = statement.returning(Notification.user_id).execution_options(
+        insertmanyvalues_page_size=BULK_PAGE
+    )
+    for start in range(0, len(rows), 1000):
+        part = rows[start : start + 1000]
+        # executemany form: SQLAlchemy compiles the statement once and sends the rows as multi-row VALUES
+        # batches ("insertmanyvalues"); a ``.values(part)`` statement would be compiled afresh every time
+        done = set(db.session.scalars(statement, part))
+        created.extend(row["user_id"] for row in part if row["user_id"] in done)
+        mailed = mailed or any(row["email_to"] for row in part if row["user_id"] in done)
+    if mailed:
+        db.session.info["mail_after_commit"] = True
+    return created
+
+
+def _rows(users: list, *, kind: str, title, body, link, now, key, send_mail: bool) -> list[dict]:
+    """The inbox rows of one notice for ``users``: title and body in each person's language (rendered once
+    per language), the e-mail address unless SMTP is off or the person chose the inbox only for this kind."""
     no_mail = inbox_only([u.id for u in users], kind) if send_mail else set()
     default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
     texts: dict[str, tuple[str, str]] = {}
@@ -182,26 +196,7 @@ def notify_many(
                 "once_key": key,
             }
         )
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    created: list[int] = []
-    mailed = False
-    statement = insert(Notification)
-    if key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "kind", "once_key"])
-    statement = statement.returning(Notification.user_id).execution_options(
-        insertmanyvalues_page_size=BULK_PAGE
-    )
-    for start in range(0, len(rows), 1000):
-        part = rows[start : start + 1000]
-        # executemany form: SQLAlchemy compiles the statement once and sends the rows as multi-row VALUES
-        # batches ("insertmanyvalues"); a ``.values(part)`` statement would be compiled afresh every time
-        done = set(db.session.scalars(statement, part))
-        created.extend(row["user_id"] for row in part if row["user_id"] in done)
-        mailed = mailed or any(row["email_to"] for row in part if row["user_id"] in done)
-    if mailed:
-        db.session.info["mail_after_commit"] = True
-    return created
+    return rows
 
 
 def _add_once(note: Notification) -> bool:

@@ -52,8 +52,8 @@ def review_figures(figures: dict) -> str:
         _l(
             "%(n)d responses, facility %(facility)s, discrimination %(discrimination)s",
             n=figures.get("responses", 0),
-            facility="%.2f" % figures["facility"] if figures.get("facility") is not None else "—",
-            discrimination="%.2f" % disc if disc is not None else "—",
+            facility=f"{figures['facility']:.2f}" if figures.get("facility") is not None else "—",
+            discrimination=f"{disc:.2f}" if disc is not None else "—",
         )
     )
 

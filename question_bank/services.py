@@ -19,10 +19,10 @@ from accounts.models import User
 from core.auth import Role
 from core.extensions import db
 from core.i18n import gettext as _
+from question_bank import review
 from question_bank.answer_text import duplicate_key, plain_text, stem_search_text
 from question_bank.categories import subtree_ids, visible_category_clause
 from question_bank.content import QuestionData, sanitise_question, validate
-from question_bank import review
 from question_bank.errors import QuestionError
 from question_bank.knowledge import point_named
 from question_bank.models import (
